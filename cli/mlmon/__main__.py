@@ -1,0 +1,3 @@
+from mlmon.app import main
+
+main()

@@ -1,0 +1,111 @@
+"""Diagnostics: one problem found in the user's input or in generated output.
+
+Every stage of the pipeline returns ``(value, [Diagnostic, ...])``. Formatting is pure:
+``format_text`` gives ``file:line:col: severity: message [CODE]`` lines (plus an indented
+``hint:`` line), ``format_json`` a stable JSON document for machines.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import IntEnum
+from typing import Iterable
+
+
+class Severity(IntEnum):
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (expected info, warning or error)") from None
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str
+    line: int  # 1-based; 0 when the problem has no position (e.g. a file-level problem)
+    col: int  # 1-based; 0 when unknown
+    severity: Severity = field(compare=False)
+    code: str
+    message: str
+    hint: str | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity.label
+        return data
+
+
+# Stable codes. Documented in README.md ("Diagnostics"). Never renumber.
+CODES: dict[str, str] = {
+    # reading files
+    "MLM001": "file cannot be read (missing, too large, binary or not UTF-8)",
+    "MLM002": "YAML syntax error",
+    "MLM003": "YAML structure not allowed (duplicate key, alias expansion limit, unsupported tag)",
+    "MLM004": "no spec files found",
+    # schema
+    "MLM101": "unknown field",
+    "MLM102": "missing required field",
+    "MLM103": "wrong type",
+    "MLM104": "value not allowed (enum, pattern, range)",
+    # semantics
+    "MLM201": "duplicate id",
+    "MLM202": "unknown team",
+    "MLM203": "invalid duration",
+    "MLM204": "objective out of range",
+    "MLM205": "PromQL does not parse",
+    "MLM206": "burn-rate tier can never fire",
+    "MLM207": "window shorter than 4x the scrape interval",
+    "MLM208": "inline secret",
+    "MLM209": "team has no receiver",
+    "MLM210": "inconsistent thresholds",
+    "MLM211": "referenced file problem",
+    "MLM212": "unknown preset or metric",
+    "MLM213": "invalid value",
+    # generated-output validation
+    "MLM301": "promtool rejected generated output",
+    "MLM302": "amtool rejected generated output",
+    "MLM303": "alert routed to an unexpected receiver",
+    "MLM304": "external tool missing",
+    "MLM305": "pint finding",
+}
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.file, d.line, d.col, d.code, d.message)
+
+
+def has_errors(diags: Iterable[Diagnostic]) -> bool:
+    return any(d.severity >= Severity.ERROR for d in diags)
+
+
+def at_or_above(diags: Iterable[Diagnostic], level: Severity) -> list[Diagnostic]:
+    return [d for d in diags if d.severity >= level]
+
+
+def format_text(diags: Iterable[Diagnostic]) -> str:
+    lines: list[str] = []
+    for d in sorted(diags, key=sort_key):
+        where = d.file
+        if d.line:
+            where += f":{d.line}:{d.col or 1}"
+        lines.append(f"{where}: {d.severity.label}: {d.message} [{d.code}]")
+        if d.hint:
+            lines.append(f"  hint: {d.hint}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_json(diags: Iterable[Diagnostic]) -> str:
+    items = [d.to_dict() for d in sorted(diags, key=sort_key)]
+    summary = {s.label: sum(1 for d in items if d["severity"] == s.label) for s in Severity}
+    return json.dumps({"diagnostics": items, "summary": summary}, indent=2, sort_keys=True) + "\n"

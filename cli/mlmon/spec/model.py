@@ -1,0 +1,97 @@
+"""The typed, validated spec: frozen dataclasses produced by ``spec.compile``.
+
+Monitors find their own compiled section in ``Model.sections[key]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from mlmon.spec.source import Path
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value came from, for diagnostics raised after compile (e.g. by generate)."""
+
+    file: str
+    path: Path = ()
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Slack:
+    channel: str
+    api_url_file: str
+
+
+@dataclass(frozen=True)
+class PagerDuty:
+    routing_key_file: str | None = None
+    service_key_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    slack: Slack | None
+    pagerduty: PagerDuty | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    weekdays: tuple[str, ...]
+    start: str
+    end: str
+    location: str = "UTC"
+
+
+@dataclass(frozen=True)
+class Routing:
+    teams: Mapping[str, Team]
+    severity: Mapping[str, tuple[str, ...]]  # "page"/"ticket" -> channels in order
+    business_hours: BusinessHours | None = None
+
+
+@dataclass(frozen=True)
+class Serving:
+    preset: str
+    targets: tuple[str, ...]
+    metrics_path: str
+    scheme: str
+    scrape_interval: float  # seconds
+    match: Mapping[str, str]  # label matchers selecting this model's series
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    team: str
+    task: str
+    description: str
+    labels: Mapping[str, str]
+    idle_ok: bool
+    serving: Serving
+    evaluation_interval: float  # seconds
+    origin: Origin
+    spec_name: str
+    sections: Mapping[str, Any] = field(default_factory=dict)
+
+    def section(self, key: str) -> Any:
+        return self.sections.get(key)
+
+
+@dataclass(frozen=True)
+class Spec:
+    files: tuple[str, ...]
+    routing: Routing
+    models: tuple[Model, ...]  # sorted by id
+
+    def model(self, model_id: str) -> Model:
+        for m in self.models:
+            if m.id == model_id:
+                return m
+        raise KeyError(model_id)

@@ -1,0 +1,67 @@
+"""Durations and number formatting shared by the compiler and the renderers (pure)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+_DUR_RE = re.compile(r"^((?P<y>\d+)y)?((?P<w>\d+)w)?((?P<d>\d+)d)?((?P<h>\d+)h)?((?P<m>\d+)m)?((?P<s>\d+)s)?((?P<ms>\d+)ms)?$")
+_UNITS = (("y", 365 * 86400.0), ("w", 7 * 86400.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 0.001))
+
+
+def parse_duration(text: str) -> float:
+    """Prometheus duration ("1h30m", "250ms", "30d") -> seconds. Raises ValueError."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 5m, 1h, 30d)")
+    m = _DUR_RE.match(text)
+    if not m or not any(m.groupdict().values()):
+        raise ValueError(f"not a duration: {text!r} (use units ms, s, m, h, d, w, y, largest first, e.g. 1h30m)")
+    total = sum(int(v) * dict(_UNITS)[k] for k, v in m.groupdict().items() if v)
+    if total <= 0:
+        raise ValueError(f"duration must be positive: {text!r}")
+    return total
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds -> the shortest Prometheus duration (no years, weeks only when exact)."""
+    if seconds <= 0:
+        raise ValueError("duration must be positive")
+    ms = int(round(seconds * 1000))
+    out = ""
+    for unit, size in (("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000), ("ms", 1)):
+        n, ms = divmod(ms, size)
+        if n:
+            out += f"{n}{unit}"
+    return out
+
+
+def fmt_float(x: float) -> str:
+    """Stable, short, round-trippable float text for PromQL and YAML (no exponent for usual values)."""
+    if math.isinf(x):
+        return "+Inf" if x > 0 else "-Inf"
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    text = repr(float(x))
+    if "e" in text:
+        text = f"{x:.15f}".rstrip("0").rstrip(".")
+    return text
+
+
+def le_strings(x: float) -> list[str]:
+    """Every spelling of a histogram bucket bound that clients emit for ``x``:
+    Go (``1``, ``0.25``), Python prometheus_client and Prometheus 3 (``1.0``)."""
+    if math.isinf(x):
+        return ["+Inf"]
+    out = {fmt_float(x), repr(float(x))}
+    go = f"{x:g}"
+    if "e" not in go:
+        out.add(go)
+    return sorted(out)
+
+
+def le_matcher(x: float) -> str:
+    """PromQL label matcher text for ``le`` equal to ``x`` in any client's spelling."""
+    spellings = le_strings(x)
+    if len(spellings) == 1:
+        return f'le="{spellings[0]}"'
+    return 'le=~"' + "|".join(s.replace(".", "\\\\.").replace("+", "\\\\+") for s in spellings) + '"'
