@@ -67,3 +67,29 @@ def grafana_uid(*parts: str) -> str:
     slug = _SLUG_RE.sub("-", text.lower()).strip("-")[:28]
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     return f"mlmon-{slug}"[:29] + "-" + digest
+
+# --- drift (monitors/drift.py) -------------------------------------------------------------
+# Inputs: FEATURE_BIN_TOTAL {model, feature, bin} and PREDICTION_BIN_TOTAL {model, bin}, bin labels
+# as produced by mlmon.baseline.bin_index(); or a classic histogram `<name>_bucket{le}` named in the spec.
+# All rules below carry {model}; per-feature rules also {feature}; per-bin rules also {bin}.
+# Scores are only recorded once the window holds >= min_samples observations (absent otherwise,
+# and the drift no-data alert fires): test with `unless`/absent(), never assume the series exists.
+DRIFT_BIN_BASELINE = "mlmon_drift:feature_bin:baseline_ratio"  # {model, feature, bin} reference fraction
+DRIFT_BIN_CURRENT = "mlmon_drift:feature_bin:ratio_window"  # {model, feature, bin} current fraction
+DRIFT_FEATURE_SAMPLES = "mlmon_drift:feature_samples:increase_window"  # {model, feature} observations in window
+DRIFT_FEATURE_SCORE = "mlmon_drift:feature:score"  # {model, feature} PSI or JS (spec `method`), gated
+DRIFT_FEATURE_WARN = "mlmon_drift:feature:warn_threshold"  # {model, feature} per-feature warn threshold
+DRIFT_FEATURE_CRITICAL = "mlmon_drift:feature:critical_threshold"  # {model, feature}
+DRIFT_PRED_BIN_BASELINE = "mlmon_drift:prediction_bin:baseline_ratio"  # {model, bin}
+DRIFT_PRED_BIN_CURRENT = "mlmon_drift:prediction_bin:ratio_window"  # {model, bin}
+DRIFT_PRED_SAMPLES = "mlmon_drift:prediction_samples:increase_window"  # {model}
+DRIFT_PREDICTION_SCORE = "mlmon_drift:prediction:score"  # {model} PSI or JS of the prediction score, gated
+DRIFT_FEATURES_DRIFTED = "mlmon_drift:features_drifted:count"  # {model} features with score >= warn
+DRIFT_FEATURES_SCORED = "mlmon_drift:features_scored:count"  # {model} features with a (gated) score
+DRIFT_DRIFTED_SHARE = "mlmon_drift:features_drifted:ratio"  # {model} drifted / scored, in [0, 1]
+DRIFT_OTHER_BIN = "__other__"  # categorical bin for categories outside the baseline's top-k
+
+ALERT_DRIFT_FEATURE = "MLModelFeatureDrift"  # {feature}; severity warning (>= warn) / critical (>= critical)
+ALERT_DRIFT_PREDICTION = "MLModelPredictionDrift"
+ALERT_DRIFT_DATASET = "MLModelDatasetDrift"  # share of drifted features >= dataset.drifted_share
+ALERT_DRIFT_NODATA = "MLModelDriftNoData"  # bin counters absent or below the sample gate
