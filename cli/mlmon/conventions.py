@@ -93,3 +93,42 @@ ALERT_DRIFT_FEATURE = "MLModelFeatureDrift"  # {feature}; severity warning (>= w
 ALERT_DRIFT_PREDICTION = "MLModelPredictionDrift"
 ALERT_DRIFT_DATASET = "MLModelDatasetDrift"  # share of drifted features >= dataset.drifted_share
 ALERT_DRIFT_NODATA = "MLModelDriftNoData"  # bin counters absent or below the sample gate
+
+
+# --- normalised serving / infrastructure signals (presets; monitors infra, errors) ---------
+# Written by the preset of the model's serving framework and by the infrastructure exporters
+# selected in the model's `infra` section; every alert and dashboard reads only these names.
+# Labels: {model} only (plus the one extra label noted), one series per model.
+PREDICTION_SCORE = "mlmon_prediction_score"  # histogram {model, version}: the model's output score/value
+SCRAPE_JOB = "mlmon-{model}"  # Prometheus job name of a model's own scrape targets
+REQUESTS_RATE = "mlmon_model:requests:rate5m"  # requests/s, all outcomes
+ERRORS_RATE = "mlmon_model:errors:rate5m"  # failed requests/s
+ERROR_RATIO = "mlmon_model:errors:ratio_rate5m"  # errors / requests, 0-1 (absent when no traffic)
+LATENCY_QUANTILE = "mlmon_model:latency_seconds:quantile5m"  # {model, quantile="0.5"|"0.9"|"0.99"} seconds
+LATENCY_MEAN = "mlmon_model:latency_seconds:mean5m"  # mean request latency, seconds
+QUEUE_MEAN = "mlmon_model:queue_seconds:mean5m"  # mean time a request waits in the server's queue, seconds
+QUEUE_DEPTH = "mlmon_model:queue_depth:sum"  # requests waiting (gauge)
+TOKENS_RATE = "mlmon_model:tokens:rate5m"  # LLM: prompt + generated tokens/s
+GENERATION_TOKENS_RATE = "mlmon_model:generation_tokens:rate5m"  # LLM: generated tokens/s
+TTFT_QUANTILE = "mlmon_model:time_to_first_token_seconds:quantile5m"  # LLM {model, quantile} seconds
+GPU_UTILIZATION = "mlmon_model:gpu_utilization:ratio"  # mean utilisation of the model's GPUs, 0-1
+GPU_COUNT = "mlmon_model:gpus:count"  # GPUs the model runs on
+GPU_MEMORY_USED = "mlmon_model:gpu_memory_used:bytes"  # sum over the model's GPUs
+GPU_MEMORY_TOTAL = "mlmon_model:gpu_memory_total:bytes"  # sum over the model's GPUs (used + free)
+GPU_MEMORY_RATIO = "mlmon_model:gpu_memory_used:ratio"  # max over the model's GPUs of used/total, 0-1
+CPU_USAGE = "mlmon_model:cpu_usage:cores_rate5m"  # CPU cores in use by the model's containers
+CPU_UTILIZATION = "mlmon_model:cpu_utilization:ratio"  # cores used / cores limit (cAdvisor) or 1-idle (node), 0-1
+MEMORY_USED = "mlmon_model:memory_used:bytes"  # working set of the model's containers (or node used memory)
+MEMORY_LIMIT = "mlmon_model:memory_limit:bytes"  # memory limit of the model's containers (or node total)
+MEMORY_RATIO = "mlmon_model:memory_used:ratio"  # max over containers of used/limit, 0-1
+REPLICAS = "mlmon_model:replicas:count"  # scrape targets of job mlmon-<model> that are up
+TARGETS_UP = "mlmon_model:targets_up:ratio"  # up targets / all targets of job mlmon-<model>
+OPENCOST_HOURLY = "mlmon_model:opencost_hourly_cost_usd:sum"  # USD/h of the model's pods (OpenCost prices)
+OPENCOST_HOURLY_BY_RESOURCE = "mlmon_model:opencost_hourly_cost_usd:by_resource"  # {model, resource=cpu|ram|gpu}
+# errors monitor
+INVALID_OUTPUT_RATIO = "mlmon_model:invalid_outputs:ratio_rate5m"  # invalid (NaN/out of range) outputs / predictions
+PREDICTION_MEAN = "mlmon_model:prediction_score:mean5m"  # mean of mlmon_prediction_score over 5m
+ANOMALY_SIGNAL = "mlmon_model:anomaly_signal:value"  # {model, signal=requests|error_ratio|prediction_mean}
+ANOMALY_BASELINE_MEAN = "mlmon_model:anomaly_baseline:mean"  # {model, signal} trailing (or seasonal) expectation
+ANOMALY_BASELINE_STDDEV = "mlmon_model:anomaly_baseline:stddev"  # {model, signal} trailing stddev
+ANOMALY_ZSCORE = "mlmon_model:anomaly:zscore"  # {model, signal} (value - mean) / stddev
