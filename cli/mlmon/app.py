@@ -93,6 +93,27 @@ def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", help="w
     _run("schema", output=output)
 
 
+@app.command()
+def baseline(
+    data: Path = typer.Argument(..., help="reference (training) data: .csv, or .parquet when pyarrow is installed"),
+    model: str = typer.Option(..., "--model", help="model id the baseline belongs to"),
+    output: str = typer.Option("-", "-o", "--output", help="baseline YAML to write ('-' = stdout)"),
+    prediction: Optional[str] = typer.Option(None, "--prediction", help="column with the model's score (or predicted label)"),
+    features: Optional[List[str]] = typer.Option(None, "--features", help="feature columns (comma-separated; default: all but --prediction/--ignore)"),
+    numeric: Optional[List[str]] = typer.Option(None, "--numeric", help="columns that must be numeric (a non-number is an error)"),
+    categorical: Optional[List[str]] = typer.Option(None, "--categorical", help="columns binned by category"),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="columns to leave out (ids, timestamps, the label)"),
+    bins: int = typer.Option(10, "--bins", help="quantile bins per numeric column (plus 2 overflow bins)"),
+    top_k: int = typer.Option(10, "--top-k", help="categories kept per categorical column (plus __other__)"),
+    min_rows: int = typer.Option(100, "--min-rows", help="fail when the data has fewer rows"),
+    edges: Optional[List[str]] = typer.Option(None, "--edges", help="fixed bin edges COLUMN=e1,e2,... (e.g. an existing histogram's buckets)"),
+    format: str = FormatOpt,
+) -> None:
+    """Compute a drift baseline (reference bin fractions) from reference data."""
+    _run("baseline", data=data, model=model, output=output, prediction=prediction, features=features, numeric=numeric,
+         categorical=categorical, ignore=ignore, bins=bins, top_k=top_k, min_rows=min_rows, edges=edges, format=format)  # fmt: skip
+
+
 def main() -> None:
     app()
 
