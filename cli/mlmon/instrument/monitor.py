@@ -323,6 +323,8 @@ class ModelMonitor:
             if name not in features:
                 continue
             b = self._features[name].index(features[name])
+            if b is None:  # missing value: not binned (the baseline does not count nulls either)
+                continue
             bins = ch.features[name]
             (bins.get(b) or bins[self._features[name].fallback]).inc()
 
@@ -335,7 +337,7 @@ class ModelMonitor:
             return False
         ch.score.observe(s)
         if self._prediction_binner is not None:
-            b = self._prediction_binner.index(s)
+            b = self._prediction_binner.index(s) or self._prediction_binner.fallback
             (ch.prediction_bins.get(b) or ch.prediction_bins[self._prediction_binner.fallback]).inc()
         return True
 
