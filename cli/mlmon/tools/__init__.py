@@ -1,0 +1,80 @@
+"""Thin wrappers around external tools (promtool, amtool, pint): run them with an argv list (never a
+shell), a working directory and a timeout, and turn what they print into Diagnostics.
+
+Every wrapper takes paths relative to ``cwd`` and returns Diagnostics whose ``file`` is the path the
+tool printed (relative to ``cwd``); callers re-root them for display.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+DEFAULT_TIMEOUT = 120.0  # seconds; promtool checks 10,000 rules in < 1 s here
+
+INSTALL_HINTS = {
+    "promtool": "install it with `apt-get install prometheus` (Debian/Ubuntu) or from https://prometheus.io/download/",
+    "amtool": "install it with `apt-get install prometheus-alertmanager` (Debian/Ubuntu) or from https://prometheus.io/download/",
+    "pint": "see https://cloudflare.github.io/pint/",
+}
+
+
+class ToolMissing(Exception):
+    """The executable is not on PATH."""
+
+    def __init__(self, tool: str):
+        super().__init__(f"{tool} not found on PATH")
+        self.tool = tool
+        self.hint = INSTALL_HINTS.get(tool)
+
+
+class ToolFailed(Exception):
+    """The tool could not run to completion (timeout, crash, unreadable output)."""
+
+    def __init__(self, tool: str, message: str):
+        super().__init__(f"{tool}: {message}")
+        self.tool = tool
+
+
+@dataclass(frozen=True)
+class Result:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str  # empty when the streams were merged
+
+
+def which(tool: str) -> str | None:
+    return shutil.which(tool)
+
+
+def require(tool: str) -> str:
+    path = which(tool)
+    if path is None:
+        raise ToolMissing(tool)
+    return path
+
+
+def run(tool: str, args: list[str], *, cwd: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT,
+        merge: bool = False) -> Result:
+    """Run ``tool args...`` in ``cwd``. ``merge``: stderr into stdout, keeping the order in which the
+    tool wrote its lines (promtool writes "Checking FILE" on stdout and its errors on stderr)."""
+    exe = require(tool)
+    argv = [exe, *args]
+    env = dict(os.environ, LC_ALL="C", NO_COLOR="1")
+    try:
+        proc = subprocess.run(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge else subprocess.PIPE, timeout=timeout, check=False,
+        )
+    except FileNotFoundError:
+        raise ToolMissing(tool) from None
+    except subprocess.TimeoutExpired:
+        raise ToolFailed(tool, f"timed out after {timeout:g}s") from None
+    except OSError as exc:
+        raise ToolFailed(tool, f"cannot run: {exc.strerror or exc}") from None
+    out = proc.stdout.decode("utf-8", "replace")
+    err = "" if merge else (proc.stderr or b"").decode("utf-8", "replace")
+    return Result(tuple([tool, *args]), proc.returncode, out, err)

@@ -1,0 +1,345 @@
+"""`mlmon validate` against the real promtool and amtool on small hand-written output folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from mlmon.commands import validate
+
+pytestmark = [
+    pytest.mark.tools,
+    pytest.mark.skipif(not (shutil.which("promtool") and shutil.which("amtool")), reason="needs promtool and amtool"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROMETHEUS_YML = """\
+global: {scrape_interval: 15s, evaluation_interval: 1m}
+rule_files: [rules/*.rules.yml]
+alerting:
+  alertmanagers: [{static_configs: [{targets: ['127.0.0.1:9093']}]}]
+scrape_configs:
+  - job_name: fraud-detector
+    static_configs: [{targets: ['127.0.0.1:8080']}]
+"""
+
+RULES_YML = """\
+groups:
+  - name: fraud-detector
+    rules:
+      - record: model:errors:rate5m
+        expr: sum by (model) (rate(errors_total[5m]))
+      - alert: FraudDetectorErrors
+        expr: model:errors:rate5m > 0.5
+        for: 5m
+        labels: {severity: critical, team: risk-ml, model: fraud-detector}
+        annotations: {summary: "{{ $labels.model }} errors: {{ $value }}/s"}
+      - alert: FraudDetectorErrorsWarn
+        expr: model:errors:rate5m > 0.1
+        for: 5m
+        labels: {severity: warning, team: risk-ml, model: fraud-detector}
+"""
+
+TEST_YML = """\
+rule_files: [../rules/fraud-detector.rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'errors_total{model="fraud-detector"}'
+        values: '0x10 60+60x20'
+    alert_rule_test:
+      - eval_time: 10m
+        alertname: FraudDetectorErrors
+        exp_alerts: []
+      - eval_time: 20m
+        alertname: FraudDetectorErrors
+        exp_alerts:
+          - exp_labels: {severity: critical, team: risk-ml, model: fraud-detector}
+            exp_annotations: {summary: "fraud-detector errors: 1/s"}
+"""
+
+ALERTMANAGER_YML = """\
+route:
+  receiver: default
+  group_by: [alertname, model]
+  routes:
+    - matchers: ['team="risk-ml"', 'severity="critical"']
+      receiver: risk-ml-pagerduty
+      continue: true
+    - matchers: ['team="risk-ml"']
+      receiver: risk-ml-slack
+receivers:
+  - name: default
+  - name: risk-ml-pagerduty
+    pagerduty_configs: [{routing_key_file: /etc/alertmanager/secrets/pd-risk-ml}]
+  - name: risk-ml-slack
+    slack_configs: [{api_url_file: /etc/alertmanager/secrets/slack-risk-ml, channel: '#risk-ml'}]
+"""
+
+ROUTING_TESTS_YML = """\
+tests:
+  - labels: {alertname: FraudDetectorErrors, severity: critical, team: risk-ml, model: fraud-detector}
+    receivers: [risk-ml-pagerduty, risk-ml-slack]
+    source: prometheus/rules/fraud-detector.rules.yml
+  - labels: {alertname: FraudDetectorErrorsWarn, severity: warning, team: risk-ml, model: fraud-detector}
+    receivers: [risk-ml-slack]
+    source: prometheus/rules/fraud-detector.rules.yml
+"""
+
+RULES = "prometheus/rules/fraud-detector.rules.yml"
+TESTS = "prometheus/tests/fraud-detector.test.yml"
+ROUTING = "alertmanager/routing-tests.yml"
+
+
+def make_dir(tmp_path: Path, **override: str) -> Path:
+    d = tmp_path / "generated"
+    files = {
+        "prometheus/prometheus.yml": PROMETHEUS_YML,
+        RULES: RULES_YML,
+        TESTS: TEST_YML,
+        "alertmanager/alertmanager.yml": ALERTMANAGER_YML,
+        ROUTING: ROUTING_TESTS_YML,
+    }
+    files.update({k.replace("__", "/"): v for k, v in override.items()})
+    for rel, text in files.items():
+        if text is None:
+            continue
+        (d / rel).parent.mkdir(parents=True, exist_ok=True)
+        (d / rel).write_text(text, encoding="utf-8")
+    return d
+
+
+def run_validate(d: Path, capsys, fmt: str = "text", monkeypatch=None) -> tuple[int, str, str]:
+    if monkeypatch is not None:
+        monkeypatch.chdir(d.parent)
+        d = Path(d.name)
+    code = validate.run(SimpleNamespace(directory=d, format=fmt))
+    out, err = capsys.readouterr()
+    return int(code), out, err
+
+
+def pos(text: str, needle: str) -> tuple[int, int]:
+    """1-based line and column of the first occurrence of ``needle``."""
+    before = text[: text.index(needle)]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+# --- passing folder ------------------------------------------------------------------------------
+def test_good_folder_passes(tmp_path, capsys, monkeypatch):
+    code, out, err = run_validate(make_dir(tmp_path), capsys, monkeypatch=monkeypatch)
+    assert code == 0, out + err
+    assert out == "generated: all 6 checks passed\n"
+    for line in ("promtool check config: ok", "promtool check rules: ok, 1 file", "promtool test rules: ok, 1 file",
+                 "amtool check-config: ok", "amtool config routes test: ok, 2 entries, 2 distinct label sets",
+                 "routing coverage: ok, 2 alert rules"):
+        assert line in err
+    if not shutil.which("pint"):
+        assert "pint: skipped (not installed)\n" in err
+
+
+def test_good_folder_json(tmp_path, capsys):
+    code, out, err = run_validate(make_dir(tmp_path), capsys, fmt="json")
+    assert code == 0, out + err
+    doc = json.loads(out)
+    assert doc["diagnostics"] == [] and doc["summary"]["error"] == 0
+
+
+# --- promtool ------------------------------------------------------------------------------------
+def test_broken_rule_expression_has_file_line_col(tmp_path, capsys, monkeypatch):
+    bad = RULES_YML.replace("expr: model:errors:rate5m > 0.1", "expr: sum(rate(model:errors:rate5m[5m]) > 0.1")
+    d = make_dir(tmp_path, **{RULES: bad})
+    code, out, err = run_validate(d, capsys, monkeypatch=monkeypatch)
+    assert code == 1
+    line, col = pos(bad, "sum(rate(model:errors:rate5m[5m]) > 0.1")
+    expected = f"generated/{RULES}:{line}:{col}: error: promtool: "
+    hits = [x for x in out.splitlines() if x.startswith(expected)]
+    assert len(hits) == 1, out  # reported once although check config and check rules both see it
+    assert "FraudDetectorErrorsWarn" in hits[0] and "could not parse expression" in hits[0] and hits[0].endswith("[MLM301]")
+    assert "promtool check rules: FAILED" in err
+
+
+def test_every_rule_error_is_reported(tmp_path, capsys):
+    bad = RULES_YML.replace("record: model:errors:rate5m", "record: model errors").replace(
+        "expr: model:errors:rate5m > 0.1", "expr: sum(")
+    code, out, _ = run_validate(make_dir(tmp_path, **{RULES: bad}), capsys)
+    assert code == 1
+    rule_lines = [x for x in out.splitlines() if f"{RULES}:" in x]
+    assert any(f":{pos(bad, 'model errors')[0]}:" in x and "invalid recording rule name" in x for x in rule_lines), out
+    assert any(f":{pos(bad, 'sum(')[0]}:" in x and "unclosed left parenthesis" in x for x in rule_lines), out
+
+
+def test_duplicate_rule_lint_is_fatal_and_located(tmp_path, capsys):
+    dup = RULES_YML + "      - record: model:errors:rate5m\n        expr: sum by (model) (rate(errors_total[5m]))\n"
+    code, out, _ = run_validate(make_dir(tmp_path, **{RULES: dup}), capsys)
+    assert code == 1
+    line = dup.count("\n") - 1  # the second `record:` line
+    assert f"{RULES}:{line}:" in out and "duplicate rule" in out, out
+
+
+def test_failing_rule_unit_test_fails(tmp_path, capsys):
+    bad = TEST_YML.replace("eval_time: 20m", "eval_time: 15m")  # still pending at 15m
+    code, out, err = run_validate(make_dir(tmp_path, **{TESTS: bad}), capsys)
+    assert code == 1
+    line, col = pos(bad, "- eval_time: 15m")
+    assert f"generated/{TESTS}:{line}:{col + 2}: error: promtool: rule test failed: alert FraudDetectorErrors at 15m" in out, out
+    assert "promtool test rules: FAILED (1 error)" in err
+
+
+def test_rule_test_pointing_at_missing_rule_file_fails(tmp_path, capsys):
+    bad = TEST_YML.replace("../rules/fraud-detector.rules.yml", "../rules/nope.rules.yml")
+    code, out, _ = run_validate(make_dir(tmp_path, **{TESTS: bad}), capsys)
+    assert code == 1
+    assert "no file match pattern" in out and "[MLM301]" in out
+
+
+def test_prometheus_config_error(tmp_path, capsys):
+    bad = PROMETHEUS_YML.replace("scrape_interval: 15s", "scrape_interval: 15x")
+    code, out, _ = run_validate(make_dir(tmp_path, **{"prometheus/prometheus.yml": bad}), capsys)
+    assert code == 1
+    assert "prometheus/prometheus.yml: error: promtool: not a valid duration string" in out, out
+
+
+# --- amtool --------------------------------------------------------------------------------------
+def test_alertmanager_config_error(tmp_path, capsys):
+    bad = ALERTMANAGER_YML.replace("channel: '#risk-ml'", "chanel: '#risk-ml'")
+    code, out, _ = run_validate(make_dir(tmp_path, **{"alertmanager/alertmanager.yml": bad}), capsys)
+    assert code == 1
+    line, _ = pos(bad, "chanel")
+    assert f"alertmanager/alertmanager.yml:{line}:1: error: amtool: field chanel not found" in out, out
+    assert "[MLM302]" in out
+
+
+def test_wrong_receiver_is_mlm303(tmp_path, capsys, monkeypatch):
+    bad = ROUTING_TESTS_YML.replace("receivers: [risk-ml-pagerduty, risk-ml-slack]", "receivers: [risk-ml-slack, risk-ml-pagerduty]")
+    code, out, err = run_validate(make_dir(tmp_path, **{ROUTING: bad}), capsys, monkeypatch=monkeypatch)
+    assert code == 1
+    line, col = pos(bad, "- labels: {alertname: FraudDetectorErrors,")
+    assert (f"generated/{ROUTING}:{line}:{col + 2}: error: {{alertname=FraudDetectorErrors, model=fraud-detector, "
+            "severity=critical, team=risk-ml} routes to [risk-ml-pagerduty, risk-ml-slack], "
+            "expected [risk-ml-slack, risk-ml-pagerduty] [MLM303]") in out, out
+    assert "amtool config routes test: FAILED (1 error)" in err
+
+
+def test_identical_label_sets_are_resolved_once(tmp_path, capsys):
+    extra = ROUTING_TESTS_YML + textwrap.dedent("""\
+        - labels: {model: fraud-detector, team: risk-ml, severity: warning, alertname: FraudDetectorErrorsWarn}
+          receivers: [default]
+    """).replace("- labels", "  - labels").replace("\n  receivers", "\n    receivers")
+    code, out, err = run_validate(make_dir(tmp_path, **{ROUTING: extra}), capsys)
+    assert "3 entries, 2 distinct label sets" in err
+    assert code == 1 and "expected [default]" in out  # the duplicate still gets its own verdict
+
+
+def test_label_values_with_quotes_and_operators(tmp_path, capsys):
+    tricky = ROUTING_TESTS_YML + (
+        "  - labels: {alertname: FraudDetectorErrors, team: risk-ml, severity: critical, "
+        "model: fraud-detector, note: 'a \"quoted\" =~ value, {x}'}\n"
+        "    receivers: [risk-ml-pagerduty, risk-ml-slack]\n")
+    code, out, err = run_validate(make_dir(tmp_path, **{ROUTING: tricky}), capsys)
+    assert code == 0, out + err
+
+
+def test_alert_without_routing_entry_is_reported(tmp_path, capsys, monkeypatch):
+    only_first = "\n".join(ROUTING_TESTS_YML.splitlines()[:4]) + "\n"
+    code, out, err = run_validate(make_dir(tmp_path, **{ROUTING: only_first}), capsys, monkeypatch=monkeypatch)
+    assert code == 1
+    line, col = pos(RULES_YML, "FraudDetectorErrorsWarn")
+    assert (f"generated/{RULES}:{line}:{col}: error: alert FraudDetectorErrorsWarn has no routing test for "
+            "{alertname=FraudDetectorErrorsWarn, model=fraud-detector, severity=warning, team=risk-ml} "
+            "in alertmanager/routing-tests.yml [MLM303]") in out, out
+    assert "routing coverage: FAILED (1 error)" in err
+
+
+def test_routing_entry_with_other_static_labels_does_not_cover(tmp_path, capsys):
+    wrong = ROUTING_TESTS_YML.replace("severity: warning", "severity: info")
+    code, out, _ = run_validate(make_dir(tmp_path, **{ROUTING: wrong}), capsys)
+    assert code == 1 and "alert FraudDetectorErrorsWarn has no routing test" in out
+
+
+def test_missing_routing_tests_file(tmp_path, capsys):
+    code, out, _ = run_validate(make_dir(tmp_path, **{ROUTING: None}), capsys)
+    assert code == 1
+    assert f"{ROUTING}: error: missing" in out and out.count("has no routing test") == 2
+
+
+def test_malformed_routing_entry(tmp_path, capsys):
+    bad = ROUTING_TESTS_YML + "  - labels: {alertname: X}\n    receivers: risk-ml-slack\n"
+    code, out, _ = run_validate(make_dir(tmp_path, **{ROUTING: bad}), capsys)
+    assert code == 1 and "tests[2]: expected labels" in out
+
+
+# --- usage errors --------------------------------------------------------------------------------
+def test_missing_tool_exits_2(tmp_path, capsys, monkeypatch):
+    d = make_dir(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    os.symlink(shutil.which("amtool"), bin_dir / "amtool")  # amtool only: promtool is missing
+    monkeypatch.setenv("PATH", str(bin_dir))
+    code, out, err = run_validate(d, capsys)
+    assert code == 2
+    assert "promtool not found on PATH [MLM304]" in err and "hint: install it" in err
+    assert out == ""
+
+
+def test_missing_folder_and_file_exit_2(tmp_path, capsys):
+    code, _, err = run_validate(tmp_path / "nope", capsys)
+    assert code == 2 and "not a folder" in err
+    d = make_dir(tmp_path, **{"alertmanager/alertmanager.yml": None})
+    code, _, err = run_validate(d, capsys)
+    assert code == 2 and "alertmanager/alertmanager.yml: error: missing" in err
+
+
+# --- pint (not installable here: a stand-in executable checks the plumbing) -----------------------
+def test_pint_report_becomes_mlm305(tmp_path, capsys, monkeypatch):
+    d = make_dir(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("promtool", "amtool"):
+        os.symlink(shutil.which(tool), bin_dir / tool)
+    fake = bin_dir / "pint"
+    report = [{"reportedPath": RULES, "sourcePath": RULES, "rule": {"name": "FraudDetectorErrors", "type": "alerting"},
+               "problem": {"Reporter": "promql/series", "Summary": "metric not found", "Lines": {"First": 7, "Last": 7},
+                           "Severity": 2}, "owner": ""}]
+    fake.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        "args = sys.argv[1:]\n"
+        "assert args[:3] == ['--offline', '--no-color', 'lint'], args\n"
+        f"open(args[args.index('--json') + 1], 'w').write({json.dumps(json.dumps(report))})\n"
+        "sys.exit(1)\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    code, out, err = run_validate(d, capsys)
+    assert code == 1
+    assert f"generated/{RULES}:7:1: error: pint promql/series: rule 'FraudDetectorErrors': metric not found [MLM305]" in out.replace(
+        str(d.parent) + "/", ""), out
+    assert "pint lint: FAILED (1 error)" in err
+
+
+# --- through the real command line ----------------------------------------------------------------
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "cli"))
+    return subprocess.run([sys.executable, "-m", "mlmon", "validate", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_exit_codes(tmp_path):
+    make_dir(tmp_path)
+    ok = _cli("generated", "--format", "json", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert json.loads(ok.stdout)["summary"]["error"] == 0
+    (tmp_path / "generated" / RULES).write_text(RULES_YML.replace("> 0.5", "> > 0.5"), encoding="utf-8")
+    bad = _cli("generated", cwd=tmp_path)
+    assert bad.returncode == 1 and f"generated/{RULES}:" in bad.stdout
+    missing = _cli("does-not-exist", cwd=tmp_path)
+    assert missing.returncode == 2
