@@ -114,6 +114,49 @@ def baseline(
          categorical=categorical, ignore=ignore, bins=bins, top_k=top_k, min_rows=min_rows, edges=edges, format=format)  # fmt: skip
 
 
+@app.command()
+def diff(
+    generated: Path = typer.Option(Path("generated"), "--generated", help="folder written by `mlmon generate`"),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", help="Prometheus URL [env MLMON_PROMETHEUS_URL]"),
+    prometheus_config_dir: Optional[Path] = typer.Option(None, "--prometheus-config-dir", help="folder of the prometheus.yml the server loads [env MLMON_PROMETHEUS_CONFIG_DIR]"),
+    alertmanager: Optional[str] = typer.Option(None, "--alertmanager", help="Alertmanager URL [env MLMON_ALERTMANAGER_URL]"),
+    alertmanager_config: Optional[Path] = typer.Option(None, "--alertmanager-config", help="the config file the server loads [env MLMON_ALERTMANAGER_CONFIG]"),
+    grafana: Optional[str] = typer.Option(None, "--grafana", help="Grafana URL [env MLMON_GRAFANA_URL]"),
+    mimir: Optional[str] = typer.Option(None, "--mimir", help="Mimir/Cortex URL [env MLMON_MIMIR_URL]"),
+    timeout: float = typer.Option(10.0, "--timeout", help="seconds per HTTP request"),
+    state_dir: Path = typer.Option(Path(".mlmon"), "--state-dir", help="local state (locks, last-applied records)"),
+    format: str = FormatOpt,
+    exit_code: bool = typer.Option(False, "--exit-code", help="exit 1 when there are changes"),
+) -> None:
+    """Show what `apply` would change on live servers. Tokens only from MLMON_<TARGET>_TOKEN etc."""
+    _run("diff", generated=generated, prometheus=prometheus, prometheus_config_dir=prometheus_config_dir,
+         alertmanager=alertmanager, alertmanager_config=alertmanager_config, grafana=grafana, mimir=mimir,
+         timeout=timeout, state_dir=state_dir, format=format, exit_code=exit_code)
+
+
+@app.command()
+def apply(
+    generated: Path = typer.Option(Path("generated"), "--generated", help="folder written by `mlmon generate`"),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", help="Prometheus URL [env MLMON_PROMETHEUS_URL]"),
+    prometheus_config_dir: Optional[Path] = typer.Option(None, "--prometheus-config-dir", help="folder of the prometheus.yml the server loads [env MLMON_PROMETHEUS_CONFIG_DIR]"),
+    alertmanager: Optional[str] = typer.Option(None, "--alertmanager", help="Alertmanager URL [env MLMON_ALERTMANAGER_URL]"),
+    alertmanager_config: Optional[Path] = typer.Option(None, "--alertmanager-config", help="the config file the server loads [env MLMON_ALERTMANAGER_CONFIG]"),
+    grafana: Optional[str] = typer.Option(None, "--grafana", help="Grafana URL [env MLMON_GRAFANA_URL]"),
+    mimir: Optional[str] = typer.Option(None, "--mimir", help="Mimir/Cortex URL [env MLMON_MIMIR_URL]"),
+    timeout: float = typer.Option(10.0, "--timeout", help="seconds per HTTP request"),
+    state_dir: Path = typer.Option(Path(".mlmon"), "--state-dir", help="local state (locks, last-applied records)"),
+    format: str = FormatOpt,
+    dry_run: bool = typer.Option(False, "--dry-run", help="print the plan, change nothing"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="do not ask for confirmation"),
+    force: bool = typer.Option(False, "--force", help="overwrite objects changed outside mlmon (e.g. dashboards edited in the UI)"),
+    message: str = typer.Option("mlmon apply", "--message", help="commit message recorded where the server supports it"),
+) -> None:
+    """Make live servers equal to generated/: prometheus -> alertmanager -> grafana -> mimir, verified, rolled back on failure."""
+    _run("apply", generated=generated, prometheus=prometheus, prometheus_config_dir=prometheus_config_dir,
+         alertmanager=alertmanager, alertmanager_config=alertmanager_config, grafana=grafana, mimir=mimir,
+         timeout=timeout, state_dir=state_dir, format=format, dry_run=dry_run, yes=yes, force=force, message=message)
+
+
 def main() -> None:
     app()
 

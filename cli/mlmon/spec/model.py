@@ -34,11 +34,18 @@ class PagerDuty:
 
 
 @dataclass(frozen=True)
+class Retraining:
+    url: str
+    repeat_interval: str = "24h"
+
+
+@dataclass(frozen=True)
 class Team:
     name: str
     slack: Slack | None
     pagerduty: PagerDuty | None
     origin: Origin
+    retraining: Retraining | None = None
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,15 @@ def _routing() -> dict:
         minProperties=1,
         maxProperties=1,
     )
-    team = obj({"slack": slack, "pagerduty": pagerduty}, (), "Where a team's alerts go")
+    retraining = obj(
+        {
+            "url": string("internal relay that starts retraining (no credentials in it: Alertmanager 0.25 cannot read webhook URLs from files)", pattern=r"^https?://[^\s@]+$"),
+            "repeat_interval": duration("debounce: resend an unresolved retraining trigger at most this often", "24h"),
+        },
+        ("url",),
+        "Webhook receiver for retraining triggers (alerts with action=retrain)",
+    )
+    team = obj({"slack": slack, "pagerduty": pagerduty, "retraining": retraining}, (), "Where a team's alerts go")
     channels = array(enum(["pagerduty", "slack"], "channel"), "channels, in order", uniqueItems=True)
     hours = obj(
         {
@@ -319,10 +327,12 @@ class _Validator:
     def __init__(self, smap: SourceMap):
         self.smap = smap
         self.diags: list[Diagnostic] = []
+        self.paths: list[Path] = []
 
     def err(self, path: Path, code: str, msg: str, *, key: bool = False, hint: str | None = None) -> None:
         line, col = self.smap.pos(path, key=key)
         self.diags.append(Diagnostic(self.smap.file, line, col, Severity.ERROR, code, msg, hint))
+        self.paths.append(tuple(path))
 
     def check(self, value: Any, schema: dict, path: Path) -> None:
         where = render_path(path)
@@ -338,7 +348,9 @@ class _Validator:
             hint = f"did you mean {close[0]!r}?" if close else None
             self.err(path, "MLM104", f"{where}: {value!r} is not one of {', '.join(map(str, schema['enum']))}", hint=hint)
         if isinstance(value, str):
-            if "pattern" in schema and not re.search(schema["pattern"], value):
+            if schema.get("pattern") == DURATION_PATTERN and not re.search(DURATION_PATTERN, value):
+                self.err(path, "MLM203", f"{where}: invalid duration {value!r}", hint="use a number and a unit (ms, s, m, h, d, w, y), largest unit first: 30s, 5m, 1h30m, 30d")
+            elif "pattern" in schema and not re.search(schema["pattern"], value):
                 self.err(path, "MLM104", f"{where}: {value!r} does not match {schema['pattern']}")
             if "minLength" in schema and len(value) < schema["minLength"]:
                 self.err(path, "MLM104", f"{where}: must not be empty")
@@ -407,10 +419,15 @@ class _Validator:
 
 
 def validate(data: Any, schema: dict, smap: SourceMap) -> list[Diagnostic]:
+    return [d for _, d in validate_paths(data, schema, smap)]
+
+
+def validate_paths(data: Any, schema: dict, smap: SourceMap) -> list[tuple[Path, Diagnostic]]:
+    """Like ``validate``, with the JSON path each diagnostic is about."""
     v = _Validator(smap)
     v.check(data, schema, ())
     _scan_secrets(data, (), v)
-    return v.diags
+    return list(zip(v.paths, v.diags))
 
 
 def _scan_secrets(value: Any, path: Path, v: _Validator) -> None:

@@ -1,0 +1,71 @@
+# mlmon: two commands do all set-up on a fresh Debian machine:
+#   make generate   venv + mlmon + promtool/amtool, then generate and validate generated/ from specs/
+#   make test       the same set-up, then the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MLMON := $(BIN)/mlmon
+SPECS ?= specs
+OUT ?= generated
+PYTEST_ARGS ?=
+
+.PHONY: all setup venv tools generate check-generated validate lint test test-fast bench schema clean
+
+all: generate
+
+setup: venv tools
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# promtool and amtool (plus the servers the end-to-end tests start) from Debian's packages.
+# Package scripts must not start services: a policy-rc.d that denies them is put in place for
+# the install when the machine has none.
+tools:
+	@if command -v promtool >/dev/null && command -v amtool >/dev/null && command -v prometheus >/dev/null && command -v prometheus-alertmanager >/dev/null; then \
+	  echo "tools: promtool, amtool, prometheus, prometheus-alertmanager present"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  created=0; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; $$SUDO chmod +x /usr/sbin/policy-rc.d; created=1; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null; \
+	  rc=$$?; \
+	  if [ $$created = 1 ]; then $$SUDO rm -f /usr/sbin/policy-rc.d; fi; \
+	  exit $$rc; \
+	fi
+
+generate: setup
+	$(MLMON) lint $(SPECS)
+	$(MLMON) generate $(SPECS) -o $(OUT)
+	$(MLMON) validate $(OUT)
+
+check-generated: venv
+	$(MLMON) generate $(SPECS) -o $(OUT) --check
+
+validate: setup
+	$(MLMON) validate $(OUT)
+
+lint: venv
+	$(MLMON) lint $(SPECS)
+
+schema: venv
+	$(MLMON) schema -o schemas/mlmon-spec.v1.schema.json
+
+test: setup
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: venv
+	$(BIN)/pytest -q -p no:cacheprovider -m "not e2e" $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info cli/*.egg-info

@@ -1,0 +1,9 @@
+"""The one list of monitors. Adding a capability = a module in monitors/ and a line here."""
+
+from __future__ import annotations
+
+from mlmon.monitors import slo
+
+MONITORS = (
+    slo.MONITOR,
+)

@@ -1,0 +1,146 @@
+"""The pure pipeline: spec texts -> compiled spec -> every generated file as text.
+
+``check`` parses, validates and compiles; ``render`` turns a compiled spec into
+``{relative path: file text}`` for the whole ``generated/`` tree. Shell code (``fsio``,
+``commands/``) does the reading and writing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from mlmon import conventions as C
+from mlmon.diagnostics import Diagnostic, Severity, has_errors
+from mlmon.monitors.base import AlertRule
+from mlmon.spec.compile import ReadFile, compile_documents
+from mlmon.spec.model import Spec
+from mlmon.spec.source import parse_documents
+
+MAX_BYTES = 4 * 1024 * 1024
+
+
+def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> tuple[Spec | None, list[Diagnostic]]:
+    """Parse, validate and compile spec files given as ``{file name: text}``."""
+    diags: list[Diagnostic] = []
+    docs = []
+    for name in sorted(texts):
+        text = texts[name]
+        if isinstance(text, bytes):
+            problem = _decode_problem(text)
+            if problem:
+                diags.append(Diagnostic(name, 0, 0, Severity.ERROR, "MLM001", problem))
+                continue
+            text = text.decode("utf-8")
+        if len(text) > MAX_BYTES:
+            diags.append(Diagnostic(name, 0, 0, Severity.ERROR, "MLM001", f"file is {len(text) // 1024} KiB; spec files are limited to {MAX_BYTES // (1024 * 1024)} MiB",
+                                    "split the spec into several files"))  # fmt: skip
+            continue
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        parsed, problems = parse_documents(text, name)
+        diags.extend(problems)
+        if not parsed and not problems:
+            diags.append(Diagnostic(name, 1, 1, Severity.ERROR, "MLM102", "file is empty; a spec needs apiVersion: mlmon/v1, kind: MonitoringSpec, metadata and models"))
+        docs.extend(parsed)
+    if has_errors(diags):
+        # still compile what parsed, to report every independent problem at once
+        _, more = compile_documents(docs, read_file)
+        return None, diags + more
+    spec, more = compile_documents(docs, read_file)
+    return spec, diags + more
+
+
+def _decode_problem(data: bytes) -> str | None:
+    if len(data) > MAX_BYTES:
+        return f"file is {len(data) // 1024} KiB; spec files are limited to {MAX_BYTES // (1024 * 1024)} MiB"
+    if b"\x00" in data[:8192]:
+        return "binary file (contains NUL bytes), not a YAML spec"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (invalid byte at offset {exc.start})"
+    return None
+
+
+def header(sources: list[str]) -> str:
+    return C.GENERATED_HEADER.format(sources=", ".join(sources))
+
+
+def render(spec: Spec, *, dashboards: bool = True) -> dict[str, str]:
+    """Every generated file, by path relative to the output folder."""
+    from mlmon.monitors import registry
+    from mlmon.render import alertmanager, prometheus, rule_tests
+
+    out: dict[str, str] = {}
+    all_header = header(list(spec.files))
+    routing_cases: list[tuple[dict, list[str], str]] = []
+    for model in spec.models:
+        h = header([model.origin.file])
+        groups = []
+        tests = []
+        for mon in registry.MONITORS:
+            if model.section(mon.key) is None:
+                continue
+            groups.extend(mon.rule_groups(model, spec))
+            tests.extend(mon.rule_tests(model, spec))
+        rules_path = prometheus.rules_path(model.id)
+        out[rules_path] = prometheus.rules_file(groups, h)
+        for g in groups:
+            for r in g.rules:
+                if isinstance(r, AlertRule):
+                    labels = {"alertname": r.alert, **r.labels}
+                    routing_cases.append((labels, alertmanager.expected_receivers(spec, labels), rules_path))
+        if tests:
+            out[f"{prometheus.TESTS_DIR}/{model.id}.test.yml"] = rule_tests.tests_file(f"../rules/{model.id}.rules.yml", tests, h)
+    out[prometheus.CONFIG] = prometheus.config_file(spec, all_header)
+    out[alertmanager.CONFIG] = alertmanager.config_file(spec, all_header)
+    seen = set()
+    unique = []
+    for lab, recv, src in routing_cases:
+        key = tuple(sorted(lab.items()))
+        if key not in seen:
+            seen.add(key)
+            unique.append((lab, recv, src))
+    out[alertmanager.ROUTING_TESTS] = alertmanager.routing_tests_file(unique, all_header)
+    if dashboards:
+        out.update(render_dashboards(spec))
+    return dict(sorted(out.items()))
+
+
+def render_dashboards(spec: Spec) -> dict[str, str]:
+    from mlmon.monitors import registry
+    from mlmon.render import emit, grafana
+
+    out: dict[str, str] = {}
+    fleet_rows = []
+    for model in spec.models:
+        rows = []
+        annotations: list[tuple[str, str]] = []
+        for mon in registry.MONITORS:
+            if model.section(mon.key) is None:
+                continue
+            rows.extend(mon.dashboard_rows(model, spec))
+            ann = getattr(mon, "annotations", None)
+            if ann is not None:
+                annotations.extend(ann(model, spec))
+        uid = C.grafana_uid("model", model.id)
+        d = grafana.model_dashboard(
+            uid=uid, title=f"mlmon / {model.id}",
+            description=(model.description or f"Monitoring of model {model.id}") + f" (team {model.team}; generated by mlmon from {model.origin.file})",
+            tags=["mlmon", f"team:{model.team}", f"model:{model.id}"], rows=rows, annotations=annotations,
+            links=[("Fleet overview", f"/d/{C.grafana_uid('fleet')}")],
+        )  # fmt: skip
+        out[f"grafana/dashboards/{model.id}.json"] = emit.to_json(d)
+    from mlmon.monitors.base import Row
+
+    panels = []
+    for mon in registry.MONITORS:
+        panels.extend(mon.fleet_panels(spec))
+    fleet_rows.append(Row("Fleet", tuple(panels)))
+    d = grafana.fleet_dashboard(
+        uid=C.grafana_uid("fleet"), title="mlmon / fleet overview",
+        description=f"All models monitored by mlmon ({len(spec.models)}); generated from {', '.join(spec.files)}",
+        tags=["mlmon", "fleet"], rows=fleet_rows,
+    )  # fmt: skip
+    out["grafana/dashboards/mlmon-fleet.json"] = emit.to_json(d)
+    return out

@@ -1,0 +1,163 @@
+"""Alertmanager configuration and its routing expectations (pure).
+
+Route tree (first match wins, so order follows the spec): one route per team (``team="x"``), and
+under it one child route per (severity class, channel) in the order the spec's
+``routing.severity`` lists channels, ``continue: true`` on all but the last so a page reaches
+PagerDuty *and* Slack. Retraining triggers (``action="retrain"``) go first to the team's
+retraining webhook. Tickets are muted outside business hours when the spec defines them.
+Warnings are inhibited by a critical alert of the same model, monitor and check.
+
+``expected_receivers`` computes, from the spec alone and not from the tree, where an alert with
+given labels must land; ``mlmon validate`` asks ``amtool config routes test`` and compares.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from mlmon import conventions as C
+from mlmon.render import emit
+
+CONFIG = "alertmanager/alertmanager.yml"
+ROUTING_TESTS = "alertmanager/routing-tests.yml"
+DEFAULT_RECEIVER = "mlmon-default"
+BUSINESS_HOURS = "business-hours"
+SEVERITY_OF_CLASS = C.SEVERITY_BY_CLASS
+RETRAIN_LABEL = ("action", "retrain")
+
+SLACK_TITLE = '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.model }}: {{ .CommonLabels.alertname }}'
+SLACK_TEXT = (
+    "{{ range .Alerts }}*{{ .Labels.severity }}* {{ .Annotations.summary }}\n"
+    "{{ .Annotations.description }}\n{{ end }}"
+)
+PD_DESCRIPTION = "{{ .CommonLabels.model }}: {{ .CommonAnnotations.summary }}"
+
+
+def receiver_name(team: str, channel: str) -> str:
+    return f"{team}-{channel}"
+
+
+def team_channels(team: Any, routing: Any, severity_class: str) -> list[str]:
+    have = {"pagerduty": team.pagerduty is not None, "slack": team.slack is not None}
+    return [ch for ch in routing.severity.get(severity_class, ()) if have.get(ch)]
+
+
+def expected_receivers(spec: Any, labels: Mapping[str, str]) -> list[str]:
+    team = spec.routing.teams.get(labels.get(C.L_TEAM, ""))
+    if team is None:
+        return [DEFAULT_RECEIVER]
+    out: list[str] = []
+    if labels.get(RETRAIN_LABEL[0]) == RETRAIN_LABEL[1] and getattr(team, "retraining", None) is not None:
+        out.append(receiver_name(team.name, "retraining"))
+    sev = labels.get(C.L_SEVERITY)
+    for cls, severity in SEVERITY_OF_CLASS.items():
+        if sev == severity:
+            out.extend(receiver_name(team.name, ch) for ch in team_channels(team, spec.routing, cls))
+    return out or [DEFAULT_RECEIVER]
+
+
+def _receivers(spec: Any) -> list[dict]:
+    out = [{"name": DEFAULT_RECEIVER}]
+    for name in sorted(spec.routing.teams):
+        team = spec.routing.teams[name]
+        if team.pagerduty is not None:
+            pd: dict[str, Any] = {}
+            if team.pagerduty.routing_key_file:
+                pd["routing_key_file"] = team.pagerduty.routing_key_file
+            else:
+                pd["service_key_file"] = team.pagerduty.service_key_file
+            pd.update({
+                "send_resolved": True,
+                "severity": '{{ if eq .CommonLabels.severity "critical" }}critical{{ else }}warning{{ end }}',
+                "description": PD_DESCRIPTION,
+                "details": {"model": "{{ .CommonLabels.model }}", "check": "{{ .CommonLabels.check }}", "dashboard": "{{ .CommonAnnotations.dashboard }}"},
+            })  # fmt: skip
+            out.append({"name": receiver_name(name, "pagerduty"), "pagerduty_configs": [pd]})
+        if team.slack is not None:
+            out.append({
+                "name": receiver_name(name, "slack"),
+                "slack_configs": [{
+                    "api_url_file": team.slack.api_url_file,
+                    "channel": team.slack.channel,
+                    "send_resolved": True,
+                    "title": SLACK_TITLE,
+                    "text": SLACK_TEXT,
+                }],
+            })  # fmt: skip
+        retraining = getattr(team, "retraining", None)
+        if retraining is not None:
+            out.append({
+                "name": receiver_name(name, "retraining"),
+                "webhook_configs": [{"url": retraining.url, "send_resolved": False, "max_alerts": 0}],
+            })  # fmt: skip
+    return out
+
+
+def _team_route(spec: Any, name: str) -> dict:
+    team = spec.routing.teams[name]
+    children: list[dict] = []
+    retraining = getattr(team, "retraining", None)
+    if retraining is not None:
+        children.append({
+            "receiver": receiver_name(name, "retraining"),
+            "matchers": [f'{RETRAIN_LABEL[0]}="{RETRAIN_LABEL[1]}"'],
+            "group_by": [C.L_MODEL, "reason"],
+            "group_wait": "1m",
+            "group_interval": "1h",
+            "repeat_interval": retraining.repeat_interval,
+            "continue": True,
+        })  # fmt: skip
+    for cls, severity in SEVERITY_OF_CLASS.items():
+        channels = team_channels(team, spec.routing, cls)
+        for i, ch in enumerate(channels):
+            route: dict[str, Any] = {"receiver": receiver_name(name, ch), "matchers": [f'{C.L_SEVERITY}="{severity}"']}
+            if cls == "ticket" and spec.routing.business_hours is not None:
+                route["active_time_intervals"] = [BUSINESS_HOURS]
+            if i < len(channels) - 1:
+                route["continue"] = True
+            children.append(route)
+    return {"receiver": DEFAULT_RECEIVER, "matchers": [f'{C.L_TEAM}="{name}"'], "routes": children}
+
+
+def config_data(spec: Any) -> dict:
+    used = sorted({m.team for m in spec.models} | set(spec.routing.teams))
+    data: dict[str, Any] = {
+        "global": {"resolve_timeout": "5m"},
+        "route": {
+            "receiver": DEFAULT_RECEIVER,
+            "group_by": list(C.GROUP_BY),
+            "group_wait": "30s",
+            "group_interval": "5m",
+            "repeat_interval": "4h",
+            "routes": [_team_route(spec, name) for name in used if name in spec.routing.teams],
+        },
+        "receivers": _receivers(spec),
+        "inhibit_rules": [
+            {
+                "source_matchers": [f'{C.L_SEVERITY}="{C.SEVERITY_PAGE}"'],
+                "target_matchers": [f'{C.L_SEVERITY}="{C.SEVERITY_TICKET}"'],
+                "equal": list(C.INHIBIT_EQUAL),
+            }
+        ],
+    }
+    bh = spec.routing.business_hours
+    if bh is not None:
+        data["time_intervals"] = [{
+            "name": BUSINESS_HOURS,
+            "time_intervals": [{
+                "weekdays": list(bh.weekdays),
+                "times": [{"start_time": bh.start, "end_time": bh.end}],
+                "location": bh.location,
+            }],
+        }]  # fmt: skip
+    return data
+
+
+def config_file(spec: Any, header: str) -> str:
+    return emit.to_yaml(config_data(spec), header)
+
+
+def routing_tests_file(cases: list[tuple[dict, list[str], str]], header: str) -> str:
+    """cases: (labels incl. alertname, expected receivers in order, source rules file)."""
+    tests = [{"labels": dict(sorted(lab.items())), "receivers": recv, "source": src} for lab, recv, src in cases]
+    return emit.to_yaml({"tests": tests}, header)

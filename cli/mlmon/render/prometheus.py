@@ -1,0 +1,72 @@
+"""Prometheus files: per-model rule files and the scrape configuration (pure)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from mlmon.monitors.base import AlertRule, RecordingRule, RuleGroup
+from mlmon.render import emit
+from mlmon.spec.units import format_duration
+
+RULES_DIR = "prometheus/rules"
+TESTS_DIR = "prometheus/tests"
+CONFIG = "prometheus/prometheus.yml"
+
+
+def rules_path(model_id: str) -> str:
+    return f"{RULES_DIR}/{model_id}.rules.yml"
+
+
+def _rule(rule: RecordingRule | AlertRule) -> dict:
+    if isinstance(rule, RecordingRule):
+        out: dict[str, Any] = {"record": rule.record, "expr": rule.expr}
+        if rule.labels:
+            out["labels"] = dict(sorted(rule.labels.items()))
+        return out
+    out = {"alert": rule.alert, "expr": rule.expr}
+    if rule.for_:
+        out["for"] = rule.for_
+    if rule.labels:
+        out["labels"] = dict(sorted(rule.labels.items()))
+    if rule.annotations:
+        out["annotations"] = dict(sorted(rule.annotations.items()))
+    return out
+
+
+def rules_data(groups: Sequence[RuleGroup]) -> dict:
+    out = []
+    for g in groups:
+        item: dict[str, Any] = {"name": g.name}
+        if g.interval:
+            item["interval"] = g.interval
+        item["rules"] = [_rule(r) for r in g.rules]
+        out.append(item)
+    return {"groups": out}
+
+
+def rules_file(groups: Sequence[RuleGroup], header: str) -> str:
+    return emit.to_yaml(rules_data(groups), header)
+
+
+def config_file(spec: Any, header: str) -> str:
+    """A stock prometheus.yml: one scrape job per model with targets, all rule files, Alertmanager."""
+    evals = sorted({m.evaluation_interval for m in spec.models}) or [60.0]
+    jobs = []
+    for m in spec.models:
+        if not m.serving.targets:
+            continue
+        job = {
+            "job_name": f"mlmon-{m.id}",
+            "scrape_interval": format_duration(m.serving.scrape_interval),
+            "metrics_path": m.serving.metrics_path,
+            "scheme": m.serving.scheme,
+            "static_configs": [{"targets": list(m.serving.targets), "labels": {"mlmon_model": m.id, "team": m.team}}],
+        }
+        jobs.append(job)
+    data = {
+        "global": {"scrape_interval": "30s", "evaluation_interval": format_duration(evals[0])},
+        "rule_files": ["rules/*.rules.yml"],
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]},
+        "scrape_configs": jobs,
+    }
+    return emit.to_yaml(data, header)

@@ -1,0 +1,46 @@
+"""promtool rule unit test files from RuleTest values (pure)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from mlmon.monitors.base import RuleTest
+from mlmon.render import emit
+from mlmon.spec.units import fmt_float
+
+
+def tests_data(rule_file: str, tests: Sequence[RuleTest], evaluation_interval: str = "1m") -> dict:
+    out = []
+    for t in tests:
+        case: dict[str, Any] = {"name": t.name, "interval": t.interval}
+        case["input_series"] = [{"series": s, "values": v} for s, v in t.input_series]
+        if t.alert_checks:
+            case["alert_rule_test"] = [
+                {
+                    "eval_time": c.eval_time,
+                    "alertname": c.alertname,
+                    "exp_alerts": [
+                        {
+                            "exp_labels": dict(sorted(a.labels.items())),
+                            **({"exp_annotations": dict(sorted(a.annotations.items()))} if a.annotations is not None else {}),
+                        }
+                        for a in c.exp_alerts
+                    ],
+                }
+                for c in t.alert_checks
+            ]
+        if t.expr_checks:
+            case["promql_expr_test"] = [
+                {
+                    "expr": c.expr,
+                    "eval_time": c.eval_time,
+                    "exp_samples": [{"labels": s.labels, "value": float(fmt_float(s.value)) if s.value == s.value else s.value} for s in c.exp_samples],
+                }
+                for c in t.expr_checks
+            ]
+        out.append(case)
+    return {"rule_files": [rule_file], "evaluation_interval": evaluation_interval, "tests": out}
+
+
+def tests_file(rule_file: str, tests: Sequence[RuleTest], header: str, evaluation_interval: str = "1m") -> str:
+    return emit.to_yaml(tests_data(rule_file, tests, evaluation_interval), header)

@@ -1,0 +1,196 @@
+"""Parsed documents -> typed ``Spec`` plus semantic diagnostics (pure).
+
+Schema problems are reported first; a model whose part of the document has schema errors is not
+compiled further (its semantic checks would only echo them), but every other model is, so one
+run reports every independent problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Callable, Mapping
+
+from mlmon import presets
+from mlmon.diagnostics import Diagnostic, Severity, has_errors
+from mlmon.monitors.base import CompileContext
+from mlmon.spec import model as M
+from mlmon.spec.schema import API_VERSION, KIND, spec_schema, validate_paths
+from mlmon.spec.source import Document, render_path
+from mlmon.spec.units import parse_duration
+
+ReadFile = Callable[[str, str], tuple[str | None, str | None]]  # (spec file, path as written) -> (text, error)
+
+DEFAULT_SEVERITY = {"page": ("pagerduty", "slack"), "ticket": ("slack",)}
+
+_SCHEMA: dict | None = None
+
+
+def schema() -> dict:
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = spec_schema()
+    return _SCHEMA
+
+
+class _Compiler:
+    def __init__(self, read_file: ReadFile | None):
+        self.read_file = read_file
+        self.diags: list[Diagnostic] = []
+
+    def at(self, doc: Document, path: tuple, sev: Severity, code: str, msg: str, hint: str | None = None, key: bool = False) -> None:
+        line, col = doc.source.pos(path, key=key)
+        self.diags.append(Diagnostic(doc.file, line, col, sev, code, msg, hint))
+
+    def error(self, doc: Document, path: tuple, code: str, msg: str, hint: str | None = None, key: bool = False) -> None:
+        self.at(doc, path, Severity.ERROR, code, msg, hint, key)
+
+    def dur(self, doc: Document, path: tuple, text: str) -> float | None:
+        try:
+            return parse_duration(text)
+        except ValueError as exc:
+            self.error(doc, path, "MLM203", f"{render_path(path)}: {exc}")
+            return None
+
+    # ------------------------------------------------------------------------------------------
+    def run(self, docs: list[Document]) -> M.Spec | None:
+        from mlmon.monitors import registry
+
+        valid: list[tuple[Document, set[int]]] = []
+        for doc in docs:
+            if not isinstance(doc.data, dict):
+                self.error(doc, (), "MLM103", f"a spec file must be a mapping (apiVersion: {API_VERSION}, kind: {KIND}, ...), got {type(doc.data).__name__}")
+                continue
+            errs = validate_paths(doc.data, schema(), doc.source)
+            self.diags.extend(d for _, d in errs)
+            bad_models = {p[1] if len(p) >= 2 and p[0] == "models" else None for p, _ in errs}
+            if None in bad_models:  # an error outside models[]: the envelope is unusable
+                continue
+            valid.append((doc, {i for i in bad_models if i is not None}))
+
+        teams, routing = self._routing([d for d, _ in valid])
+        models: dict[str, M.Model] = {}
+        origins: dict[str, M.Origin] = {}
+        for doc, bad in valid:
+            defaults = doc.data.get("defaults", {})
+            for i, raw in enumerate(doc.data.get("models", [])):
+                if i in bad:
+                    continue
+                m = self._model(doc, i, raw, defaults, teams, registry.MONITORS)
+                if m is None:
+                    continue
+                if m.id in models:
+                    first = origins[m.id]
+                    self.error(doc, ("models", i, "id"), "MLM201", f"models[{i}].id: duplicate model id {m.id!r} (first defined at {first.file}:{first.line}:{first.col})")
+                    continue
+                models[m.id] = m
+                origins[m.id] = m.origin
+        if has_errors(self.diags) or routing is None:
+            return None
+        files = tuple(sorted(d.file for d in docs))
+        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)))
+
+    # ------------------------------------------------------------------------------------------
+    def _routing(self, docs: list[Document]) -> tuple[dict[str, M.Team], M.Routing | None]:
+        teams: dict[str, M.Team] = {}
+        severity: dict[str, tuple[str, ...]] | None = None
+        severity_doc: Document | None = None
+        hours: M.BusinessHours | None = None
+        hours_doc: Document | None = None
+        for doc in docs:
+            r = doc.data.get("routing") or {}
+            for name, t in (r.get("teams") or {}).items():
+                path = ("routing", "teams", name)
+                if name in teams:
+                    first = teams[name].origin
+                    self.error(doc, path, "MLM201", f"{render_path(path)}: team {name!r} is defined twice (first at {first.file}:{first.line}:{first.col})", key=True)
+                    continue
+                line, col = doc.source.pos(path, key=True)
+                slack = M.Slack(t["slack"]["channel"], t["slack"]["api_url_file"]) if "slack" in t else None
+                pd = M.PagerDuty(t["pagerduty"].get("routing_key_file"), t["pagerduty"].get("service_key_file")) if "pagerduty" in t else None
+                retr = None
+                if "retraining" in t:
+                    rep = t["retraining"].get("repeat_interval", "24h")
+                    self.dur(doc, path + ("retraining", "repeat_interval"), rep)
+                    retr = M.Retraining(t["retraining"]["url"], rep)
+                teams[name] = M.Team(name, slack, pd, M.Origin(doc.file, path, line, col), retr)
+            if "severity" in r:
+                sev = {k: tuple(v) for k, v in r["severity"].items()}
+                if severity is not None and sev != severity:
+                    self.error(doc, ("routing", "severity"), "MLM210", f"routing.severity differs from the one in {severity_doc.file}; define it once", key=True)
+                severity, severity_doc = sev, doc
+            if "business_hours" in r:
+                b = r["business_hours"]
+                bh = M.BusinessHours(tuple(b["weekdays"]), b["start"], b["end"], b.get("location", "UTC"))
+                if b["start"] >= b["end"]:
+                    self.error(doc, ("routing", "business_hours", "end"), "MLM213", f"routing.business_hours: end {b['end']} must be after start {b['start']}")
+                if hours is not None and bh != hours:
+                    self.error(doc, ("routing", "business_hours"), "MLM210", f"routing.business_hours differs from the one in {hours_doc.file}; define it once", key=True)
+                hours, hours_doc = bh, doc
+        merged = dict(DEFAULT_SEVERITY)
+        merged.update(severity or {})
+        return teams, M.Routing(teams, merged, hours)
+
+    # ------------------------------------------------------------------------------------------
+    def _model(self, doc: Document, i: int, raw: dict, defaults: Mapping[str, Any], teams: dict[str, M.Team], monitors: tuple) -> M.Model | None:
+        base = ("models", i)
+        ok = True
+        mid = raw["id"]
+        team = raw["team"]
+        if team not in teams:
+            close = difflib.get_close_matches(team, list(teams), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else ("define it under routing.teams" if teams else "add routing.teams with this team and its receivers")
+            self.error(doc, base + ("team",), "MLM202", f"models[{i}].team: unknown team {team!r}", hint)
+            ok = False
+        elif teams[team].slack is None and teams[team].pagerduty is None:
+            t = teams[team].origin
+            self.error(doc, base + ("team",), "MLM209", f"models[{i}].team: team {team!r} has no receiver (slack or pagerduty), so its alerts would reach nobody",
+                       f"add slack or pagerduty to routing.teams.{team} ({t.file}:{t.line})")  # fmt: skip
+            ok = False
+        serving_raw = raw.get("serving", {})
+        preset_name = serving_raw.get("preset", "mlmon")
+        if presets.get(preset_name) is None:
+            close = difflib.get_close_matches(preset_name, presets.names(), n=1)
+            self.error(doc, base + ("serving", "preset"), "MLM212", f"models[{i}].serving.preset: unknown preset {preset_name!r}",
+                       f"did you mean {close[0]!r}?" if close else f"known presets: {', '.join(presets.names())}")  # fmt: skip
+            return None
+        scrape = self.dur(doc, base + ("serving", "scrape_interval"), serving_raw.get("scrape_interval", defaults.get("scrape_interval", "30s")))
+        evaluation = self.dur(doc, ("defaults", "evaluation_interval"), defaults.get("evaluation_interval", "1m"))
+        if scrape is None or evaluation is None:
+            return None
+        serving = M.Serving(
+            preset_name, tuple(serving_raw.get("targets", ())), serving_raw.get("metrics_path", "/metrics"),
+            serving_raw.get("scheme", "http"), scrape, dict(sorted(serving_raw.get("match", {}).items())),
+        )  # fmt: skip
+        labels = dict(doc.data.get("metadata", {}).get("labels", {}))
+        labels.update(raw.get("labels", {}))
+        reserved = {"model", "team", "severity", "monitor", "check", "slo", "alertname", "action"}
+        for k in sorted(set(raw.get("labels", {})) & reserved):
+            self.error(doc, base + ("labels", k), "MLM213", f"models[{i}].labels.{k}: label {k!r} is set by mlmon and cannot be overridden", key=True)
+            ok = False
+        sections: dict[str, Any] = {}
+        mon_defaults = dict(defaults)
+        mon_defaults["preset"] = preset_name
+        read = None
+        if self.read_file is not None:
+            read = lambda p, _f=doc.file: self.read_file(_f, p)  # noqa: E731
+        for mon in monitors:
+            ctx = CompileContext(doc.file, base + (mon.key,), doc.source, mid, raw.get("task", "binary_classification"),
+                                 scrape, evaluation, mon_defaults, read)  # fmt: skip
+            sections[mon.key] = mon.compile(raw.get(mon.key), ctx)
+            self.diags.extend(ctx.diags)
+            if has_errors(ctx.diags):
+                ok = False
+        if not ok:
+            return None
+        line, col = doc.source.pos(base)
+        return M.Model(
+            mid, team, raw.get("task", "binary_classification"), raw.get("description", ""), dict(sorted(labels.items())),
+            bool(raw.get("idle_ok", False)), serving, evaluation, M.Origin(doc.file, base, line, col),
+            doc.data["metadata"]["name"], sections,
+        )  # fmt: skip
+
+
+def compile_documents(docs: list[Document], read_file: ReadFile | None = None) -> tuple[M.Spec | None, list[Diagnostic]]:
+    c = _Compiler(read_file)
+    spec = c.run(docs)
+    return spec, c.diags
