@@ -157,6 +157,27 @@ def apply(
          timeout=timeout, state_dir=state_dir, format=format, dry_run=dry_run, yes=yes, force=force, message=message)
 
 
+@app.command()
+def up(
+    paths: Optional[List[Path]] = typer.Argument(None, help="spec files or folders (default: examples/demo/spec.yaml)"),
+    prometheus_port: int = typer.Option(9090, "--prometheus-port", help="Prometheus port on 127.0.0.1"),
+    alertmanager_port: int = typer.Option(9093, "--alertmanager-port", help="Alertmanager port on 127.0.0.1"),
+    sink_port: int = typer.Option(9099, "--sink-port", help="webhook sink port (stands in for Slack, PagerDuty, retraining)"),
+    demo_port: int = typer.Option(8000, "--demo-port", help="first demo model port (next models: +1, +2, ...)"),
+    rate: float = typer.Option(20.0, "--rate", help="requests/s each demo model sends itself"),
+    label_delay: str = typer.Option("5s", "--label-delay", help="delay until a prediction's ground truth arrives"),
+    mode: str = typer.Option("healthy", "--mode", help="initial demo mode: healthy, drift, degraded, errors, latency"),
+    model_mode: Optional[List[str]] = typer.Option(None, "--model-mode", help="MODEL=MODE for one model (repeatable)"),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="keep configs, data and logs here (default: a temp dir, removed at exit)"),
+    duration: Optional[float] = typer.Option(None, "--duration", help="stop after this many seconds (default: until Ctrl-C)"),
+    live: Optional[bool] = typer.Option(None, "--live/--no-live", help="live alert table (default: when stdout is a terminal)"),
+) -> None:
+    """Run a local staging stack on 127.0.0.1: demo model(s), Prometheus, Alertmanager and a webhook sink."""
+    _run("up", paths=paths or [], prometheus_port=prometheus_port, alertmanager_port=alertmanager_port, sink_port=sink_port,
+         demo_port=demo_port, rate=rate, label_delay=label_delay, mode=mode, model_mode=model_mode or [],
+         state_dir=state_dir, duration=duration, live=live)  # fmt: skip
+
+
 def main() -> None:
     app()
 
