@@ -209,6 +209,15 @@ def test_prometheus_config_error(tmp_path, capsys):
     assert "prometheus/prometheus.yml: error: promtool: not a valid duration string" in out, out
 
 
+def test_rule_test_of_unknown_alert_is_reported(tmp_path, capsys):
+    typo = TEST_YML.replace("alertname: FraudDetectorErrors\n        exp_alerts: []", "alertname: FraudDetectorEror\n        exp_alerts: []")
+    assert typo != TEST_YML
+    code, out, _ = run_validate(make_dir(tmp_path, **{TESTS: typo}), capsys)
+    assert code == 1
+    line, col = pos(typo, "FraudDetectorEror")
+    assert f"{TESTS}:{line}:{col}: error: alert_rule_test names alert FraudDetectorEror, which its rule_files do not define" in out, out
+
+
 # --- amtool --------------------------------------------------------------------------------------
 def test_alertmanager_config_error(tmp_path, capsys):
     bad = ALERTMANAGER_YML.replace("channel: '#risk-ml'", "chanel: '#risk-ml'")

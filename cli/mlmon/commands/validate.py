@@ -194,6 +194,42 @@ def coverage(alerts: list[AlertRef], cases: list[RoutingCase]) -> list[Diagnosti
     return diags
 
 
+def unknown_test_alerts(root: Path, test_files: list[str]) -> list[Diagnostic]:
+    """``alert_rule_test`` entries naming an alert their rule files do not define. promtool passes
+    such a case when it expects no alerts, so a typo would prove nothing."""
+    from mlmon.spec.source import parse_documents
+
+    diags = []
+    for rel in test_files:
+        try:
+            text = (root / rel).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        docs, _ = parse_documents(text, rel)
+        for doc in docs:
+            data = doc.data if isinstance(doc.data, dict) else {}
+            base = (root / rel).parent
+            names: set[str] = set()
+            for pattern in data.get("rule_files") or []:
+                if not isinstance(pattern, str):
+                    continue
+                for f in sorted(base.glob(pattern)) if not Path(pattern).is_absolute() else []:
+                    try:
+                        names |= {a.name for a in alert_rules(root, f.resolve().relative_to(root.resolve()).as_posix())}
+                    except ValueError:  # outside DIR
+                        continue
+            for gi, group in enumerate(data.get("tests") or []):
+                cases = group.get("alert_rule_test") if isinstance(group, dict) else None
+                for ci, case in enumerate(cases if isinstance(cases, list) else []):
+                    name = case.get("alertname") if isinstance(case, dict) else None
+                    if isinstance(name, str) and name not in names:
+                        line, col = doc.source.pos(("tests", gi, "alert_rule_test", ci, "alertname"))
+                        diags.append(Diagnostic(rel, line, col, Severity.ERROR, "MLM301",
+                                                f"alert_rule_test names alert {name}, which its rule_files do not define",
+                                                hint="promtool passes such a case vacuously when no alerts are expected"))
+    return diags
+
+
 # --- command -------------------------------------------------------------------------------------
 def _err(text: str) -> None:
     sys.stderr.write(text + ("" if text.endswith("\n") else "\n"))
@@ -253,7 +289,7 @@ def run(opts: Any) -> int:
     step("promtool check config", PROM_CONFIG, lambda: promtool.check_config(PROM_CONFIG, cwd=root), "MLM301", PROM_CONFIG)
     step("promtool check rules", _plural(len(rules), "file"), lambda: promtool.check_rules(rules, cwd=root), "MLM301",
          rules[0] if rules else RULES_DIR)
-    step("promtool test rules", _plural(len(tests), "file"), lambda: promtool.test_rules(tests, cwd=root), "MLM301",
+    step("promtool test rules", _plural(len(tests), "file"), lambda: promtool.test_rules(tests, cwd=root) + unknown_test_alerts(root, tests), "MLM301",
          tests[0] if tests else TESTS_DIR)
     step("amtool check-config", AM_CONFIG, lambda: amtool.check_config(AM_CONFIG, cwd=root), "MLM302", AM_CONFIG)
 
