@@ -132,3 +132,5 @@ ANOMALY_SIGNAL = "mlmon_model:anomaly_signal:value"  # {model, signal=requests|e
 ANOMALY_BASELINE_MEAN = "mlmon_model:anomaly_baseline:mean"  # {model, signal} trailing (or seasonal) expectation
 ANOMALY_BASELINE_STDDEV = "mlmon_model:anomaly_baseline:stddev"  # {model, signal} trailing stddev
 ANOMALY_ZSCORE = "mlmon_model:anomaly:zscore"  # {model, signal} (value - mean) / stddev
+ITL_MEAN = "mlmon_model:inter_token_latency_seconds:mean5m"  # LLM: mean time between generated tokens
+KV_CACHE_USAGE = "mlmon_model:kv_cache_usage:ratio"  # LLM: KV-cache usage 0-1 (max over engines)
