@@ -222,6 +222,11 @@ class Fault:
     phase: str = "before"
     seen: int = 0
     fired: int = 0
+    finished: int = 0  # fired requests whose handling is over (answered, failed or dropped)
+
+    @property
+    def done(self) -> bool:
+        return self.finished >= self.fired
 
     def hit(self, method: str, path: str) -> bool:
         if self.method and self.method != method:
@@ -303,6 +308,7 @@ class GrafanaTestServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # one small response = no 40 ms delayed-ACK stall
 
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
@@ -408,6 +414,14 @@ class GrafanaTestServer:
         with self.lock:
             self.requests.append(req)
             faults = [f for f in self.faults if f.hit(req.method, req.path)]
+        try:
+            return self._dispatch_faulty(req, raw, faults)
+        finally:
+            with self.lock:
+                for f in faults:
+                    f.finished += 1
+
+    def _dispatch_faulty(self, req: Request, raw: bytes, faults: list[Fault]) -> tuple[int, Any]:
         before = [f for f in faults if f.phase == "before"]
         after = [f for f in faults if f.phase == "after"]
         for fault in before:

@@ -197,10 +197,13 @@ class _Step:
     action: str
     previous: _LiveDash | None
     new_version: int | None = None
+    lost: bool = False  # the write's answer was lost: it may still land later
 
 
 class _StepFailed(Exception):
-    pass
+    def __init__(self, message: str, lost: bool = False):
+        super().__init__(message)
+        self.lost = lost
 
 
 class GrafanaTarget:
@@ -432,6 +435,7 @@ class GrafanaTarget:
                         f"{TARGET}: dashboard {c.name} ('{desired[c.name].get('title', '')}') saved as version {step.new_version}: verified"
                     )
         except _StepFailed as exc:
+            done[-1].lost = exc.lost
             rolled, notes = self._rollback(done, state, created_folder)
             state.save()
             earlier = len(done) - 1
@@ -466,19 +470,21 @@ class GrafanaTarget:
         if self._folder() is None:
             raise ApplyError(f"{TARGET} at {self.url}: {what}: folder not found after creating it. Nothing was changed.", rolled_back=True)
 
-    def _post_dashboard(self, dashboard: dict[str, Any], folder_uid: str, overwrite: bool, message: str, uid: str) -> tuple[int | None, str]:
-        """POST /api/dashboards/db -> (new version or None when the answer was lost, error text)."""
+    def _post_dashboard(
+        self, dashboard: dict[str, Any], folder_uid: str, overwrite: bool, message: str, uid: str
+    ) -> tuple[int | None, str, bool]:
+        """POST /api/dashboards/db -> (new version or None, error text, answer lost)."""
         body = {"dashboard": dashboard, "folderUid": folder_uid, "overwrite": overwrite, "message": message[:500]}
         try:
             resp = self.client.post("/api/dashboards/db", what=f"saving dashboard {uid}", json=body, expect=None)
         except RemoteError as exc:
-            return None, str(exc)
+            return None, str(exc), True
         if resp.status_code == 200:
             try:
-                return int(resp.json()["version"]), ""
+                return int(resp.json()["version"]), "", False
             except (ValueError, KeyError, TypeError):
-                return None, "unexpected answer to save"
-        return None, self._save_error(uid, resp)
+                return None, "unexpected answer to save", False
+        return None, self._save_error(uid, resp), resp.status_code >= 500
 
     def _save_error(self, uid: str, resp: Any) -> str:
         try:
@@ -505,12 +511,12 @@ class GrafanaTarget:
         body = dict(dashboard)
         if live is not None:
             body["version"] = live.version
-        version, error = self._post_dashboard(body, self.folder_uid, overwrite, message, uid)
+        version, error, lost = self._post_dashboard(body, self.folder_uid, overwrite, message, uid)
         # Verify (and reconcile a lost answer): the server holds the new content, or the step failed.
         try:
             now = self._get_dashboard(uid)
         except RemoteError as exc:
-            raise _StepFailed(error or f"verifying dashboard {uid}: {exc}") from None
+            raise _StepFailed(error or f"verifying dashboard {uid}: {exc}", lost=True) from None
         ok = (
             now is not None
             and now.folder_uid == self.folder_uid
@@ -522,7 +528,7 @@ class GrafanaTarget:
             assert now is not None
             return now.version
         if error:
-            raise _StepFailed(error)
+            raise _StepFailed(error, lost=lost)
         raise _StepFailed(
             f"verifying dashboard {uid}: the server does not hold the saved content at version {version}"
             + (f" (it has version {now.version})" if now else " (dashboard not found)")
@@ -557,12 +563,18 @@ class GrafanaTarget:
                     if now is not None:
                         self._delete(step.uid)
                     continue
-                if now is not None and now.folder_uid == prev.folder_uid and normalise_dashboard(now.json) == normalise_dashboard(prev.json):
+                unchanged = (
+                    now is not None and now.folder_uid == prev.folder_uid
+                    and normalise_dashboard(now.json) == normalise_dashboard(prev.json)
+                )
+                if unchanged and not step.lost:
                     continue  # the write never took effect
+                # Restore, or (for a write whose answer was lost and may still be in flight) re-save the
+                # same content: that bumps the version, so the late write fails with 412 version-mismatch.
                 restore = {k: v for k, v in prev.json.items() if k not in SERVER_FIELDS}
                 if now is not None:
                     restore["version"] = now.version
-                _, error = self._post_dashboard(
+                _, error, _ = self._post_dashboard(
                     restore, prev.folder_uid, False, "mlmon apply rollback: restore previous version", step.uid
                 )
                 check = self._get_dashboard(step.uid)

@@ -1,0 +1,385 @@
+"""GrafanaTarget against the local contract test server (tests/helpers/grafana_server.py), which
+enforces Grafana's upstream OpenAPI spec on every request and response. Grafana itself is not run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (for helpers.*)
+
+from helpers.grafana_server import GrafanaTestServer, load_spec_or_skip  # noqa: E402
+from mlmon.remote.base import ApplyError, ApplyOptions, RemoteError, TargetConfig  # noqa: E402
+from mlmon.remote.grafana import GrafanaTarget, normalise_dashboard  # noqa: E402
+from mlmon.remote.http import HttpSettings  # noqa: E402
+
+TOKEN = "glsa_TEST_token_do_not_print_1234"
+USER_TOKEN = "user-session-token"
+FAST = HttpSettings(connect_timeout=1.0, read_timeout=0.4, retries=2, backoff=0.01)
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec_or_skip()
+
+
+@pytest.fixture
+def srv(spec):
+    with GrafanaTestServer(spec, tokens={TOKEN: "Admin", USER_TOKEN: "Editor", "viewer": "Viewer"}) as server:
+        yield server
+        assert server.violations == [], "mlmon (or the test server) went off the Grafana API contract"
+
+
+def dash(uid: str, title: str, panels=(("Latency", "histogram_quantile(0.99, x)"),), **extra):
+    return {
+        "uid": uid,
+        "title": title,
+        "tags": ["model:" + uid],
+        "schemaVersion": 41,
+        "editable": True,
+        "time": {"from": "now-6h", "to": "now"},
+        "templating": {"list": []},
+        "annotations": {"list": []},
+        "panels": [
+            {"id": i + 1, "type": "timeseries", "title": t, "gridPos": {"h": 8, "w": 12, "x": 0, "y": 8 * i},
+             "targets": [{"refId": "A", "expr": e}]}
+            for i, (t, e) in enumerate(panels)
+        ],
+        **extra,
+    }
+
+
+def write(gen: Path, *dashboards) -> Path:
+    d = gen / "grafana" / "dashboards"
+    d.mkdir(parents=True, exist_ok=True)
+    for old in d.glob("*.json"):
+        old.unlink()
+    for x in dashboards:
+        (d / f"{x['uid']}.json").write_text(json.dumps(x, indent=2, sort_keys=True) + "\n")
+    return gen
+
+
+def target(srv, tmp_path, token=TOKEN, **kw):
+    return GrafanaTarget(srv.url, state_dir=tmp_path / ".mlmon", settings=FAST, env={"MLMON_GRAFANA_TOKEN": token}, **kw)
+
+
+def apply(t, gen, **opts):
+    return t.apply(gen, t.plan(gen), ApplyOptions(**opts))
+
+
+def user_edit(srv, uid, mutate):
+    """What a user saving in the UI does: read, change, save with the version they read."""
+    h = {"Authorization": f"Bearer {USER_TOKEN}"}
+    got = requests.get(f"{srv.url}/api/dashboards/uid/{uid}", headers=h, timeout=5).json()
+    d = got["dashboard"]
+    mutate(d)
+    r = requests.post(f"{srv.url}/api/dashboards/db", headers=h, timeout=5,
+                      json={"dashboard": d, "folderUid": got["meta"]["folderUid"], "overwrite": False, "message": "ui"})
+    assert r.status_code == 200, r.text
+    return r.json()["version"]
+
+
+def saves(srv):
+    return [r for r in srv.requests if r.method == "POST" and r.path == "/api/dashboards/db"]
+
+
+def test_first_apply_then_noop(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B", panels=(("Rate", "rate(x[5m])"), ("Err", "y"))))
+    t = target(srv, tmp_path)
+    plan = t.plan(gen)
+    assert [(c.kind, c.name, c.action) for c in plan] == [
+        ("folder", "mlmon", "add"), ("dashboard", "m-a", "add"), ("dashboard", "m-b", "add")]
+    assert [c.action for c in plan[2].children] == ["add", "add"]
+    lines = t.apply(gen, plan, ApplyOptions(message="deploy 1"))
+    assert any("folder mlmon" in line for line in lines) and sum("verified" in line for line in lines) == 3
+    snap = srv.snapshot()
+    assert snap["folders"] == [("mlmon", "mlmon")]
+    assert snap["dashboards"]["m-a"]["folder"] == "mlmon"
+    assert "mlmon" in srv.live("m-a")["tags"]
+    state = json.loads((tmp_path / ".mlmon" / "state" / "grafana.json").read_text())
+    assert state["servers"][srv.url]["dashboards"] == {"m-a": {"version": 1}, "m-b": {"version": 1}}
+    assert saves(srv)[0].body["message"] == "deploy 1" and saves(srv)[0].body["overwrite"] is False
+
+    n = len(saves(srv))
+    assert t.plan(gen) == []
+    assert t.apply(gen, [], ApplyOptions()) == []
+    assert len(saves(srv)) == n
+
+
+def test_change_shows_panel_children_and_bumps_version(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A", panels=(("Latency", "a"), ("Errors", "b"))))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    write(gen, dash("m-a", "Model A", panels=(("Latency p99", "a"), ("Errors", "b"), ("Drift", "c"))))
+    plan = t.plan(gen)
+    assert [(c.kind, c.action) for c in plan] == [("dashboard", "change")]
+    kids = {(c.name, c.action) for c in plan[0].children}
+    assert kids == {("m-a/1: Latency p99", "change"), ("m-a/3: Drift", "add")}
+    assert "title" in next(c for c in plan[0].children if c.action == "change").detail
+    lines = t.apply(gen, plan, ApplyOptions())
+    assert "version 2" in lines[0]
+    assert [p["title"] for p in srv.live("m-a")["panels"]] == ["Latency p99", "Errors", "Drift"]
+    assert t.plan(gen) == []
+
+
+def test_server_filled_fields_are_not_changes():
+    a = dash("u", "T")
+    b = json.loads(json.dumps(a))
+    b.update({"id": 42, "version": 7, "iteration": 123456, "tags": list(reversed(b["tags"] + ["mlmon"])) + ["mlmon"]})
+    b["panels"][0]["pluginVersion"] = "12.0.0"
+    b["panels"][0]["description"] = None
+    a["tags"].append("mlmon")
+    assert normalise_dashboard(a) == normalise_dashboard(b)
+
+
+def test_ui_edit_is_detected_and_refused_without_force(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    user_edit(srv, "m-a", lambda d: d["panels"][0].update(title="Edited in the UI"))
+    write(gen, dash("m-a", "Model A", panels=(("Latency v2", "z"),)), dash("m-b", "Model B", panels=(("Latency v2", "z"),)))
+    plan = t.plan(gen)
+    by_uid = {c.name: c for c in plan}
+    assert "edited outside mlmon" in by_uid["m-a"].detail and "--force" in by_uid["m-a"].detail
+    assert "edited" not in by_uid["m-b"].detail
+    before = srv.snapshot()
+    with pytest.raises(ApplyError) as err:
+        t.apply(gen, plan, ApplyOptions())
+    assert "m-a" in str(err.value) and "--force" in str(err.value) and "Nothing was changed" in str(err.value)
+    assert srv.snapshot() == before  # refused before any write, m-b included
+    lines = t.apply(gen, plan, ApplyOptions(force=True))
+    assert len(lines) == 2
+    assert srv.live("m-a")["panels"][0]["title"] == "Latency v2"
+    forced = [r for r in saves(srv) if r.body["dashboard"]["uid"] == "m-a"][-1]
+    assert forced.body["overwrite"] is True
+    assert t.plan(gen) == []
+    # the forced version is now mlmon's: a later change applies without --force
+    write(gen, dash("m-a", "Model A", panels=(("Latency v3", "z"),)), dash("m-b", "Model B", panels=(("Latency v2", "z"),)))
+    apply(t, gen)
+    assert srv.live("m-a")["panels"][0]["title"] == "Latency v3"
+
+
+def test_dashboard_without_record_needs_force(srv, tmp_path):
+    srv.add_folder("mlmon", "mlmon")
+    srv.put_dashboard(dash("m-a", "Model A", tags=["mlmon"]), folder_uid="mlmon")
+    gen = write(tmp_path / "gen", dash("m-a", "Model A v2"))
+    t = target(srv, tmp_path)
+    with pytest.raises(ApplyError, match="not applied from this state directory"):
+        apply(t, gen)
+    apply(t, gen, force=True)
+    assert srv.live("m-a")["title"] == "Model A v2"
+
+
+def test_identical_live_dashboard_is_adopted(srv, tmp_path):
+    srv.add_folder("mlmon", "mlmon")
+    d = dash("m-a", "Model A")
+    srv.put_dashboard({**d, "tags": d["tags"] + ["mlmon"]}, folder_uid="mlmon")
+    gen = write(tmp_path / "gen", d)
+    t = target(srv, tmp_path)
+    assert t.plan(gen) == []
+    t.apply(gen, [], ApplyOptions())
+    write(gen, dash("m-a", "Model A", panels=(("New", "n"),)))
+    apply(t, gen)  # no --force needed: the no-op apply recorded the live version
+    assert srv.live("m-a")["panels"][0]["title"] == "New"
+
+
+def test_concurrent_save_412_is_reported_and_earlier_steps_rolled_back(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    write(gen, dash("m-a", "Model A", panels=(("A2", "a"),)), dash("m-b", "Model B", panels=(("B2", "b"),)))
+    plan = t.plan(gen)
+    before = srv.snapshot()
+
+    def someone_saves_m_b(server, req):
+        if req.method == "POST" and req.path == "/api/dashboards/db" and req.body["dashboard"]["uid"] == "m-b" and not server.hooks_fired:
+            server.hooks_fired = True
+            server._save({"dashboard": {**server.live("m-b"), "title": "Model B"}, "folderUid": "mlmon", "overwrite": True})
+
+    srv.hooks_fired = False
+    srv.hooks.append(someone_saves_m_b)
+    with pytest.raises(ApplyError) as err:
+        t.apply(gen, plan, ApplyOptions())
+    assert "version-mismatch" in str(err.value) and "changed by someone else" in str(err.value)
+    assert err.value.rolled_back is True
+    assert srv.snapshot() == before  # m-a restored, m-b holds the other person's save (same content)
+    # the concurrent save is now visible as an edit outside mlmon
+    assert "edited outside mlmon" in {c.name: c for c in t.plan(gen)}["m-b"].detail
+
+
+def test_name_exists_412_has_a_clear_message(srv, tmp_path):
+    srv.add_folder("mlmon", "mlmon")
+    srv.put_dashboard({"uid": "someone-else", "title": "Model A"}, folder_uid="mlmon")
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    t = target(srv, tmp_path)
+    with pytest.raises(ApplyError) as err:
+        apply(t, gen)
+    assert "name-exists" in str(err.value) and "same title" in str(err.value)
+    assert err.value.rolled_back is True
+    assert srv.live("m-a") is None and srv.live("someone-else") is not None
+
+
+def test_bad_token_401_names_server_and_hides_token(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    bad = "wrong-token-value-xyz"
+    with pytest.raises(RemoteError) as err:
+        target(srv, tmp_path, token=bad).plan(gen)
+    msg = str(err.value)
+    assert "grafana at " + srv.url in msg and "401" in msg and "MLMON_GRAFANA_TOKEN" in msg
+    assert bad not in msg
+
+
+def test_viewer_token_403_on_write(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    t = target(srv, tmp_path, token="viewer")
+    with pytest.raises(ApplyError) as err:
+        apply(t, gen)
+    assert "403" in str(err.value)
+    assert srv.snapshot()["dashboards"] == {}
+
+
+def test_ownership_untagged_and_foreign_dashboards_are_never_touched(srv, tmp_path):
+    srv.add_folder("mlmon", "mlmon")
+    srv.add_folder("team", "Team")
+    srv.put_dashboard({"uid": "hand-made", "title": "Hand made"}, folder_uid="mlmon")  # no mlmon tag
+    srv.put_dashboard({"uid": "m-x", "title": "Elsewhere", "tags": ["mlmon"]}, folder_uid="team")
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-x", "Model X"))
+    t = target(srv, tmp_path)
+    plan = t.plan(gen)
+    by = {c.name: c for c in plan}
+    assert "hand-made" not in by
+    assert by["m-x"].detail.startswith("conflict") and "team" in by["m-x"].detail
+    before = srv.snapshot()
+    with pytest.raises(ApplyError, match="conflict"):
+        t.apply(gen, plan, ApplyOptions(force=True))
+    assert srv.snapshot() == before
+
+
+def test_removed_dashboard_is_deleted_only_when_owned(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    srv.put_dashboard({"uid": "hand-made", "title": "Hand made"}, folder_uid="mlmon")
+    write(gen, dash("m-a", "Model A"))
+    plan = t.plan(gen)
+    assert [(c.name, c.action) for c in plan] == [("m-b", "remove")]
+    t.apply(gen, plan, ApplyOptions())
+    assert srv.live("m-b") is None and srv.live("hand-made") is not None and srv.live("m-a") is not None
+    state = json.loads((tmp_path / ".mlmon" / "state" / "grafana.json").read_text())
+    assert set(state["servers"][srv.url]["dashboards"]) == {"m-a"}
+
+
+def test_missing_generated_dir_is_an_error_not_a_delete_everything(srv, tmp_path):
+    with pytest.raises(RemoteError, match="mlmon generate"):
+        target(srv, tmp_path).plan(tmp_path / "nowhere")
+
+
+def test_plan_made_stale_by_a_later_edit_is_refused(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    write(gen, dash("m-a", "Model A", panels=(("New", "n"),)))
+    plan = t.plan(gen)
+    user_edit(srv, "m-a", lambda d: d.update(title="Renamed"))
+    with pytest.raises(ApplyError, match="changed since the plan"):
+        t.apply(gen, plan, ApplyOptions(force=True))
+
+
+def test_rollback_after_mid_apply_500(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-c", "Model C"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    write(gen, dash("m-a", "Model A", panels=(("A2", "a"),)), dash("m-b", "Model B"), dash("m-d", "Model D"))
+    plan = t.plan(gen)
+    assert sorted((c.name, c.action) for c in plan) == [("m-a", "change"), ("m-b", "add"), ("m-c", "remove"), ("m-d", "add")]
+    before = srv.snapshot()
+    srv.add_fault("status", method="POST", path="/api/dashboards/db", nth=3, status=500)  # m-d (after m-a, m-b)
+    with pytest.raises(ApplyError) as err:
+        t.apply(gen, plan, ApplyOptions())
+    assert err.value.rolled_back is True and "500" in str(err.value)
+    assert srv.snapshot() == before
+    # state still matches the server: the next apply needs no --force
+    srv.faults.clear()
+    apply(t, gen)
+    assert t.plan(gen) == []
+
+
+def test_rollback_on_first_apply_removes_the_folder_it_created(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
+    srv.add_fault("status", method="POST", path="/api/dashboards/db", nth=2, status=500)
+    with pytest.raises(ApplyError) as err:
+        apply(target(srv, tmp_path), gen)
+    assert err.value.rolled_back is True
+    assert srv.snapshot() == {"folders": [], "dashboards": {}}
+
+
+def test_slow_reads_are_retried(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    srv.add_fault("delay", method="GET", path="/api/health", seconds=1.0)
+    srv.add_fault("drop", method="GET", path="/api/folders/")
+    assert [c.action for c in target(srv, tmp_path).plan(gen)] == ["add", "add"]
+    assert len([r for r in srv.requests if r.path == "/api/health"]) == 2
+
+
+def test_reads_that_keep_failing_are_a_remote_error(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    srv.add_fault("status", method="GET", path="/api/health", status=503, times=10)
+    with pytest.raises(RemoteError) as err:
+        target(srv, tmp_path).plan(gen)
+    assert "grafana at" in str(err.value) and "health" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "fault,expected",
+    [
+        (dict(action="delay", phase="after", seconds=0.7), "new"),  # saved, answer too late: read back, verified
+        (dict(action="delay", phase="before", seconds=0.7), "old"),  # lands after mlmon gave up: fenced, 412
+        (dict(action="drop", phase="after"), "new"),  # saved, connection dropped
+        (dict(action="drop", phase="before"), "old"),  # never saved
+        (dict(action="status", phase="after", status=500), "new"),  # saved, then an error answer
+        (dict(action="status", phase="before", status=502), "old"),
+    ],
+    ids=["late-answer", "slow-save", "drop-after-save", "drop-before-save", "500-after-save", "502"],
+)
+@pytest.mark.parametrize("nth", [1, 2])
+def test_lost_or_failed_save_ends_in_old_or_new_state(srv, tmp_path, fault, expected, nth):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    old = srv.snapshot()
+    write(gen, dash("m-a", "Model A", panels=(("A2", "a"),)), dash("m-b", "Model B", panels=(("B2", "b"),)), dash("m-c", "C"))
+    plan = t.plan(gen)
+    srv.add_fault(method="POST", path="/api/dashboards/db", nth=nth, **fault)
+    if expected == "new":
+        t.apply(gen, plan, ApplyOptions())
+    else:
+        with pytest.raises(ApplyError) as err:
+            t.apply(gen, plan, ApplyOptions())
+        assert err.value.rolled_back is True
+    if fault.get("phase") == "before" and fault["action"] == "delay":
+        while any(f.fired and not f.done for f in srv.faults):  # wait for the late save to be answered
+            threading.Event().wait(0.05)
+    snap = srv.snapshot()
+    if expected == "old":
+        assert snap == old
+        assert t.plan(gen) != []
+    else:
+        assert t.plan(gen) == []
+    # either way the state file agrees with the server: the next apply needs no --force
+    t.apply(gen, t.plan(gen), ApplyOptions())
+    assert t.plan(gen) == []
+
+
+def test_from_config(srv, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLMON_GRAFANA_TOKEN", TOKEN)
+    cfg = TargetConfig(name="grafana", url=srv.url, state_dir=tmp_path / ".mlmon",
+                       settings={"folder_uid": "ml", "folder_title": "ML models"})
+    t = GrafanaTarget.from_config(cfg)
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    apply(t, gen)
+    assert srv.snapshot()["folders"] == [("ml", "ML models")]
