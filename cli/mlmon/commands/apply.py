@@ -1,0 +1,127 @@
+"""`mlmon apply`: make live servers equal to generated/, target by target, verified.
+
+Order: prometheus -> alertmanager -> grafana -> mimir. Each target is locked (one apply at a
+time), planned, shown, confirmed (``--yes``, or an answer on a terminal; refused when stdin is not
+a terminal), applied and verified. A target that fails restores its previous state and the apply
+stops there; the report says which targets were applied, which were rolled back and which were
+not attempted. ``--dry-run`` prints the plan and changes nothing.
+
+Exit codes: 0 applied (or nothing to do, or dry run); 1 a server rejected the change and it was
+rolled back; 2 usage, refused confirmation, lock held, unreachable server, HTTP/auth failure, or a
+rollback that could not complete.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from mlmon import ExitCode
+from mlmon.commands.diff import (
+    UsageError,
+    build_target,
+    collect_plans,
+    err,
+    make_console,
+    render_json,
+    render_text,
+    target_configs,
+)
+
+
+def _confirm(prompt: str) -> bool | None:
+    """True/False from a terminal; None when stdin is not a terminal."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (EOFError, OSError):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def run(opts: Any) -> int:
+    from mlmon.remote.base import ApplyError, ApplyOptions, RemoteError
+    from mlmon.remote.http import redact
+    from mlmon.remote.lock import TargetLock, default_lock_path
+
+    fmt = getattr(opts, "format", "text") or "text"
+    if fmt not in ("text", "json"):
+        err(f"--format must be text or json, not {fmt!r}")
+        return ExitCode.USAGE
+    generated = Path(getattr(opts, "generated", None) or "generated")
+    if not generated.is_dir():
+        err(f"{generated}: not a folder (run `mlmon generate` first, or pass --generated DIR)")
+        return ExitCode.USAGE
+    locks: list[Any] = []
+    try:
+        try:
+            cfgs = target_configs(opts)
+            targets = [build_target(cfg) for cfg in cfgs]
+            if not getattr(opts, "dry_run", False):
+                for cfg, t in zip(cfgs, targets):
+                    path = getattr(t, "lock_path", None) or default_lock_path(cfg.state_dir, t.name, getattr(t, "url", cfg.url))
+                    lock = TargetLock(Path(path), t.name)
+                    lock.acquire()
+                    locks.append(lock)
+            plans = collect_plans(targets, generated)
+        except (UsageError, RemoteError) as exc:
+            err(str(exc))
+            return ExitCode.USAGE
+
+        if fmt == "json":
+            sys.stdout.write(render_json(plans))
+        else:
+            render_text(plans, make_console())
+        if not any(cs for _, cs in plans):
+            _note("nothing to apply")
+            return ExitCode.OK
+        if getattr(opts, "dry_run", False):
+            _note("dry run: nothing was changed")
+            return ExitCode.OK
+        if not getattr(opts, "yes", False):
+            answer = _confirm("Apply these changes? [y/N] ")
+            if answer is None:
+                err("refusing to apply without confirmation: stdin is not a terminal (pass --yes)")
+                return ExitCode.USAGE
+            if not answer:
+                err("aborted: nothing was changed")
+                return ExitCode.USAGE
+
+        options = ApplyOptions(force=bool(getattr(opts, "force", False)), message=getattr(opts, "message", None) or "mlmon apply")
+        applied: list[str] = []
+        unchanged: list[str] = []
+        for i, (target, changes) in enumerate(plans):
+            if not changes:
+                unchanged.append(target.name)
+                continue
+            try:
+                for line in target.apply(generated, changes, options):
+                    sys.stdout.write(redact(line) + "\n")
+                applied.append(target.name)
+            except (ApplyError, RemoteError, OSError) as exc:
+                rest = [t.name for t, cs in plans[i + 1 :] if cs]
+                rolled = isinstance(exc, ApplyError) and exc.rolled_back
+                untouched = isinstance(exc, RemoteError)  # raised before anything was written
+                err(str(exc) if not isinstance(exc, OSError) else f"{target.name}: {exc}")
+                state = "rolled back (previous state restored)" if rolled else "not changed" if untouched else "NOT rolled back: check it with `mlmon diff`"
+                err(
+                    "apply stopped. applied: " + (", ".join(applied) or "none")
+                    + f"; {target.name}: {state}"
+                    + "; not attempted: " + (", ".join(rest) or "none")
+                )
+                if rolled or untouched:
+                    return ExitCode.FINDINGS if rolled else ExitCode.USAGE
+                return ExitCode.USAGE
+        _note("applied: " + (", ".join(applied) or "none") + (("; unchanged: " + ", ".join(unchanged)) if unchanged else ""))
+        return ExitCode.OK
+    finally:
+        for lock in reversed(locks):
+            lock.release()
+
+
+def _note(message: str) -> None:
+    sys.stderr.write(message + "\n")
