@@ -1,0 +1,42 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "cli"))
+sys.path.insert(0, str(REPO))
+
+SHARED = REPO.parent / "shared"
+
+
+def mlmon_bin() -> list[str]:
+    exe = Path(sys.executable).parent / "mlmon"
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-m", "mlmon"]
+
+
+@pytest.fixture
+def run_mlmon():
+    """Run the real `mlmon` command; returns CompletedProcess (text)."""
+
+    def run(*args, cwd=None, env=None, input=None, timeout=120):
+        e = dict(os.environ)
+        e.pop("MLMON_DEBUG", None)
+        e["PYTHONPATH"] = str(REPO / "cli")
+        if env:
+            e.update(env)
+        return subprocess.run(mlmon_bin() + [str(a) for a in args], cwd=cwd, env=e, input=input, capture_output=True, text=True, timeout=timeout)
+
+    return run
+
+
+def need_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed; run `make setup` (installs Debian's prometheus and prometheus-alertmanager)")
+    return path

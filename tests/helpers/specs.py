@@ -1,0 +1,26 @@
+"""Small spec texts for tests."""
+
+ROUTING = """\
+routing:
+  teams:
+    risk-ml:
+      slack: {channel: "#risk-ml-alerts", api_url_file: /etc/alertmanager/secrets/slack-risk-ml}
+      pagerduty: {routing_key_file: /etc/alertmanager/secrets/pd-risk-ml}
+    recsys:
+      slack: {channel: "#recsys", api_url_file: /etc/alertmanager/secrets/slack-recsys}
+"""
+
+MINIMAL = """\
+apiVersion: mlmon/v1
+kind: MonitoringSpec
+metadata: {name: payments-ml}
+""" + ROUTING + """\
+models:
+  - id: fraud-detector
+    team: risk-ml
+    serving: {targets: ["fraud-detector.ml.svc:8080"]}
+"""
+
+
+def spec(models: str, routing: str = ROUTING, name: str = "test-spec") -> str:
+    return f"apiVersion: mlmon/v1\nkind: MonitoringSpec\nmetadata: {{name: {name}}}\n{routing}models:\n{models}"
