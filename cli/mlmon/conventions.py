@@ -134,3 +134,54 @@ ANOMALY_BASELINE_STDDEV = "mlmon_model:anomaly_baseline:stddev"  # {model, signa
 ANOMALY_ZSCORE = "mlmon_model:anomaly:zscore"  # {model, signal} (value - mean) / stddev
 ITL_MEAN = "mlmon_model:inter_token_latency_seconds:mean5m"  # LLM: mean time between generated tokens
 KV_CACHE_USAGE = "mlmon_model:kv_cache_usage:ratio"  # LLM: KV-cache usage 0-1 (max over engines)
+
+
+# --- cost, fairness, feedback (monitors cost, fairness, feedback) -------------------------
+# cost: recording rules {model}; inputs REPLICAS / OPENCOST_HOURLY / REQUESTS_RATE / TOKENS_RATE above
+COST_REPLICAS = "mlmon_cost:replicas:count"  # replicas the static price applies to
+COST_PER_HOUR = "mlmon_cost:usd_per_hour:sum"  # USD/h now
+COST_PER_HOUR_AVG1H = "mlmon_cost:usd_per_hour:avg1h"  # average USD/h over the last hour (= USD spent in it)
+COST_PER_HOUR_AVG1D = "mlmon_cost:usd_per_hour:avg1d"  # average USD/h over the last 24h
+COST_PER_1K_PREDICTIONS = "mlmon_cost:usd_per_1k_predictions:ratio_avg1h"  # USD per 1,000 requests, last hour
+COST_PER_1K_TOKENS = "mlmon_cost:usd_per_1k_tokens:ratio_avg1h"  # task llm: USD per 1,000 tokens, last hour
+COST_BUDGET = "mlmon_cost:budget_usd:monthly"  # the spec's monthly budget
+COST_SPEND_PREVIOUS_DAYS = "mlmon_cost:spend_usd:month_previous_days"  # completed days of this month (UTC)
+COST_SPEND_TODAY = "mlmon_cost:spend_usd:today"  # since 00:00 UTC
+COST_SPEND_MTD = "mlmon_cost:spend_usd:month_to_date"  # previous days + today
+COST_SPEND_PROJECTED = "mlmon_cost:spend_usd:month_end_projected"  # MTD + remaining hours x avg1d
+COST_BUDGET_BURN = "mlmon_cost:budget_burn_rate:ratio_avg1h"  # avg1h x hours in month / budget (1 = on budget)
+ALERT_COST_PROJECTED = "MLModelCostProjectedOverBudget"  # ticket
+ALERT_COST_FAST_BURN = "MLModelCostFastBudgetBurn"  # page
+ALERT_COST_UNIT = "MLModelCostPerUnitHigh"  # ticket
+ALERT_COST_NODATA = "MLModelCostNoData"  # ticket
+
+# fairness: decisions are PREDICTIONS_TOTAL series that carry the spec's group label and
+# positive="true"|"false" (outcomes: OUTCOMES_TOTAL with the group label). Rules {model, group}
+# where noted; `group` holds the value of the spec's group_label.
+L_POSITIVE = "positive"
+L_GROUP = "group"
+FAIR_PREDICTIONS = "mlmon_fairness:predictions:increase"  # {model, group} decisions in the window
+FAIR_POSITIVES = "mlmon_fairness:positive_predictions:increase"  # {model, group} positive decisions
+FAIR_SELECTION_RATE = "mlmon_fairness:selection_rate:ratio"  # {model, group} positives / decisions
+FAIR_SR_GROUPS = "mlmon_fairness:selection_rate_groups:count"  # groups with >= min_samples decisions
+FAIR_DP_DIFFERENCE = "mlmon_fairness:demographic_parity:difference"  # max - min selection rate (assessed groups)
+FAIR_DP_RATIO = "mlmon_fairness:demographic_parity:ratio"  # min / max selection rate (assessed groups)
+FAIR_ACTUAL_POSITIVES = "mlmon_fairness:actual_positives:increase"  # {model, group} tp + fn
+FAIR_TPR = "mlmon_fairness:true_positive_rate:ratio"  # {model, group} tp / (tp + fn)
+FAIR_TPR_GROUPS = "mlmon_fairness:true_positive_rate_groups:count"  # groups with >= min_positives
+FAIR_EO_DIFFERENCE = "mlmon_fairness:equal_opportunity:difference"  # max - min TPR (assessed groups)
+ALERT_FAIR_DP_RATIO = "MLModelDemographicParityRatioLow"
+ALERT_FAIR_DP_DIFFERENCE = "MLModelDemographicParityDifferenceHigh"
+ALERT_FAIR_EO_DIFFERENCE = "MLModelEqualOpportunityDifferenceHigh"
+ALERT_FAIR_LOW_SAMPLES = "MLModelFairnessLowSamples"  # {check=demographic_parity|equal_opportunity}
+
+# feedback: FEEDBACK_TOTAL {kind=positive|negative}, FEEDBACK_RATING (_sum/_count). Rules {model}
+FB_EVENTS = "mlmon_feedback:events:increase"  # feedback events (positive + negative) in the window
+FB_NEGATIVE_RATIO = "mlmon_feedback:negative:ratio"  # negative / (positive + negative), min_feedback gate
+FB_BASELINE_MEAN = "mlmon_feedback:negative_ratio:baseline_mean"  # trailing mean of the ratio, excluding the window
+FB_BASELINE_STDDEV = "mlmon_feedback:negative_ratio:baseline_stddev"  # trailing stddev of the ratio
+FB_RATING_MEAN = "mlmon_feedback:rating:mean"  # mean rating in the window
+ALERT_FB_SPIKE = "MLModelNegativeFeedbackSpike"
+ALERT_FB_HIGH = "MLModelNegativeFeedbackHigh"
+ALERT_FB_RATING = "MLModelFeedbackRatingLow"
+ALERT_FB_STOPPED = "MLModelFeedbackStopped"
