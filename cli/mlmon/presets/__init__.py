@@ -335,13 +335,15 @@ class Preset:
         if not overrides:
             return self
         p = self
-        for key, val in sorted(overrides.items()):
+        scales = overrides.get("scales") or {}
+        for key in sorted(set(overrides) | set(scales)):
+            if key in ("scales", "target_match"):
+                continue
             if key == "model_label":
-                p = dataclasses.replace(p, model_label=str(val))
+                p = dataclasses.replace(p, model_label=str(overrides[key]))
                 continue
-            if key == "target_match":
-                continue
-            name, scale = (val, None) if isinstance(val, str) else (val.get("metric"), val.get("scale"))
+            val = overrides.get(key)
+            name, scale = (val, scales.get(key)) if isinstance(val, str) or val is None else (val.get("metric"), val.get("scale"))
             p = _override(p, key, name, scale)
         return p
 

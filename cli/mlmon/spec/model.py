@@ -71,6 +71,7 @@ class Serving:
     scheme: str
     scrape_interval: float  # seconds
     match: Mapping[str, str]  # label matchers selecting this model's series
+    overrides: Mapping[str, Any] = field(default_factory=dict)  # serving.overrides: signal -> metric name / {metric, scale}
 
 
 @dataclass(frozen=True)

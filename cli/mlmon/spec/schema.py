@@ -212,6 +212,20 @@ def _slo() -> dict:
     )
 
 
+def _serving_overrides() -> dict:
+    from mlmon.presets import OVERRIDE_KEYS
+
+    signals = [k for k in OVERRIDE_KEYS if k not in ("model_label", "target_match")]
+    props: dict[str, Any] = {k: string(f"upstream metric name for signal {k!r}", pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$") for k in signals}
+    props["scales"] = obj(
+        {k: number(f"unit factor for signal {k!r}", exclusiveMinimum=0) for k in signals},
+        (), "factor converting an overridden metric's unit into the normalised one (1e-6 for microseconds, 0.01 for percent)",
+    )  # fmt: skip
+    props["model_label"] = string("label whose value is the model's name in the framework", pattern=LABEL_NAME_PATTERN)
+    props["target_match"] = string_map('label matchers of the model\'s server-wide series (default job="mlmon-<model id>")')
+    return obj(props, (), "replace the preset's metric names, unit scales or labels (README 'Presets')")
+
+
 def _serving() -> dict:
     return obj(
         {
@@ -221,6 +235,7 @@ def _serving() -> dict:
             "scheme": enum(["http", "https"], "scrape scheme", "http"),
             "scrape_interval": duration("how often Prometheus scrapes the targets", "30s"),
             "match": string_map("label matchers that select this model's series (default: the preset's model label = the model id)"),
+            "overrides": _serving_overrides(),
         },
         (),
         "Where and how the model is served",
