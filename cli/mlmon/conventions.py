@@ -187,3 +187,43 @@ ALERT_FB_SPIKE = "MLModelNegativeFeedbackSpike"
 ALERT_FB_HIGH = "MLModelNegativeFeedbackHigh"
 ALERT_FB_RATING = "MLModelFeedbackRatingLow"
 ALERT_FB_STOPPED = "MLModelFeedbackStopped"
+
+# --- performance, labels, versions, retraining (monitors/performance.py, monitors/versions.py) ---
+# Inputs: OUTCOMES_TOTAL / CONFUSION_TOTAL / LABELED_SCORE (_bucket{actual,le}) / LABELS_JOINED_TOTAL /
+# PREDICTIONS_TOTAL / MODEL_INFO / MODEL_TRAINED_TIMESTAMP, plus optionally LABEL_DELAY.
+# "window" = the spec's performance.window; counts are labels that ARRIVED in it. Ratios are gated on
+# their own denominator (>= min_samples), absent otherwise. {metric} is accuracy, precision, recall,
+# f1, macro_f1, fpr or auc; multiclass precision/recall/f1/fpr carry {class}.
+LABEL_DELAY = "mlmon_label_delay_seconds"  # histogram {model, version}: prediction -> label arrival (optional)
+PERF_VERSION_OUTCOMES = "mlmon_perf_version:outcomes:increase_window"  # {model, version, outcome}
+PERF_OUTCOMES = "mlmon_perf:outcomes:increase_window"  # {model, outcome}
+PERF_VERSION_CONFUSION = "mlmon_perf_version:confusion:increase_window"  # {model, version, predicted, actual}
+PERF_CONFUSION = "mlmon_perf:confusion:increase_window"  # {model, predicted, actual}
+PERF_VERSION_CLASS = "mlmon_perf_version:class_{kind}:increase_window"  # {model, version, class}; kind tp|predicted|actual
+PERF_CLASS = "mlmon_perf:class_{kind}:increase_window"  # {model, class}
+PERF_VERSION_SCORE_BUCKETS = "mlmon_perf_version:labeled_score_bucket:increase_window"  # {model, version, actual, le}
+PERF_SCORE_BUCKETS = "mlmon_perf:labeled_score_bucket:increase_window"  # {model, actual, le}
+PERF_VERSION_METRIC = "mlmon_perf_version:{metric}:ratio"  # {model, version[, class]}
+PERF_METRIC = "mlmon_perf:{metric}:ratio"  # {model[, class]} all versions together
+LABELS_JOINED = "mlmon_labels:joined:increase_window"  # {model} labels joined in the window (0 when none)
+LABELS_DUE = "mlmon_labels:predictions_due:increase_window"  # {model} predictions in the window, labels_delay ago
+LABEL_COVERAGE = "mlmon_labels:coverage:ratio"  # {model} joined / due, gated on due >= min_samples
+VERSION_TRAINED = "mlmon_version:trained:timestamp_seconds"  # {model, version} max of MODEL_TRAINED_TIMESTAMP
+VERSION_CURRENT = "mlmon_version:current:info"  # {model, version} 1 for the newest-trained exported version
+VERSION_PREVIOUS = "mlmon_version:previous:info"  # {model, version} 1 for the newest older version seen in the lookback
+VERSION_AGE = "mlmon_version:age:seconds"  # {model} time() - trained timestamp of the current version
+ALERT_PERF_LOW = "MLModelPerformanceLow"  # {check=<metric>} below min (above max for fpr); warning / critical
+ALERT_PERF_DROP = "MLModelPerformanceDrop"  # worse than compare_offset ago by > max_drop
+ALERT_PERF_VERSION = "MLModelVersionRegression"  # {version, previous_version} newest worse than previous
+ALERT_PERF_NODATA = "MLModelPerformanceNoData"  # watched metric absent although labelled predictions were due
+ALERT_LABEL_COVERAGE = "MLModelLabelCoverageLow"
+ALERT_LABELS_MISSING = "MLModelLabelsMissing"  # no label joined for no_labels_for while predictions were due
+ALERT_CONCEPT_DRIFT = "MLModelConceptDrift"  # {monitor=concept_drift, check=<metric>} perf down, input drift < warn
+ALERT_VERSION_CHANGED = "MLModelVersionChanged"  # {version, stage} short-lived event, severity info
+ALERT_MODEL_STALE = "MLModelStale"  # current version trained longer ago than versions.stale_after
+ALERT_VERSION_INFO_MISSING = "MLModelVersionInfoMissing"  # trained timestamp absent while stale_after is set
+ALERT_RETRAIN = "MLModelRetrainingTriggered"  # {reason=drift|performance|staleness, action=retrain}
+L_REASON = "reason"
+L_ACTION = "action"
+ACTION_RETRAIN = "retrain"
+SEVERITY_INFO = "info"
