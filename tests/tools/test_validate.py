@@ -14,6 +14,9 @@ from types import SimpleNamespace
 import pytest
 
 from mlmon.commands import validate
+from mlmon.monitors.base import Panel, Row, Target
+from mlmon.render.emit import to_json
+from mlmon.render.grafana import model_dashboard
 
 pytestmark = [
     pytest.mark.tools,
@@ -96,9 +99,16 @@ tests:
     source: prometheus/rules/fraud-detector.rules.yml
 """
 
+DASHBOARD_JSON = to_json(model_dashboard(
+    uid="mlmon-fraud-detector", title="mlmon / fraud-detector", description="", tags=["mlmon"],
+    rows=(Row("Errors", (Panel("Error rate", "timeseries", (Target('model:errors:rate5m{model="fraud-detector"}'),
+                                                            Target("sum(rate(errors_total[$__rate_interval]))"))),)),),
+    annotations=(("Deployments", "changes(mlmon_model_info[5m]) > 0"),)))
+
 RULES = "prometheus/rules/fraud-detector.rules.yml"
 TESTS = "prometheus/tests/fraud-detector.test.yml"
 ROUTING = "alertmanager/routing-tests.yml"
+DASHBOARD = "grafana/dashboards/fraud-detector.json"
 
 
 def make_dir(tmp_path: Path, **override: str) -> Path:
@@ -109,6 +119,7 @@ def make_dir(tmp_path: Path, **override: str) -> Path:
         TESTS: TEST_YML,
         "alertmanager/alertmanager.yml": ALERTMANAGER_YML,
         ROUTING: ROUTING_TESTS_YML,
+        DASHBOARD: DASHBOARD_JSON,
     }
     files.update({k.replace("__", "/"): v for k, v in override.items()})
     for rel, text in files.items():
@@ -138,10 +149,10 @@ def pos(text: str, needle: str) -> tuple[int, int]:
 def test_good_folder_passes(tmp_path, capsys, monkeypatch):
     code, out, err = run_validate(make_dir(tmp_path), capsys, monkeypatch=monkeypatch)
     assert code == 0, out + err
-    assert out == "generated: all 6 checks passed\n"
+    assert out == "generated: all 7 checks passed\n"
     for line in ("promtool check config: ok", "promtool check rules: ok, 1 file", "promtool test rules: ok, 1 file",
                  "amtool check-config: ok", "amtool config routes test: ok, 2 entries, 2 distinct label sets",
-                 "routing coverage: ok, 2 alert rules"):
+                 "routing coverage: ok, 2 alert rules", "grafana dashboards: ok, 1 file"):
         assert line in err
     if not shutil.which("pint"):
         assert "pint: skipped (not installed)\n" in err
@@ -285,6 +296,30 @@ def test_malformed_routing_entry(tmp_path, capsys):
     bad = ROUTING_TESTS_YML + "  - labels: {alertname: X}\n    receivers: risk-ml-slack\n"
     code, out, _ = run_validate(make_dir(tmp_path, **{ROUTING: bad}), capsys)
     assert code == 1 and "tests[2]: expected labels" in out
+
+
+# --- grafana dashboards --------------------------------------------------------------------------
+def test_dashboard_with_broken_promql(tmp_path, capsys):
+    bad = DASHBOARD_JSON.replace('model:errors:rate5m{model=\\"fraud-detector\\"}', 'model:errors:rate5m{model=\\"fraud-detector\\"')
+    assert bad != DASHBOARD_JSON
+    code, out, err = run_validate(make_dir(tmp_path, **{DASHBOARD: bad}), capsys)
+    assert code == 1
+    line, col = pos(bad, '"model:errors:rate5m{')
+    assert f"{DASHBOARD}:{line}:{col}: error: panel 'Error rate' query A: PromQL does not parse" in out, out
+    assert "[MLM205]" in out and "grafana dashboards: FAILED (1 error)" in err
+
+
+def test_dashboard_duplicate_uid_bad_uid_and_bad_json(tmp_path, capsys):
+    d = make_dir(tmp_path, **{
+        "grafana/dashboards/copy.json": DASHBOARD_JSON,
+        "grafana/dashboards/longuid.json": DASHBOARD_JSON.replace('"uid": "mlmon-fraud-detector"', '"uid": "' + "x" * 41 + '"'),
+        "grafana/dashboards/broken.json": '{\n  "uid": "a",\n  "title": "t",\n}\n',
+    })
+    code, out, _ = run_validate(d, capsys)
+    assert code == 1
+    assert "dashboards/fraud-detector.json: error: uid 'mlmon-fraud-detector' is also used by grafana/dashboards/copy.json [MLM201]" in out, out
+    assert "grafana/dashboards/longuid.json: error: uid 'xxxx" in out and "[MLM213]" in out
+    assert "grafana/dashboards/broken.json:4:1: error: not valid JSON" in out
 
 
 # --- usage errors --------------------------------------------------------------------------------

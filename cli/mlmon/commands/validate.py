@@ -11,16 +11,21 @@ Checks, in order (each prints one summary line on stderr):
    must resolve the labels to exactly the expected receivers, in order (identical label sets are
    resolved once; a few run in parallel)
 6. routing coverage: every alert rule has a routing-test entry with its alertname and static labels
-7. ``pint lint`` on the rule files, when pint is on PATH ("pint: skipped (not installed)" otherwise)
+7. grafana dashboards: ``DIR/grafana/dashboards/*.json`` parse, have a title and a valid unique uid, and
+   every PromQL query in them parses (promql-parser, Grafana macros substituted)
+8. ``pint lint`` on the rule files, when pint is on PATH ("pint: skipped (not installed)" otherwise)
 
 Diagnostics go to stdout (``file:line:col: error: message [CODE]`` or ``--format json``): MLM301
 promtool, MLM302 amtool, MLM303 routing (wrong receiver, untested alert), MLM304 tool missing,
-MLM305 pint. Exit 0 when everything passes, 1 on any error, 2 when DIR, a required file, promtool
+MLM305 pint; for dashboards MLM001 (not JSON), MLM201 (duplicate uid), MLM205 (PromQL does not
+parse), MLM213 (bad uid or title). Exit 0 when everything passes, 1 on any error, 2 when DIR, a required file, promtool
 or amtool is missing.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -230,6 +235,69 @@ def unknown_test_alerts(root: Path, test_files: list[str]) -> list[Diagnostic]:
     return diags
 
 
+# --- grafana dashboards ----------------------------------------------------------------------------
+GRAFANA_DIR = "grafana/dashboards"
+_UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")  # Grafana's rule for dashboard uids
+_MACRO = re.compile(r"\$\{?__(?:rate_interval|interval|range)(?:_ms|_s)?\}?")
+
+
+def _offset_pos(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def check_dashboards(root: Path, files: list[str]) -> list[Diagnostic]:
+    """Dashboards parse as JSON objects, have a title and a valid, unique uid, and every PromQL
+    query (panel targets, annotations) parses once Grafana's macros are substituted. No Grafana
+    server is needed; the upstream JSON Schemas are checked by the test suite."""
+    import promql_parser
+
+    diags: list[Diagnostic] = []
+    uids: dict[str, str] = {}
+    for rel in files:
+        try:
+            text = (root / rel).read_text(encoding="utf-8")
+            d = json.loads(text)
+        except OSError as exc:
+            diags.append(Diagnostic(rel, 0, 0, Severity.ERROR, "MLM001", f"cannot be read: {exc.strerror or exc}"))
+            continue
+        except ValueError as exc:
+            line, col = getattr(exc, "lineno", 0), getattr(exc, "colno", 0)
+            diags.append(Diagnostic(rel, line, col, Severity.ERROR, "MLM001", f"not valid JSON: {getattr(exc, 'msg', exc)}"))
+            continue
+        if not isinstance(d, dict):
+            diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "MLM213", "a dashboard must be a JSON object"))
+            continue
+        uid = d.get("uid")
+        if not isinstance(uid, str) or not _UID.match(uid):
+            diags.append(Diagnostic(rel, 0, 0, Severity.ERROR, "MLM213",
+                                    f"uid {uid!r} is not 1-40 characters of letters, digits, '-' or '_'"))
+        elif uid in uids:
+            diags.append(Diagnostic(rel, 0, 0, Severity.ERROR, "MLM201", f"uid {uid!r} is also used by {uids[uid]}"))
+        else:
+            uids[uid] = rel
+        if not isinstance(d.get("title"), str) or not d["title"].strip():
+            diags.append(Diagnostic(rel, 0, 0, Severity.ERROR, "MLM213", "dashboard has no title"))
+        exprs: list[tuple[str, str]] = []
+        for i, a in enumerate((d.get("annotations") or {}).get("list") or []):
+            if isinstance(a, dict) and isinstance(a.get("expr"), str):
+                exprs.append((f"annotations.list[{i}]", a["expr"]))
+        panels = [p for p in d.get("panels") or [] if isinstance(p, dict)]
+        panels += [c for p in panels for c in p.get("panels") or [] if isinstance(c, dict)]
+        for p in panels:
+            for t in p.get("targets") or []:
+                if isinstance(t, dict) and isinstance(t.get("expr"), str):
+                    exprs.append((f"panel {p.get('title', p.get('id'))!r} query {t.get('refId', '?')}", t["expr"]))
+        for where, expr in exprs:
+            try:
+                promql_parser.parse(_MACRO.sub("5m", expr))
+            except ValueError as exc:
+                at = text.find('"expr": ' + json.dumps(expr, ensure_ascii=False))
+                line, col = _offset_pos(text, at + len('"expr": ')) if at >= 0 else (0, 0)
+                diags.append(Diagnostic(rel, line, col, Severity.ERROR, "MLM205", f"{where}: PromQL does not parse: {exc}"))
+    return diags
+
+
 # --- command -------------------------------------------------------------------------------------
 def _err(text: str) -> None:
     sys.stderr.write(text + ("" if text.endswith("\n") else "\n"))
@@ -310,6 +378,10 @@ def run(opts: Any) -> int:
         step("amtool config routes test", "no routing-tests.yml", lambda: load_diags, "MLM303", ROUTING_TESTS)
     alerts = [a for f in rules for a in alert_rules(root, f)]
     step("routing coverage", f"{_plural(len(alerts), 'alert rule')}", lambda: coverage(alerts, cases), "MLM303", ROUTING_TESTS)
+
+    dashboards = sorted(p.relative_to(root).as_posix() for p in (root / GRAFANA_DIR).glob("*.json") if p.is_file())
+    step("grafana dashboards", _plural(len(dashboards), "file"), lambda: check_dashboards(root, dashboards), "MLM213",
+         GRAFANA_DIR)
 
     if pint.available():
         step("pint lint", _plural(len(rules), "file"), lambda: pint.lint(rules, cwd=root), "MLM305", rules[0] if rules else RULES_DIR)
