@@ -14,7 +14,7 @@ from mlmon.diagnostics import Diagnostic, Severity
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 MAX_READ = 4 * 1024 * 1024
-_NOT_A_SPEC = re.compile(r"^kind:\s*(?!MonitoringSpec\b)\S+", re.MULTILINE)
+_NOT_A_SPEC = re.compile(r"^kind:[ \t]*['\"]?(?!MonitoringSpec\b)[A-Za-z]\w*['\"]?[ \t]*(#.*)?$", re.MULTILINE)
 
 
 def display(path: Path) -> str:

@@ -35,6 +35,10 @@ def run(opts) -> int:
             return ExitCode.FINDINGS
         sys.stderr.write(f"mlmon generate --check: {out} is up to date ({len(files)} files)\n")
         return ExitCode.OK
-    fsio.write_tree(out, files)
+    try:
+        fsio.write_tree(out, files)
+    except OSError as exc:
+        sys.stderr.write(f"mlmon generate: cannot write {out}: {exc.strerror or exc}; nothing written\n")
+        return ExitCode.USAGE
     sys.stderr.write(f"mlmon generate: wrote {len(files)} files for {len(spec.models)} model(s) to {out}\n")
     return ExitCode.OK
