@@ -383,3 +383,25 @@ def test_from_config(srv, tmp_path, monkeypatch):
     gen = write(tmp_path / "gen", dash("m-a", "Model A"))
     apply(t, gen)
     assert srv.snapshot()["folders"] == [("ml", "ML models")]
+
+
+def test_rendered_dashboard_round_trips_and_nested_row_panels_diff(srv, tmp_path):
+    """A dashboard from mlmon's own renderer (collapsed row with nested panels) survives the API."""
+    from mlmon.monitors.base import Panel, Row, Target
+    from mlmon.render.grafana import model_dashboard
+
+    def rendered(cost_title):
+        return model_dashboard(
+            uid="mlmon-fraud-detector", title="fraud-detector", description="Model fraud-detector", tags=("mlmon", "team:risk"),
+            rows=(Row("Service", (Panel("Request rate", "timeseries", (Target("sum(rate(x[5m]))"),)),)),
+                  Row("Cost", (Panel(cost_title, "timeseries", (Target("y"),)),), collapsed=True)),
+        )
+
+    gen = write(tmp_path / "gen", rendered("Hourly cost"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    assert t.plan(gen) == []
+    write(gen, rendered("Hourly cost (USD)"))
+    plan = t.plan(gen)
+    assert [c.action for c in plan] == ["change"]
+    assert [(c.action, c.name.split(": ", 1)[1]) for c in plan[0].children] == [("change", "Hourly cost (USD)")]

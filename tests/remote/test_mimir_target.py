@@ -225,7 +225,7 @@ def test_normalise_group_ignores_formatting_only():
 
 
 def test_from_config(srv, tmp_path):
-    cfg = TargetConfig(name="mimir", url=srv.url, settings={"tenant": TENANT, "namespace_prefix": "ml"})
+    cfg = TargetConfig(name="mimir", url=srv.url, settings={"tenant": TENANT, "namespace": "ml"})
     t = MimirTarget.from_config(cfg)
     gen = write(tmp_path / "gen", {"fraud": FRAUD})
     apply(t, gen)

@@ -467,7 +467,11 @@ class GrafanaTarget:
             resp = None  # the answer was lost: check below whether it exists
         if resp is not None and resp.status_code not in (200, 409):
             raise ApplyError(f"{TARGET} at {self.url}: {what} failed: {self.client.describe_status(resp)}. Nothing was changed.", rolled_back=True)
-        if self._folder() is None:
+        try:
+            found = self._folder()
+        except RemoteError as exc:
+            raise ApplyError(f"{exc} (while verifying that folder {self.folder_uid} was created)", rolled_back=False) from None
+        if found is None:
             raise ApplyError(f"{TARGET} at {self.url}: {what}: folder not found after creating it. Nothing was changed.", rolled_back=True)
 
     def _post_dashboard(

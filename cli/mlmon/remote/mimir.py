@@ -182,7 +182,7 @@ class MimirTarget:
         return cls(
             cfg.url,
             tenant=s.get("tenant") or None,
-            namespace_prefix=str(s.get("namespace_prefix") or "mlmon"),
+            namespace_prefix=str(s.get("namespace_prefix") or s.get("namespace") or "mlmon"),
             api_prefix=str(s.get("api_prefix") if s.get("api_prefix") is not None else "/prometheus"),
             settings=HttpSettings(connect_timeout=cfg.connect_timeout, read_timeout=cfg.read_timeout, retries=cfg.retries),
         )
