@@ -100,7 +100,8 @@ def run(opts: Any) -> int:
                 continue
             try:
                 for line in target.apply(generated, changes, options):
-                    sys.stdout.write(redact(line) + "\n")
+                    # results go to stdout, except under --format json (stdout is one JSON document)
+                    (sys.stderr if fmt == "json" else sys.stdout).write(redact(line) + "\n")
                 applied.append(target.name)
             except (ApplyError, RemoteError, OSError) as exc:
                 rest = [t.name for t, cs in plans[i + 1 :] if cs]

@@ -160,7 +160,7 @@ def _prune(value: Any) -> Any:
                 except ValueError:
                     pass
             if k in ("matchers", "source_matchers", "target_matchers") and isinstance(v, list):
-                v = [normalise_matcher(x) for x in v]
+                v = sorted(normalise_matcher(x) for x in v)  # AND-ed; the server sorts them
             out[k] = v
         return out
     if isinstance(value, list):

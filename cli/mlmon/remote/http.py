@@ -167,7 +167,7 @@ class HttpClient:
         except requests.exceptions.RetryError as exc:
             raise RemoteError(self._msg(what, f"gave up after {self.settings.retries} retries ({_short(exc)})")) from None
         except requests.exceptions.ConnectionError as exc:
-            raise RemoteError(self._msg(what, f"cannot connect or connection dropped ({_short(exc)})")) from None
+            raise RemoteError(self._msg(what, self._connection_reason(exc))) from None
         except requests.exceptions.RequestException as exc:
             raise RemoteError(self._msg(what, _short(exc))) from None
         if expect is not None and resp.status_code not in tuple(expect):
@@ -186,6 +186,21 @@ class HttpClient:
             return resp.json()
         except ValueError:
             raise RemoteError(self._msg(what, "the answer is not JSON (is this the right URL?)")) from None
+
+    def _connection_reason(self, exc: BaseException) -> str:
+        text = str(exc)
+        tries = f" ({self.settings.retries} retries)" if "Max retries exceeded" in text else ""
+        if "ReadTimeoutError" in text or "Read timed out" in text:
+            return f"no answer within {self.settings.read_timeout:g}s{tries}"
+        if "ConnectTimeoutError" in text:
+            return f"connection timed out after {self.settings.connect_timeout:g}s{tries}"
+        if "Connection refused" in text or "NewConnectionError" in text:
+            return f"cannot connect: connection refused{tries}"
+        if "Name or service not known" in text or "NameResolutionError" in text or "nodename nor servname" in text:
+            return "cannot resolve the host name"
+        if "RemoteDisconnected" in text or "ProtocolError" in text or "Connection reset" in text or "Connection aborted" in text:
+            return f"the server closed the connection without answering{tries}"
+        return f"connection failed: {_short(exc)}"
 
     def describe_status(self, resp: Any) -> str:
         body = " ".join((resp.text or "").split())[:300]

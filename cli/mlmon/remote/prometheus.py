@@ -82,6 +82,7 @@ def normalise_promql(query: str) -> str:
     parts = _QUOTED.split(printed)
     for i in range(0, len(parts), 2):  # outside string literals only
         parts[i] = re.sub(r"([A-Za-z0-9_:])\{\}", r"\1", parts[i])
+        parts[i] = re.sub(r"\b(by|without) \(([^()]*)\)\(", r"\1 (\2) (", parts[i])  # Prometheus' spacing
     return "".join(parts)
 
 
