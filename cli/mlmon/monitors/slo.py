@@ -114,7 +114,9 @@ class SLOMonitor:
         period_default = ctx.defaults.get("slo_period", "30d")
         preset = presets.get(ctx.defaults.get("preset", "mlmon"))
         if raw is None:
-            out = [SLO("availability", "share of predictions served without error", 99.5, parse_duration(period_default), SLI("availability"), True, True, 1800.0)]
+            out = []
+            if preset is not None and preset.errors_rate("x", "5m") is not None:
+                out.append(SLO("availability", "share of predictions served without error", 99.5, parse_duration(period_default), SLI("availability"), True, True, 1800.0))
             if preset is not None and preset.latency is not None:
                 out.append(SLO("latency", "share of predictions served within 1s", 99.0, parse_duration(period_default), SLI("latency", threshold=1.0), True, True, 1800.0))
             return tuple(self._check(s, i, ctx, preset) for i, s in enumerate(out))
@@ -190,6 +192,9 @@ class SLOMonitor:
                 break
         if slo.sli.kind == "ratio":
             self._check_promql(slo, i, ctx)
+        elif preset is not None and slo.sli.kind == "availability" and preset.errors_rate("x", "5m") is None:
+            ctx.error((i, "sli", "kind"), "MLM212", f"preset {preset.name!r} exposes no failed-request counter, so availability cannot be computed",
+                      hint="use a ratio SLI on the metrics of whatever fronts the model (e.g. Knative queue-proxy or an ingress)")  # fmt: skip
         elif preset is not None and slo.sli.kind == "latency":
             if preset.latency is None:
                 ctx.error((i, "sli", "kind"), "MLM212", f"preset {preset.name!r} has no latency histogram; use a ratio SLI")
@@ -216,6 +221,14 @@ class SLOMonitor:
                 ctx.error((i, "sli", field), "MLM205", f"{field} query does not parse: {exc}")
         if slo.sli.good == slo.sli.total:
             ctx.error((i, "sli", "good"), "MLM205", "good and total are the same query, so the error ratio is always 0")
+        elif not any(d.code == "MLM205" for d in ctx.diags):
+            from mlmon.monitors.slo_tests import ratio_inputs
+
+            if ratio_inputs(slo) is None:
+                ctx.warning(
+                    (i, "sli"), "MLM213", "no rule tests can be generated for this SLI (each query must select one metric with = matchers only)",
+                    hint="write e.g. good: sum(rate(requests_total{code=\"2xx\"}[{{window}}])), total: sum(rate(requests_total[{{window}}]))", key=True,
+                )  # fmt: skip
 
     # --- rules -------------------------------------------------------------------------------------
     def error_ratio_expr(self, model: Any, slo: SLO, window: str) -> str:

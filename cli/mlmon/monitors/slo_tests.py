@@ -3,10 +3,11 @@
 Each SLO gets these cases (interval 1m; counters start at 0 so ``rate()`` extrapolation cancels
 out of every ratio and the simulation below is exact):
 
-- healthy: traffic at 10% of the budget for longer than the page windows: nothing fires;
-- fast burn: after a healthy hour, errors at 1.1 x 14.4 x budget: a page fires no later than the
-  designed detection time (long window x factor / burn) + ``for`` + 2m;
-- slow burn: after a healthy 6h, 1.1 x 6 x budget: a page fires within its detection time;
+- healthy, then fast burn: traffic at 10% of the budget raises nothing for an hour; then errors
+  at 1.1 x 14.4 x budget page no later than the designed detection time (long window x factor /
+  burn) + ``for`` + 2m;
+- healthy, then slow burn: nothing for 6h (every page window full of healthy traffic); then
+  1.1 x 6 x budget pages within its detection time;
 - low burn: 2 x budget (above the 1x tier, under the 3x one): a ticket opens and no page ever;
 - no data: traffic stops (and, separately, no series at all): the no-data alert fires; an idle-ok
   model only alerts on missing series.
@@ -116,48 +117,63 @@ def _synthetic(monitor: Any, model: Any, slo: Any, total: list[float], errors: l
             (f'{name}_bucket{{{lab},le="+Inf"}}', series_values(incs_t)),
             (f"{name}_count{{{lab}}}", series_values(incs_t)),
         ]
-    sel = ratio_selectors(slo)
-    if sel is None:
+    inputs = ratio_inputs(slo)
+    if inputs is None:
         return None
-    good_sel, total_sel = sel
-    return [(good_sel, series_values(good_incs)), (total_sel, series_values(incs_t))]
+    values = {"good": series_values(good_incs), "total": series_values(incs_t), "errors": series_values(incs_e)}
+    return [(series, values[role]) for series, role in inputs]
 
 
-def ratio_selectors(slo: Any) -> tuple[str, str] | None:
-    """For a ratio SLI of the simple form sum(rate(metric{a="b"}[{{window}}])) on each side, the two
-    series to synthesise; None when the queries are too complex to synthesise inputs for."""
+def _selector(text: str) -> tuple[str, dict[str, str]] | None:
+    """(metric name, equality matchers) of the single vector selector in ``text``, or None."""
     import promql_parser
 
-    found = []
-    for text in (slo.sli.good, slo.sli.total):
-        sels: list = []
-        try:
-            expr = promql_parser.parse(text.replace("{{window}}", "5m"))
-        except ValueError:
-            return None
-
-        def visit(node: Any) -> bool:
-            if isinstance(node, promql_parser.VectorSelector):
-                sels.append(node)
-            return True
-
-        promql_parser.walk(expr, visit, None)
-        if len(sels) != 1:
-            return None
-        vs = sels[0]
-        matchers = []
-        for m in vs.matchers.matchers:
-            if m.op != promql_parser.MatchOp.Equal:
-                return None
-            matchers.append((m.name, m.value))
-        name = vs.name or dict(matchers).get("__name__")
-        if not name:
-            return None
-        labs = ",".join(f'{k}="{v}"' for k, v in sorted(matchers) if k != "__name__")
-        found.append(f"{name}{{{labs}}}" if labs else name)
-    if found[0] == found[1]:
+    sels: list = []
+    try:
+        expr = promql_parser.parse(text.replace("{{window}}", "5m"))
+    except ValueError:
         return None
-    return found[0], found[1]
+
+    def visit(node: Any) -> bool:
+        if isinstance(node, promql_parser.VectorSelector):
+            sels.append(node)
+        return True
+
+    promql_parser.walk(expr, visit, None)
+    if len(sels) != 1:
+        return None
+    matchers: dict[str, str] = {}
+    for m in sels[0].matchers.matchers:
+        if m.op != promql_parser.MatchOp.Equal:
+            return None
+        matchers[m.name] = m.value
+    name = sels[0].name or matchers.pop("__name__", None)
+    matchers.pop("__name__", None)
+    return (name, matchers) if name else None
+
+
+def _series(name: str, labels: dict[str, str]) -> str:
+    lab = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{lab}}}" if lab else name
+
+
+def ratio_inputs(slo: Any) -> list[tuple[str, str]] | None:
+    """Series to synthesise for a ratio SLI, as (series, role) with role good, errors or total.
+
+    Works for the usual shapes: good and total on different metrics, or on one metric where
+    good adds equality matchers (``code="2xx"``), in which case the failed requests are a second
+    series that total also selects. None when the queries are too complex to synthesise."""
+    good, total = _selector(slo.sli.good), _selector(slo.sli.total)
+    if good is None or total is None:
+        return None
+    (gname, glab), (tname, tlab) = good, total
+    if gname != tname:
+        return [(_series(gname, glab), "good"), (_series(tname, tlab), "total")]
+    if tlab.items() < glab.items():
+        bad = dict(tlab)
+        bad.update({k: f"{v}-not" for k, v in glab.items() if k not in tlab})
+        return [(_series(gname, glab), "good"), (_series(gname, bad), "errors")]
+    return None
 
 
 class _Scenario:
@@ -238,11 +254,11 @@ def _synthetic(monitor: Any, model: Any, slo: Any, incs_t: list, incs_e: list) -
             (f'{name}_bucket{{{lab},le="+Inf"}}', series_values(incs_t)),
             (f"{name}_count{{{lab}}}", series_values(incs_t)),
         ]
-    sel = ratio_selectors(slo)
-    if sel is None:
+    inputs = ratio_inputs(slo)
+    if inputs is None:
         return None
-    good_sel, total_sel = sel
-    return [(good_sel, series_values(good_incs)), (total_sel, series_values(incs_t))]
+    values = {"good": series_values(good_incs), "total": series_values(incs_t), "errors": series_values(incs_e)}
+    return [(series, values[role]) for series, role in inputs]
 
 
 def _burn_case(monitor: Any, model: Any, slos: list, slo: Any, name: str, prefix_min: int, burn: float,
@@ -296,10 +312,6 @@ def _tests_for(monitor: Any, model: Any, slos: list, slo: Any) -> list[RuleTest 
     label = f"{model.id}/{slo.name}"
     eb = slo.budget
 
-    longest_page = max((_m(tiers[i].long) for i in page_tiers), default=60)
-    length = longest_page + 60
-    tests.append(_burn_case(monitor, model, slos, slo, f"{label}: healthy traffic (errors at 10% of the budget) raises nothing",
-                            length, 0.1, None, None, length))  # fmt: skip
     for i in page_tiers:
         t = tiers[i]
         burn = t.factor * 1.1
@@ -310,7 +322,8 @@ def _tests_for(monitor: Any, model: Any, slos: list, slo: Any) -> list[RuleTest 
         check_at = prefix + detect + _m(t.for_) + 2
         tests.append(_burn_case(
             monitor, model, slos, slo,
-            f"{label}: {format_duration(t.long)}/{format_duration(t.short)} tier: a {fmt_float(round(burn, 3))}x burn pages within "
+            f"{label}: healthy traffic (errors at 10% of the budget) for {format_duration(t.long)} raises nothing; "
+            f"then on the {format_duration(t.long)}/{format_duration(t.short)} tier a {fmt_float(round(burn, 3))}x burn pages within "
             f"{format_duration(60 * (detect + _m(t.for_) + 2))} (detection {detect}m + for {format_duration(t.for_)})",
             prefix, burn, i, check_at, check_at + 10,
         ))  # fmt: skip
@@ -319,10 +332,19 @@ def _tests_for(monitor: Any, model: Any, slos: list, slo: Any) -> list[RuleTest 
         t = tiers[i]
         burn = 2.0 if t.factor < 2.0 else t.factor * 1.1
         prefix = 60
-        detect = math.ceil(_m(t.short) * t.factor / burn) + 1
-        check_at = prefix + detect + _m(t.for_) + 2
-        tests.append(_burn_case(monitor, model, slos, slo, f"{label}: a {fmt_float(burn)}x burn opens a ticket and never pages",
-                                prefix, burn, i, check_at, check_at + 10))  # fmt: skip
+        horizon = prefix + _m(t.long) + _m(t.for_) + 10
+        eb_inc = [(0.1 * eb * TOTAL_PER_MIN, prefix), (min(burn * eb, 1.0) * TOTAL_PER_MIN, horizon - prefix)]
+        sim = _Sim(slo, cumulative([(TOTAL_PER_MIN, horizon)]), cumulative(eb_inc))
+        first = next((s for s in range(prefix, horizon) if sim.firing(t, s)), None)
+        if first is None:
+            raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {label}")
+        check_at = first + 2
+        tests.append(_burn_case(
+            monitor, model, slos, slo,
+            f"{label}: a {fmt_float(burn)}x burn opens a ticket ({format_duration(t.long)}/{format_duration(t.short)} tier, after "
+            f"{format_duration(60 * (first - prefix))}) and never pages",
+            prefix, burn, i, check_at, check_at + 10,
+        ))  # fmt: skip
     return tests
 
 
