@@ -234,13 +234,17 @@ def test_bad_token_401_names_server_and_hides_token(srv, tmp_path):
     assert bad not in msg
 
 
-def test_viewer_token_403_on_write(srv, tmp_path):
+@pytest.mark.parametrize("folder_exists", [False, True])
+def test_viewer_token_403_on_write_is_a_remote_error_and_changes_nothing(srv, tmp_path, folder_exists):
+    if folder_exists:
+        srv.add_folder("mlmon", "mlmon")
+    before = srv.snapshot()
     gen = write(tmp_path / "gen", dash("m-a", "Model A"))
     t = target(srv, tmp_path, token="viewer")
-    with pytest.raises(ApplyError) as err:
+    with pytest.raises(RemoteError) as err:
         apply(t, gen)
-    assert "403" in str(err.value)
-    assert srv.snapshot()["dashboards"] == {}
+    assert "403" in str(err.value) and "grafana at" in str(err.value) and "MLMON_GRAFANA_TOKEN" in str(err.value)
+    assert srv.snapshot() == before
 
 
 def test_ownership_untagged_and_foreign_dashboards_are_never_touched(srv, tmp_path):

@@ -201,9 +201,10 @@ class _Step:
 
 
 class _StepFailed(Exception):
-    def __init__(self, message: str, lost: bool = False):
+    def __init__(self, message: str, lost: bool = False, auth: bool = False):
         super().__init__(message)
         self.lost = lost
+        self.auth = auth  # 401/403: the token may not write here
 
 
 class GrafanaTarget:
@@ -225,6 +226,7 @@ class GrafanaTarget:
         self.folder_title = folder_title
         self.state_dir = Path(state_dir)
         self.state_path = self.state_dir / "state" / STATE_FILE
+        self._last_status = 0
 
     @classmethod
     def from_config(cls, cfg: TargetConfig) -> "GrafanaTarget":
@@ -444,6 +446,8 @@ class GrafanaTarget:
                 summary += " and removed the folder it created"
             if not rolled:
                 summary = "ROLLBACK INCOMPLETE, the server may be half-configured: " + "; ".join(notes)
+            elif exc.auth and len(done) == 1 and not created_folder:
+                raise RemoteError(f"{TARGET} at {self.url}: {exc}; nothing was changed") from None  # permission problem, exit 2
             raise ApplyError(f"{TARGET} at {self.url}: {exc}; {summary}", rolled_back=rolled) from None
 
         for step in done:
@@ -465,6 +469,8 @@ class GrafanaTarget:
             resp = self.client.post("/api/folders", what=what, json={"uid": self.folder_uid, "title": self.folder_title}, expect=None)
         except RemoteError:
             resp = None  # the answer was lost: check below whether it exists
+        if resp is not None and resp.status_code in (401, 403):
+            raise RemoteError(f"{TARGET} at {self.url}: {what} failed: {self.client.describe_status(resp)}. Nothing was changed.")
         if resp is not None and resp.status_code not in (200, 409):
             raise ApplyError(f"{TARGET} at {self.url}: {what} failed: {self.client.describe_status(resp)}. Nothing was changed.", rolled_back=True)
         try:
@@ -479,6 +485,7 @@ class GrafanaTarget:
     ) -> tuple[int | None, str, bool]:
         """POST /api/dashboards/db -> (new version or None, error text, answer lost)."""
         body = {"dashboard": dashboard, "folderUid": folder_uid, "overwrite": overwrite, "message": message[:500]}
+        self._last_status = 0
         try:
             resp = self.client.post("/api/dashboards/db", what=f"saving dashboard {uid}", json=body, expect=None)
         except RemoteError as exc:
@@ -488,6 +495,7 @@ class GrafanaTarget:
                 return int(resp.json()["version"]), "", False
             except (ValueError, KeyError, TypeError):
                 return None, "unexpected answer to save", False
+        self._last_status = resp.status_code
         return None, self._save_error(uid, resp), resp.status_code >= 500
 
     def _save_error(self, uid: str, resp: Any) -> str:
@@ -532,7 +540,7 @@ class GrafanaTarget:
             assert now is not None
             return now.version
         if error:
-            raise _StepFailed(error, lost=lost)
+            raise _StepFailed(error, lost=lost, auth=self._last_status in (401, 403))
         raise _StepFailed(
             f"verifying dashboard {uid}: the server does not hold the saved content at version {version}"
             + (f" (it has version {now.version})" if now else " (dashboard not found)")
