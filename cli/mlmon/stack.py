@@ -380,7 +380,8 @@ class Ports:
     prometheus: int = 9090
     alertmanager: int = 9093
     sink: int = 9099
-    demo: int = 8000  # first demo service; the next models get demo+1, demo+2, ...
+    demo: int = 8000  # first demo service; the next models get demo+1, demo+2, ... (0: free ports)
+    models: dict[str, int] = field(default_factory=dict)  # explicit demo port per model id
 
 
 @dataclass
@@ -524,7 +525,10 @@ class Stack:
         if self.ports.alertmanager == 0:
             self.ports.alertmanager = free_port()
         for i, m in enumerate(self.models):
-            m.port = free_port() if self.ports.demo == 0 else self.ports.demo + i
+            if m.id in self.ports.models:
+                m.port = self.ports.models[m.id]
+            else:
+                m.port = free_port() if self.ports.demo == 0 else self.ports.demo + i
 
     def start(self) -> "Stack":
         self.preflight()

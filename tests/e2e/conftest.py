@@ -1,0 +1,43 @@
+"""Session fixture for the end-to-end tests: the stack of ``mlmon up`` on 127.0.0.1 (see e2e_harness.py)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from e2e_harness import MODELS, build_spec
+from mlmon import stack as S
+
+
+@pytest.fixture(scope="session")
+def e2e_stack(tmp_path_factory):
+    missing = S.missing_binaries()
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)} (make tools)")
+    root = tmp_path_factory.mktemp("e2e")
+    # fixed free ports for the demo models, so the spec's targets are the real addresses
+    ports = {m: S.free_port() for m in MODELS}
+    spec = build_spec(root / "spec", ports)
+    st = S.Stack(
+        [spec], state_dir=root / "state", ports=S.Ports(prometheus=0, alertmanager=0, sink=0, demo=0, models=ports),
+        demo=S.DemoOptions(rate=25, label_delay="2s", modes=MODELS),
+    )  # fmt: skip
+    st.start()
+    st.started_at = time.monotonic()
+    try:
+        # the `down` scenario: once Prometheus has scraped the model's traffic for a while (its
+        # SLI has data), stop its service by PID
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not st.query('sum(rate(mlmon_predictions_total{model="e2e-down"}[1m])) > 0 and on() count_over_time(up{job="mlmon-e2e-down"}[1m]) >= 15'):
+            time.sleep(0.5)
+        st.stop_process("demo:e2e-down")
+        st.down_at = time.monotonic()
+        yield st
+    finally:
+        st.stop()
+        for p in st.procs.values():
+            assert not p.alive(), f"{p.name} (pid {p.pid}) still running"
+        if os.environ.get("MLMON_E2E_KEEP"):
+            print(f"e2e state kept in {root}")

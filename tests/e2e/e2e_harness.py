@@ -1,0 +1,86 @@
+"""End-to-end harness (spec and constants): the real stack of ``mlmon up`` (Prometheus, Alertmanager, demo models,
+webhook sink) on 127.0.0.1 with free ports, for a test spec with short intervals and windows.
+
+One stack per session (conftest.py) serves every scenario at once: each scenario has its own model (its own
+demo process, started in the scenario's mode), so the scenarios run concurrently and the suite
+takes about as long as the slowest one. Every process is stopped by its PID at teardown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+BASELINE = REPO / "examples" / "demo" / "baseline.yaml"
+
+# scenario model -> demo mode at start
+MODELS = {
+    "e2e-healthy": "healthy",
+    "e2e-drift": "drift",
+    "e2e-errors": "errors",
+    "e2e-degraded": "degraded",
+    "e2e-down": "healthy",
+}
+TEAM = "e2e-team"
+SLO_PERIOD = "10d"  # page tier: 20m/2m windows, for 1m
+
+
+def registered_monitors() -> set[str]:
+    from mlmon.monitors import registry
+
+    return {m.key for m in registry.MONITORS}
+
+
+def model_sections(model_id: str, monitors: set[str]) -> dict:
+    """The parts of a model entry for the monitors that are registered, with short windows."""
+    out: dict = {
+        "slos": [
+            {"name": "availability", "objective": 99, "period": SLO_PERIOD, "sli": {"kind": "availability"}, "alerting": {"no_data_for": "10s", "ticket": False}},
+        ],
+    }
+    if "drift" in monitors:
+        out["drift"] = {"baseline": f"baselines/{model_id}.yaml", "window": "1m", "min_samples": 200, "for": "5s"}
+    if "performance" in monitors:
+        out["performance"] = {"labels_delay": "2s", "window": "1m", "min": {"accuracy": 0.7}, "min_labels": 100, "for": "5s"}
+    if "infra" in monitors:
+        out["infra"] = {"target_down_for": "5s"}
+    return out
+
+
+def build_spec(directory: Path, ports: dict[str, int]) -> Path:
+    monitors = registered_monitors()
+    (directory / "baselines").mkdir(parents=True, exist_ok=True)
+    models = []
+    for model_id in MODELS:
+        text = BASELINE.read_text().replace("\nmodel: demo\n", f"\nmodel: {model_id}\n")
+        (directory / "baselines" / f"{model_id}.yaml").write_text(text)
+        models.append({
+            "id": model_id,
+            "team": TEAM,
+            "task": "binary_classification",
+            "serving": {"preset": "mlmon", "targets": [f"127.0.0.1:{ports[model_id]}"]},
+            **model_sections(model_id, monitors),
+        })  # fmt: skip
+    spec = {
+        "apiVersion": "mlmon/v1",
+        "kind": "MonitoringSpec",
+        "metadata": {"name": "e2e"},
+        "defaults": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+        "routing": {
+            "teams": {
+                TEAM: {
+                    "slack": {"channel": "#e2e", "api_url_file": "/etc/alertmanager/secrets/slack-e2e"},
+                    "pagerduty": {"routing_key_file": "/etc/alertmanager/secrets/pd-e2e"},
+                    "retraining": {"url": "http://127.0.0.1:9/retrain", "repeat_interval": "1h"},
+                }
+            }
+        },
+        "models": models,
+    }
+    path = directory / "e2e.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+

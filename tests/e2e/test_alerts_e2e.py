@@ -1,0 +1,107 @@
+"""Incidents injected into demo models reach the intended receivers through real Prometheus and
+Alertmanager; healthy traffic raises nothing. See conftest.py for the stack and the test spec."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mlmon import conventions as C
+
+from e2e_harness import TEAM, registered_monitors
+
+pytestmark = pytest.mark.e2e
+
+TIMEOUT = 240.0  # seconds from stack start; every scenario runs concurrently
+
+
+def _left(st) -> float:
+    return max(1.0, st.started_at + TIMEOUT - time.monotonic())
+
+
+def delivered(st, channel: str, receiver: str, model: str, alertname: str | None = None, status: str = "firing"):
+    def match(n):
+        return (
+            n.channel == channel and n.receiver == receiver and n.status == status
+            and any(a.get("model") == model and (alertname is None or a.get("alertname", alertname) == alertname) for a in n.alerts)
+        )  # fmt: skip
+
+    n = st.sink.wait_for(match, _left(st))
+    if n is None:
+        got = [(x.channel, x.receiver, x.status, x.alerts) for x in st.sink.records()]
+        alerts = [(a["labels"], a["state"]) for a in st.prometheus_alerts()]
+        pytest.fail(f"no {status} {alertname or 'alert'} for {model} at {channel}:{receiver}\nsink got: {got}\nprometheus alerts: {alerts}")
+    return n
+
+
+def am_alert(st, model: str, alertname: str) -> dict:
+    for a in st.alertmanager_alerts():
+        if a["labels"].get("model") == model and a["labels"].get("alertname") == alertname:
+            return a
+    pytest.fail(f"{alertname} for {model} not in Alertmanager: {[a['labels'] for a in st.alertmanager_alerts()]}")
+
+
+def needs(monitor: str) -> None:
+    if monitor not in registered_monitors():
+        pytest.skip(f"monitor {monitor!r} is not in the registry yet")
+
+
+def test_error_burst_pages(e2e_stack):
+    st = e2e_stack
+    n = delivered(st, "pagerduty", f"{TEAM}-pagerduty", "e2e-errors", C.ALERT_SLO_BURN)
+    assert n.alerts[0]["severity"] == "critical"
+    assert n.body["routing_key"] == "mlmon-local-stack-dummy-key"  # read from the local key file
+    delivered(st, "slack", f"{TEAM}-slack", "e2e-errors", C.ALERT_SLO_BURN)  # a page also reaches Slack
+    a = am_alert(st, "e2e-errors", C.ALERT_SLO_BURN)
+    assert {k: a["labels"][k] for k in ("team", "severity", "monitor", "slo")} == {
+        "team": TEAM, "severity": "critical", "monitor": "slo", "slo": "availability",
+    }  # fmt: skip
+    assert [r["name"] for r in a["receivers"]] == [f"{TEAM}-pagerduty", f"{TEAM}-slack"]
+
+
+def test_injected_drift_raises_the_drift_alert_at_its_receiver(e2e_stack):
+    needs("drift")
+    st = e2e_stack
+    name = getattr(C, "ALERT_DRIFT_FEATURE", "MLModelFeatureDrift")
+    n = delivered(st, "slack", f"{TEAM}-slack", "e2e-drift", name)
+    assert n.alerts[0]["alertname"] == name
+    a = am_alert(st, "e2e-drift", name)
+    assert a["labels"]["monitor"] == "drift" and a["labels"]["team"] == TEAM
+    assert a["labels"]["check"] in ("amount", "account_age_days", "hour", "country")
+
+
+def test_degraded_accuracy_raises_concept_drift_then_retraining(e2e_stack):
+    needs("performance")
+    st = e2e_stack
+    concept = getattr(C, "ALERT_CONCEPT_DRIFT", "MLModelConceptDrift")
+    delivered(st, "slack", f"{TEAM}-slack", "e2e-degraded", concept)
+    n = delivered(st, "webhook", f"{TEAM}-retraining", "e2e-degraded")
+    labels = n.alerts[0]
+    assert labels.get("action") == "retrain" and labels.get("reason")
+    # inputs are stable: no data-drift alert for this model
+    assert not [a for a in st.prometheus_alerts() if a["labels"].get("model") == "e2e-degraded" and a["labels"].get("monitor") == "drift"]
+
+
+def test_stopping_the_demo_raises_no_data(e2e_stack):
+    st = e2e_stack
+    names = {C.ALERT_SLO_NODATA, getattr(C, "ALERT_TARGET_DOWN", "MLModelTargetDown")}
+
+    def match(n):
+        return n.status == "firing" and any(a.get("model") == "e2e-down" and a.get("alertname") in names for a in n.alerts)
+
+    n = st.sink.wait_for(match, _left(st))
+    assert n is not None, [(x.channel, x.receiver, x.alerts) for x in st.sink.records()]
+    assert n.receiver.startswith(TEAM)
+
+
+def test_healthy_traffic_raises_no_alert(e2e_stack):
+    st = e2e_stack
+    # by now the other scenarios have fired, so the windows have filled; wait at least 60s anyway
+    time.sleep(max(0.0, st.started_at + 60 - time.monotonic()))
+    firing = [a for a in st.prometheus_alerts() if a["labels"].get("model") == "e2e-healthy"]
+    assert firing == []
+    got = [n for n in st.sink.records() if any(a.get("model") == "e2e-healthy" for a in n.alerts)]
+    assert got == []
+    # and the healthy model was really scraped and evaluated
+    assert st.query('sum(mlmon_predictions_total{model="e2e-healthy"}) > 100')
