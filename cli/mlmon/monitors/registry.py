@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import slo
+from mlmon.monitors import drift, slo
 
 MONITORS = (
     slo.MONITOR,
+    drift.MONITOR,
 )
