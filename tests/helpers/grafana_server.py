@@ -209,8 +209,10 @@ class Fault:
     and the ``times - 1`` matching requests after it.
 
     action: ``status`` (answer ``status`` with an error body), ``delay`` (sleep ``seconds``), ``drop``
-    (close the connection without an answer). phase: ``before`` the request takes effect, or ``after``
-    it took effect (the write happened but the client never hears about it / hears late)."""
+    (close the connection without an answer), ``partition`` (drop this and every later request until
+    ``server.partitioned`` is reset: a server killed in the middle of an apply).
+    phase: ``before`` the request takes effect, or ``after`` it took effect (the write happened but
+    the client never hears about it, or hears late)."""
 
     action: str
     method: str | None = None
@@ -297,6 +299,7 @@ class GrafanaTestServer:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.hooks: list[Callable[[GrafanaTestServer, Request], None]] = []
+        self.partitioned = False  # True: every request is dropped (server "killed" / unreachable)
         self._next_id = 1
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -415,6 +418,8 @@ class GrafanaTestServer:
             self.requests.append(req)
             faults = [f for f in self.faults if f.hit(req.method, req.path)]
         try:
+            if self.partitioned:
+                raise _Drop()
             return self._dispatch_faulty(req, raw, faults)
         finally:
             with self.lock:
@@ -447,6 +452,9 @@ class GrafanaTestServer:
             time.sleep(fault.seconds)
             return None
         if fault.action == "drop":
+            raise _Drop()
+        if fault.action == "partition":  # from now on every request is dropped
+            self.partitioned = True
             raise _Drop()
         if fault.action == "status":
             return fault.status, {"message": f"injected failure ({fault.status})"}

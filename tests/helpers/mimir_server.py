@@ -152,6 +152,7 @@ class MimirTestServer:
         self.violations: list[str] = []
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
+        self.partitioned = False  # True: every request is dropped (server "killed" / unreachable)
         self._httpd: ThreadingHTTPServer | None = None
 
     # ---- lifecycle
@@ -223,6 +224,8 @@ class MimirTestServer:
             self.requests.append(req)
             faults = [f for f in self.faults if f.hit(req.method, req.path)]
         try:
+            if self.partitioned:
+                raise _Drop()
             status, ctype, body = self._respond(req, faults)
         except _Drop:
             h.close_connection = True
@@ -249,7 +252,9 @@ class MimirTestServer:
         if fault.action == "delay":
             time.sleep(fault.seconds)
             return None
-        if fault.action == "drop":
+        if fault.action == "partition":
+            self.partitioned = True
+        if fault.action in ("drop", "partition"):
             raise _Drop()
         return fault.status, "text/plain", f"injected failure ({fault.status})\n"
 

@@ -20,7 +20,11 @@ from mlmon.remote.http import HttpSettings  # noqa: E402
 
 TOKEN = "glsa_TEST_token_do_not_print_1234"
 USER_TOKEN = "user-session-token"
-FAST = HttpSettings(connect_timeout=1.0, read_timeout=0.4, retries=2, backoff=0.01)
+# Generous timeouts for ordinary calls (a loaded CI machine must not cause spurious timeouts);
+# SHORT only where a test injects a delay longer than the read timeout.
+FAST = HttpSettings(connect_timeout=2.0, read_timeout=5.0, retries=2, backoff=0.01)
+SHORT = HttpSettings(connect_timeout=2.0, read_timeout=0.5, retries=2, backoff=0.01)
+DELAY = 1.2
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +68,8 @@ def write(gen: Path, *dashboards) -> Path:
     return gen
 
 
-def target(srv, tmp_path, token=TOKEN, **kw):
-    return GrafanaTarget(srv.url, state_dir=tmp_path / ".mlmon", settings=FAST, env={"MLMON_GRAFANA_TOKEN": token}, **kw)
+def target(srv, tmp_path, token=TOKEN, settings=FAST, **kw):
+    return GrafanaTarget(srv.url, state_dir=tmp_path / ".mlmon", settings=settings, env={"MLMON_GRAFANA_TOKEN": token}, **kw)
 
 
 def apply(t, gen, **opts):
@@ -324,9 +328,9 @@ def test_rollback_on_first_apply_removes_the_folder_it_created(srv, tmp_path):
 
 def test_slow_reads_are_retried(srv, tmp_path):
     gen = write(tmp_path / "gen", dash("m-a", "Model A"))
-    srv.add_fault("delay", method="GET", path="/api/health", seconds=1.0)
+    srv.add_fault("delay", method="GET", path="/api/health", seconds=DELAY)
     srv.add_fault("drop", method="GET", path="/api/folders/")
-    assert [c.action for c in target(srv, tmp_path).plan(gen)] == ["add", "add"]
+    assert [c.action for c in target(srv, tmp_path, settings=SHORT).plan(gen)] == ["add", "add"]
     assert len([r for r in srv.requests if r.path == "/api/health"]) == 2
 
 
@@ -341,8 +345,8 @@ def test_reads_that_keep_failing_are_a_remote_error(srv, tmp_path):
 @pytest.mark.parametrize(
     "fault,expected",
     [
-        (dict(action="delay", phase="after", seconds=0.7), "new"),  # saved, answer too late: read back, verified
-        (dict(action="delay", phase="before", seconds=0.7), "old"),  # lands after mlmon gave up: fenced, 412
+        (dict(action="delay", phase="after", seconds=DELAY), "new"),  # saved, answer too late: read back, verified
+        (dict(action="delay", phase="before", seconds=DELAY), "old"),  # lands after mlmon gave up: fenced, 412
         (dict(action="drop", phase="after"), "new"),  # saved, connection dropped
         (dict(action="drop", phase="before"), "old"),  # never saved
         (dict(action="status", phase="after", status=500), "new"),  # saved, then an error answer
@@ -353,7 +357,7 @@ def test_reads_that_keep_failing_are_a_remote_error(srv, tmp_path):
 @pytest.mark.parametrize("nth", [1, 2])
 def test_lost_or_failed_save_ends_in_old_or_new_state(srv, tmp_path, fault, expected, nth):
     gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
-    t = target(srv, tmp_path)
+    t = target(srv, tmp_path, settings=SHORT if fault["action"] == "delay" else FAST)
     apply(t, gen)
     old = srv.snapshot()
     write(gen, dash("m-a", "Model A", panels=(("A2", "a"),)), dash("m-b", "Model B", panels=(("B2", "b"),)), dash("m-c", "C"))
@@ -409,3 +413,21 @@ def test_rendered_dashboard_round_trips_and_nested_row_panels_diff(srv, tmp_path
     plan = t.plan(gen)
     assert [c.action for c in plan] == ["change"]
     assert [(c.action, c.name.split(": ", 1)[1]) for c in plan[0].children] == [("change", "Hourly cost (USD)")]
+
+
+@pytest.mark.parametrize("phase", ["before", "after"])
+def test_server_killed_mid_apply_reports_incomplete_rollback_then_converges(srv, tmp_path, phase):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    write(gen, dash("m-a", "Model A", panels=(("A2", "a"),)), dash("m-b", "Model B", panels=(("B2", "b"),)))
+    plan = t.plan(gen)
+    srv.add_fault("partition", method="POST", path="/api/dashboards/db", nth=2, phase=phase)
+    with pytest.raises(ApplyError) as err:
+        t.apply(gen, plan, ApplyOptions())
+    assert err.value.rolled_back is False and "ROLLBACK INCOMPLETE" in str(err.value)
+    srv.partitioned = False  # the server is back, with m-a new (and m-b new when the save landed)
+    plan = t.plan(gen)
+    assert all("edited" not in c.detail for c in plan)  # mlmon's own verified writes are recorded
+    t.apply(gen, plan, ApplyOptions())
+    assert t.plan(gen) == []

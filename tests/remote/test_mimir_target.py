@@ -15,7 +15,9 @@ from mlmon.remote.base import ApplyError, ApplyOptions, RemoteError, TargetConfi
 from mlmon.remote.http import HttpSettings  # noqa: E402
 from mlmon.remote.mimir import MimirTarget, canonical_duration, normalise_group  # noqa: E402
 
-FAST = HttpSettings(connect_timeout=1.0, read_timeout=0.4, retries=2, backoff=0.01)
+FAST = HttpSettings(connect_timeout=2.0, read_timeout=5.0, retries=2, backoff=0.01)
+SHORT = HttpSettings(connect_timeout=2.0, read_timeout=0.5, retries=2, backoff=0.01)  # for injected delays
+DELAY = 1.2
 TENANT = "team-ml"
 
 
@@ -60,8 +62,8 @@ def write(gen: Path, files: dict) -> Path:
     return gen
 
 
-def target(srv, tenant=TENANT, **kw):
-    return MimirTarget(srv.url, tenant, settings=FAST, env=kw.pop("env", {}), **kw)
+def target(srv, tenant=TENANT, settings=FAST, **kw):
+    return MimirTarget(srv.url, tenant, settings=settings, env=kw.pop("env", {}), **kw)
 
 
 def apply(t, gen):
@@ -141,13 +143,13 @@ def test_rejected_rule_rolls_back_earlier_groups(srv, tmp_path):
         (dict(action="status", phase="after", status=500), "new"),  # written, then an error answer: read back
         (dict(action="drop", phase="before"), "old"),
         (dict(action="drop", phase="after"), "new"),
-        (dict(action="delay", phase="after", seconds=0.6), "new"),
+        (dict(action="delay", phase="after", seconds=DELAY), "new"),
     ],
     ids=["500", "500-after-write", "drop-before", "drop-after-write", "late-answer"],
 )
 def test_failed_write_ends_in_old_or_new_state(srv, tmp_path, fault, expected):
     gen = write(tmp_path / "gen", {"fraud": FRAUD})
-    t = target(srv)
+    t = target(srv, settings=SHORT if fault["action"] == "delay" else FAST)
     apply(t, gen)
     old = srv.snapshot(TENANT)
     write(gen, {"churn": CHURN, "fraud": [FRAUD[0], group("fraud-drift", rec("mlmon:drift_psi:max", "max(y)"))]})
@@ -165,9 +167,9 @@ def test_failed_write_ends_in_old_or_new_state(srv, tmp_path, fault, expected):
 
 def test_slow_reads_are_retried(srv, tmp_path):
     gen = write(tmp_path / "gen", {"fraud": FRAUD})
-    srv.add_fault("delay", method="GET", seconds=0.8)
+    srv.add_fault("delay", method="GET", seconds=DELAY)
     srv.add_fault("status", method="GET", status=503, nth=1)
-    assert len(target(srv).plan(gen)) == 1
+    assert len(target(srv, settings=SHORT).plan(gen)) == 1
 
 
 def test_missing_tenant_is_401_naming_the_server(srv, tmp_path):
@@ -230,3 +232,18 @@ def test_from_config(srv, tmp_path):
     gen = write(tmp_path / "gen", {"fraud": FRAUD})
     apply(t, gen)
     assert set(srv.snapshot(TENANT)) == {"ml-fraud"}
+
+
+def test_ruler_killed_mid_apply_reports_incomplete_rollback_then_converges(srv, tmp_path):
+    gen = write(tmp_path / "gen", {"fraud": FRAUD})
+    t = target(srv)
+    apply(t, gen)
+    write(gen, {"churn": CHURN, "fraud": [FRAUD[0], group("fraud-drift", rec("mlmon:drift_psi:max", "max(y)"))]})
+    plan = t.plan(gen)
+    srv.add_fault("partition", method="POST", nth=2)
+    with pytest.raises(ApplyError) as err:
+        t.apply(gen, plan, ApplyOptions())
+    assert err.value.rolled_back is False and "ROLLBACK INCOMPLETE" in str(err.value)
+    srv.partitioned = False
+    apply(t, gen)
+    assert t.plan(gen) == []

@@ -198,6 +198,7 @@ class _Step:
     previous: _LiveDash | None
     new_version: int | None = None
     lost: bool = False  # the write's answer was lost: it may still land later
+    completed: bool = False  # written and verified
 
 
 class _StepFailed(Exception):
@@ -436,6 +437,7 @@ class GrafanaTarget:
                     lines.append(
                         f"{TARGET}: dashboard {c.name} ('{desired[c.name].get('title', '')}') saved as version {step.new_version}: verified"
                     )
+                step.completed = True
         except _StepFailed as exc:
             done[-1].lost = exc.lost
             rolled, notes = self._rollback(done, state, created_folder)
@@ -592,12 +594,14 @@ class GrafanaTarget:
                 check = self._get_dashboard(step.uid)
                 if check is None or normalise_dashboard(check.json) != normalise_dashboard(prev.json):
                     problems.append(error or f"dashboard {step.uid} could not be restored")
+                    self._keep_record_of_unrestored(step, state)
                     continue
                 # The restored content is what mlmon had applied (if it was): keep tracking it.
                 if state.recorded(step.uid) == prev.version:
                     state.set(step.uid, check.version)
             except (RemoteError, _StepFailed) as exc:
                 problems.append(f"dashboard {step.uid}: {exc}")
+                self._keep_record_of_unrestored(step, state)
         if created_folder and not problems:
             try:
                 left = self.client.get_json(
@@ -612,3 +616,10 @@ class GrafanaTarget:
             except RemoteError as exc:
                 problems.append(str(exc))
         return not problems, problems
+
+    @staticmethod
+    def _keep_record_of_unrestored(step: _Step, state: _State) -> None:
+        """A verified write that could not be undone is mlmon's content: record it, so the next
+        apply (after the server is back) converges without mistaking it for an edit in the UI."""
+        if step.completed:
+            state.set(step.uid, None if step.action == "remove" else step.new_version)
