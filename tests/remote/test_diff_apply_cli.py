@@ -198,3 +198,32 @@ def test_missing_ca_file_is_a_usage_error(tmp_path):
     code, _, err = cli("diff", "--generated", gen, "--prometheus", "https://127.0.0.1:1",
                        env={"MLMON_PROMETHEUS_CA_FILE": str(tmp_path / "none.pem")})
     assert code == 2 and "MLMON_PROMETHEUS_CA_FILE" in err
+
+
+@pytest.mark.parametrize("answer, code", [("n\n", 2), ("y\n", 0)])
+def test_apply_asks_on_a_terminal(servers, tmp_path, answer, code):
+    """stdin is a terminal (a pty): apply asks, and only `y` applies."""
+    import pty
+    import subprocess
+    import sys
+
+    from remote_fixtures import REPO, live_prometheus_groups
+
+    cfg = tmp_path / "prom"
+    prom = servers.prometheus(cfg)
+    gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1})
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLMON_")}
+    env["PYTHONPATH"] = str(REPO / "cli")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlmon", "apply", "--generated", str(gen), "--prometheus", prom.url,
+         "--prometheus-config-dir", str(cfg), "--state-dir", str(tmp_path / "s")],
+        stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    os.close(slave)
+    os.write(master, answer.encode())
+    out, err = proc.communicate(timeout=30)
+    os.close(master)
+    assert proc.returncode == code, err.decode()
+    assert "Apply these changes? [y/N]" in err.decode()
+    assert ("mlmon-fraud-detector-slo" in live_prometheus_groups(prom.url)) == (code == 0)

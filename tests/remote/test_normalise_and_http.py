@@ -29,7 +29,8 @@ from mlmon.remote.prometheus import diff_groups, duration_seconds, format_durati
         ("job:x:rate5m>1e-3", "job:x:rate5m > 0.001"),
         ("rate(x[90m])", "rate(x[1h30m])"),
         ("a / on() group_left b", "a / on () group_left () b"),
-        ('up{job="a",  instance=~"b.*"}', 'up{job="a",instance=~"b.*"}'),
+        ('up{job="a",  instance=~"b.*"}', 'up{instance=~"b.*",job="a"}'),  # the server sorts matchers
+        ('1 - (sum(x{s="f",r="2xx"}) or  vector(0))', '1 - (sum(x{r="2xx",s="f"}) or vector(0))'),
     ],
 )
 def test_promql_written_and_served_forms_compare_equal(written, served):
@@ -40,6 +41,8 @@ def test_promql_different_expressions_differ_and_strings_are_kept():
     assert normalise_promql("rate(x[5m])") != normalise_promql("rate(x[10m])")
     assert '"{}"' in normalise_promql('label_replace(up, "a", "{}", "b", "c")')
     assert normalise_promql("not promql ((") == "not promql (("
+    assert normalise_promql('label_replace(up{b="1",a="{x,y}"}, "a", "{}", "b", "c")') == 'label_replace(up{a="{x,y}",b="1"}, "a", "{}", "b", "c")'
+    assert normalise_promql('x{a="1"} != x{a="2"}') != normalise_promql('x{a="2"} != x{a="1"}')
 
 
 def test_durations():
@@ -108,6 +111,7 @@ receivers:
     client_url: '{{ template "pagerduty.default.clientURL" . }}'
     description: '{{ template "pagerduty.default.description" .}}'
     details:
+      check: '{{ .CommonLabels.check }}'
       firing: '{{ template "pagerduty.default.instances" .Alerts.Firing }}'
       num_firing: '{{ .Alerts.Firing | len }}'
       num_resolved: '{{ .Alerts.Resolved | len }}'
@@ -132,7 +136,7 @@ route:
     - {receiver: pd, matchers: ['a = b', team="ml"]}
 receivers:
   - name: pd
-    pagerduty_configs: [{routing_key: inline-key-123, send_resolved: true}]
+    pagerduty_configs: [{routing_key: inline-key-123, send_resolved: true, details: {check: '{{ .CommonLabels.check }}'}}]
     email_configs: [{to: a@b.c, from: x@y.z, smarthost: 'localhost:25'}]
 """
 

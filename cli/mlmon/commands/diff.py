@@ -114,7 +114,9 @@ def render_text(plans: Sequence[tuple[Any, list]], console: Any) -> None:
     out(f"plan: {_summary(total)}", "bold")
 
 
-def _render_change(change: Any, out: Any, unified: Any, indent: str) -> None:
+def _render_change(change: Any, out: Any, unified: Any, indent: str, body: bool = True) -> None:
+    """One line per change. YAML bodies: a unified diff for changed objects, the full object for an
+    added leaf; removed objects and the members of an added or removed group are listed by name."""
     mark, colour = _MARK.get(change.action, ("?", "white"))
     line = f"{indent}{mark} {change.kind} {change.name}"
     if change.detail:
@@ -122,12 +124,13 @@ def _render_change(change: Any, out: Any, unified: Any, indent: str) -> None:
     out(line, colour)
     if change.children:
         for child in change.children:
-            _render_change(child, out, unified, indent + "    ")
-        if change.action != "change":
-            return
-    if change.action == "change" and change.children:
-        return  # the children carry the detail
+            _render_change(child, out, unified, indent + "    ", body=change.action == "change")
+        return
+    if not body or change.action == "remove":
+        return
     for d in unified(change):
+        if d.startswith("@@") and change.action == "add":
+            continue
         style = "green" if d.startswith("+") else "red" if d.startswith("-") else "cyan" if d.startswith("@@") else "dim"
         out(indent + "    " + d, style)
 

@@ -219,7 +219,16 @@ def normalise_config(raw: dict[str, Any]) -> dict[str, Any]:
                     rdefaults[k] = format_duration(duration_seconds(rdefaults[k]))
             fixed = []
             for item in items:
-                item = _drop_equal(dict(item), rdefaults)
+                item = dict(item)
+                if key == "pagerduty_configs" and isinstance(item.get("details"), dict):
+                    # the server merges its default details into the ones given
+                    dd = rdefaults.get("details", {})
+                    details = {k: v for k, v in item["details"].items() if dd.get(k) != v}
+                    if details:
+                        item["details"] = details
+                    else:
+                        item.pop("details")
+                item = _drop_equal(item, {k: v for k, v in rdefaults.items() if k != "details"})
                 if "http_config" in item and item["http_config"] == http_default:
                     item.pop("http_config")
                 for field, gkey in FROM_GLOBAL.get(key, {}).items():
@@ -327,7 +336,7 @@ class AlertmanagerTarget:
         body = self.client.get_json("/api/v2/status", what="reading the loaded configuration (/api/v2/status)")
         try:
             original = body["config"]["original"]
-            return normalise_config(yaml.safe_load(original) or {})
+            return normalise_config(yaml.load(original, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {})
         except (KeyError, TypeError, yaml.YAMLError):
             raise RemoteError(f"alertmanager at {self.url}: /api/v2/status has no readable config.original") from None
 
@@ -343,7 +352,7 @@ class AlertmanagerTarget:
 
         path = Path(generated) / GENERATED_CONFIG
         try:
-            return normalise_config(yaml.safe_load(self.desired_text(generated)) or {})
+            return normalise_config(yaml.load(self.desired_text(generated), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {})
         except yaml.YAMLError:
             raise RemoteError(f"{path}: not valid YAML") from None
 

@@ -71,7 +71,8 @@ def format_duration(seconds: float) -> str:
 
 
 def normalise_promql(query: str) -> str:
-    """One spelling per expression: parse and print (both sides go through the same printer)."""
+    """One spelling per expression: parse and print (both sides go through the same printer), then
+    sort label matchers (Prometheus prints them sorted) and use Prometheus' spacing."""
     text = " ".join(str(query).split())
     try:
         import promql_parser
@@ -79,11 +80,49 @@ def normalise_promql(query: str) -> str:
         printed = str(promql_parser.parse(text))
     except Exception:  # unparseable here: compare whitespace-normalised text
         return text
+    printed = _sort_matchers(printed)
     parts = _QUOTED.split(printed)
     for i in range(0, len(parts), 2):  # outside string literals only
         parts[i] = re.sub(r"([A-Za-z0-9_:])\{\}", r"\1", parts[i])
         parts[i] = re.sub(r"\b(by|without) \(([^()]*)\)\(", r"\1 (\2) (", parts[i])  # Prometheus' spacing
+        parts[i] = re.sub(r"  +", " ", parts[i])
     return "".join(parts)
+
+
+_MATCHER_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`[^`]*`)\s*,?")
+
+
+def _sort_matchers(text: str) -> str:
+    """Sort the matchers inside every ``{...}`` selector (string literals are skipped)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'`":
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if (text[j] == "\\" and ch != "`") else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif ch == "{":
+            j, matchers = i + 1, []
+            while True:
+                m = _MATCHER_RE.match(text, j)
+                if not m:
+                    break
+                matchers.append((m.group(1), m.group(2), m.group(3)))
+                j = m.end()
+            rest = text[j:].lstrip()
+            if rest.startswith("}"):
+                j = n - len(rest) + 1
+                out.append("{" + ",".join(f"{a}{op}{v}" for a, op, v in sorted(matchers)) + "}")
+                i = j
+            else:  # not a plain selector: leave as is
+                out.append(ch)
+                i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def _sorted_map(value: Any) -> dict[str, str]:
@@ -216,7 +255,7 @@ class PrometheusTarget:
 
         data = self._api("/api/v1/status/config", "reading the loaded configuration (/api/v1/status/config)")
         try:
-            return yaml.safe_load((data or {}).get("yaml") or "") or {}
+            return yaml.load((data or {}).get("yaml") or "", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         except yaml.YAMLError:
             raise RemoteError(f"prometheus at {self.url}: /api/v1/status/config returned YAML that does not parse") from None
 
@@ -264,7 +303,7 @@ class PrometheusTarget:
         groups: dict[str, dict] = {}
         for name, data in self.desired_files(generated).items():
             try:
-                doc = yaml.safe_load(data) or {}
+                doc = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
             except yaml.YAMLError as exc:
                 raise RemoteError(f"{Path(generated) / GENERATED_RULES / name}: not valid YAML ({exc.__class__.__name__})") from None
             for g in doc.get("groups") or []:
