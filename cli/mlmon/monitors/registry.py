@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import drift, slo
+from mlmon.monitors import drift, errors, infra, slo
 
 MONITORS = (
     slo.MONITOR,
+    infra.MONITOR,
+    errors.MONITOR,
     drift.MONITOR,
 )

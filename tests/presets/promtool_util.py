@@ -1,0 +1,30 @@
+"""Render rule groups + rule tests and run the real promtool on them (shared by preset/monitor tests)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Sequence
+
+import pytest
+
+from mlmon.monitors.base import RuleGroup, RuleTest
+from mlmon.render import prometheus, rule_tests
+
+
+def promtool() -> str:
+    exe = shutil.which("promtool")
+    if exe is None:
+        pytest.skip("promtool not installed")
+    return exe
+
+
+def run_promtool(tmp: Path, groups: Sequence[RuleGroup], tests: Sequence[RuleTest]) -> subprocess.CompletedProcess:
+    rules = tmp / "rules.yml"
+    rules.write_text(prometheus.rules_file(groups, "# test"))
+    check = subprocess.run([promtool(), "check", "rules", str(rules)], capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr
+    tfile = tmp / "rules.test.yml"
+    tfile.write_text(rule_tests.tests_file("rules.yml", tests, "# test"))
+    return subprocess.run([promtool(), "test", "rules", str(tfile)], capture_output=True, text=True, timeout=300, cwd=tmp)
