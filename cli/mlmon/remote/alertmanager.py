@@ -372,11 +372,15 @@ class AlertmanagerTarget:
             return None
         except RemoteError as exc:
             if "HTTP " in str(exc):
-                return str(exc)
+                return self._local(exc)
             try:
-                return None if self._reload_ok() else str(exc)
+                return None if self._reload_ok() else self._local(exc)
             except RemoteError:
-                return str(exc)
+                return self._local(exc)
+
+    def _local(self, exc: BaseException) -> str:
+        """The message without the leading "<target> at <url>: " (the caller adds it once)."""
+        return str(exc).removeprefix(f"{self.name} at {self.url}: ")
 
     def _write(self, data: bytes, mode: int | None) -> None:
         path = self.config_file
@@ -422,7 +426,7 @@ class AlertmanagerTarget:
                     left = [f"{c.action} {c.kind} {c.name}" for c in diff_configs(live, desired)][:5]
                     failure = "verification failed: the loaded configuration differs from the generated one (" + ", ".join(left) + ")"
             except RemoteError as exc:
-                failure = f"verification failed: {exc}"
+                failure = f"verification failed: {self._local(exc)}"
         if failure is not None:
             if old is not None:
                 self._write(old, mode)

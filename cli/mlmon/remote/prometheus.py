@@ -337,8 +337,12 @@ class PrometheusTarget:
             return None
         except RemoteError as exc:
             if "HTTP " in str(exc):
-                return str(exc)
-            return None if self._reload_ok_after_lost_answer() else str(exc)
+                return self._local(exc)
+            return None if self._reload_ok_after_lost_answer() else self._local(exc)
+
+    def _local(self, exc: BaseException) -> str:
+        """The message without the leading "<target> at <url>: " (the caller adds it once)."""
+        return str(exc).removeprefix(f"{self.name} at {self.url}: ")
 
     def _reload_ok_after_lost_answer(self) -> bool:
         try:
@@ -424,13 +428,15 @@ class PrometheusTarget:
         new = self._write_version(self.desired_files(generated))
         self._point_to(new)
         failure = self._reload("loading the new rule files")
+        if failure is not None and "HTTP 500" in failure:
+            failure += " (Prometheus logs the details; `mlmon validate` runs promtool check rules on generated/)"
         if failure is None and not self._reload_ok_after_lost_answer():
             failure = "reload reported failure (reloadConfigSuccess=false, or the status could not be read)"
         if failure is None:
             try:
                 remaining = list(self.plan(generated))
             except RemoteError as exc:
-                remaining, failure = [], f"verification failed: {exc}"
+                remaining, failure = [], f"verification failed: {self._local(exc)}"
             if remaining:
                 names = ", ".join(f"{c.action} {c.name}" for c in remaining[:5])
                 failure = f"verification failed: after the reload the loaded groups still differ ({names})"
