@@ -591,11 +591,16 @@ class Stack:
 
     def stop(self) -> None:
         # Prometheus first (no more alerts sent), then Alertmanager, then the models, then the sink
-        order = ["prometheus", "alertmanager"] + sorted(k for k in self.procs if k.startswith("demo:"))
-        for key in order:
+        for key in ("prometheus", "alertmanager"):
             p = self.procs.get(key)
             if p is not None:
                 p.stop()
+        demos = [p for k, p in sorted(self.procs.items()) if k.startswith("demo:")]
+        for p in demos:  # TERM all, then wait for each (each takes up to a second to drain)
+            if p.alive():
+                p.popen.terminate()
+        for p in demos:
+            p.stop()
         self.sink.stop()
         if self._own_state and os.environ.get("MLMON_KEEP_STATE") is None:
             shutil.rmtree(self.state, ignore_errors=True)

@@ -34,18 +34,25 @@ def registered_monitors() -> set[str]:
 
 
 def model_sections(model_id: str, monitors: set[str]) -> dict:
-    """The parts of a model entry for the monitors that are registered, with short windows."""
+    """The parts of a model entry for the monitors that are registered, with short windows
+    (scrape and evaluation every 1s; alerts hold for seconds, not minutes)."""
     out: dict = {
         "slos": [
-            {"name": "availability", "objective": 99, "period": SLO_PERIOD, "sli": {"kind": "availability"}, "alerting": {"no_data_for": "10s", "ticket": False}},
+            {"name": "availability", "objective": 99, "period": SLO_PERIOD, "sli": {"kind": "availability"},
+             "alerting": {"no_data_for": "10s", "ticket": False}},
         ],
-    }
-    if "drift" in monitors:
-        out["drift"] = {"baseline": f"baselines/{model_id}.yaml", "window": "1m", "min_samples": 200, "for": "5s"}
-    if "performance" in monitors:
-        out["performance"] = {"labels_delay": "2s", "window": "1m", "min": {"accuracy": 0.7}, "min_labels": 100, "for": "5s"}
+    }  # fmt: skip
     if "infra" in monitors:
-        out["infra"] = {"target_down_for": "5s"}
+        out["infra"] = {"scrape": {"for": "5s"}}
+    if "drift" in monitors:
+        out["drift"] = {"baseline": f"baselines/{model_id}.yaml", "window": "1m", "for": "5s", "no_data_for": "5m"}
+    if "performance" in monitors:
+        out["performance"] = {
+            "window": "1m", "labels_delay": "2s", "min_samples": 100, "min": {"accuracy": 0.7}, "for": "5s",
+            "label_coverage": {"min": 0.2, "no_labels_for": "5m"},
+        }  # fmt: skip
+    if "retraining" in monitors:
+        out["retraining"] = {"triggers": ["drift", "performance"], "for": "5s"}
     return out
 
 

@@ -143,7 +143,8 @@ def _rows(st, feed, feed_lock):
             "alertname": lab.get("alertname", ""),
             "model": lab.get("model", ""),
             "severity": lab.get("severity", ""),
-            "check": lab.get("check", "") or lab.get("slo", ""),
+            "check": " ".join(x for x in (lab.get("check", "") or lab.get("slo", ""), lab.get("burn_window", "")) if x),
+            "key": tuple(sorted(lab.items())),
             "since": (a.get("activeAt") or "")[11:19],
             "delivered": ", ".join(delivered.get((lab.get("model", ""), lab.get("alertname", "")), [])),
         })  # fmt: skip
@@ -181,20 +182,19 @@ def _watch(st, feed, feed_lock, duration: float | None, live: bool | None) -> No
                 time.sleep(1.0)
         return
     # plain log lines (not a terminal): one line per state change and per notification
-    seen: dict[tuple, str] = {}
+    seen: dict[tuple, tuple] = {}
     printed = 0
     while deadline is None or time.monotonic() < deadline:
         _check_alive(st)
         rows, notes = _rows(st, feed, feed_lock)
         for r in rows:
-            key = (r["alertname"], r["model"], r["check"], r["severity"])
-            if seen.get(key) != r["state"]:
-                seen[key] = r["state"]
+            if seen.get(r["key"], ("",))[0] != r["state"]:
+                seen[r["key"]] = (r["state"], r)
                 print(f"alert {r['state']:8} {r['alertname']} model={r['model']} severity={r['severity']} check={r['check']}", flush=True)
-        current = {(r["alertname"], r["model"], r["check"], r["severity"]) for r in rows}
+        current = {r["key"] for r in rows}
         for key in [k for k in seen if k not in current]:
-            print(f"alert {'inactive':8} {key[0]} model={key[1]} severity={key[3]} check={key[2]}", flush=True)
-            del seen[key]
+            r = seen.pop(key)[1]
+            print(f"alert {'resolved':8} {r['alertname']} model={r['model']} severity={r['severity']} check={r['check']}", flush=True)
         for n in notes[printed:]:
             names = ",".join(sorted({a.get("alertname", "?") for a in n.alerts})) or "?"
             print(f"notification {n.channel}:{n.receiver} {n.status} {names}", flush=True)
