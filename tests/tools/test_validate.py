@@ -206,6 +206,18 @@ def test_failing_rule_unit_test_fails(tmp_path, capsys):
     assert "promtool test rules: FAILED (1 error)" in err
 
 
+def test_failing_case_of_named_test_group(tmp_path, capsys):
+    named = TEST_YML.replace("  - interval: 1m\n", "  - name: errors page after 5m\n    interval: 1m\n")
+    bad = named.replace("eval_time: 10m", "eval_time: 19m").replace("eval_time: 20m", "eval_time: 21m")
+    bad = bad.replace("exp_alerts: []", "exp_alerts: [{exp_labels: {severity: critical}}]")
+    code, out, _ = run_validate(make_dir(tmp_path, **{TESTS: bad}), capsys)
+    assert code == 1
+    line, col = pos(bad, "- eval_time: 19m")
+    hits = [x for x in out.splitlines() if "rule test failed" in x]
+    assert len(hits) == 1, out  # the `name:` line promtool prints is not a finding of its own
+    assert f"{TESTS}:{line}:{col + 2}: error: promtool: rule test failed: [errors page after 5m] alert FraudDetectorErrors at 19m" in hits[0]
+
+
 def test_rule_test_pointing_at_missing_rule_file_fails(tmp_path, capsys):
     bad = TEST_YML.replace("../rules/fraud-detector.rules.yml", "../rules/nope.rules.yml")
     code, out, _ = run_validate(make_dir(tmp_path, **{TESTS: bad}), capsys)
@@ -387,3 +399,25 @@ def test_cli_exit_codes(tmp_path):
     assert bad.returncode == 1 and f"generated/{RULES}:" in bad.stdout
     missing = _cli("does-not-exist", cwd=tmp_path)
     assert missing.returncode == 2
+
+
+# --- on real `mlmon generate` output ----------------------------------------------------------------
+def test_validate_passes_on_generated_example(tmp_path, capsys):
+    """The shipped example spec, compiled by `mlmon generate`, passes every check, and each of its
+    dashboards matches the upstream Grafana schema."""
+    from mlmon.commands import generate
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from helpers.grafana_schema import validate_dashboard
+
+    out_dir = tmp_path / "generated"
+    code = generate.run(SimpleNamespace(paths=[ROOT / "examples" / "demo" / "spec.yaml"], output=out_dir, check=False, format="text"))
+    capsys.readouterr()
+    assert code == 0
+    code, out, err = run_validate(out_dir, capsys)
+    assert code == 0, out + err
+    assert "routing coverage: ok" in err and "amtool config routes test: ok" in err
+    dashboards = sorted((out_dir / "grafana" / "dashboards").glob("*.json"))
+    assert len(dashboards) >= 2
+    for f in dashboards:
+        assert validate_dashboard(json.loads(f.read_text(encoding="utf-8"))) == [], f.name

@@ -154,9 +154,9 @@ def check_rules(files: list[str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT
 
 
 # --- test rules ---------------------------------------------------------------------------------
-def _test_cases(cwd: Path, file: str) -> list[tuple[str, str, str, int, int]]:
-    """(kind, name-or-expr, eval_time, line, col) of each alert_rule_test / promql_expr_test entry
-    in document order, to point a failure at its test case."""
+def _test_cases(cwd: Path, file: str) -> list[tuple[str, str, str, int, int, str]]:
+    """(kind, name-or-expr, eval_time, line, col, group name) of each alert_rule_test /
+    promql_expr_test entry in document order, to point a failure at its test case."""
     from mlmon.spec.source import parse_documents
 
     try:
@@ -174,7 +174,8 @@ def _test_cases(cwd: Path, file: str) -> list[tuple[str, str, str, int, int]]:
                 for ci, case in enumerate(group.get(key) or []):
                     if isinstance(case, dict):
                         line, col = doc.source.pos(("tests", gi, key, ci))
-                        out.append((kind, str(case.get(name_key, "")), str(case.get("eval_time", "")), line, col))
+                        out.append((kind, str(case.get(name_key, "")), str(case.get("eval_time", "")), line, col,
+                                    str(group.get("name") or "")))
     return out
 
 
@@ -204,6 +205,7 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
     cases: dict[str, list] = {}
     used: set[tuple[str, int, int]] = set()
     yaml_pending = False
+    group_name = ""
 
     def flush() -> None:
         nonlocal block
@@ -213,6 +215,7 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
         head = block[0]
         text = re.sub(r"\s+", " ", " ".join(block)).strip()
         line = col = 0
+        group = ""
         m = re.match(r'^(alertname|expr): (".*?"|[^,]+), time: ([^,]+),', head)
         if m:
             kind, name, t = m.group(1), m.group(2), m.group(3)
@@ -220,14 +223,17 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
                 name = name[1:-1].replace('\\"', '"')
             if current not in cases:
                 cases[current] = _test_cases(cwd, current)
-            for c_kind, c_name, c_time, c_line, c_col in cases[current]:
-                if c_kind == kind and c_name == name and _duration_key(c_time) == _duration_key(t) \
-                        and (current, c_line, c_col) not in used:
-                    used.add((current, c_line, c_col))
-                    line, col = c_line, c_col
-                    break
+            matches = [c for c in cases[current] if c[0] == kind and c[1] == name
+                       and _duration_key(c[2]) == _duration_key(t) and (current, c[3], c[4]) not in used]
+            # promtool prints "name: GROUP," before the failures of a named test group
+            matches.sort(key=lambda c: c[5] != group_name)
+            if matches:
+                line, col, group = matches[0][3], matches[0][4], matches[0][5]
+                used.add((current, line, col))
         text = re.sub(r'^alertname: ([^,]+), time: ([^,]+), ', r"alert \1 at \2: ", text)
         text = re.sub(r'^expr: (".*?"), time: ([^,]+), ?', r"expr \1 at \2: ", text)
+        if group:
+            text = f"[{group}] {text}"
         diags.append(_diag(current, line, col, f"rule test failed: {text}"[:4000]))
         block = []
 
@@ -237,6 +243,7 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
             flush()
             current = raw[len("Unit Testing:"):].strip()
             failed = False
+            group_name = ""
             yaml_pending = False
             continue
         if current is None:
@@ -253,6 +260,9 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
             continue
         if not text:
             flush()
+            continue
+        if text.startswith("name: ") and raw.startswith("    ") and not block:
+            group_name = text[len("name: "):].rstrip(",").strip()
             continue
         if _TEST_CASE.match(text) and raw.startswith("    "):
             flush()
