@@ -165,3 +165,14 @@ def test_hand_written_rules_dir_is_taken_over(servers, tmp_path, capsys):
     assert run(apply_cmd, capsys, **common)[0] == 0
     assert (cfg / "mlmon" / "rules").is_symlink()
     assert set(live_prometheus_groups(prom.url)) == {"mlmon-fraud-detector-slo"}
+
+
+def test_wrong_config_dir_is_refused_before_writing(prom, tmp_path, capsys):
+    gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1})
+    wrong = tmp_path / "elsewhere"
+    wrong.mkdir()
+    code, _, err = run(apply_cmd, capsys, generated=gen, prometheus=prom.url, prometheus_config_dir=wrong, state_dir=tmp_path / "s")
+    assert code == 2
+    assert f"the server loads {tmp_path / 'prom' / 'prometheus.yml'}" in err and f"--prometheus-config-dir {tmp_path / 'prom'}" in err
+    assert not (wrong / "mlmon" / "rules").exists()
+    assert set(live_prometheus_groups(prom.url)) == {"team-owned"}

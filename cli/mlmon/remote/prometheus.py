@@ -410,12 +410,32 @@ class PrometheusTarget:
             elif p.name.startswith(".rules-link-") and p.is_symlink():
                 p.unlink(missing_ok=True)
 
+    def _check_config_dir(self) -> None:
+        """When the server's config file is visible here (same host), it must be in config_dir."""
+        try:
+            flags = self._api("/api/v1/status/flags", "reading server flags (/api/v1/status/flags)") or {}
+            info = self._api("/api/v1/status/runtimeinfo", "reading runtime info (/api/v1/status/runtimeinfo)") or {}
+        except RemoteError:
+            return  # older or restricted servers: verification after the reload still catches a wrong dir
+        config_file = flags.get("config.file")
+        if not config_file:
+            return
+        path = Path(config_file)
+        if not path.is_absolute() and info.get("CWD"):
+            path = Path(info["CWD"]) / path
+        if path.is_absolute() and path.exists() and path.parent.resolve() != Path(self.config_dir).resolve():
+            raise RemoteError(
+                f"prometheus at {self.url}: the server loads {path}, but --prometheus-config-dir is {self.config_dir}; "
+                f"pass --prometheus-config-dir {path.parent}"
+            )
+
     def apply(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> Sequence[str]:
         if not changes:
             return [f"prometheus at {self.url}: no changes"]
         owned = self.owned_dir
         if not Path(self.config_dir).is_dir():
             raise RemoteError(f"prometheus: config dir {self.config_dir} does not exist")
+        self._check_config_dir()
         if self._reload_ok() is False:
             raise RemoteError(
                 f"prometheus at {self.url}: the server's last reload failed before mlmon touched it; fix its configuration first"
