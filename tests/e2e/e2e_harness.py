@@ -46,6 +46,8 @@ def model_sections(model_id: str, monitors: set[str]) -> dict:
         out["infra"] = {"scrape": {"for": "5s"}}
     if "drift" in monitors:
         out["drift"] = {"baseline": f"baselines/{model_id}.yaml", "window": "1m", "for": "5s", "no_data_for": "5m"}
+    if "feedback" in monitors:
+        out["feedback"] = {"window": "1m", "min_feedback": 20, "max_negative_ratio": 0.4, "for": "5s", "stopped_for": "5m", "spike": {"enabled": False}}
     if "performance" in monitors:
         out["performance"] = {
             "window": "1m", "labels_delay": "2s", "min_samples": 100, "min": {"accuracy": 0.7}, "for": "5s",

@@ -85,6 +85,15 @@ def test_injected_drift_raises_the_drift_alert_at_its_receiver(e2e_stack):
     assert w["status"]["state"] == "suppressed" and w["status"]["inhibitedBy"]
 
 
+def test_degraded_accuracy_raises_negative_feedback(e2e_stack):
+    needs("feedback")
+    st = e2e_stack
+    delivered(st, "slack", f"{TEAM}-slack", "e2e-degraded", C.ALERT_FB_HIGH)
+    a = am_alert(st, "e2e-degraded", C.ALERT_FB_HIGH)
+    assert a["labels"]["monitor"] == "feedback" and a["labels"]["severity"] == "warning"
+    assert [r["name"] for r in a["receivers"]] == [f"{TEAM}-slack"]
+
+
 def test_degraded_accuracy_raises_concept_drift_then_retraining(e2e_stack):
     needs("performance")
     st = e2e_stack
