@@ -197,14 +197,17 @@ def test_concurrent_apply_is_blocked_by_the_lock(prom_v1, tmp_path, capsys):
 
 def test_reload_timeout_ends_in_old_state(prom_v1, servers, tmp_path, capsys):
     """The reload request is slower than the client's timeout: mlmon cannot tell whether it ran, so
-    verification fails, the old files come back and are reloaded. Whatever order the late reload
+    verification fails (normally), the old files come back and are reloaded. Whatever order the late reload
     and the rollback reload reach the server in, both load the old files."""
     prom, cfg, gen = prom_v1
     proxy = servers.proxy(prom.url, [Fault("POST", "/-/reload", "delay", seconds=1.5, times=1)])
     code, _, err = run(apply_cmd, capsys, generated=gen, prometheus=proxy.url, prometheus_config_dir=cfg,
                        state_dir=tmp_path / "s", timeout=0.6)
-    assert code == 1, err
-    assert "restored the previous rule files" in err
     time.sleep(1.5)  # the late reload has reached the server by now
-    assert on_disk(cfg) == V1
-    assert live_prometheus_groups(prom.url) == V1_LIVE
+    if code == 0:  # only if the machine stalled so long that the late reload landed before verification
+        assert on_disk(cfg) == V2 and live_prometheus_groups(prom.url) == V2_LIVE
+    else:
+        assert code == 1, err
+        assert "restored the previous rule files" in err
+        assert on_disk(cfg) == V1
+        assert live_prometheus_groups(prom.url) == V1_LIVE
