@@ -76,22 +76,28 @@ def render(spec: Spec, *, dashboards: bool = True) -> dict[str, str]:
     routing_cases: list[tuple[dict, list[str], str]] = []
     for model in spec.models:
         h = header([model.origin.file])
-        groups = []
-        tests = []
-        for mon in registry.MONITORS:
-            if model.section(mon.key) is None:
+        active = [mon for mon in registry.MONITORS if model.section(mon.key) is not None]
+        has_rules: set[str] = set()
+        for mon in active:
+            groups = list(mon.rule_groups(model, spec))
+            if not groups:
                 continue
-            groups.extend(mon.rule_groups(model, spec))
-            tests.extend(mon.rule_tests(model, spec))
-        rules_path = prometheus.rules_path(model.id)
-        out[rules_path] = prometheus.rules_file(groups, h)
-        for g in groups:
-            for r in g.rules:
-                if isinstance(r, AlertRule):
-                    labels = {"alertname": r.alert, **r.labels}
-                    routing_cases.append((labels, alertmanager.expected_receivers(spec, labels), rules_path))
-        if tests:
-            out[f"{prometheus.TESTS_DIR}/{model.id}.test.yml"] = rule_tests.tests_file(f"../rules/{model.id}.rules.yml", tests, h)
+            has_rules.add(mon.key)
+            path = prometheus.rules_path(model.id, mon.key)
+            out[path] = prometheus.rules_file(groups, h)
+            for g in groups:
+                for r in g.rules:
+                    if isinstance(r, AlertRule):
+                        labels = {"alertname": r.alert, **r.labels}
+                        routing_cases.append((labels, alertmanager.expected_receivers(spec, labels), path))
+        for mon in active:
+            tests = list(mon.rule_tests(model, spec))
+            if not tests:
+                continue
+            # the monitor's own rules plus the rules of the monitors it builds on
+            needed = [mon.key] + [k for k in getattr(mon, "depends_on", ()) if k in has_rules and k != mon.key]
+            files = [f"../rules/{prometheus.rules_name(model.id, k)}" for k in needed if k in has_rules]
+            out[prometheus.tests_path(model.id, mon.key)] = rule_tests.tests_file(files, tests, h)
     out[prometheus.CONFIG] = prometheus.config_file(spec, all_header)
     out[alertmanager.CONFIG] = alertmanager.config_file(spec, all_header)
     seen = set()

@@ -13,8 +13,18 @@ TESTS_DIR = "prometheus/tests"
 CONFIG = "prometheus/prometheus.yml"
 
 
-def rules_path(model_id: str) -> str:
-    return f"{RULES_DIR}/{model_id}.rules.yml"
+def rules_name(model_id: str, monitor: str) -> str:
+    """One rules file per model and monitor, so each rule-test file loads only the rules it
+    tests (promtool evaluates every loaded rule at every step of every test)."""
+    return f"{model_id}.{monitor}.rules.yml"
+
+
+def rules_path(model_id: str, monitor: str) -> str:
+    return f"{RULES_DIR}/{rules_name(model_id, monitor)}"
+
+
+def tests_path(model_id: str, monitor: str) -> str:
+    return f"{TESTS_DIR}/{model_id}.{monitor}.test.yml"
 
 
 def _rule(rule: RecordingRule | AlertRule) -> dict:

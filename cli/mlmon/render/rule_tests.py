@@ -9,7 +9,7 @@ from mlmon.render import emit
 from mlmon.spec.units import fmt_float
 
 
-def tests_data(rule_file: str, tests: Sequence[RuleTest], evaluation_interval: str = "1m") -> dict:
+def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m") -> dict:
     out = []
     for t in tests:
         case: dict[str, Any] = {"name": t.name, "interval": t.interval}
@@ -39,8 +39,8 @@ def tests_data(rule_file: str, tests: Sequence[RuleTest], evaluation_interval: s
                 for c in t.expr_checks
             ]
         out.append(case)
-    return {"rule_files": [rule_file], "evaluation_interval": evaluation_interval, "tests": out}
+    return {"rule_files": list(rule_files), "evaluation_interval": evaluation_interval, "tests": out}
 
 
-def tests_file(rule_file: str, tests: Sequence[RuleTest], header: str, evaluation_interval: str = "1m") -> str:
-    return emit.to_yaml(tests_data(rule_file, tests, evaluation_interval), header)
+def tests_file(rule_files: Sequence[str], tests: Sequence[RuleTest], header: str, evaluation_interval: str = "1m") -> str:
+    return emit.to_yaml(tests_data(rule_files, tests, evaluation_interval), header)
