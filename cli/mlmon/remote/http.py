@@ -121,7 +121,7 @@ class HttpClient:
             status_forcelist=RETRY_STATUSES,
             allowed_methods=IDEMPOTENT_METHODS,
             raise_on_status=False,
-            respect_retry_after_header=True,
+            respect_retry_after_header=False,  # a huge Retry-After must not stall an apply; backoff is bounded
         )
         adapter = HTTPAdapter(max_retries=retry)
         s.mount("http://", adapter)
