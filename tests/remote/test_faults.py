@@ -211,3 +211,32 @@ def test_reload_timeout_ends_in_old_state(prom_v1, servers, tmp_path, capsys):
         assert "restored the previous rule files" in err
         assert on_disk(cfg) == V1
         assert live_prometheus_groups(prom.url) == V1_LIVE
+
+
+def test_mlmon_killed_mid_apply_alertmanager(servers, tmp_path, capsys):
+    conf = tmp_path / "am" / "alertmanager.yml"
+    am = servers.alertmanager(conf, config=AM_OLD)
+    gen = make_generated(tmp_path / "gen", am=AM_V1)
+    proxy = servers.proxy(am.url, [Fault("POST", "/-/reload", "delay", seconds=1.0, times=1)])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLMON_")}
+    env["PYTHONPATH"] = str(REPO / "cli")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlmon", "apply", "--yes", "--generated", str(gen), "--alertmanager", proxy.url,
+         "--alertmanager-config", str(conf), "--state-dir", str(tmp_path / "s")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while proxy.count("POST", "/-/reload") == 0 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        assert proxy.count("POST", "/-/reload") == 1, "apply never reached the reload"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(10)
+    time.sleep(1.2)
+    receivers = [r["name"] for r in live_am_config(am.url)["receivers"]]
+    assert receivers in (["old"], ["default", "pagerduty-risk-ml", "slack-risk-ml"])
+    assert conf.read_text() in (AM_OLD, AM_V1)
+    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=am.url, alertmanager_config=conf, state_dir=tmp_path / "s")
+    assert code == 0, err
+    assert [r["name"] for r in live_am_config(am.url)["receivers"]] == ["default", "pagerduty-risk-ml", "slack-risk-ml"]
