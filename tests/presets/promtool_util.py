@@ -26,5 +26,5 @@ def run_promtool(tmp: Path, groups: Sequence[RuleGroup], tests: Sequence[RuleTes
     check = subprocess.run([promtool(), "check", "rules", str(rules)], capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
     tfile = tmp / "rules.test.yml"
-    tfile.write_text(rule_tests.tests_file("rules.yml", tests, "# test"))
+    tfile.write_text(rule_tests.tests_file(["rules.yml"], tests, "# test"))
     return subprocess.run([promtool(), "test", "rules", str(tfile)], capture_output=True, text=True, timeout=300, cwd=tmp)

@@ -97,6 +97,7 @@ def baseline_offset(an: Anomaly) -> float:
 class ErrorsMonitor:
     key = KEY
     title = "Errors and anomalies"
+    depends_on = ("infra",)  # reads the normalised signals written by the infra monitor
 
     def schema(self) -> dict:
         return obj(
