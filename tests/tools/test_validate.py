@@ -218,6 +218,17 @@ def test_failing_case_of_named_test_group(tmp_path, capsys):
     assert f"{TESTS}:{line}:{col + 2}: error: promtool: rule test failed: [errors page after 5m] alert FraudDetectorErrors at 19m" in hits[0]
 
 
+def test_failures_of_several_test_files_are_all_reported(tmp_path, capsys, monkeypatch):
+    bad = TEST_YML.replace("eval_time: 20m", "eval_time: 15m")
+    other = "prometheus/tests/other.test.yml"
+    code, out, err = run_validate(make_dir(tmp_path, **{TESTS: bad, other: bad, "prometheus/tests/ok.test.yml": TEST_YML}), capsys,
+                                  monkeypatch=monkeypatch)
+    assert code == 1
+    assert "promtool test rules: FAILED (2 errors), 3 files" in err
+    assert {x.split(":")[0] for x in out.splitlines() if "rule test failed" in x} == {
+        f"generated/{TESTS}", f"generated/{other}"}, out
+
+
 def test_rule_test_pointing_at_missing_rule_file_fails(tmp_path, capsys):
     bad = TEST_YML.replace("../rules/fraud-detector.rules.yml", "../rules/nope.rules.yml")
     code, out, _ = run_validate(make_dir(tmp_path, **{TESTS: bad}), capsys)

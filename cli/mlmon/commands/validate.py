@@ -298,6 +298,19 @@ def check_dashboards(root: Path, files: list[str]) -> list[Diagnostic]:
     return diags
 
 
+def _test_rules_parallel(root: Path, tests: list[str]) -> list[Diagnostic]:
+    """``promtool test rules`` per test file, a few at a time (promtool runs files one after another;
+    generated tests with long series take seconds each)."""
+    import os
+
+    from mlmon.tools import promtool
+
+    workers = max(1, min(ROUTE_WORKERS, os.cpu_count() or 1, len(tests)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda f: promtool.test_rules([f], cwd=root), tests))
+    return [d for part in parts for d in part]
+
+
 # --- command -------------------------------------------------------------------------------------
 def _err(text: str) -> None:
     sys.stderr.write(text + ("" if text.endswith("\n") else "\n"))
@@ -357,7 +370,7 @@ def run(opts: Any) -> int:
     step("promtool check config", PROM_CONFIG, lambda: promtool.check_config(PROM_CONFIG, cwd=root), "MLM301", PROM_CONFIG)
     step("promtool check rules", _plural(len(rules), "file"), lambda: promtool.check_rules(rules, cwd=root), "MLM301",
          rules[0] if rules else RULES_DIR)
-    step("promtool test rules", _plural(len(tests), "file"), lambda: promtool.test_rules(tests, cwd=root) + unknown_test_alerts(root, tests), "MLM301",
+    step("promtool test rules", _plural(len(tests), "file"), lambda: _test_rules_parallel(root, tests) + unknown_test_alerts(root, tests), "MLM301",
          tests[0] if tests else TESTS_DIR)
     step("amtool check-config", AM_CONFIG, lambda: amtool.check_config(AM_CONFIG, cwd=root), "MLM302", AM_CONFIG)
 
