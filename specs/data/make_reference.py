@@ -3,8 +3,11 @@
     python specs/data/make_reference.py            # rewrites specs/data/*.csv
     mlmon baseline specs/data/fraud-detector-reference.csv --model fraud-detector \
         --prediction score --ignore transaction_id -o specs/baselines/fraud-detector.yaml
+    mlmon baseline specs/data/recommender-reference.csv --model recommender \
+        --prediction top_score --categorical device,surface --ignore request_id -o specs/baselines/recommender.yaml
 
-The data is synthetic: a few hundred card transactions with the score of a fraud model.
+The data is synthetic: a few hundred card transactions with the score of a fraud model, and a few
+hundred recommendation requests with the ranker's top score.
 """
 
 from __future__ import annotations
@@ -40,6 +43,23 @@ def fraud_rows(rng: random.Random) -> list[dict[str, object]]:
     return rows
 
 
+DEVICES = ["ios", "android", "web"]
+SURFACES = ["home", "basket", "search", "email"]
+
+
+def recommender_rows(rng: random.Random) -> list[dict[str, object]]:
+    rows = []
+    for i in range(400):
+        tenure = int(rng.expovariate(1 / 400))
+        items = min(60, int(rng.lognormvariate(1.6, 0.7)))
+        device = rng.choices(DEVICES, [45, 35, 20])[0]
+        surface = rng.choices(SURFACES, [50, 25, 20, 5])[0]
+        top = round(min(0.999, max(0.001, rng.betavariate(2 + items / 10, 5))), 4)
+        rows.append({"request_id": f"rq-{i:05d}", "user_tenure_days": tenure, "items_in_session": items,
+                     "device": device, "surface": surface, "top_score": top})  # fmt: skip
+    return rows
+
+
 def write(name: str, rows: list[dict[str, object]]) -> None:
     with open(HERE / name, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
@@ -49,6 +69,7 @@ def write(name: str, rows: list[dict[str, object]]) -> None:
 
 def main() -> None:
     write("fraud-detector-reference.csv", fraud_rows(random.Random(SEED)))
+    write("recommender-reference.csv", recommender_rows(random.Random(SEED + 1)))
 
 
 if __name__ == "__main__":

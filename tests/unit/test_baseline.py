@@ -189,25 +189,36 @@ def test_load_baseline_checks_numbers():
 
 
 # --- the command ----------------------------------------------------------------------------------------
-def test_committed_example_baseline_is_fresh(run_mlmon, tmp_path):
-    out = tmp_path / "fd.yaml"
-    res = run_mlmon("baseline", str(DATA), "--model", "fraud-detector", "--prediction", "score", "--ignore", "transaction_id", "-o", str(out))
+EXAMPLES = {
+    "fraud-detector": ("fraud-detector-reference.csv", ["--prediction", "score", "--ignore", "transaction_id"]),
+    "recommender": ("recommender-reference.csv", ["--prediction", "top_score", "--categorical", "device,surface", "--ignore", "request_id"]),
+}
+
+
+@pytest.mark.parametrize("model", sorted(EXAMPLES))
+def test_committed_example_baseline_is_fresh(run_mlmon, tmp_path, model):
+    """specs/baselines/<model>.yaml is exactly what `mlmon baseline` makes from the shipped CSV
+    (the commands are in specs/data/make_reference.py)."""
+    csv_name, args = EXAMPLES[model]
+    out = tmp_path / f"{model}.yaml"
+    res = run_mlmon("baseline", str(REPO / "specs" / "data" / csv_name), "--model", model, *args, "-o", str(out))
     assert res.returncode == 0, res.stderr
-    assert out.read_text() == (REPO / "specs" / "baselines" / "fraud-detector.yaml").read_text()
+    assert out.read_text() == (REPO / "specs" / "baselines" / f"{model}.yaml").read_text()
 
 
-def test_example_data_is_reproducible():
+@pytest.mark.parametrize("name, fn, seed_offset", [("fraud-detector-reference.csv", "fraud_rows", 0), ("recommender-reference.csv", "recommender_rows", 1)])
+def test_example_data_is_reproducible(name, fn, seed_offset):
     spec = importlib.util.spec_from_file_location("make_reference", REPO / "specs" / "data" / "make_reference.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     import random
 
-    rows = mod.fraud_rows(random.Random(mod.SEED))
+    rows = getattr(mod, fn)(random.Random(mod.SEED + seed_offset))
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
-    assert buf.getvalue() == DATA.read_text()
+    assert buf.getvalue() == (REPO / "specs" / "data" / name).read_text()
 
 
 def test_command_bad_data_exits_1_and_writes_nothing(run_mlmon, tmp_path):

@@ -62,6 +62,7 @@ from mlmon.monitors.base import (
 from mlmon.spec.units import fmt_float, format_duration, le_matcher, parse_duration
 
 KEY = "drift"
+REFERENCE_INTERVAL = 120.0  # seconds: evaluation interval of the constant reference/threshold group
 PSI_FLOOR = 1e-4
 JS_FLOOR = 1e-12
 LN2 = math.log(2.0)
@@ -166,6 +167,12 @@ def _re_alt(names: Sequence[str]) -> str:
     """A PromQL regex literal matching exactly these names."""
     parts = ["".join("\\" + ch if ch in _REGEX_META else ch for ch in n) for n in names]
     return _q("|".join(parts))
+
+
+def _constants(label: str, items: Any) -> str:
+    """PromQL for constant series, one per (label value, number): a chain of label_replace(vector(x), ...)."""
+    terms = [f"label_replace(vector({_exact(v)}), {_q(label)}, {_q(name)}, \"\", \"\")" for name, v in items]
+    return "\nor ".join(terms)
 
 
 def _num(x: float) -> str:
@@ -425,9 +432,8 @@ class DriftMonitor:
             out.update(extra)
             return out
 
-        for d in dists:
-            for b, q in zip(d.bins, d.fractions):
-                rules.append(RecordingRule(base_n, f"vector({_exact(q)})", labels(d, bin=b)))
+        for d in dists:  # one rule per distribution: its constant reference fractions, one series per bin
+            rules.append(RecordingRule(base_n, _constants("bin", zip(d.bins, d.fractions)), labels(d)))
         counter_dists = [d for d in dists if d.source is None]
         if counter_dists:
             sel = self.contract_selector(model)
@@ -479,9 +485,9 @@ class DriftMonitor:
         mid = model.id
         m = f"{{{C.L_MODEL}={_q(mid)}}}"
         rules: list = self._dist_rules(model, section, section.features, True)
-        for d in section.features:
-            rules.append(RecordingRule(C.DRIFT_FEATURE_WARN, f"vector({_exact(d.warn)})", {C.L_MODEL: mid, "feature": d.name}))
-            rules.append(RecordingRule(C.DRIFT_FEATURE_CRITICAL, f"vector({_exact(d.critical)})", {C.L_MODEL: mid, "feature": d.name}))
+        feats = section.features
+        rules.append(RecordingRule(C.DRIFT_FEATURE_WARN, _constants("feature", ((d.name, d.warn) for d in feats)), {C.L_MODEL: mid}))
+        rules.append(RecordingRule(C.DRIFT_FEATURE_CRITICAL, _constants("feature", ((d.name, d.critical) for d in feats)), {C.L_MODEL: mid}))
         rules.append(RecordingRule(C.DRIFT_FEATURES_SCORED, f"count by (model) ({C.DRIFT_FEATURE_SCORE}{m})", {C.L_MODEL: mid}))
         rules.append(RecordingRule(
             C.DRIFT_FEATURES_DRIFTED,
@@ -492,7 +498,13 @@ class DriftMonitor:
         if section.prediction is not None:
             rules.extend(self._dist_rules(model, section, (section.prediction,), False))
         rules.extend(self.alerts(model, section))
-        return (RuleGroup(f"mlmon-{mid}-drift", tuple(rules)),)
+        # Constants (reference fractions, thresholds) go to their own group, evaluated every 2m (inside
+        # Prometheus' 5m lookback), so the drift group's evaluations do not pay for re-emitting them.
+        const = {C.DRIFT_BIN_BASELINE, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_FEATURE_WARN, C.DRIFT_FEATURE_CRITICAL}
+        ref = tuple(r for r in rules if isinstance(r, RecordingRule) and r.record in const)
+        live = tuple(r for r in rules if not (isinstance(r, RecordingRule) and r.record in const))
+        interval = format_duration(REFERENCE_INTERVAL) if model.evaluation_interval < REFERENCE_INTERVAL else None
+        return (RuleGroup(f"mlmon-{mid}-drift-reference", ref, interval), RuleGroup(f"mlmon-{mid}-drift", live))
 
     # --- alerts ------------------------------------------------------------------------------------------
     def alert_labels(self, model: Any, severity: str, check: str) -> dict[str, str]:
