@@ -174,12 +174,15 @@ def _watch(st, feed, feed_lock, duration: float | None, live: bool | None) -> No
     if use_live:
         from rich.live import Live
 
-        with Live(_table([], 0), console=console, refresh_per_second=2, transient=False) as lv:
-            while deadline is None or time.monotonic() < deadline:
-                _check_alive(st)
-                rows, notes = _rows(st, feed, feed_lock)
-                lv.update(_table(rows, len(notes)))
-                time.sleep(1.0)
+        try:
+            with Live(_table([], 0), console=console, refresh_per_second=2, transient=False) as lv:
+                while deadline is None or time.monotonic() < deadline:
+                    _check_alive(st)
+                    rows, notes = _rows(st, feed, feed_lock)
+                    lv.update(_table(rows, len(notes)))
+                    time.sleep(1.0)
+        finally:
+            console.print()
         return
     # plain log lines (not a terminal): one line per state change and per notification
     seen: dict[tuple, tuple] = {}
