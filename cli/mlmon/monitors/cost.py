@@ -291,7 +291,7 @@ class CostMonitor:
                 C.ALERT_COST_PROJECTED, f"{C.COST_SPEND_PROJECTED}{s} > {limit}", format_duration(PROJECTED_FOR),
                 self.alert_labels(model, C.SEVERITY_TICKET, "monthly_budget"),
                 self._ann(
-                    model, f"projected month-end spend {{{{ $value | humanize }}}} USD exceeds the budget of {b} USD",
+                    model, f'projected month-end spend {{{{ $value | printf "%.2f" }}}} USD exceeds' f" the budget of {b} USD",
                     f"At the last 24h's average cost per hour, model {model.id} will spend more than {limit} USD this month "
                     f"(monthly budget {b} USD). Check replica counts and autoscaling limits, right-size the instances, or raise the budget.",
                 ),
@@ -303,7 +303,7 @@ class CostMonitor:
                 f"{C.COST_PER_HOUR_AVG1H}{s} > {thr}\nand\n{C.COST_PER_HOUR}{s} > {thr}",
                 format_duration(FAST_BURN_FOR), self.alert_labels(model, C.SEVERITY_PAGE, "monthly_budget"),
                 self._ann(
-                    model, f"spending {{{{ $value | humanize }}}} USD/h: the monthly budget of {b} USD would be gone within {days} days",
+                    model, f'spending {{{{ $value | printf "%.2f" }}}} USD/h: the monthly' f" budget of {b} USD would be gone within {days} days",
                     f"The cost of model {model.id} over the last hour and right now is above {thr} USD/h, a rate that spends the whole "
                     f"monthly budget ({b} USD) in {days} days. Usually a runaway autoscaler, a stuck scale-up or a price change: "
                     "check the replica count and the deployment's events now.",
@@ -315,7 +315,7 @@ class CostMonitor:
                 C.ALERT_COST_UNIT, f"{self.unit_cost_metric(cfg)}{s} > {m}", format_duration(UNIT_COST_FOR),
                 self.alert_labels(model, C.SEVERITY_TICKET, "unit_cost"),
                 self._ann(
-                    model, f"{{{{ $value | humanize }}}} USD per 1,000 {cfg.unit} (limit {m})",
+                    model, f'{{{{ $value | printf "%.4f" }}}} USD per 1,000 {cfg.unit} (limit {m})',
                     f"Over the last hour model {model.id} cost more than {m} USD per 1,000 {cfg.unit}: traffic fell while replicas "
                     "stayed, or the price per replica rose. Scale down or consolidate replicas.",
                 ),
@@ -504,6 +504,8 @@ def expand(annotations: Any, value: float | None) -> dict[str, str]:
     for k, text in annotations.items():
         if value is not None:
             text = text.replace("{{ $value | humanize }}", humanize(value))
+            for fmt in ("%.2f", "%.3f", "%.4f"):
+                text = text.replace('{{ $value | printf "' + fmt + '" }}', fmt % value)
         out[k] = text
     return out
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import drift, errors, infra, slo
+from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, slo
 
 MONITORS = (
     slo.MONITOR,
     infra.MONITOR,
     errors.MONITOR,
     drift.MONITOR,
+    cost.MONITOR,
+    fairness.MONITOR,
+    feedback.MONITOR,
 )
