@@ -1,0 +1,182 @@
+"""Cost monitor: spec checks, PromQL that parses, the month-to-date approximation against the true
+integral, and the generated rules + rule tests under the real promtool."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import promql_parser
+import pytest
+
+from mlmon import conventions as C
+from mlmon import pipeline
+from mlmon.diagnostics import Severity
+from mlmon.monitors import cost
+from mlmon.monitors.base import AlertRule, RecordingRule
+from tests.presets.promtool_util import run_promtool
+
+HEAD = """apiVersion: mlmon/v1
+kind: MonitoringSpec
+metadata: {name: t}
+routing:
+  teams:
+    ml: {slack: {channel: "#ml", api_url_file: /etc/am/slack}}
+models:
+  - id: m1
+    team: ml
+"""
+
+STATIC = "    serving: {preset: kserve, targets: ['m1:8080']}\n    cost: {hourly_usd_per_replica: 3.06, monthly_budget_usd: 5000, max_usd_per_1k: 0.5}\n"
+LLM = (
+    "    task: llm\n    serving: {preset: vllm, targets: ['m1:8000']}\n"
+    "    cost: {hourly_usd_per_gpu: 2.5, gpus_per_replica: 2, replicas_from: {namespace: genai, deployment: chat}, monthly_budget_usd: 12000}\n"
+)
+OPENCOST = (
+    "    serving: {preset: triton, targets: ['m1:8002']}\n    infra: {exporters: [opencost], namespace: rec, pod: 'rec-.*'}\n"
+    "    cost: {source: opencost, monthly_budget_usd: 20000, fast_burn_days: 5, max_usd_per_1k: 2}\n"
+)
+
+
+def compile_one(body: str):
+    spec, diags = pipeline.check({"t.yaml": HEAD + body})
+    return spec, diags
+
+
+def model_of(body: str):
+    spec, diags = compile_one(body)
+    assert spec is not None, [str(d) for d in diags]
+    return spec, spec.models[0]
+
+
+# --- spec checks ------------------------------------------------------------------------------
+def test_absent_section_disables_the_monitor():
+    spec, m = model_of("    serving: {preset: kserve, targets: ['m1:8080']}\n")
+    assert m.section("cost") is None
+    assert cost.MONITOR.rule_groups(m, spec) == []
+
+
+def test_static_without_prices_is_an_error_at_the_section():
+    spec, diags = compile_one("    cost: {monthly_budget_usd: 100}\n")
+    assert spec is None
+    d = [x for x in diags if x.code == "MLM102"]
+    assert d and d[0].line == 10 and d[0].col == 5 and "hourly_usd_per_replica" in d[0].message
+
+
+def test_fixed_and_deployment_replicas_conflict():
+    _, diags = compile_one("    cost: {hourly_usd_per_replica: 1, replicas: 2, replicas_from: {namespace: a, deployment: b}}\n")
+    assert any(d.code == "MLM210" and d.severity == Severity.ERROR and "replicas_from" in d.message for d in diags)
+
+
+def test_opencost_ignores_static_prices_with_a_warning():
+    spec, diags = compile_one("    cost: {source: opencost, hourly_usd_per_replica: 1}\n")
+    assert spec is not None
+    assert any(d.code == "MLM210" and d.severity == Severity.WARNING and "hourly_usd_per_replica" in d.message for d in diags)
+
+
+def test_budget_below_fixed_cost_warns():
+    _, diags = compile_one("    cost: {hourly_usd_per_replica: 10, replicas: 3, monthly_budget_usd: 1000}\n")
+    assert any(d.code == "MLM210" and "21600" in d.message for d in diags)
+
+
+def test_unknown_field_and_fast_burn_range():
+    _, diags = compile_one("    cost: {hourly_usd_per_replica: 1, monthly_budget: 10, fast_burn_days: 40}\n")
+    codes = {d.code for d in diags}
+    assert "MLM101" in codes and "MLM104" in codes
+
+
+# --- rules --------------------------------------------------------------------------------
+@pytest.mark.parametrize("body", [STATIC, LLM, OPENCOST], ids=["static", "llm", "opencost"])
+def test_every_expression_parses_and_alerts_carry_the_routing_labels(body):
+    spec, m = model_of(body)
+    groups = cost.MONITOR.rule_groups(m, spec)
+    assert len(groups) == 1 and groups[0].interval == "1m"
+    for r in groups[0].rules:
+        promql_parser.parse(r.expr)
+        if isinstance(r, AlertRule):
+            assert {k: r.labels[k] for k in ("model", "team", "monitor")} == {"model": "m1", "team": "ml", "monitor": "cost"}
+            assert r.labels["severity"] in ("critical", "warning") and r.labels["check"]
+            assert {"summary", "description", "dashboard"} <= set(r.annotations)
+        else:
+            assert r.labels == {"model": "m1"}
+    names = {r.alert for r in groups[0].rules if isinstance(r, AlertRule)}
+    assert {C.ALERT_COST_PROJECTED, C.ALERT_COST_FAST_BURN, C.ALERT_COST_NODATA} <= names
+    page = [r for r in groups[0].rules if isinstance(r, AlertRule) and r.labels["severity"] == "critical"]
+    assert [r.alert for r in page] == [C.ALERT_COST_FAST_BURN]
+
+
+def test_cost_inputs_per_source():
+    exprs = {}
+    for name, body in (("static", STATIC), ("llm", LLM), ("opencost", OPENCOST)):
+        spec, m = model_of(body)
+        exprs[name] = {r.record: r.expr for r in cost.MONITOR.rule_groups(m, spec)[0].rules if isinstance(r, RecordingRule)}
+    assert exprs["static"][C.COST_REPLICAS] == f'sum({C.REPLICAS}{{model="m1"}})'
+    assert exprs["static"][C.COST_PER_HOUR] == f'{C.COST_REPLICAS}{{model="m1"}} * 3.06'
+    assert exprs["llm"][C.COST_REPLICAS] == 'sum(kube_deployment_status_replicas{namespace="genai",deployment="chat"})'
+    assert exprs["llm"][C.COST_PER_HOUR] == f'{C.COST_REPLICAS}{{model="m1"}} * 5'  # 2 GPUs x 2.5
+    assert C.TOKENS_RATE in exprs["llm"][C.COST_PER_1K_TOKENS] and C.COST_PER_1K_PREDICTIONS not in exprs["llm"]
+    assert exprs["opencost"][C.COST_PER_HOUR] == f'sum({C.OPENCOST_HOURLY}{{model="m1"}})'
+    assert C.COST_REPLICAS not in exprs["opencost"]
+    # month-to-date ladders: one branch per day 2..31 and per hour 1..23, over the sparse series only
+    prev = exprs["static"][C.COST_SPEND_PREVIOUS_DAYS]
+    assert prev.count("sum_over_time(") == 30 and "day_of_month() == 31" in prev and "[29d23h59m30s]" in prev
+    assert exprs["static"][C.COST_SPEND_TODAY].count("sum_over_time(") == 23
+
+
+# --- the month-to-date approximation ------------------------------------------------------------
+def _steps_cost(seed: int, minutes: int) -> list[float]:
+    rnd = random.Random(seed)
+    out, level = [], 6.0
+    for i in range(minutes):
+        if i % 60 == 0 and rnd.random() < 0.3:  # the cost changes only on full hours
+            level = rnd.choice([0.0, 3.0, 6.0, 9.0, 30.0])
+        out.append(level)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_month_to_date_matches_the_true_spend_when_cost_changes_on_full_hours(seed):
+    minutes = 3 * 1440 + 200
+    sim = cost.CostSim(_steps_cost(seed, minutes + 1))
+    for t in (59, 600, 1440, 1441, 1500, 2 * 1440 + 61, minutes):
+        # Prometheus' closed windows hold one extra sample (the value at the window's start), so
+        # each sampled hour can be off by (new - old) / 61; nothing else differs
+        assert sim.mtd(t) == pytest.approx(sim.true_spend(t), abs=30.0 / 61 * (t // 60 + 1) + 1e-6)
+
+
+def test_month_to_date_is_exact_for_a_constant_cost():
+    sim = cost.CostSim([4.0] * (2 * 1440 + 100))
+    for t in (0, 59, 60, 1439, 1440, 1441, 2 * 1440 + 90):
+        assert sim.mtd(t) == pytest.approx(4.0 * t / 60)
+        assert sim.projected(t) == pytest.approx(4.0 * 31 * 24)
+
+
+def test_humanize_matches_prometheus():
+    assert cost.humanize(0) == "0"
+    assert cost.humanize(1234.5) == "1.234k"  # Go %.4g truncates to 4 significant digits (round half even)
+    assert cost.humanize(0.25) == "250m"
+    assert cost.humanize(5e6) == "5M"
+
+
+# --- promtool -------------------------------------------------------------------------------
+@pytest.mark.parametrize("body", [STATIC, LLM, OPENCOST], ids=["static-targets", "llm-deployment-gpu", "opencost"])
+def test_generated_rule_tests_pass_promtool(body, tmp_path):
+    spec, m = model_of(body)
+    groups = cost.MONITOR.rule_groups(m, spec)
+    tests = cost.MONITOR.rule_tests(m, spec)
+    names = " | ".join(t.name for t in tests)
+    assert "pages within" in names and "MLModelCostNoData fires" in names
+    res = run_promtool(tmp_path, groups, tests)
+    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+
+
+def test_generated_tests_catch_a_wrong_threshold(tmp_path):
+    """The rule tests can fail: a fast-burn threshold 10x too high no longer pages."""
+    spec, m = model_of(STATIC)
+    tests = [t for t in cost.MONITOR.rule_tests(m, spec) if "pages within" in t.name]
+    (g,) = cost.MONITOR.rule_groups(m, spec)
+    thr = m.section("cost").fast_burn_threshold
+    wrong = cost._num(thr * 10)
+    rules = tuple(dataclasses.replace(r, expr=r.expr.replace(f"> {cost._num(thr)}", f"> {wrong}")) if isinstance(r, AlertRule) else r for r in g.rules)
+    res = run_promtool(tmp_path, [dataclasses.replace(g, rules=rules)], tests)
+    assert res.returncode != 0 and C.ALERT_COST_FAST_BURN in res.stderr + res.stdout

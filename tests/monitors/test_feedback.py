@@ -1,0 +1,117 @@
+"""Feedback monitor: spec checks, PromQL that parses, expected baseline values computed in plain
+Python, and the generated rules + rule tests under the real promtool."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+
+import promql_parser
+import pytest
+
+from mlmon import conventions as C
+from mlmon import pipeline
+from mlmon.monitors import feedback
+from mlmon.monitors.base import AlertRule, RecordingRule
+from tests.presets.promtool_util import run_promtool
+
+HEAD = """apiVersion: mlmon/v1
+kind: MonitoringSpec
+metadata: {name: t}
+routing:
+  teams:
+    ml: {slack: {channel: "#ml", api_url_file: /etc/am/slack}}
+models:
+  - id: m1
+    team: ml
+    serving: {preset: mlmon, targets: ['m1:8080']}
+"""
+
+DEFAULT = "    feedback: {}\n"
+FULL = (
+    "    feedback:\n      window: 30m\n      min_feedback: 50\n      max_negative_ratio: 0.3\n      min_rating: 3.5\n"
+    "      spike: {k: 2.5, min_increase: 0.1, min_history: 12h, baseline: 3d}\n      stopped_for: 45m\n      severity: page\n"
+)
+
+
+def compile_one(body: str):
+    return pipeline.check({"t.yaml": HEAD + body})
+
+
+def model_of(body: str):
+    spec, diags = compile_one(body)
+    assert spec is not None, [str(d) for d in diags]
+    return spec, spec.models[0]
+
+
+def test_empty_section_enables_defaults():
+    _, m = model_of(DEFAULT)
+    f = m.section("feedback")
+    assert (f.window, f.min_feedback, f.spike, f.k, f.baseline, f.min_history, f.stopped_for) == (3600.0, 20, True, 3.0, 7 * 86400.0, 86400.0, 3600.0)
+    assert f.history_samples == 1440
+
+
+def test_inconsistent_history_is_an_error_with_position():
+    spec, diags = compile_one("    feedback: {spike: {baseline: 1d, min_history: 2d}}\n")
+    assert spec is None
+    (d,) = [x for x in diags if x.code == "MLM210"]
+    assert d.line == 11 and "min_history" in d.message
+
+
+def test_bad_duration_and_unknown_field():
+    _, diags = compile_one("    feedback: {window: 1hour, thumbs: true}\n")
+    assert {"MLM203", "MLM101"} <= {d.code for d in diags}
+
+
+@pytest.mark.parametrize("body", [DEFAULT, FULL], ids=["default", "full"])
+def test_every_expression_parses_and_the_baseline_excludes_the_current_window(body):
+    spec, m = model_of(body)
+    (g,) = feedback.MONITOR.rule_groups(m, spec)
+    for r in g.rules:
+        promql_parser.parse(r.expr)
+        if isinstance(r, AlertRule):
+            assert r.labels["model"] == "m1" and r.labels["monitor"] == "feedback" and r.labels["check"]
+    exprs = {r.record: r.expr for r in g.rules if isinstance(r, RecordingRule)}
+    w = "1h" if body is DEFAULT else "30m"
+    assert f"offset {w}" in exprs[C.FB_BASELINE_MEAN] and f"offset {w}" in exprs[C.FB_BASELINE_STDDEV]
+    stopped = [r for r in g.rules if isinstance(r, AlertRule) and r.alert == C.ALERT_FB_STOPPED][0]
+    assert stopped.labels["severity"] == "warning" and C.REQUESTS_RATE in stopped.expr
+
+
+def test_sim_baseline_matches_python_statistics():
+    _, m = model_of(FULL)
+    f = m.section("feedback")
+    pos = [float(i * 9) for i in range(2000)]
+    neg = [float(i) if i < 900 else 900 + (i - 900) * 3.0 for i in range(2000)]
+    sim = feedback.FeedbackSim(f, pos, neg)
+    t = 1990
+    hist = []
+    for s in range(max(0, t - 30 - 3 * 1440), t - 30 + 1):
+        lo = max(0, s - 30)
+        e = (pos[s] - pos[lo]) + (neg[s] - neg[lo])
+        if e >= 50:
+            hist.append((neg[s] - neg[lo]) / e)
+    mean, sd = sim.baseline(t)
+    assert mean == pytest.approx(statistics.fmean(hist)) and sd == pytest.approx(statistics.pstdev(hist))
+
+
+@pytest.mark.parametrize("body", [DEFAULT, FULL], ids=["default", "full"])
+def test_generated_rule_tests_pass_promtool(body, tmp_path):
+    spec, m = model_of(body)
+    groups = feedback.MONITOR.rule_groups(m, spec)
+    tests = feedback.MONITOR.rule_tests(m, spec)
+    alerts = {c.alertname for t in tests for c in t.alert_checks if c.exp_alerts}
+    expected = {C.ALERT_FB_SPIKE, C.ALERT_FB_STOPPED} | ({C.ALERT_FB_HIGH, C.ALERT_FB_RATING} if body is FULL else set())
+    assert alerts == expected  # every alert is proven to fire
+    res = run_promtool(tmp_path, groups, tests)
+    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+
+
+def test_generated_tests_catch_a_baseline_that_includes_the_spike(tmp_path):
+    """Without the offset the spike raises its own baseline: the exact baseline values no longer match."""
+    spec, m = model_of(FULL)
+    (g,) = feedback.MONITOR.rule_groups(m, spec)
+    rules = tuple(dataclasses.replace(r, expr=r.expr.replace(" offset 30m", "")) for r in g.rules)
+    tests = [t for t in feedback.MONITOR.rule_tests(m, spec) if "spike" in t.name]
+    res = run_promtool(tmp_path, [dataclasses.replace(g, rules=rules)], tests)
+    assert res.returncode != 0 and C.FB_BASELINE_MEAN in res.stderr + res.stdout
