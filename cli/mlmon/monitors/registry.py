@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, slo
+from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, performance, slo, versions
 
 MONITORS = (
     slo.MONITOR,
     infra.MONITOR,
     errors.MONITOR,
     drift.MONITOR,
+    versions.MONITOR,  # before performance: its rules read the version ordering of the same tick
+    performance.MONITOR,
     cost.MONITOR,
     fairness.MONITOR,
     feedback.MONITOR,
+    versions.RETRAINING,  # last: reads drift, performance and versions rules
 )
