@@ -370,7 +370,10 @@ def load_baseline(text: str, file: str) -> tuple[Baseline | None, list[Diagnosti
     if not isinstance(rows, int) or isinstance(rows, bool) or rows < 1:
         err(("rows",), "must be a positive integer", key=True)
     smoothing = data.get("smoothing") or {}
-    pc = smoothing.get("pseudo_count", DEFAULT_PSEUDO_COUNT) if isinstance(smoothing, dict) else DEFAULT_PSEUDO_COUNT
+    pc = smoothing.get("pseudo_count", DEFAULT_PSEUDO_COUNT) if isinstance(smoothing, dict) else None
+    if not _is_num(pc) or not pc > 0:
+        err(("smoothing",), "must be a mapping with a positive pseudo_count", key=True)
+        pc = DEFAULT_PSEUDO_COUNT
     feats_raw = data.get("features")
     if not isinstance(feats_raw, dict) or not feats_raw:
         err(("features",), "must be a non-empty mapping of feature name -> bins", key=True)
@@ -415,6 +418,8 @@ def load_baseline(text: str, file: str) -> tuple[Baseline | None, list[Diagnosti
         elif abs(sum(fractions) - 1.0) > _SUM_TOLERANCE:
             err(path + ("fractions",), f"must sum to 1, sum is {sum(fractions):.9g}")
         nulls = raw.get("nulls", 0)
+        if not isinstance(nulls, int) or isinstance(nulls, bool) or nulls < 0:
+            err(path + ("nulls",), "must be a non-negative integer")
         if len(out) > n0:
             return None
         if kind == NUMERIC:

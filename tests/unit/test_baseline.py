@@ -255,3 +255,22 @@ def test_command_missing_file_and_parquet(run_mlmon, tmp_path):
     res = run_mlmon("baseline", str(pq_path), "--model", "fd", "--prediction", "score", "-o", "-")
     assert res.returncode == 0, res.stderr
     assert "created_from: ref.parquet" in res.stdout and "amount:" in res.stdout
+
+
+def test_load_baseline_never_raises_on_mangled_input():
+    """Every line deleted or every scalar replaced: diagnostics or a baseline, never a traceback."""
+    text = B.dump_baseline(build(columns(120), bins=3, top_k=2))
+    lines = text.splitlines()
+    variants = ["", "[]", "x", "apiVersion: mlmon/v1\nkind: Baseline\n", text.replace("fractions:", "fractions: 3\n    old:")]
+    for i in range(len(lines)):
+        variants.append("\n".join(lines[:i] + lines[i + 1 :]))
+        if ": " in lines[i]:
+            for junk in ("null", "true", "-1", "'x'", "[1, 2]", "{a: 1}", "1e400"):
+                variants.append("\n".join(lines[:i] + [lines[i].split(": ")[0] + ": " + junk] + lines[i + 1 :]))
+        elif lines[i].lstrip().startswith("- "):
+            for junk in ("null", "true", "-1", "'x'", "1e400"):
+                variants.append("\n".join(lines[:i] + [lines[i].split("- ")[0] + "- " + junk] + lines[i + 1 :]))
+    for v in variants:
+        b, diags = B.load_baseline(v, "b.yaml")
+        assert (b is None) == bool(diags) or b is not None
+        assert b is not None or diags
