@@ -45,7 +45,8 @@ def model_sections(model_id: str, monitors: set[str]) -> dict:
     if "infra" in monitors:
         out["infra"] = {"scrape": {"for": "5s"}}
     if "drift" in monitors:
-        out["drift"] = {"baseline": f"baselines/{model_id}.yaml", "window": "1m", "for": "5s", "no_data_for": "5m"}
+        # 600 samples: sampling noise of PSI over ~10 bins is ~0.015, far below warn (0.1)
+        out["drift"] = {"baseline": f"baselines/{model_id}.yaml", "window": "1m", "min_samples": 600, "for": "5s", "no_data_for": "5m"}
     if "feedback" in monitors:
         out["feedback"] = {"window": "1m", "min_feedback": 20, "max_negative_ratio": 0.4, "for": "5s", "stopped_for": "5m", "spike": {"enabled": False}}
     if "performance" in monitors:
@@ -54,7 +55,9 @@ def model_sections(model_id: str, monitors: set[str]) -> dict:
             "label_coverage": {"min": 0.2, "no_labels_for": "5m"},
         }  # fmt: skip
     if "retraining" in monitors:
-        out["retraining"] = {"triggers": ["drift", "performance"], "for": "5s"}
+        # held longer than the concept-drift alert needs (drift sample gate ~25s + 5s), so the
+        # retraining trigger follows it
+        out["retraining"] = {"triggers": ["drift", "performance"], "for": "45s"}
     return out
 
 

@@ -96,14 +96,20 @@ def test_degraded_accuracy_raises_negative_feedback(e2e_stack):
 
 def test_degraded_accuracy_raises_concept_drift_then_retraining(e2e_stack):
     needs("performance")
+    needs("retraining")
     st = e2e_stack
-    concept = getattr(C, "ALERT_CONCEPT_DRIFT", "MLModelConceptDrift")
-    delivered(st, "slack", f"{TEAM}-slack", "e2e-degraded", concept)
-    n = delivered(st, "webhook", f"{TEAM}-retraining", "e2e-degraded")
-    labels = n.alerts[0]
-    assert labels.get("action") == "retrain" and labels.get("reason")
+    concept = delivered(st, "slack", f"{TEAM}-slack", "e2e-degraded", C.ALERT_CONCEPT_DRIFT)
+    a = am_alert(st, "e2e-degraded", C.ALERT_CONCEPT_DRIFT)
+    assert a["labels"]["monitor"] == "concept_drift" and a["labels"]["team"] == TEAM
+    retrain = delivered(st, "webhook", f"{TEAM}-retraining", "e2e-degraded", C.ALERT_RETRAIN, reason="performance")
+    labels = next(x for x in retrain.alerts if x.get("model") == "e2e-degraded")
+    assert labels["action"] == "retrain" and labels["severity"] == "warning"
+    t0 = st.sink.records()[0].received
+    timeline = [(round(n.received - t0, 1), n.channel, n.receiver, [x.get("alertname") for x in n.alerts])
+                for n in st.sink.records() if any(x.get("model") == "e2e-degraded" for x in n.alerts)]  # fmt: skip
+    assert concept.received <= retrain.received, timeline
     # inputs are stable: no data-drift alert for this model
-    assert not [a for a in st.prometheus_alerts() if a["labels"].get("model") == "e2e-degraded" and a["labels"].get("monitor") == "drift"]
+    assert not [x for x in st.prometheus_alerts() if x["labels"].get("model") == "e2e-degraded" and x["labels"].get("alertname") == C.ALERT_DRIFT_FEATURE]
 
 
 def test_stopping_the_demo_raises_target_down(e2e_stack):
@@ -122,7 +128,8 @@ def test_healthy_traffic_raises_no_alert(e2e_stack):
     st = e2e_stack
     # by now the other scenarios have fired, so the windows have filled; wait at least 60s anyway
     time.sleep(max(0.0, st.started_at + 60 - time.monotonic()))
-    firing = [a for a in st.prometheus_alerts() if a["labels"].get("model") == "e2e-healthy"]
+    # deployment events (severity info, e.g. "version v1 is now served") are not alerts
+    firing = [a for a in st.prometheus_alerts() if a["labels"].get("model") == "e2e-healthy" and a["labels"].get("severity") != "info"]
     assert firing == []
     got = [n for n in st.sink.records() if any(a.get("model") == "e2e-healthy" for a in n.alerts)]
     assert got == []
