@@ -27,6 +27,7 @@ Templates (``Expr``) use ``{model}``, ``{target}``, ``{pod}``, ``{node}`` for la
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -151,6 +152,8 @@ def _join(*parts: str) -> str:
 
 
 def _sel(sel: str, scope: str) -> str:
+    if scope == "literal":  # an overridden selector, used verbatim (its matchers are in ``match``)
+        return ""
     return sel.of(scope) if isinstance(sel, Sel) else sel
 
 
@@ -348,21 +351,46 @@ class Preset:
         return p
 
 
+_SELECTOR_RE = re.compile(r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?P<match>.*)\}$')
+_MATCHER_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|=)\s*"((?:[^"\\]|\\.)*)"')
+
+
+def split_selector(text: str) -> tuple[str, str | None, dict[str, str]]:
+    """``name`` -> (name, None, {}); ``name{a="b",c=~"d.*"}`` -> (name, 'a="b",c=~"d.*"', example
+    labels satisfying the equality/regex matchers): a selector is used verbatim, not scoped."""
+    m = _SELECTOR_RE.match(text.strip())
+    if not m:
+        return text, None, {}
+    example = {k: (v if op == "=" else "~" + v) for k, op, v in _MATCHER_RE.findall(m["match"])}
+    return m["name"], m["match"], example
+
+
 def _override(p: Preset, key: str, name: str | None, scale: float | None) -> Preset:
+    match: str | None = None
+    example: dict[str, str] = {}
+    if name:
+        name, match, example = split_selector(name)
+
+    def scoped(src: Any) -> Any:
+        if match is None:
+            return src
+        extra = {"example": example} if isinstance(src, (Counter, Gauge)) else {}
+        return dataclasses.replace(src, scope="literal", match=match, **extra)
+
     def redo(src: Any) -> Any:
         if isinstance(src, Histogram):
-            return dataclasses.replace(src, name=name or src.name, alt_names=() if name else src.alt_names,
-                                       scale=src.scale if scale is None else float(scale))  # fmt: skip
+            return scoped(dataclasses.replace(src, name=name or src.name, alt_names=() if name else src.alt_names,
+                                              scale=src.scale if scale is None else float(scale)))  # fmt: skip
         if isinstance(src, (Counter, Gauge)):
-            return dataclasses.replace(src, names=(name,) if name else src.names, scale=src.scale if scale is None else float(scale))
+            return scoped(dataclasses.replace(src, names=(name,) if name else src.names, scale=src.scale if scale is None else float(scale)))
         if isinstance(src, Mean):
-            return dataclasses.replace(src, total=dataclasses.replace(src.total, names=(name,) if name else src.total.names),
+            return dataclasses.replace(src, total=scoped(dataclasses.replace(src.total, names=(name,) if name else src.total.names)),
                                        scale=src.scale if scale is None else float(scale))  # fmt: skip
         if src is None:  # a signal the preset lacks: the override adds it
-            return {"latency": Histogram(name or "", 1.0 if scale is None else float(scale))}.get(key) or (
+            return scoped({"latency": Histogram(name or "", 1.0 if scale is None else float(scale))}.get(key) or (
                 Counter((name or "",), 1.0 if scale is None else float(scale)) if key in COUNTER_KEYS
                 else Gauge((name or "",), 1.0 if scale is None else float(scale))
-            )  # fmt: skip
+            ))  # fmt: skip
         raise ValueError(f"signal {key!r} of preset {p.name!r} is a PromQL expression; its metric name cannot be overridden")
 
     if key in ("requests", "errors"):

@@ -223,7 +223,7 @@ def series_labels(src: Any, model_labels: Mapping[str, str], model_id: str, plac
         labels["node"] = "node-1"
     elif scope == "node":
         labels.update(concrete((placement.node if placement else {}) or {}))
-    labels.update(getattr(src, "example", {}) or {})
+    labels.update(concrete(getattr(src, "example", {}) or {}))
     return label_text(labels)
 
 

@@ -216,7 +216,10 @@ def _serving_overrides() -> dict:
     from mlmon.presets import OVERRIDE_KEYS
 
     signals = [k for k in OVERRIDE_KEYS if k not in ("model_label", "target_match")]
-    props: dict[str, Any] = {k: string(f"upstream metric name for signal {k!r}", pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$") for k in signals}
+    props: dict[str, Any] = {
+        k: string(f"upstream metric name for signal {k!r}, or a full selector name{{...}} used verbatim", pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?$")
+        for k in signals
+    }
     props["scales"] = obj(
         {k: number(f"unit factor for signal {k!r}", exclusiveMinimum=0) for k in signals},
         (), "factor converting an overridden metric's unit into the normalised one (1e-6 for microseconds, 0.01 for percent)",
