@@ -295,7 +295,7 @@ class InfraMonitor:
         """What this model gets: check name -> settings (after defaults and available metrics)."""
         cfg: Infra = model.section(KEY) or Infra()
         avail = S.available(model, cfg.placement)
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {"nodata": []}
         if not cfg.enabled:
             return out
         if cfg.latency.enabled and ("latency" in avail or "latency_mean" in avail):

@@ -1,0 +1,100 @@
+"""Errors monitor: schema, compile diagnostics, defaults by preset, z-score math, expressions parse."""
+
+from __future__ import annotations
+
+import promql_parser
+import pytest
+
+from mlmon import conventions as C
+from mlmon import pipeline
+from mlmon.diagnostics import format_text
+from mlmon.monitors import errors
+from mlmon.monitors.base import AlertRule, RecordingRule
+from tests.helpers.specs import spec
+
+
+def model(models: str):
+    s, diags = pipeline.check({"s.yaml": spec(models)})
+    assert s is not None, [format_text([d]) for d in diags]
+    return s.models[0]
+
+
+def errors_of(models: str) -> list[str]:
+    _, diags = pipeline.check({"s.yaml": spec(models)})
+    return [format_text([d]) for d in diags if d.severity.name == "ERROR"]
+
+
+def rules(m) -> list:
+    return [r for g in errors.MONITOR.rule_groups(m, None) for r in g.rules]
+
+
+def alert_names(m) -> set[str]:
+    return {r.alert for r in rules(m) if isinstance(r, AlertRule)}
+
+
+def test_native_contract_gets_every_check():
+    m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n")
+    assert alert_names(m) == {"MLModelErrorRatioHigh", "MLModelAnomaly", "MLModelConstantPredictions", "MLModelInvalidOutputs", "MLModelErrorsNoData"}
+    signals = {r.labels.get("signal") for r in rules(m) if isinstance(r, RecordingRule) and r.record == C.ANOMALY_ZSCORE}
+    assert signals == {"requests", "error_ratio", "prediction_mean"}
+    assert errors.MONITOR.depends_on == ("infra",)
+
+
+def test_kserve_has_no_error_ratio_and_no_prediction_checks_by_default():
+    m = model("  - id: m\n    team: risk-ml\n    serving: {preset: kserve, targets: ['k:8080']}\n")
+    assert alert_names(m) == {"MLModelAnomaly", "MLModelErrorsNoData"}
+    signals = {r.labels.get("signal") for r in rules(m) if isinstance(r, RecordingRule) and r.record == C.ANOMALY_ZSCORE}
+    assert signals == {"requests"}
+
+
+def test_idle_ok_drops_the_request_anomaly():
+    m = model("  - id: m\n    team: risk-ml\n    idle_ok: true\n    serving: {preset: triton, targets: ['t:8002']}\n")
+    signals = {r.labels.get("signal") for r in rules(m) if isinstance(r, RecordingRule) and r.record == C.ANOMALY_ZSCORE}
+    assert signals == {"error_ratio"}
+
+
+def test_zscore_baseline_excludes_the_alert_window_and_guards_the_denominator():
+    m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    errors: {anomaly: {window: 6h, for: 10m}}\n")
+    z = [r for r in rules(m) if isinstance(r, RecordingRule) and r.record == C.ANOMALY_ZSCORE and r.labels["signal"] == "requests"][0]
+    assert "clamp_min(" in z.expr and "offset 25m" in z.expr and "count_over_time" in z.expr
+    # error ratio alerts only upwards; request rate both ways
+    anomaly = {r.labels[C.L_CHECK]: r.expr for r in rules(m) if isinstance(r, AlertRule) and r.alert == "MLModelAnomaly"}
+    assert anomaly["anomaly_requests"].startswith("abs(") and not anomaly["anomaly_error_ratio"].startswith("abs(")
+
+
+def test_weekly_seasonality_falls_back_to_trailing():
+    m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    errors: {anomaly: {seasonality: weekly}}\n")
+    mean = [r for r in rules(m) if isinstance(r, RecordingRule) and r.record == C.ANOMALY_BASELINE_MEAN][0]
+    assert "offset 6d23h30m" in mean.expr and "[1w]" in mean.expr and "\nor\n" in mean.expr
+
+
+def test_every_expression_parses_and_labels_follow_the_contract():
+    m = model("  - id: m\n    team: risk-ml\n    labels: {tier: gold}\n    serving: {targets: ['m:8080']}\n    errors: {ratio: {min_rps: 1}, anomaly: {seasonality: weekly}}\n")
+    for r in rules(m):
+        promql_parser.parse(r.expr)
+        if isinstance(r, AlertRule):
+            assert {C.L_MODEL, C.L_TEAM, C.L_SEVERITY, C.L_MONITOR, C.L_CHECK, "tier"} <= set(r.labels)
+            assert r.labels[C.L_MONITOR] == "errors"
+            assert {"summary", "description", "dashboard"} <= set(r.annotations)
+
+
+def test_disabled_writes_nothing():
+    m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    errors: {enabled: false}\n")
+    assert errors.MONITOR.rule_groups(m, None) == []
+    assert errors.MONITOR.rule_tests(m, None) == []
+
+
+@pytest.mark.parametrize(
+    "section, code, where",
+    [
+        ("{ratio: {warning: 0.3, critical: 0.2}}", "MLM210", "ratio.critical"),
+        ("{anomaly: {window: 30m}}", "MLM203", "anomaly.window"),
+        ("{anomaly: {signals: [latency]}}", "MLM10", "anomaly.signals"),
+        ("{degenerate: {window: 10m}}", "MLM203", "degenerate.window"),
+        ("{ratio: {for: soon}}", "MLM", "ratio.for"),
+    ],
+)
+def test_compile_diagnostics(section, code, where):
+    errs = errors_of(f"  - id: m\n    team: risk-ml\n    serving: {{targets: ['m:8080']}}\n    errors: {section}\n")
+    assert any(code in e and where in e for e in errs), errs
+    assert all(e.startswith("s.yaml:") for e in errs)

@@ -1,0 +1,118 @@
+"""Infra monitor: schema, compile diagnostics, defaults by preset, expressions parse."""
+
+from __future__ import annotations
+
+import promql_parser
+import pytest
+
+from mlmon import conventions as C
+from mlmon import pipeline
+from mlmon.diagnostics import format_text
+from mlmon.monitors import infra
+from mlmon.monitors.base import AlertRule, RecordingRule
+from tests.helpers.specs import spec
+
+
+def check(models: str):
+    return pipeline.check({"s.yaml": spec(models)})
+
+
+def model(models: str):
+    s, diags = check(models)
+    assert s is not None, [str(d) for d in diags]
+    return s, s.models[0]
+
+
+def errors_of(models: str) -> list[str]:
+    _, diags = check(models)
+    return [format_text([d]) for d in diags if d.severity.name == "ERROR"]
+
+
+def alerts(m) -> dict[str, list[AlertRule]]:
+    out: dict[str, list[AlertRule]] = {}
+    for g in infra.MONITOR.rule_groups(m, None):
+        for r in g.rules:
+            if isinstance(r, AlertRule):
+                out.setdefault(r.alert, []).append(r)
+    return out
+
+
+def test_three_line_model_gets_signals_and_the_checks_its_preset_allows():
+    _, m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n")
+    groups = infra.MONITOR.rule_groups(m, None)
+    assert groups[0].name == "mlmon-m-signals"
+    records = {r.record for r in groups[0].rules if isinstance(r, RecordingRule)}
+    assert {C.REQUESTS_RATE, C.ERROR_RATIO, C.LATENCY_QUANTILE, C.LATENCY_MEAN, C.REPLICAS} <= records
+    a = alerts(m)
+    assert set(a) == {"MLModelLatencyHigh", "MLModelTrafficDrop", "MLModelTargetDown", "MLModelServingDown", "MLModelInfraNoData"}
+    assert "MLModelGPUIdle" not in a  # no GPU metrics for the native contract without exporters
+
+
+def test_triton_without_quantiles_alerts_on_the_mean_and_gets_gpu_checks():
+    _, m = model("  - id: m\n    team: risk-ml\n    serving: {preset: triton, targets: ['t:8002']}\n")
+    a = alerts(m)
+    assert C.LATENCY_MEAN in a["MLModelLatencyHigh"][0].expr
+    assert {"MLModelGPUSaturated", "MLModelGPUIdle", "MLModelGPUMemoryHigh", "MLModelMemoryHigh"} <= set(a)
+
+
+def test_idle_ok_disables_traffic_drop_and_llm_latency_default_is_30s():
+    _, m = model("  - id: m\n    team: risk-ml\n    task: llm\n    idle_ok: true\n    serving: {preset: vllm, targets: ['v:8000']}\n")
+    a = alerts(m)
+    assert "MLModelTrafficDrop" not in a
+    assert a["MLModelLatencyHigh"][0].expr.endswith("> 30")
+
+
+def test_enabled_false_keeps_signals_and_drops_alerts():
+    _, m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    infra: {enabled: false}\n")
+    groups = infra.MONITOR.rule_groups(m, None)
+    assert [g.name for g in groups] == ["mlmon-m-signals"]
+
+
+def test_alert_labels_follow_the_routing_contract():
+    _, m = model("  - id: m\n    team: risk-ml\n    labels: {tier: gold}\n    serving: {targets: ['m:8080']}\n    infra: {memory: {warning: 0.8}}\n")
+    for rules in alerts(m).values():
+        for r in rules:
+            assert {C.L_MODEL, C.L_TEAM, C.L_SEVERITY, C.L_MONITOR, C.L_CHECK, "tier"} <= set(r.labels)
+            assert r.labels[C.L_MONITOR] == "infra" and r.labels[C.L_SEVERITY] in ("critical", "warning")
+            assert {"summary", "description", "dashboard"} <= set(r.annotations)
+            promql_parser.parse(r.expr)
+
+
+def test_every_expression_parses_with_all_exporters():
+    _, m = model(
+        "  - id: m\n    team: risk-ml\n    serving: {preset: torchserve, targets: ['t:8082']}\n"
+        "    infra: {exporters: [dcgm, cadvisor, node, opencost], namespace: ml, node: {instance: '~gpu-.*'},"
+        " traffic_drop: {compare: last_week}, throughput: {min_rps: 2}}\n"
+    )
+    for g in infra.MONITOR.rule_groups(m, None):
+        for r in g.rules:
+            promql_parser.parse(r.expr)
+    assert "offset 1w" in alerts(m)["MLModelTrafficDrop"][0].expr
+
+
+@pytest.mark.parametrize(
+    "section, code, where",
+    [
+        ("{exporters: [node]}", "MLM213", "exporters"),
+        ("{exporters: [gpu-magic]}", "MLM10", "exporters"),
+        ("{memory: {warning: 0.95, critical: 0.9}}", "MLM210", "memory.critical"),
+        ("{gpu: {idle: 0.9, saturated: 0.5}}", "MLM210", "gpu.idle"),
+        ("{latency: {max: 2s, critical: 1s}}", "MLM210", "latency.critical"),
+        ("{latency: {quantile: 0.95}}", "MLM213", "latency.quantile"),
+        ("{latency: {max: 5x}}", "MLM", "latency.max"),
+        ("{pod: 'fraud-(['}", "MLM213", "infra.pod"),
+        ("{exporters: [dcgm], overrides: {gpu_mem_ratio: X}}", "MLM213", "overrides.gpu_mem_ratio"),
+        ("{overrides: {gpu_util: X}}", "MLM213", "overrides.gpu_util"),
+        ("{traffic_drop: {window: 10m}}", "MLM203", "traffic_drop.window"),
+    ],
+)
+def test_compile_diagnostics(section, code, where):
+    errs = errors_of(f"  - id: m\n    team: risk-ml\n    serving: {{targets: ['m:8080']}}\n    infra: {section}\n")
+    assert any(code in e and where in e for e in errs), errs
+    assert all(e.startswith("s.yaml:") for e in errs)
+
+
+def test_schema_fragment_is_closed():
+    frag = infra.MONITOR.schema()
+    assert frag["additionalProperties"] is False
+    assert sorted(frag["properties"]["exporters"]["items"]["enum"]) == ["cadvisor", "dcgm", "node", "opencost"]
