@@ -141,3 +141,17 @@ def test_generated_tests_catch_a_missing_sample_gate(tmp_path):
     rules = tuple(dataclasses.replace(r, expr=r.expr.replace(">= 100", ">= 1")) for r in g.rules)
     res = run_promtool(tmp_path, [dataclasses.replace(g, rules=rules)], fairness.MONITOR.rule_tests(m, spec)[:1])
     assert res.returncode != 0 and C.ALERT_FAIR_DP_RATIO in res.stderr + res.stdout
+
+
+ODD = {
+    "tiny-gate": "    fairness: {group_label: tenant, min_samples: 1, window: 10m}\n",
+    "huge-gate-strict": "    fairness: {group_label: tenant, min_samples: 5000, demographic_parity: {min_ratio: 0.99, max_difference: 0.01}}\n",
+    "difference-only": "    fairness: {group_label: g2, demographic_parity: {min_ratio: 0, max_difference: 0.2}, equal_opportunity: {max_difference: 0.3, min_positives: 1}, groups: ['a.b', 'c|d']}\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD))
+def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
+    spec, m = model_of(ODD[case])
+    res = run_promtool(tmp_path, fairness.MONITOR.rule_groups(m, spec), fairness.MONITOR.rule_tests(m, spec))
+    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]

@@ -115,3 +115,16 @@ def test_generated_tests_catch_a_baseline_that_includes_the_spike(tmp_path):
     tests = [t for t in feedback.MONITOR.rule_tests(m, spec) if "spike" in t.name]
     res = run_promtool(tmp_path, [dataclasses.replace(g, rules=rules)], tests)
     assert res.returncode != 0 and C.FB_BASELINE_MEAN in res.stderr + res.stdout
+
+
+ODD = {
+    "no-spike": "    feedback: {spike: {enabled: false}, min_feedback: 1, window: 5m, stopped_for: 10m}\n",
+    "big-volume-short-history": "    feedback: {min_feedback: 2000, max_negative_ratio: 0.9, spike: {min_history: 2h, baseline: 6h, k: 1, min_increase: 0.01}, for: 5m}\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD))
+def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
+    spec, m = model_of(ODD[case])
+    res = run_promtool(tmp_path, feedback.MONITOR.rule_groups(m, spec), feedback.MONITOR.rule_tests(m, spec))
+    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]

@@ -104,7 +104,7 @@ class CostMonitor:
                 "hourly_usd_per_replica": S.number("price of one replica per hour, USD", 0),
                 "hourly_usd_per_gpu": S.number("price of one GPU per hour, USD", 0),
                 "gpus_per_replica": S.number("GPUs per replica (with hourly_usd_per_gpu)", 0, default=1),
-                "replicas": {"type": "integer", "minimum": 0, "description": "fixed replica count (default: the model's scrape targets that are up)"},
+                "replicas": {"type": "integer", "minimum": 1, "description": "fixed replica count (default: the model's scrape targets that are up)"},
                 "replicas_from": S.obj(
                     {"namespace": S.string("Kubernetes namespace", minLength=1), "deployment": S.string("Deployment name", minLength=1)},
                     ("namespace", "deployment"),
@@ -163,6 +163,11 @@ class CostMonitor:
         )  # fmt: skip
         if cfg.source == "static" and cfg.hourly_per_replica == 0 and ok:
             ctx.warning((), "MLM213", "all prices are 0, so the cost is always 0", key=True)
+        if ok and cfg.budget is not None and cfg.source == "static" and cfg.replicas is None and cfg.hourly_per_replica * 31 * 24 > cfg.budget * cfg.projected_ratio:
+            ctx.warning(
+                ("monthly_budget_usd",), "MLM210",
+                f"one replica at {_num(cfg.hourly_per_replica)} USD/h costs {_num(cfg.hourly_per_replica * 31 * 24)} USD in a 31-day month, over the budget of {_num(cfg.budget)} USD",
+            )  # fmt: skip
         if ok and cfg.budget is not None and cfg.source == "static" and cfg.replicas is not None:
             monthly = cfg.replicas * cfg.hourly_per_replica * 30 * 24
             if monthly > cfg.budget * cfg.projected_ratio:
@@ -564,7 +569,7 @@ class CostTests:
         if cfg.replicas is not None or cfg.budget is None or cfg.hourly_per_replica <= 0:
             return 4.0
         level = cfg.budget / (31 * 24) * 0.6 * min(1.0, cfg.projected_ratio) / cfg.hourly_per_replica
-        return float(max(1, math.floor(level)))
+        return float(math.floor(level))  # 0 when one replica alone overspends (compile warns)
 
     def low_level(self, base: float) -> float:
         return round(base / 2, 2) if self.cfg.source == "opencost" else float(math.floor(base / 2))
@@ -592,9 +597,14 @@ class CostTests:
         cfg = self.cfg
         base = self.base_segments()
         low = self.low_level(base)
-        end = 1440 + 2 * 60 + 30  # day 2, 02:30 UTC
-        segs = [(low, 6 * 60), (base, end + 1 - 6 * 60)]  # low until 06:00 on day 1, then base
-        rate = 5.0
+        # with a budget: into day 2 so the month-to-date ladders add a completed day and hours
+        end = 1440 + 2 * 60 + 30 if cfg.budget is not None else 150
+        change = 6 * 60 if cfg.budget is not None else 30
+        segs = [(low, change), (base, end + 1 - change)]  # low first (00:00-06:00 on day 1), then base
+        _, probe = self.inputs(segs, 1.0)
+        top = max(c for c in probe if c is not None)
+        # traffic that keeps the cost per 1,000 at or under half the limit
+        rate = 5.0 if cfg.max_per_1k is None else max(5.0, round(top / (1.8 * cfg.max_per_1k), 3))
         series, cost = self.inputs(segs, rate)
         sim = CostSim(cost)
         s = self.lab
@@ -616,7 +626,8 @@ class CostTests:
                 checks.append(value_check(name, s, ev, value))
         alerts = [AlertCheck(ev, r.alert, ()) for r in self.mon.alerts(self.model, cfg)]
         return RuleTest(
-            f"{self.model.id}/cost: a replica change on day 1 then steady cost until 02:30 on day 2: exact cost, per-1k, month-to-date and projection; nothing fires",
+            f"{self.model.id}/cost: a cost change at {format_duration(change * 60)} then steady cost until {ev}: exact cost, per-1k"
+            + (", month-to-date and projection" if cfg.budget is not None else "") + "; nothing fires",
             "1m", tuple(series), tuple(alerts), tuple(checks),
         )  # fmt: skip
 
@@ -659,7 +670,7 @@ class CostTests:
     def unit_cost(self) -> RuleTest:
         """Traffic falls to a quarter while replicas stay: the cost per 1,000 doubles past the limit."""
         cfg = self.cfg
-        base = self.base_segments()
+        base = max(1.0, self.base_segments())
         n, drop = 300, 100
         series, cost = self.inputs([(base, n)], 1.0)
         cost_h = cost[0]

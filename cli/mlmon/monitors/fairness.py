@@ -424,7 +424,7 @@ class FairnessTests:
         eo_ok = None
         if f.eo_max_difference is not None:
             spread = min(0.05, f.eo_max_difference / 2)
-            tprs = {g: 0.9 - i * spread / 2 for i, g in enumerate(groups)}
+            tprs = {g: 0.9 - spread * i / max(1, len(groups) - 1) for i, g in enumerate(groups)}
             pos_per_min = max(2.0, f.min_positives / 10)
             series += self.outcomes({g: (pos_per_min, v) for g, v in tprs.items()}, n)
             checks += [value_check(C.FAIR_TPR, f'{C.L_GROUP}="{g}",{C.L_MODEL}="{mid}"', ev, v) for g, v in sorted(tprs.items())]

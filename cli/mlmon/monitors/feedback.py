@@ -265,19 +265,23 @@ class FeedbackMonitor:
 
 # --- rule tests ------------------------------------------------------------------------------
 def _counter_values(per_min: list[float]) -> tuple[str, list[float]]:
-    """Counter from per-minute increments (one per sample after the first): notation and values."""
+    """Counter from per-minute increments (one per sample after the first): promtool notation and
+    the sample values exactly as promtool expands them (``a+bxn`` adds b to a n times, in float64),
+    so a segment never starts below where the previous one ended (a false counter reset)."""
     values = [0.0]
-    for inc in per_min:
-        values.append(values[-1] + inc)
-    parts, i = [], 0
-    parts.append("0")
+    parts = ["0"]
+    i = 0
     while i < len(per_min):
         j = i
         while j + 1 < len(per_min) and per_min[j + 1] == per_min[i]:
             j += 1
-        n = j - i + 1
-        start = values[i + 1]
-        parts.append(f"{fmt_float(round(start, 9))}+{fmt_float(per_min[i])}x{n - 1}")
+        inc = float(fmt_float(per_min[i]))
+        v = values[-1] + inc
+        parts.append(f"{repr(v) if v != int(v) else int(v)}+{fmt_float(inc)}x{j - i}")
+        values.append(v)
+        for _ in range(j - i):
+            v += inc
+            values.append(v)
         i = j + 1
     return " ".join(parts), values
 
