@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from mlmon import conventions as C
-from mlmon.monitors.base import AlertCheck, AlertRule, CompileContext, ExpAlert, ExprCheck, Panel, RecordingRule, Row, RuleGroup, RuleTest, Sample, Target, Threshold
+from mlmon.monitors.base import AlertCheck, AlertRule, CompileContext, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
 from mlmon.presets import signals as S
 from mlmon.spec.schema import array, boolean, duration, enum, number, obj, ratio
 from mlmon.spec.units import fmt_float, format_duration, parse_duration
@@ -421,19 +421,19 @@ def _tests(mon: ErrorsMonitor, model: Any) -> list[RuleTest]:
     checks = tuple(ac(_t(n - 1), a) for a in alerts)
     exprs = ()
     if chk.get("ratio"):
-        exprs = (ExprCheck(S.rec(model.id, C.ERROR_RATIO), _t(n - 1), (Sample(S.rec(model.id, C.ERROR_RATIO), 0.01),)),)
+        exprs = (S.exact_check(S.rec(model.id, C.ERROR_RATIO), _t(n - 1), 0.01),)
     out.append(RuleTest(f"errors {model.id}: healthy traffic with 1% errors raises nothing", "1m", s.items(), checks, exprs))
 
     # 2. error ratio between warning and critical, then above critical
     if "ratio" in chk:
         r: Ratio = chk["ratio"]
         n = int(r.for_ / STEP) + 12
-        mid = (r.warning + r.critical) / 2
+        mid = round((r.warning + r.critical) / 2, 4)
         s = synth([(rps, rps * mid, n)])
         out.append(RuleTest(f"errors {model.id}: error ratio {_num(mid)} opens a ticket", "1m", s.items(),
                             (ac(_t(n - 2), A_RATIO, (lab(C.SEVERITY_TICKET, "error_ratio"),)),),
-                            (ExprCheck(S.rec(model.id, C.ERROR_RATIO), _t(n - 2), (Sample(S.rec(model.id, C.ERROR_RATIO), mid),)),)))  # fmt: skip
-        hi = (r.critical + 1) / 2
+                            (S.exact_check(S.rec(model.id, C.ERROR_RATIO), _t(n - 2), mid),)))  # fmt: skip
+        hi = round((r.critical + 1) / 2, 4)
         s = synth([(rps, rps * hi, n)])
         out.append(RuleTest(f"errors {model.id}: error ratio {_num(hi)} pages", "1m", s.items(),
                             (ac(_t(n - 2), A_RATIO, (lab(C.SEVERITY_TICKET, "error_ratio"), lab(C.SEVERITY_PAGE, "error_ratio"))),)))  # fmt: skip
@@ -477,7 +477,7 @@ def _tests(mon: ErrorsMonitor, model: Any) -> list[RuleTest]:
         s = synth([(rps, 0.0, n)], invalid=bad)
         out.append(RuleTest(f"errors {model.id}: {_num(bad * 100)}% invalid outputs fire MLModelInvalidOutputs", "1m", s.items(),
                             (ac(_t(n - 2), A_INVALID, (lab(C.SEVERITY_TICKET, "invalid_outputs"),)),),
-                            (ExprCheck(S.rec(model.id, C.INVALID_OUTPUT_RATIO), _t(n - 2), (Sample(S.rec(model.id, C.INVALID_OUTPUT_RATIO), bad),)),)))  # fmt: skip
+                            (S.exact_check(S.rec(model.id, C.INVALID_OUTPUT_RATIO), _t(n - 2), bad),)))  # fmt: skip
         n = int(cfg.no_data_for / STEP) + 5
         s = synth([(rps, 0.0, n)], with_pred=False, with_invalid=False)
         out.append(RuleTest(f"errors {model.id}: traffic without prediction metrics raises MLModelErrorsNoData", "1m", s.items(),

@@ -37,9 +37,7 @@ from typing import Any, Mapping, Sequence
 
 from mlmon import conventions as C
 from mlmon import presets as P
-from mlmon.monitors.base import (
-    AlertCheck, AlertRule, CompileContext, ExpAlert, ExprCheck, Panel, RecordingRule, Row, RuleGroup, RuleTest, Sample, Target, Threshold,
-)  # fmt: skip
+from mlmon.monitors.base import AlertRule, CompileContext, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
 from mlmon.presets import signals as S
 from mlmon.spec.schema import LABEL_NAME_PATTERN, array, boolean, duration, enum, number, obj, ratio, string, string_map
 from mlmon.spec.units import format_duration, parse_duration

@@ -8,7 +8,7 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon import presets as P
-from mlmon.monitors.base import AlertCheck, AlertRule, ExpAlert, ExprCheck, RuleTest, Sample
+from mlmon.monitors.base import AlertCheck, AlertRule, ExpAlert, RuleTest
 from mlmon.presets import signals as S
 from mlmon.spec.units import format_duration
 
@@ -80,7 +80,7 @@ def tests(mon: Any, model: Any) -> list[RuleTest]:
     n = 130
     s = base(n)
     quiet = [ac(_t(120), a) for a in sorted({a for a in _alerts(mon, model)})]
-    req_check = ExprCheck(S.rec(model.id, C.REQUESTS_RATE), _t(120), (Sample(S.rec(model.id, C.REQUESTS_RATE), RPS),))
+    req_check = S.exact_check(S.rec(model.id, C.REQUESTS_RATE), _t(120), RPS)
     out.append(RuleTest(f"infra {model.id}: healthy {model.serving.preset} traffic raises nothing", "1m", s.items(), tuple(quiet), (req_check,)))
 
     # 2. latency above the threshold

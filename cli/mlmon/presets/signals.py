@@ -230,6 +230,7 @@ def series_labels(src: Any, model_labels: Mapping[str, str], model_id: str, plac
 def counter_values(phases: list[tuple[float, int]], start: float = 0.0) -> str:
     """promtool notation for a counter growing by ``inc`` per step for ``n`` steps, phase by phase."""
     parts, v = [], start
+    phases = [(round(inc, 9), n) for inc, n in phases]  # no float noise in the test input
     for i, (inc, n) in enumerate(phases):
         if i == 0:
             parts.append(f"{fmt_float(v)}+{fmt_float(inc)}x{n}")
@@ -300,6 +301,16 @@ def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, 
         cnt = [((r if role == "total" else r - e) * step_s, n) for r, e, _, n in phases]
         s.add(ser(mean.count, mean.count.name), counter_values(cnt))
         s.add(ser(mean.total, mean.total.name), counter_values([(c * L / mean.scale, n) for (c, _), (_, _, L, n) in zip(cnt, phases)]))
+
+
+def exact_check(series: str, eval_time: str, value: float, digits: int = 4) -> Any:
+    """An expr check of ``series`` to ``digits`` decimals: ``round(series * 10^digits)`` is an
+    integer, so float noise from summing rates cannot make it flaky."""
+    from mlmon.monitors.base import ExprCheck, Sample
+
+    scale = 10**digits
+    labels = series[series.index("{"):] if "{" in series else "{}"
+    return ExprCheck(f"round({series} * {scale})", eval_time, (Sample(labels, float(round(value * scale))),))
 
 
 def expected_quantile(lat: P.Histogram, latency_s: float, q: float) -> float:
