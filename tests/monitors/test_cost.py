@@ -246,3 +246,11 @@ def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
 def test_one_replica_over_budget_warns():
     _, diags = compile_one(ODD["one-replica-overspends"])
     assert any(d.code == "MLM210" and "one replica" in d.message for d in diags)
+
+
+@pytest.mark.parametrize("case", sorted(ODD))
+def test_generated_tests_only_name_alerts_the_rules_define(case):
+    spec, m = model_of(ODD[case])
+    defined = {r.alert for g in cost.MONITOR.rule_groups(m, spec) for r in g.rules if isinstance(r, AlertRule)}
+    named = {c.alertname for t in cost.MONITOR.rule_tests(m, spec) for c in t.alert_checks}
+    assert named <= defined

@@ -155,3 +155,11 @@ def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
     spec, m = model_of(ODD[case])
     res = run_promtool(tmp_path, fairness.MONITOR.rule_groups(m, spec), fairness.MONITOR.rule_tests(m, spec))
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+
+
+@pytest.mark.parametrize("body", [MINIMAL, FULL, *ODD.values()])
+def test_generated_tests_only_name_alerts_the_rules_define(body):
+    spec, m = model_of(body)
+    defined = {r.alert for r in fairness.MONITOR.rule_groups(m, spec)[0].rules if isinstance(r, AlertRule)}
+    named = {c.alertname for t in fairness.MONITOR.rule_tests(m, spec) for c in t.alert_checks}
+    assert named <= defined

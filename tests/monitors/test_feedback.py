@@ -128,3 +128,11 @@ def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
     spec, m = model_of(ODD[case])
     res = run_promtool(tmp_path, feedback.MONITOR.rule_groups(m, spec), feedback.MONITOR.rule_tests(m, spec))
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+
+
+@pytest.mark.parametrize("case", sorted(ODD))
+def test_generated_tests_only_name_alerts_the_rules_define(case):
+    spec, m = model_of(ODD[case])
+    defined = {r.alert for g in feedback.MONITOR.rule_groups(m, spec) for r in g.rules if isinstance(r, AlertRule)}
+    named = {c.alertname for t in feedback.MONITOR.rule_tests(m, spec) for c in t.alert_checks}
+    assert named <= defined
