@@ -34,6 +34,10 @@ CASES = {
     ),
     "kserve": "  - id: m4\n    team: ml\n    serving: {preset: kserve, targets: ['m4:8080']}\n    errors: {anomaly: {window: 2h}}\n",
     "bentoml": "  - id: m5\n    team: ml\n    idle_ok: true\n    serving: {preset: bentoml, targets: ['m5:3000']}\n",
+    "errors-off": (
+        "  - id: m7\n    team: ml\n    serving: {preset: mlmon, targets: ['m7:8080']}\n"
+        "    infra: {throughput: {min_rps: 2}, traffic_drop: {window: 30m}}\n    errors: {enabled: false}\n"
+    ),
     "mlserver": "  - id: m6\n    team: ml\n    serving: {preset: mlserver}\n    errors: {anomaly: {window: 2h, signals: [error_ratio]}}\n",
 }
 
@@ -50,5 +54,7 @@ def test_rules_and_generated_tests_pass_promtool(case, tmp_path):
     groups = [*infra.MONITOR.rule_groups(model, spec), *errors.MONITOR.rule_groups(model, spec)]
     tests = [*infra.MONITOR.rule_tests(model, spec), *errors.MONITOR.rule_tests(model, spec)]
     assert tests
+    if case == "errors-off":  # without the errors monitor, infra watches the request rate itself
+        assert any("MLModelInfraNoData for requests" in t.name for t in tests)
     res = run_promtool(tmp_path, groups, tests)
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]

@@ -192,3 +192,22 @@ def test_triton_vllm_and_exporters_exact_values(tmp_path):
                  (AlertCheck("20m", "TestGPUBusy", (ExpAlert({"severity": "warning", "model": "tri"}, {}),)),), tuple(checks))
     res = run_promtool(tmp_path, groups, [t])
     assert res.returncode == 0, res.stdout[-5000:]
+
+
+def test_selector_override_reads_the_queue_proxy_verbatim(tmp_path):
+    """KServe counts no failures; the spec points requests/errors at Knative's queue-proxy counter."""
+    m = model("kserve", overrides={
+        "requests": 'revision_app_request_count{service_name="m-predictor"}',
+        "errors": 'revision_app_request_count{service_name="m-predictor",response_code_class="5xx"}',
+    })
+    series = (
+        ('revision_app_request_count{service_name="m-predictor",response_code_class="2xx",response_code="200"}', "0+570x30"),
+        ('revision_app_request_count{service_name="m-predictor",response_code_class="5xx",response_code="503"}', "0+30x30"),
+        ('revision_app_request_count{service_name="other",response_code_class="5xx",response_code="503"}', "0+600x30"),
+    )
+    checks = (
+        ExprCheck(rec(C.REQUESTS_RATE), "20m", (Sample(rec(C.REQUESTS_RATE), 10.0),)),
+        ExprCheck(rec(C.ERROR_RATIO), "20m", (Sample(rec(C.ERROR_RATIO), 0.05),)),
+    )
+    res = run_promtool(tmp_path, [RuleGroup("signals", tuple(S.signal_rules(m, None)))], [RuleTest("queue-proxy", "1m", series, (), checks)])
+    assert res.returncode == 0, res.stdout[-3000:]

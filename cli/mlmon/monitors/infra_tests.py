@@ -185,7 +185,16 @@ def tests(mon: Any, model: Any) -> list[RuleTest]:
         out.append(RuleTest(f"infra {model.id}: missing memory metrics raise MLModelInfraNoData", "1m", s.items(),
                             (ac(_t(n - 2), "MLModelInfraNoData", (lab(C.SEVERITY_TICKET, "memory"),)),)))  # fmt: skip
 
-    # 7. scrape targets
+    # 7. nothing scraped at all: every always-expected signal raises MLModelInfraNoData
+    always = [c for c, _, serving_only in chk["nodata"] if not serving_only]
+    if always:
+        nd = model.section("infra").no_data_for if model.section("infra") else 900.0
+        n = _m(nd) + 5
+        out.append(RuleTest(f"infra {model.id}: no metrics at all raise MLModelInfraNoData for {', '.join(always)}", "1m",
+                            (("mlmon_unrelated_series", f"1+0x{n}"),),
+                            (ac(_t(n), "MLModelInfraNoData", tuple(lab(C.SEVERITY_TICKET, c) for c in always)),)))  # fmt: skip
+
+    # 8. scrape targets
     if has_up:
         sc = chk["scrape"]
         n = _m(sc.for_) + 8
