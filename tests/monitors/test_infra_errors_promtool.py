@@ -36,7 +36,7 @@ CASES = {
     "bentoml": "  - id: m5\n    team: ml\n    idle_ok: true\n    serving: {preset: bentoml, targets: ['m5:3000']}\n",
     "errors-off": (
         "  - id: m7\n    team: ml\n    serving: {preset: mlmon, targets: ['m7:8080']}\n"
-        "    infra: {throughput: {min_rps: 2}, traffic_drop: {window: 30m}}\n    errors: {enabled: false}\n"
+        "    infra: {throughput: {min_rps: 2}, traffic_drop: {window: 30m, compare: last_week}}\n    errors: {enabled: false}\n"
     ),
     "mlserver": "  - id: m6\n    team: ml\n    serving: {preset: mlserver}\n    errors: {anomaly: {window: 2h, signals: [error_ratio]}}\n",
 }

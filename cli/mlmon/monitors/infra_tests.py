@@ -132,6 +132,20 @@ def tests(mon: Any, model: Any) -> list[RuleTest]:
                             (ac(_t(before - 2), "MLModelTrafficDrop"),
                              ac(_t(n - 1), "MLModelTrafficDrop", (lab(C.SEVERITY_TICKET, "traffic_drop"),)))))  # fmt: skip
 
+    # 4b. traffic drop against the same window last week: a week of history at 2m resolution
+    if "traffic_drop" in chk and chk["traffic_drop"].compare == "last_week":
+        d = chk["traffic_drop"]
+        step = 120.0
+        high = max(RPS, d.min_baseline_rps * 20)
+        before = int((7 * 86400 + d.window) / step) + 5
+        after = int((d.for_ + 720) / step)
+        s = S.Synth()
+        S.synth_traffic(model, s, [(high, 0.0, ok_lat, before), (high * d.ratio / 5, 0.0, ok_lat, after)], step)
+        t_before, t_end = int(before * step / 60) - 4, int((before + after) * step / 60) - 2
+        out.append(RuleTest(f"infra {model.id}: traffic falling below last week's fires MLModelTrafficDrop", "2m", s.items(),
+                            (ac(_t(t_before), "MLModelTrafficDrop"),
+                             ac(_t(t_end), "MLModelTrafficDrop", (lab(C.SEVERITY_TICKET, "traffic_drop"),)))))  # fmt: skip
+
     # 5. GPU saturated / idle / memory; no GPU data
     if "gpu" in chk:
         g = chk["gpu"]
