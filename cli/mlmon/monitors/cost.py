@@ -21,15 +21,18 @@ Cost per hour (``mlmon_cost:usd_per_hour:sum``):
 - ``source: opencost``: ``mlmon_model:opencost_hourly_cost_usd:sum`` (CPU + RAM + GPU prices of the
   model's pods from OpenCost, recorded by the OpenCost preset of the model's ``infra`` section).
 
-Month-to-date spend is computed without state from chained recording rules (see
-``month_to_date_expr``): the completed days of the month come from the trailing-24h average
-cost sampled at each UTC midnight (a ``[Nd:1d]`` subquery, whose steps are aligned to midnights),
-the completed hours of today from the trailing-1h average sampled at each full hour, and the
-current partial hour from the current cost. A ladder of ``and on() day_of_month() == N`` branches
-picks the window length, because a PromQL range cannot depend on the time. Error: exact when the
-cost is constant within each hour; otherwise up to the cost change within one hour (each
-sampled average covers the hour or day ending at the mark), and a day or hour whose mark was
-missed (Prometheus down for more than 5 minutes at the mark) is missing from the sum.
+Month-to-date spend is computed without state from chained recording rules. Two sparse series
+record the spend of each completed UTC day (``mlmon_cost:spend_usd:completed_day``: 24 x the
+trailing-24h average cost, written only at the first evaluation after midnight) and of each
+completed hour (``...:completed_hour``: the trailing-1h average, written at each full hour).
+Month-to-date = the day samples written since the 1st's midnight + the hour samples written since
+today's midnight + the current cost x the elapsed part of this hour. A PromQL range cannot depend
+on the time, so a ladder of ``and on() day_of_month() == N`` (``hour() == N``) branches picks the
+window; every branch reads at most 31 (24) samples. Error: exact when the cost changes only on
+full hours (each sampled average covers the period ending at its mark, Prometheus 2 ranges being
+closed adds one sample: at most (change)/61 per hour); a mark Prometheus missed (down more than
+the evaluation interval around midnight or a full hour) drops that day (hour) from the sum. The
+rule group's interval is set explicitly because the once-per-period samples depend on it.
 
 Projected month-end spend = month-to-date + the remaining hours of the month x the trailing-24h
 average cost per hour (24h smooths daily autoscaling cycles).
