@@ -350,12 +350,8 @@ class ErrorsMonitor:
         return [Row("Errors and anomalies", tuple(panels))] if panels else []
 
     def fleet_panels(self, spec: Any) -> Sequence[Panel]:
-        return [
-            Panel("Error ratio by model", "timeseries", (Target(f"max by (model) ({C.ERROR_RATIO})", "{{model}}"),), unit="percentunit", width=12),
-            Panel("Top alerting models (firing alerts)", "bargauge",
-                  (Target('topk(10, count by (model) (ALERTS{alertstate="firing", model!=""}))', "{{model}}", instant=True),), width=12,
-                  description="Models with the most firing alerts right now, from Prometheus' ALERTS series."),  # fmt: skip
-        ]
+        # (the fleet's "Top alerting models" panel comes from the cost monitor)
+        return [Panel("Error ratio by model", "timeseries", (Target(f"max by (model) ({C.ERROR_RATIO})", "{{model}}"),), unit="percentunit", width=12)]
 
 
 MONITOR = ErrorsMonitor()

@@ -461,7 +461,7 @@ class InfraMonitor:
         if "requests" in avail:
             panels.append(Panel("Requests/s (normalised)", "timeseries", (Target(S.rec(m, C.REQUESTS_RATE), "requests/s"),), unit="reqps", width=8))
         if "latency" in avail:
-            panels.append(Panel("Latency quantiles", "timeseries",
+            panels.append(Panel("Latency quantiles and mean (normalised)", "timeseries",
                                 tuple(Target(S.rec(m, C.LATENCY_QUANTILE, {"quantile": _num(q)}), f"p{_num(q * 100)}") for q in S.QUANTILES)
                                 + ((Target(S.rec(m, C.LATENCY_MEAN), "mean"),)), unit="s", width=8))  # fmt: skip
         elif "latency_mean" in avail:
