@@ -66,6 +66,8 @@ MEANING = {
     "auc": "probability that a positive scores above a negative (trapezoid over the score buckets)",
 }
 
+T_VALUE = '{{ $value | printf "%.3f" }}'  # alert value in annotations (the rule tests expand it exactly)
+
 MONITOR_KEY = "performance"
 CONCEPT_MONITOR = "concept_drift"
 LABELS_CHECK = "labels"
@@ -459,6 +461,7 @@ def _dashboard(model: Any) -> str:
 class PerformanceMonitor:
     key = MONITOR_KEY
     title = "Performance from delayed ground truth"
+    depends_on = ("drift", "versions")  # concept drift reads drift scores; version regression the version ordering
 
     def schema(self) -> dict | None:
         return schema()
@@ -500,7 +503,9 @@ class PerformanceMonitor:
         sel = f'{{{C.L_MODEL}="{model.id}"}}'
         w = _dur(p.window)
         forr = _dur(p.for_)
-        cls = " ({{ $labels.class }})" if p.multiclass else ""
+        def cls_of(metric: str) -> str:
+            return " ({{ $labels.class }})" if p.per_class(metric) else ""
+
         for metric in p.metrics:
             warn, crit = p.thresholds(metric)
             word = "above" if metric in LOWER_IS_BETTER else "below"
@@ -511,7 +516,7 @@ class PerformanceMonitor:
                     C.ALERT_PERF_LOW, f"{metric_name(metric)}{sel} {self._cmp(metric, bound)}", forr,
                     self.alert_labels(model, metric, sev),
                     {
-                        "summary": f"{model.id}: {metric}{cls} is {{{{ $value | humanize }}}}, {word} {_num(bound)} (labels of the last {w})",
+                        "summary": f"{model.id}: {metric}{cls_of(metric)} is {T_VALUE}, {word} {_num(bound)} (labels of the last {w})",
                         "description": (
                             f"{TITLES[metric]} ({MEANING[metric]}) of model {model.id}, computed from ground-truth labels that arrived in the last {w}, "
                             f"is {word} its {'critical' if sev == C.SEVERITY_PAGE else 'warning'} level {_num(bound)}. "
@@ -532,7 +537,7 @@ class PerformanceMonitor:
                 out.append(AlertRule(
                     C.ALERT_PERF_DROP, expr, forr, self.alert_labels(model, metric, C.SEVERITY_TICKET),
                     {
-                        "summary": f"{model.id}: {metric}{cls} is {{{{ $value | humanize }}}}, more than {_num(p.max_drop)} worse than {off} ago",
+                        "summary": f"{model.id}: {metric}{cls_of(metric)} is {T_VALUE}, more than {_num(p.max_drop)} worse than {off} ago",
                         "description": (
                             f"{TITLES[metric]} of model {model.id} over the last {w} is worse by more than {_num(p.max_drop)} than over the same window {off} ago. "
                             "It may still be above its minimum: this is an early warning. Look for a deployment, a data change or a label-pipeline change in that period."
@@ -567,7 +572,7 @@ class PerformanceMonitor:
             C.ALERT_PERF_VERSION, self.version_regression_expr(model, p, metric), _dur(p.for_),
             self.alert_labels(model, metric, C.SEVERITY_TICKET),
             {
-                "summary": f"{model.id}: version {{{{ $labels.version }}}} {metric}{cls} is {{{{ $value | humanize }}}}, more than {_num(p.max_drop_vs_previous_version)} worse than version {{{{ $labels.previous_version }}}}",
+                "summary": f"{model.id}: version {{{{ $labels.version }}}} {metric}{cls} is {T_VALUE}, more than {_num(p.max_drop_vs_previous_version)} worse than version {{{{ $labels.previous_version }}}}",
                 "description": (
                     f"The newest version of model {model.id} (by mlmon_model_trained_timestamp_seconds) scores worse on {metric} than the version before it "
                     f"(its last value within the lookback) by more than {_num(p.max_drop_vs_previous_version)}. Consider rolling back or stopping the rollout."
@@ -607,7 +612,7 @@ class PerformanceMonitor:
                 C.ALERT_LABEL_COVERAGE, f"{C.LABEL_COVERAGE}{{{m}}} < {_num(p.min_coverage)}", _dur(p.for_),
                 self.alert_labels(model, COVERAGE_CHECK, C.SEVERITY_TICKET),
                 {
-                    "summary": f"{model.id}: only {{{{ $value | humanizePercentage }}}} of predictions got a ground-truth label (minimum {_num(p.min_coverage * 100)}%)",
+                    "summary": f"{model.id}: labels cover only {T_VALUE} of the predictions (minimum {_num(p.min_coverage)})",
                     "description": (
                         f"Labels joined in the last {_dur(p.window)} divided by predictions made {_dur(p.labels_delay) + ' earlier' if p.labels_delay else 'in that window'} "
                         f"is below {_num(p.min_coverage)}. Performance figures rest on few, possibly biased labels. Check the label source and the join."

@@ -21,12 +21,13 @@ performance down + input drift high: quiet, MLModelFeatureDrift fires instead).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any, Mapping
 
 from mlmon import conventions as C
-from mlmon.monitors.base import AlertCheck, ExpAlert, ExprCheck, RuleTest, Sample
+from mlmon.monitors.base import AlertCheck, AlertRule, ExpAlert, ExprCheck, RuleTest, Sample
 from mlmon.spec.units import fmt_float, format_duration
 
 
@@ -37,6 +38,61 @@ class IntervalRuleTest(RuleTest):
     rule, at 1h steps 170. Eval times of these cases are multiples of the interval."""
 
     evaluation_interval: str = "1m"
+
+# --- expected annotations: what Prometheus renders from the rule's templates ------------------------------
+def go_value(v: float) -> str:
+    """Go's %v of a float64 (the default rendering of {{ $value }})."""
+    if v == int(v) and abs(v) < 1e21:
+        return str(int(v))
+    return repr(float(v))
+
+
+def humanize_duration(v: float) -> str:
+    """Prometheus' humanizeDuration for |v| >= 1 second."""
+    if abs(v) < 1:
+        raise ValueError("humanize_duration: sub-second values are not used by these rules")
+    sign = "-" if v < 0 else ""
+    d = int(abs(v))
+    secs, mins, hours, days = d % 60, (d // 60) % 60, (d // 3600) % 24, d // 86400
+    if days:
+        return f"{sign}{days}d {hours}h {mins}m {secs}s"
+    if hours:
+        return f"{sign}{hours}h {mins}m {secs}s"
+    if mins:
+        return f"{sign}{mins}m {secs}s"
+    return f"{sign}{abs(v):.4g}s"
+
+
+_LABEL_RE = re.compile(r"\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}")
+
+
+def expand(text: str, value: float | None, labels: Mapping[str, str]) -> str:
+    text = _LABEL_RE.sub(lambda m: labels.get(m.group(1), "<no value>"), text)
+    for pattern, render in (
+        ('{{ $value | printf "%.3f" }}', lambda v: f"{v:.3f}"),
+        ("{{ $value | humanizeDuration }}", humanize_duration),
+        ("{{ $value }}", go_value),
+    ):
+        if pattern in text:
+            if value is None:
+                raise ValueError(f"annotation needs the alert value: {text!r}")
+            text = text.replace(pattern, render(value))
+    if "{{" in text:
+        raise ValueError(f"annotation template not expanded by the rule tests: {text!r}")
+    return text
+
+
+def alert_rules(mon: Any, model: Any) -> list[AlertRule]:
+    return [r for g in mon.rule_groups(model, None) for r in g.rules if isinstance(r, AlertRule)]
+
+
+def exp_alert(rules: list[AlertRule], alertname: str, labels: Mapping[str, str], value: float | None = None) -> ExpAlert:
+    """The firing alert with these labels, with the annotations Prometheus renders for ``value``."""
+    found = [r for r in rules if r.alert == alertname and all(labels.get(k) == v for k, v in r.labels.items())]
+    if len(found) != 1:
+        raise ValueError(f"{len(found)} rules {alertname} match {dict(labels)}")
+    return ExpAlert(dict(labels), {k: expand(v, value, labels) for k, v in found[0].annotations.items()})
+
 
 HEALTHY_Q = (0.95, 0.97, 0.99, 1.0, 0.9, 0.85, 0.8)
 LOW_Q = (0.3, 0.2, 0.1, 0.0)
@@ -302,17 +358,13 @@ def version_series(model: Any, versions: list[tuple[str, float]], steps: int) ->
 # --- timing ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Timing:
-    step: int  # input interval, seconds
+    step: int  # input interval, seconds: divides every duration and 5m (gauges stay visible to instant queries)
+    unit: int  # rule evaluation interval of the cases: a multiple of step and of 1m, dividing every duration
     W: int
     D: int
     O: int
     F: int
     S: int
-
-    @property
-    def unit(self) -> int:
-        """Rule evaluation interval of the cases: a multiple of the input step and of 1m."""
-        return self.step * 60 // math.gcd(self.step, 60)
 
     def up(self, t: float) -> int:
         """Round up to a multiple of the evaluation interval."""
@@ -324,10 +376,12 @@ class Timing:
 
 def timing(p: Any) -> Timing:
     durs = [int(round(x)) for x in (p.window, p.labels_delay, p.compare_offset, p.for_, p.no_labels_for) if x]
-    # every window holds >= 2 samples even when rules run every minute
+    # every window holds >= 2 evaluation points
     durs.append(max(60, int(min(p.window, p.no_labels_for)) // 2))
     g = reduce(math.gcd, durs)
-    return Timing(g, int(p.window), int(p.labels_delay), int(p.compare_offset), int(p.for_), int(p.no_labels_for))
+    unit = g * 60 // math.gcd(g, 60)
+    step = math.gcd(g, 300)
+    return Timing(step, unit, int(p.window), int(p.labels_delay), int(p.compare_offset), int(p.for_), int(p.no_labels_for))
 
 
 def _d(seconds: float) -> str:
@@ -339,7 +393,7 @@ def _metric_label_sets(p: Any, metric: str) -> list[dict[str, str]]:
     return [{"class": c} for c in p.classes] if p.per_class(metric) else [{}]
 
 
-def low_alerts(mon: Any, model: Any, p: Any, vals: Mapping[tuple[str, str | None], float | None]) -> list[ExpAlert]:
+def low_alerts(mon: Any, model: Any, p: Any, vals: Mapping[tuple[str, str | None], float | None], rules: list[AlertRule]) -> list[ExpAlert]:
     out = []
     for metric in p.metrics:
         warn, crit = p.thresholds(metric)
@@ -347,7 +401,7 @@ def low_alerts(mon: Any, model: Any, p: Any, vals: Mapping[tuple[str, str | None
             v = vals.get((metric, extra.get("class")))
             for bound, sev in ((warn, C.SEVERITY_TICKET), (crit, C.SEVERITY_PAGE)):
                 if breaches(metric, v, bound):
-                    out.append(ExpAlert({**mon.alert_labels(model, metric, sev), **extra}))
+                    out.append(exp_alert(rules, C.ALERT_PERF_LOW, {**mon.alert_labels(model, metric, sev), **extra}, v))
     return out
 
 
@@ -400,6 +454,7 @@ def _case(t: Timing, name: str, series: tuple, alerts: tuple = (), exprs: tuple 
 # --- the cases ------------------------------------------------------------------------------------------------------
 def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
     t = timing(p)
+    rules = alert_rules(mon, model)
     steps = t.n(t.W)
     b = base_rate(p, steps)
     q_h = pick_healthy(p, b, steps)
@@ -414,7 +469,7 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
 
     # 1. exact values on healthy data; nothing fires
     t_full = t.up(t.W + t.D)
-    t_quiet = t.up(t.W + t.D + t.F + t.step)
+    t_quiet = t.up(t.W + t.D + t.F + t.unit)
     total = t.n(t_quiet) + 1
     series = traffic_series(model, p, V1, [(healthy, total)]) + label_series(model, V1, [(preds, total)], [(lab, total)])
     series += version_series(model, [(V1, 1000.0)], total)
@@ -449,7 +504,7 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
     low = quality(p, q_l, b)
     if any(x is not None for m in p.metrics for x in p.thresholds(m)):
         series = traffic_series(model, p, V1, [(low, total)]) + label_series(model, V1, [(preds, total)], [(lab, total)])
-        exp = low_alerts(mon, model, p, values(p, low.scaled(steps)))
+        exp = low_alerts(mon, model, p, values(p, low.scaled(steps)), rules)
         out.append(_case(t, 
             f"performance {model.id}: quality q={q_l} breaches the levels: {C.ALERT_PERF_LOW} fires per metric and severity",
             tuple(series), (AlertCheck(_d(t_quiet), C.ALERT_PERF_LOW, sorted_alerts(exp)),),
@@ -457,7 +512,7 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
 
     # 3. drop against compare_offset ago
     switch = t.up(max(t.W + t.D, t.O))
-    t_drop = t.up(switch + t.W + t.F + t.step)
+    t_drop = t.up(switch + t.W + t.F + t.unit)
     q_d = pick_worse(p, b, steps, q_h, p.max_drop) if p.max_drop < 1 else None
     if q_d is not None and t_drop - t.O <= switch:
         dropped = quality(p, q_d, b)
@@ -470,7 +525,7 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
             for extra in _metric_label_sets(p, metric):
                 k = (metric, extra.get("class"))
                 if now.get(k) is not None and before.get(k) is not None and worse(metric, now[k], before[k], p.max_drop):
-                    exp.append(ExpAlert({**mon.alert_labels(model, metric, C.SEVERITY_TICKET), **extra}))
+                    exp.append(exp_alert(rules, C.ALERT_PERF_DROP, {**mon.alert_labels(model, metric, C.SEVERITY_TICKET), **extra}, now[k]))
         out.append(_case(t, 
             f"performance {model.id}: quality falls from q={q_h} to q={q_d}, more than max_drop {fmt_float(p.max_drop)} below {format_duration(t.O)} ago: {C.ALERT_PERF_DROP} fires",
             tuple(series),
@@ -480,7 +535,7 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
     # 4. newest version worse than the previous one
     if p.max_drop_vs_previous_version < 1:
         q_v = pick_worse(p, b, steps, q_h, p.max_drop_vs_previous_version)
-        t_v = t.up(t.W + t.F + t.step)
+        t_v = t.up(t.W + t.F + t.unit)
         nv = t.n(t_v) + 1
         for q2, fires in ((q_v, True), (q_h, False)):
             if q2 is None:
@@ -495,7 +550,7 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
                     for extra in _metric_label_sets(p, metric):
                         k = (metric, extra.get("class"))
                         if cur.get(k) is not None and prev.get(k) is not None and worse(metric, cur[k], prev[k], p.max_drop_vs_previous_version):
-                            exp.append(ExpAlert({**mon.alert_labels(model, metric, C.SEVERITY_TICKET), **extra, C.L_VERSION: V2, "previous_version": V1}))
+                            exp.append(exp_alert(rules, C.ALERT_PERF_VERSION, {**mon.alert_labels(model, metric, C.SEVERITY_TICKET), **extra, C.L_VERSION: V2, "previous_version": V1}, cur[k]))
             what = f"q={q2}, worse than {V1} (q={q_h}) by more than {fmt_float(p.max_drop_vs_previous_version)}: {C.ALERT_PERF_VERSION} fires" if fires else f"as good as {V1}: quiet"
             out.append(_case(t, 
                 f"performance {model.id}: version {V2} (trained after {V1}) serves at {what}",
@@ -506,7 +561,7 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
     exp = []
     for metric in p.watched:
         for extra in _metric_label_sets(p, metric):
-            exp.append(ExpAlert({**mon.alert_labels(model, metric, C.SEVERITY_TICKET), **extra}))
+            exp.append(exp_alert(rules, C.ALERT_PERF_NODATA, {**mon.alert_labels(model, metric, C.SEVERITY_TICKET), **extra}, 1.0))
     series = label_series(model, V1, [(preds, total)], [(lab, total)])
     out.append(_case(t, 
         f"performance {model.id}: labels arrive but no outcome counters exist: {C.ALERT_PERF_NODATA} fires for every watched metric",
@@ -516,21 +571,21 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
 
     # 6. labels stop (counter flat), and labels never existed
     stop = t.up(t.D + t.S)
-    t_stop = t.up(stop + t.S + t.step)
+    t_stop = t.up(stop + t.S + t.unit)
     ns = t.n(t_stop) + 1
     preds_s = max(preds, math.ceil(p.min_samples / max(1, t.n(t.S))))
-    missing = (ExpAlert(mon.alert_labels(model, "labels", C.SEVERITY_TICKET)),)
+    missing = (exp_alert(rules, C.ALERT_LABELS_MISSING, mon.alert_labels(model, "labels", C.SEVERITY_TICKET)),)
     series = label_series(model, V1, [(preds_s, ns)], [(lab, t.n(stop) + 1), (0, ns - t.n(stop) - 1)])
     out.append(_case(t, 
         f"performance {model.id}: labels stop arriving at {format_duration(stop)}; {format_duration(t.S)} later {C.ALERT_LABELS_MISSING} fires",
         tuple(series),
         (AlertCheck(_d(stop), C.ALERT_LABELS_MISSING), AlertCheck(_d(t_stop), C.ALERT_LABELS_MISSING, missing)),
     ))  # fmt: skip
-    t_abs = t.up(max(t.D + t.S, t.W + t.D + t.F) + t.step)
+    t_abs = t.up(max(t.D + t.S, t.W + t.D + t.F) + t.unit)
     na = t.n(t_abs) + 1
     checks_abs = [AlertCheck(_d(t_abs), C.ALERT_LABELS_MISSING, missing)]
     if p.min_coverage > 0:
-        checks_abs.append(AlertCheck(_d(t_abs), C.ALERT_LABEL_COVERAGE, (ExpAlert(mon.alert_labels(model, "label_coverage", C.SEVERITY_TICKET)),)))
+        checks_abs.append(AlertCheck(_d(t_abs), C.ALERT_LABEL_COVERAGE, (exp_alert(rules, C.ALERT_LABEL_COVERAGE, mon.alert_labels(model, "label_coverage", C.SEVERITY_TICKET), 0.0),)))
     out.append(_case(t, 
         f"performance {model.id}: predictions but no label counter at all: {C.ALERT_LABELS_MISSING} and {C.ALERT_LABEL_COVERAGE} (coverage 0) fire",
         tuple(label_series(model, V1, [(preds_s, na)], None)), tuple(checks_abs),
@@ -545,7 +600,7 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
         out.append(_case(t, 
             f"performance {model.id}: labels cover {fmt_float(round(cov, 6))} of the predictions, below {fmt_float(p.min_coverage)}: {C.ALERT_LABEL_COVERAGE} fires",
             tuple(series),
-            (AlertCheck(_d(t_quiet), C.ALERT_LABEL_COVERAGE, (ExpAlert(mon.alert_labels(model, "label_coverage", C.SEVERITY_TICKET)),)),),
+            (AlertCheck(_d(t_quiet), C.ALERT_LABEL_COVERAGE, (exp_alert(rules, C.ALERT_LABEL_COVERAGE, mon.alert_labels(model, "label_coverage", C.SEVERITY_TICKET), cov),)),),
             (ExprCheck(cov_sel, _d(t_full), (Sample(cov_sel, cov),)),),
         ))  # fmt: skip
 
@@ -557,10 +612,11 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
 
 
 def concept_tests(mon: Any, model: Any, p: Any, t: Timing, b: int, q_h: float, q_l: float, drift: Any) -> list[RuleTest]:
+    rules = alert_rules(mon, model)
     steps = t.n(t.W)
     healthy, low = quality(p, q_h, b), quality(p, q_l, b)
     switch = t.up(max(t.W + t.D, t.O))
-    t_c = t.up(switch + t.W + max(t.F, int(drift.for_)) + t.step)
+    t_c = t.up(switch + t.W + max(t.F, int(drift.for_)) + t.unit)
     n1 = t.n(switch)
     n2 = t.n(t_c) - n1 + 1
     now, before = values(p, low.scaled(steps)), values(p, healthy.scaled(steps))
@@ -574,7 +630,7 @@ def concept_tests(mon: Any, model: Any, p: Any, t: Timing, b: int, q_h: float, q
                 drop_ok and now.get(k) is not None and before.get(k) is not None and worse(metric, now[k], before[k], p.max_drop)
             )
             if degraded:
-                exp.append(ExpAlert({**mon.alert_labels(model, metric, C.SEVERITY_TICKET, monitor="concept_drift"), **extra}))
+                exp.append(exp_alert(rules, C.ALERT_CONCEPT_DRIFT, {**mon.alert_labels(model, metric, C.SEVERITY_TICKET, monitor="concept_drift"), **extra}))
     lab = healthy.labelled()
     base = traffic_series(model, p, V1, [(healthy, n1), (low, n2)]) + label_series(model, V1, [(lab * 2, n1 + n2)], [(lab, n1 + n2)])
     from mlmon.monitors import registry
@@ -590,7 +646,11 @@ def concept_tests(mon: Any, model: Any, p: Any, t: Timing, b: int, q_h: float, q
             if high and drift_mon is not None:
                 for thr, sev in ((d.warn, C.SEVERITY_TICKET), (d.critical, C.SEVERITY_PAGE)):
                     if s >= thr:
-                        feature_alerts.append(ExpAlert({**drift_mon.alert_labels(model, sev, d.name), "feature": d.name}))
+                        level = "critical" if sev == C.SEVERITY_PAGE else "warn"
+                        feature_alerts.append(ExpAlert(
+                            {**drift_mon.alert_labels(model, sev, d.name), "feature": d.name},
+                            drift_mon.feature_annotations(model, drift, level, d.name, f"{s:.3f}"),
+                        ))  # fmt: skip
         checks = [AlertCheck(_d(t_c), C.ALERT_CONCEPT_DRIFT, () if high else sorted_alerts(exp))]
         if high and drift_mon is not None:
             checks.append(AlertCheck(_d(t_c), C.ALERT_DRIFT_FEATURE, sorted_alerts(feature_alerts)))

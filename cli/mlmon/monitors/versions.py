@@ -243,6 +243,7 @@ class VersionsMonitor:
 class RetrainingMonitor:
     key = RETRAINING_KEY
     title = "Retraining triggers"
+    depends_on = ("drift", "versions", "performance")
 
     def schema(self) -> dict | None:
         return S.obj(
@@ -291,7 +292,7 @@ class RetrainingMonitor:
                 if bound is None:
                     continue
                 op = ">" if metric in LOWER_IS_BETTER else "<"
-                parts.append(f"{metric_name(metric)}{{{m}}} {op} {_num(bound)}")
+                parts.append(f'label_replace({metric_name(metric)}{{{m}}} {op} {_num(bound)}, "metric", "{metric}", "", "")')
             if parts:
                 out["performance"] = f"count by ({C.L_MODEL}) (\n  " + "\n  or\n  ".join(parts) + "\n)"
         if "staleness" in r.triggers:

@@ -21,7 +21,8 @@ from typing import Any
 from mlmon import conventions as C
 from mlmon.monitors.base import AlertCheck, ExpAlert, ExprCheck, RuleTest, Sample
 from mlmon.monitors.performance_tests import (
-    V1, V2, _case, _labels_text, base_labels, base_rate, label_series, pick_healthy, pick_low, quality, timing, traffic_series,
+    V1, V2, _case, _labels_text, alert_rules, base_labels, base_rate, breaches, exp_alert, label_series, pick_healthy, pick_low, quality,
+    timing, traffic_series, values,
 )  # fmt: skip
 from mlmon.spec.units import fmt_float, format_duration
 
@@ -50,7 +51,8 @@ def versions_tests(mon: Any, model: Any, v: Any) -> list[RuleTest]:
     x = 2 * e  # v2 replaces v1 at minute x
     end = x + e + 15
     m = {C.L_MODEL: model.id}
-    changed = ExpAlert({**mon.alert_labels(model, "version", C.SEVERITY_INFO), C.L_VERSION: V2, "stage": "production"})
+    rules = alert_rules(mon, model)
+    changed = exp_alert(rules, C.ALERT_VERSION_CHANGED, {**mon.alert_labels(model, "version", C.SEVERITY_INFO), C.L_VERSION: V2, "stage": "production"})
     series = (
         _info(model, V1, f"1x{x - 1}"),
         _info(model, V2, f"_x{x} 1x{end - x}"),
@@ -74,7 +76,7 @@ def versions_tests(mon: Any, model: Any, v: Any) -> list[RuleTest]:
     ))  # fmt: skip
     if v.stale_after is not None:
         old = -(v.stale_after + 3600.0)
-        stale = ExpAlert(mon.alert_labels(model, "staleness", C.SEVERITY_TICKET))
+        stale = exp_alert(rules, C.ALERT_MODEL_STALE, mon.alert_labels(model, "staleness", C.SEVERITY_TICKET), 300.0 - old)
         out.append(RuleTest(
             f"versions {model.id}: the served version was trained more than {_d(v.stale_after)} ago: {C.ALERT_MODEL_STALE} fires",
             "1m", (_info(model, V1, "1x20"), _trained(model, V1, f"{fmt_float(old)}x20")),
@@ -90,7 +92,7 @@ def versions_tests(mon: Any, model: Any, v: Any) -> list[RuleTest]:
             "1m", (_info(model, V1, "1x90"),),
             (
                 AlertCheck("30m", C.ALERT_VERSION_INFO_MISSING),
-                AlertCheck("61m", C.ALERT_VERSION_INFO_MISSING, (ExpAlert(mon.alert_labels(model, "version_info", C.SEVERITY_TICKET)),)),
+                AlertCheck("61m", C.ALERT_VERSION_INFO_MISSING, (exp_alert(rules, C.ALERT_VERSION_INFO_MISSING, mon.alert_labels(model, "version_info", C.SEVERITY_TICKET)),)),
             ),
         ))  # fmt: skip
     return out
@@ -105,8 +107,10 @@ def retraining_tests(mon: Any, model: Any, r: Any) -> list[RuleTest]:
     perf = model.section("performance")
     drift = model.section("drift")
 
-    def fired(reason: str) -> tuple[ExpAlert, ...]:
-        return (ExpAlert(mon.labels(model, reason)),)
+    rules = alert_rules(mon, model)
+
+    def fired(reason: str, value: float) -> tuple[ExpAlert, ...]:
+        return (exp_alert(rules, C.ALERT_RETRAIN, mon.labels(model, reason), value),)
 
     if "staleness" in exprs:
         from mlmon.monitors.versions import DEFAULT_STALE_FOR_RETRAINING
@@ -117,7 +121,7 @@ def retraining_tests(mon: Any, model: Any, r: Any) -> list[RuleTest]:
         out.append(RuleTest(
             f"retraining {model.id}: the served version is older than {_d(stale)}: {C.ALERT_RETRAIN} fires with reason=staleness",
             "1m", (_info(model, V1, f"1x{n}"), _trained(model, V1, f"{fmt_float(-(stale + 3600.0))}x{n}")),
-            (AlertCheck(_d((fr + 2) * MIN), C.ALERT_RETRAIN, fired("staleness")),),
+            (AlertCheck(_d((fr + 2) * MIN), C.ALERT_RETRAIN, fired("staleness", (fr + 2) * MIN + stale + 3600.0)),),
         ))  # fmt: skip
     if "drift" in exprs:
         n = fr + 10
@@ -127,21 +131,24 @@ def retraining_tests(mon: Any, model: Any, r: Any) -> list[RuleTest]:
             series.append((_labels_text(C.DRIFT_FEATURE_SCORE, {C.L_MODEL: model.id, "feature": d.name}), f"{fmt_float(level)}x{n}"))
         out.append(RuleTest(
             f"retraining {model.id}: every feature drifts to its {r.drift_level} level: {C.ALERT_RETRAIN} fires with reason=drift",
-            "1m", tuple(series), (AlertCheck(_d((fr + 2) * MIN), C.ALERT_RETRAIN, fired("drift")),),
+            "1m", tuple(series), (AlertCheck(_d((fr + 2) * MIN), C.ALERT_RETRAIN, fired("drift", float(len(drift.features)))),),
         ))  # fmt: skip
     if perf is not None:
         t = timing(perf)
         steps = t.n(t.W)
         b = base_rate(perf, steps)
-        t_p = t.up(t.W + t.D + r.for_ + t.step)
+        t_p = t.up(t.W + t.D + r.for_ + t.unit)
         n = t.n(t_p) + 1
         lab = quality(perf, 1.0, b).labelled()
         if "performance" in exprs:
             low = quality(perf, pick_low(perf, b, steps), b)
+            vals = values(perf, low.scaled(steps))
+            level = 1 if r.performance_level == "critical" else 0
+            breached = float(sum(1 for (mm, _), v in vals.items() if breaches(mm, v, perf.thresholds(mm)[level])))
             series = traffic_series(model, perf, V1, [(low, n)]) + label_series(model, V1, [(lab * 2, n)], [(lab, n)])
             out.append(_case(
                 t, f"retraining {model.id}: quality below its {r.performance_level} level: {C.ALERT_RETRAIN} fires with reason=performance",
-                tuple(series), (AlertCheck(_d(t_p), C.ALERT_RETRAIN, fired("performance")),),
+                tuple(series), (AlertCheck(_d(t_p), C.ALERT_RETRAIN, fired("performance", breached)),),
             ))  # fmt: skip
         healthy = quality(perf, pick_healthy(perf, b, steps), b)
         series = traffic_series(model, perf, V1, [(healthy, n)]) + label_series(model, V1, [(lab * 2, n)], [(lab, n)])
