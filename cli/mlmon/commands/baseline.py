@@ -153,6 +153,7 @@ def run(opts: Any) -> int:
         sys.stdout.write(text)
         return ExitCode.OK
     target = Path(out)
+    tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".baseline-", dir=target.parent)
@@ -160,6 +161,8 @@ def run(opts: Any) -> int:
             fh.write(text)
         os.replace(tmp, target)
     except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
         report([Diagnostic(out, 0, 0, Severity.ERROR, "MLM001", f"cannot write: {exc}")])
         return ExitCode.USAGE
     nf = len(baseline.features)
