@@ -98,3 +98,37 @@ def test_compile_diagnostics(section, code, where):
     errs = errors_of(f"  - id: m\n    team: risk-ml\n    serving: {{targets: ['m:8080']}}\n    errors: {section}\n")
     assert any(code in e and where in e for e in errs), errs
     assert all(e.startswith("s.yaml:") for e in errs)
+
+
+def test_weekly_seasonality_catches_what_the_trailing_baseline_misses(tmp_path):
+    """Three weeks of a day/night request pattern (5m resolution); in week 3 the daytime rate
+    falls from 20 to 8 req/s for 80 minutes. Against the same hour last week that is an anomaly;
+    against the trailing day (mean 11, stddev 9) it is not."""
+    from mlmon.monitors.base import AlertCheck, ExpAlert, RuleGroup, RuleTest
+    from tests.presets.promtool_util import run_promtool
+
+    day = "2+0x143 20+0x143"  # 288 samples: 12h at 2 req/s, 12h at 20 req/s
+    start = 14 * 288 + 156  # week 3, 13h into the day
+    values = " ".join([day] * 14) + " 2+0x143 20+0x11 8+0x15 20+0x115 " + " ".join([day] * 2)
+    series = (('mlmon_model:requests:rate5m{model="m"}', values),)
+    t_alert = f"{(start + 14) * 5}m"  # 70 minutes into the drop
+    t_before = f"{(start - 2) * 5}m"
+    results = {}
+    for seasonality in ("weekly", "none"):
+        text = spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n"
+                    f"    errors: {{anomaly: {{seasonality: {seasonality}, window: 1d, for: 30m, signals: [requests]}}}}\n")
+        text = text.replace("routing:", "defaults: {evaluation_interval: 5m}\nrouting:", 1)
+        s, diags = pipeline.check({"s.yaml": text})
+        assert s is not None, [format_text([d]) for d in diags]
+        mm = s.models[0]
+        an = mm.section("errors").anomaly
+        recs = errors.MONITOR.anomaly_rules(mm, an, "requests")
+        alert = [r for r in rules(mm) if isinstance(r, AlertRule) and r.alert == "MLModelAnomaly"]
+        exp = (ExpAlert({**alert[0].labels, "signal": "requests"}, alert[0].annotations),) if seasonality == "weekly" else ()
+        test = RuleTest(f"seasonality {seasonality}", "5m", series,
+                        (AlertCheck(t_before, "MLModelAnomaly"), AlertCheck(t_alert, "MLModelAnomaly", exp)))
+        d = tmp_path / seasonality
+        d.mkdir()
+        results[seasonality] = run_promtool(d, [RuleGroup("anomaly", (*recs, *alert))], [test], "5m")
+    for seasonality, res in results.items():
+        assert res.returncode == 0, seasonality + "\n" + res.stdout[-3000:]

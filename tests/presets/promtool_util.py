@@ -20,11 +20,11 @@ def promtool() -> str:
     return exe
 
 
-def run_promtool(tmp: Path, groups: Sequence[RuleGroup], tests: Sequence[RuleTest]) -> subprocess.CompletedProcess:
+def run_promtool(tmp: Path, groups: Sequence[RuleGroup], tests: Sequence[RuleTest], evaluation_interval: str = "1m") -> subprocess.CompletedProcess:
     rules = tmp / "rules.yml"
     rules.write_text(prometheus.rules_file(groups, "# test"))
     check = subprocess.run([promtool(), "check", "rules", str(rules)], capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
     tfile = tmp / "rules.test.yml"
-    tfile.write_text(rule_tests.tests_file(["rules.yml"], tests, "# test"))
+    tfile.write_text(rule_tests.tests_file(["rules.yml"], tests, "# test", evaluation_interval))
     return subprocess.run([promtool(), "test", "rules", str(tfile)], capture_output=True, text=True, timeout=300, cwd=tmp)

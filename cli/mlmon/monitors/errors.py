@@ -280,17 +280,25 @@ class ErrorsMonitor:
         w = _d(an.window)
         off = _d(baseline_offset(an))
         trailing = f"avg_over_time({sig}[{w}] offset {off})"
+        trailing_sd = f"stddev_over_time({sig}[{w}] offset {off})"
         if an.seasonality == "weekly":
-            mean = (f"(\n  avg_over_time({sig}[1h] offset {_d(7 * 86400 - 1800)})\n  + avg_over_time({sig}[1w] offset {off})\n"
-                    f"  - avg_over_time({sig}[1w] offset {_d(7 * 86400 + baseline_offset(an))})\n)\nor\n{trailing}")  # fmt: skip
+            # same hour last week (centred) + this week's trend; its spread is last week's local spread.
+            # Used only once a full previous week is recorded (>= half its samples); else trailing.
+            last_week = _d(7 * 86400 - 1800)
+            prev = _d(7 * 86400 + baseline_offset(an))
+            week_n = max(2, int(7 * 86400 / model.evaluation_interval / 2))
+            gate = f"count_over_time({sig}[1w] offset {prev}) > {week_n}"
+            mean = (f"(\n  avg_over_time({sig}[1h] offset {last_week})\n  + avg_over_time({sig}[1w] offset {off})\n"
+                    f"  - avg_over_time({sig}[1w] offset {prev})\n  and\n  {gate}\n)\nor\n{trailing}")  # fmt: skip
+            stddev = f"(\n  stddev_over_time({sig}[1h] offset {last_week})\n  and\n  {gate}\n)\nor\n{trailing_sd}"
         else:
-            mean = trailing
+            mean, stddev = trailing, trailing_sd
         rel, floor = Z_FLOOR[s]
         n = max(2, int(an.window / model.evaluation_interval / 4))
         return [
             RecordingRule(C.ANOMALY_SIGNAL, f"{S.rec(m, src)}", lab),
             RecordingRule(C.ANOMALY_BASELINE_MEAN, mean, lab),
-            RecordingRule(C.ANOMALY_BASELINE_STDDEV, f"stddev_over_time({sig}[{w}] offset {off})", lab),
+            RecordingRule(C.ANOMALY_BASELINE_STDDEV, stddev, lab),
             RecordingRule(
                 C.ANOMALY_ZSCORE,
                 f"({sig} - {S.rec(m, C.ANOMALY_BASELINE_MEAN, {'signal': s})})\n/ clamp_min({S.rec(m, C.ANOMALY_BASELINE_STDDEV, {'signal': s})} + {_num(rel)} * abs({S.rec(m, C.ANOMALY_BASELINE_MEAN, {'signal': s})}), {_num(floor)})\n"
