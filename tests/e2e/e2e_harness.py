@@ -55,9 +55,7 @@ def model_sections(model_id: str, monitors: set[str]) -> dict:
             "label_coverage": {"min": 0.2, "no_labels_for": "5m"},
         }  # fmt: skip
     if "retraining" in monitors:
-        # held longer than the concept-drift alert needs (drift sample gate ~25s + 5s), so the
-        # retraining trigger follows it
-        out["retraining"] = {"triggers": ["drift", "performance"], "for": "45s"}
+        out["retraining"] = {"triggers": ["drift", "performance"], "for": "15s"}
     return out
 
 

@@ -104,10 +104,10 @@ def test_degraded_accuracy_raises_concept_drift_then_retraining(e2e_stack):
     retrain = delivered(st, "webhook", f"{TEAM}-retraining", "e2e-degraded", C.ALERT_RETRAIN, reason="performance")
     labels = next(x for x in retrain.alerts if x.get("model") == "e2e-degraded")
     assert labels["action"] == "retrain" and labels["severity"] == "warning"
-    t0 = st.sink.records()[0].received
-    timeline = [(round(n.received - t0, 1), n.channel, n.receiver, [x.get("alertname") for x in n.alerts])
-                for n in st.sink.records() if any(x.get("model") == "e2e-degraded" for x in n.alerts)]  # fmt: skip
-    assert concept.received <= retrain.received, timeline
+    # No strict order between the two: concept drift needs the drift thresholds, recorded by a
+    # reference group that first evaluates up to its 2m interval after Prometheus starts, while
+    # the performance trigger does not. Both must arrive.
+    assert concept.received and retrain.received
     # inputs are stable: no data-drift alert for this model
     assert not [x for x in st.prometheus_alerts() if x["labels"].get("model") == "e2e-degraded" and x["labels"].get("alertname") == C.ALERT_DRIFT_FEATURE]
 
@@ -126,12 +126,22 @@ def test_stopping_the_demo_raises_target_down(e2e_stack):
 
 def test_healthy_traffic_raises_no_alert(e2e_stack):
     st = e2e_stack
-    # by now the other scenarios have fired, so the windows have filled; wait at least 60s anyway
-    time.sleep(max(0.0, st.started_at + 60 - time.monotonic()))
+    # Judge once every signal of the healthy model is computed: at least 60s of traffic, and its
+    # drift scores and accuracy recorded (drift needs its reference group, whose first
+    # evaluation comes up to that group's 2m interval after Prometheus starts). Until then its
+    # no-data alerts may be pending, which is right: the model is not yet observable.
+    ready = ['sum(mlmon_predictions_total{model="e2e-healthy"}) > 100']
+    if "drift" in registered_monitors():
+        ready.append(f'count({C.DRIFT_FEATURE_SCORE}{{model="e2e-healthy"}}) == 4')
+    if "performance" in registered_monitors():
+        ready.append(C.PERF_METRIC.format(metric="accuracy") + '{model="e2e-healthy"}')
+    while time.monotonic() < st.started_at + 60 or not all(st.query(q) for q in ready):
+        if time.monotonic() > st.started_at + TIMEOUT:
+            pytest.fail(f"the healthy model's signals are not all computed: {[q for q in ready if not st.query(q)]}")
+        time.sleep(1)
+    time.sleep(3)  # a few evaluations with every signal present
     # deployment events (severity info, e.g. "version v1 is now served") are not alerts
-    firing = [a for a in st.prometheus_alerts() if a["labels"].get("model") == "e2e-healthy" and a["labels"].get("severity") != "info"]
-    assert firing == []
+    active = [a for a in st.prometheus_alerts() if a["labels"].get("model") == "e2e-healthy" and a["labels"].get("severity") != "info"]
+    assert active == [], [(a["labels"], a["state"], a.get("value")) for a in active]
     got = [n for n in st.sink.records() if any(a.get("model") == "e2e-healthy" for a in n.alerts)]
-    assert got == []
-    # and the healthy model was really scraped and evaluated
-    assert st.query('sum(mlmon_predictions_total{model="e2e-healthy"}) > 100')
+    assert got == [], [(n.channel, n.receiver, n.alerts) for n in got]
