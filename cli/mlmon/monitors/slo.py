@@ -113,6 +113,8 @@ class SLOMonitor:
     def compile(self, raw: Any, ctx: CompileContext) -> tuple[SLO, ...]:
         period_default = ctx.defaults.get("slo_period", "30d")
         preset = presets.get(ctx.defaults.get("preset", "mlmon"))
+        if preset is not None:
+            preset = preset.with_overrides(ctx.defaults.get("serving_overrides") or None)
         if raw is None:
             out = []
             if preset is not None and preset.errors_rate("x", "5m") is not None:
@@ -232,8 +234,8 @@ class SLOMonitor:
 
     # --- rules -------------------------------------------------------------------------------------
     def error_ratio_expr(self, model: Any, slo: SLO, window: str) -> str:
-        preset = presets.get(model.serving.preset)
-        sel = preset.selector(model.id, model.serving.match)
+        preset = presets.for_model(model)
+        sel = presets.model_selector(model, preset)
         if slo.sli.kind == "availability":
             return f"(({preset.errors_rate(sel, window)}) or vector(0))\n/\n({preset.requests_rate(sel, window)})"
         if slo.sli.kind == "latency":
@@ -245,8 +247,8 @@ class SLOMonitor:
         return f"1 - (\n  sum({good})\n  /\n  sum({total})\n)"
 
     def traffic_expr(self, model: Any, slo: SLO, window: str) -> str:
-        preset = presets.get(model.serving.preset)
-        sel = preset.selector(model.id, model.serving.match)
+        preset = presets.for_model(model)
+        sel = presets.model_selector(model, preset)
         if slo.sli.kind == "availability":
             return preset.requests_rate(sel, window)
         if slo.sli.kind == "latency":
@@ -336,8 +338,8 @@ class SLOMonitor:
         else:
             expr = f"(\n  ({traffic}) or vector(0)\n) == 0"
         if slo.sli.kind == "latency":
-            preset = presets.get(model.serving.preset)
-            sel = preset.selector(model.id, model.serving.match)
+            preset = presets.for_model(model)
+            sel = presets.model_selector(model, preset)
             expr = f"{expr}\nor on()\nabsent(\n  {preset.latency_good_rate(sel, w, slo.sli.threshold)}\n)"
         return AlertRule(C.ALERT_SLO_NODATA, expr, format_duration(slo.no_data_for), self.nodata_labels(model, slo), self.nodata_annotations(model, slo))
 
@@ -350,8 +352,8 @@ class SLOMonitor:
     # --- dashboards ------------------------------------------------------------------------------
     def dashboard_rows(self, model: Any, spec: Any) -> Sequence[Row]:
         rows = []
-        preset = presets.get(model.serving.preset)
-        sel = preset.selector(model.id, model.serving.match)
+        preset = presets.for_model(model)
+        sel = presets.model_selector(model, preset)
         for slo in model.section(self.key) or ():
             s = f'{{{C.L_MODEL}="{model.id}",{C.L_SLO}="{slo.name}"}}'
             eb = _num(slo.budget)

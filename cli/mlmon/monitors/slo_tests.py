@@ -19,6 +19,7 @@ promtool proves the generated PromQL matches it.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -43,12 +44,12 @@ def series_values(increments: list[tuple[float, int]]) -> str:
         if n <= 0:
             continue
         if first:
-            parts.append(f"0+{fmt_float(inc)}x{n}")
+            parts.append(f"0+{fmt_float(round(inc, 9))}x{n}")
             value = inc * n
             first = False
         else:
             start = value + inc
-            parts.append(f"{fmt_float(round(start, 9))}+{fmt_float(inc)}x{n - 1}")
+            parts.append(f"{fmt_float(round(start, 9))}+{fmt_float(round(inc, 9))}x{n - 1}")
             value = start + inc * (n - 1)
     return " ".join(parts)
 
@@ -62,12 +63,15 @@ def cumulative(increments: list[tuple[float, int]]) -> list[float]:
 
 
 class _Sim:
-    """Burn-rate alert states of one SLO over minute-spaced counters."""
+    """Burn-rate alert states of one SLO over minute-spaced counters (evaluated every minute)."""
 
-    def __init__(self, slo: Any, total: list[float], errors: list[float]):
-        self.slo = slo
+    def __init__(self, budget: float, tiers: tuple, total: list[float], errors: list[float]):
+        self.budget = budget
+        self._tiers = list(tiers)
         self.total = total
         self.errors = errors
+        self._cond: dict[Any, list[bool]] = {}
+        self._streak: dict[Any, list[int]] = {}
 
     def ratio(self, t: int, w: int) -> float:
         i0 = max(0, t - w)
@@ -78,50 +82,45 @@ class _Sim:
             return math.nan
         return (self.errors[t] - self.errors[i0]) / dt
 
+    def _conds(self, tier: Any) -> list[bool]:
+        key = tier
+        if key not in self._cond:
+            eb, lw, sw, f = self.budget, _m(tier.long), _m(tier.short), tier.factor
+            # NaN compares false, as in PromQL
+            self._cond[key] = [self.ratio(t, lw) / eb > f and self.ratio(t, sw) / eb > f for t in range(len(self.total) + 3)]
+        return self._cond[key]
+
     def cond(self, tier: Any, t: int) -> bool:
-        eb = self.slo.budget
-        a = self.ratio(t, _m(tier.long)) / eb
-        b = self.ratio(t, _m(tier.short)) / eb
-        return a > tier.factor and b > tier.factor  # NaN compares false, as in PromQL
+        c = self._conds(tier)
+        return c[t] if 0 <= t < len(c) else False
 
     def firing(self, tier: Any, t: int) -> bool:
-        streak = 0
-        for s in range(t, -1, -1):
-            if not self.cond(tier, s):
-                break
-            streak += 1
-        return streak - 1 >= _m(tier.for_) and streak > 0
+        key = tier
+        if key not in self._streak:
+            run, out = 0, []
+            for c in self._conds(tier):
+                run = run + 1 if c else 0
+                out.append(run)
+            self._streak[key] = out
+        streak = self._streak[key][t] if t < len(self._streak[key]) else 0
+        return streak > 0 and streak - 1 >= _m(tier.for_)
 
     def firing_set(self, t: int) -> tuple:
-        return tuple(i for i, tier in enumerate(self.slo.tiers()) if self.firing(tier, t))
+        return tuple(i for i, tier in enumerate(self.tiers) if self.firing(tier, t))
+
+    @property
+    def tiers(self) -> list:
+        return self._tiers
 
     def margin_ok(self, t: int) -> bool:
         """No condition flips within 2 minutes of ``t`` (keeps checks off the edges)."""
-        tiers = self.slo.tiers()
-        return all(len({self.cond(tr, s) for s in range(t - 2, t + 3)}) == 1 for tr in tiers)
+        return all(len({self.cond(tr, s) for s in range(t - 2, t + 3)}) == 1 for tr in self.tiers)
 
 
-def _synthetic(monitor: Any, model: Any, slo: Any, total: list[float], errors: list[float], incs_t, incs_e) -> list[tuple[str, str]] | None:
-    """Input series in the preset's own dialect (or the ratio SLI's own metrics)."""
-    preset = presets.get(model.serving.preset)
-    labels = dict(model.serving.match) if model.serving.match else {preset.model_label: model.id}
-    good_incs = [(t - e, n) for (t, n), (e, _) in zip(incs_t, incs_e)]
-    lab = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    if slo.sli.kind == "availability":
-        return preset.synthetic_requests(labels, series_values(incs_t), series_values(incs_e), series_values(good_incs))
-    if slo.sli.kind == "latency":
-        bound = slo.sli.threshold / preset.latency.scale
-        name = preset.latency.name
-        return [
-            (f'{name}_bucket{{{lab},le="{le_strings(bound)[0]}"}}', series_values(good_incs)),
-            (f'{name}_bucket{{{lab},le="+Inf"}}', series_values(incs_t)),
-            (f"{name}_count{{{lab}}}", series_values(incs_t)),
-        ]
-    inputs = ratio_inputs(slo)
-    if inputs is None:
-        return None
-    values = {"good": series_values(good_incs), "total": series_values(incs_t), "errors": series_values(incs_e)}
-    return [(series, values[role]) for series, role in inputs]
+@functools.lru_cache(maxsize=4096)
+def simulate(budget: float, tiers: tuple, incs_t: tuple, incs_e: tuple) -> _Sim:
+    """Shared simulations: a fleet repeats the same SLOs, so each distinct one is simulated once."""
+    return _Sim(budget, tiers, cumulative(list(incs_t)), cumulative(list(incs_e)))
 
 
 def _selector(text: str) -> tuple[str, dict[str, str]] | None:
@@ -185,6 +184,7 @@ class _Scenario:
         self.series: dict[str, str] = {}
         self.counters: dict[str, tuple[list[float], list[float]]] = {}
         self.stopped: set[str] = set()
+        self._sims: dict[str, _Sim] = {}
         self.ok = True
         sig = _signature(monitor, model, target)
         if sig is None:
@@ -205,23 +205,27 @@ class _Scenario:
             else:  # healthy background traffic for the model's other SLOs
                 ti = [(TOTAL_PER_MIN, self.length)]
                 ei = [(0.1 * slo.budget * TOTAL_PER_MIN, self.length)]
-            self.counters[slo.name] = (cumulative(ti), cumulative(ei))
+            self.counters[slo.name] = (tuple(ti), tuple(ei))
             for name, values in _synthetic(monitor, model, slo, ti, ei) or ():
                 self.series.setdefault(name, values)
+
+    def sim(self, slo: Any) -> _Sim:
+        if slo.name not in self._sims:
+            self._sims[slo.name] = simulate(slo.budget, tuple(slo.tiers()), *self.counters[slo.name])
+        return self._sims[slo.name]
 
     def firing(self, slos: list, t: int) -> list:
         out = []
         for slo in slos:
             total, errors = self.counters[slo.name]
-            sim = _Sim(slo, total, errors)
-            tiers = slo.tiers()
-            out.extend((slo, tiers[i]) for i in sim.firing_set(t))
+            sim = self.sim(slo)
+            out.extend((slo, sim.tiers[i]) for i in sim.firing_set(t))
         return out
 
     def stable(self, slos: list, t: int) -> bool:
         for slo in slos:
             total, errors = self.counters[slo.name]
-            if not _Sim(slo, total, errors).margin_ok(t):
+            if not self.sim(slo).margin_ok(t):
                 return False
         return True
 
@@ -240,12 +244,12 @@ def _signature(monitor: Any, model: Any, slo: Any) -> frozenset | None:
 
 def _synthetic(monitor: Any, model: Any, slo: Any, incs_t: list, incs_e: list) -> list[tuple[str, str]] | None:
     """Input series in the preset's own dialect (or the ratio SLI's own metrics)."""
-    preset = presets.get(model.serving.preset)
+    preset = presets.for_model(model)
     labels = dict(model.serving.match) if model.serving.match else {preset.model_label: model.id}
     good_incs = [(t - e, n) for (t, n), (e, _) in zip(incs_t, incs_e)]
     lab = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     if slo.sli.kind == "availability":
-        return preset.synthetic_requests(labels, series_values(incs_t), series_values(incs_e), series_values(good_incs))
+        return preset.synthetic_requests(labels, series_values(incs_t), series_values(incs_e), series_values(good_incs), model_id=model.id)
     if slo.sli.kind == "latency":
         bound = slo.sli.threshold / preset.latency.scale
         name = preset.latency.name
@@ -334,7 +338,7 @@ def _tests_for(monitor: Any, model: Any, slos: list, slo: Any) -> list[RuleTest 
         prefix = 60
         horizon = prefix + _m(t.long) + _m(t.for_) + 10
         eb_inc = [(0.1 * eb * TOTAL_PER_MIN, prefix), (min(burn * eb, 1.0) * TOTAL_PER_MIN, horizon - prefix)]
-        sim = _Sim(slo, cumulative([(TOTAL_PER_MIN, horizon)]), cumulative(eb_inc))
+        sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), tuple(eb_inc))
         first = next((s for s in range(prefix, horizon) if sim.firing(t, s)), None)
         if first is None:
             raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {label}")

@@ -160,6 +160,7 @@ class _Compiler:
         serving = M.Serving(
             preset_name, tuple(serving_raw.get("targets", ())), serving_raw.get("metrics_path", "/metrics"),
             serving_raw.get("scheme", "http"), scrape, dict(sorted(serving_raw.get("match", {}).items())),
+            dict(serving_raw.get("overrides", {})),
         )  # fmt: skip
         labels = dict(doc.data.get("metadata", {}).get("labels", {}))
         labels.update(raw.get("labels", {}))
@@ -170,6 +171,7 @@ class _Compiler:
         sections: dict[str, Any] = {}
         mon_defaults = dict(defaults)
         mon_defaults["preset"] = preset_name
+        mon_defaults["serving_overrides"] = dict(serving_raw.get("overrides", {}))
         read = None
         if self.read_file is not None:
             read = lambda p, _f=doc.file: self.read_file(_f, p)  # noqa: E731
