@@ -555,7 +555,10 @@ class PerformanceMonitor:
         cur = metric_name(metric, version=True)
         extra = ", class" if p.per_class(metric) else ""
         versions = model.section("versions")
-        lookback = _dur(versions.previous_lookback if versions is not None else 14 * 86400.0)
+        lb = versions.previous_lookback if versions is not None else 14 * 86400.0
+        # a 1h-resolution subquery keeps the lookback cheap (336 points for 14d, not 20,160)
+        res = max(60.0, min(3600.0, round(lb / 24 / 60) * 60.0))
+        lookback = f"{_dur(lb)}:{_dur(res)}"
         margin = _num(p.max_drop_vs_previous_version)
         op, sign = (">", "+") if metric in LOWER_IS_BETTER else ("<", "-")
         return (

@@ -146,7 +146,8 @@ class VersionsMonitor:
         sel = contract_selector(model)
         m = f'{C.L_MODEL}="{model.id}"'
         lab = {C.L_MODEL: model.id}
-        lb = _dur(v.previous_lookback)
+        res = max(60.0, min(3600.0, round(v.previous_lookback / 24 / 60) * 60.0))
+        lb = f"{_dur(v.previous_lookback)}:{_dur(res)}"  # subquery: cheap lookback (336 points for 14d)
         t = f"{C.VERSION_TRAINED}{{{m}}}"
         seen = f"last_over_time({t}[{lb}])"
         rules: list = [
@@ -298,7 +299,8 @@ class RetrainingMonitor:
         if "staleness" in r.triggers:
             v = model.section(VERSIONS_KEY)
             stale = (v.stale_after if v is not None else None) or DEFAULT_STALE_FOR_RETRAINING
-            out["staleness"] = f"{C.VERSION_AGE}{{{m}}} > {_num(stale)}"
+            # inline (not mlmon_version:age:seconds) so the value does not lag one evaluation behind
+            out["staleness"] = f"time() - max({C.MODEL_TRAINED_TIMESTAMP}{{{contract_selector(model)}}}) > {_num(stale)}"
         return out
 
     def rule_groups(self, model: Any, spec: Any) -> Sequence[RuleGroup]:
