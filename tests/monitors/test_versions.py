@@ -4,6 +4,7 @@ webhook receiver under the real amtool."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -15,6 +16,7 @@ from mlmon import pipeline
 from mlmon.diagnostics import Severity
 from mlmon.monitors import versions
 from mlmon.monitors.base import AlertRule
+from tests.helpers.grafana_schema import validate_dashboard
 from tests.monitors.test_performance import BINARY, check, model_of, run_generated
 
 PLAIN = "  - id: m1\n    team: risk-ml\n"
@@ -72,6 +74,11 @@ def test_deployment_annotations_for_the_dashboard():
     assert C.MODEL_INFO in expr and "offset 15m" in expr
     dash = pipeline.render_dashboards(spec)["grafana/dashboards/fraud-detector.json"]
     assert '"name": "Deployments"' in dash and C.VERSION_AGE in dash and C.LABEL_COVERAGE in dash
+    data = json.loads(dash)
+    assert not validate_dashboard(data)
+    titles = [p["title"] for p in data["panels"]]
+    assert {"Label coverage", "Served versions", "Watched performance"} <= set(titles)
+    assert any(t.startswith("Recall") for t in titles) and any(t.startswith("Performance (") for t in titles)
 
 
 def test_generated_versions_and_retraining_tests_pass_promtool(tmp_path):
