@@ -586,7 +586,8 @@ class PerformanceMonitor:
 
     def nodata_expr(self, model: Any, p: Performance, metric: str) -> str:
         m = f'{C.L_MODEL}="{model.id}"'
-        due = f"{C.LABELS_DUE}{{{m}}} >= {p.min_samples}"
+        # blind when predictions were due for labels, or when the model emits no prediction counter at all
+        due = f"(\n  {C.LABELS_DUE}{{{m}}} >= {p.min_samples}\n  or\n  absent({C.PREDICTIONS_TOTAL}{{{contract_selector(model)}}})\n)"
         if p.per_class(metric):
             parts = [f'absent({metric_name(metric)}{{{m},class="{_q(c)}"}})' for c in p.classes]
             return "(\n  " + "\n  or\n  ".join(parts) + f"\n)\nand on ()\n{due}"
@@ -597,7 +598,7 @@ class PerformanceMonitor:
             C.ALERT_PERF_NODATA, self.nodata_expr(model, p, metric), _dur(p.for_),
             self.alert_labels(model, metric, C.SEVERITY_TICKET),
             {
-                "summary": f"{model.id}: {metric} cannot be computed although predictions were made",
+                "summary": f"{model.id}: {metric} cannot be computed although predictions were made (or no prediction counter exists)",
                 "description": (
                     f"Fewer than {p.min_samples} labelled predictions reached {metric}'s denominator in the last {_dur(p.window)} "
                     f"(or mlmon_{'confusion' if p.multiclass else 'outcomes'}_total is missing), so the {metric} alerts are blind. "

@@ -569,6 +569,13 @@ def tests_for(mon: Any, model: Any, p: Any) -> list[RuleTest]:
         (AlertCheck(_d(t_quiet), C.ALERT_PERF_NODATA, sorted_alerts(exp)), AlertCheck(_d(t_quiet), C.ALERT_LABELS_MISSING)),
     ))  # fmt: skip
 
+    t_none = t.up(t.F + t.unit)
+    out.append(_case(t, 
+        f"performance {model.id}: no contract metrics at all (instrumentation missing): {C.ALERT_PERF_NODATA} fires for every watched metric",
+        tuple(version_series(model, [(V1, 1000.0)], t.n(t_none) + 1)),
+        (AlertCheck(_d(t_none), C.ALERT_PERF_NODATA, sorted_alerts(exp)),),
+    ))  # fmt: skip
+
     # 6. labels stop (counter flat), and labels never existed
     stop = t.up(t.D + t.S)
     t_stop = t.up(stop + t.S + t.unit)
