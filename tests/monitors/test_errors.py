@@ -56,7 +56,9 @@ def test_idle_ok_drops_the_request_anomaly():
 def test_zscore_baseline_excludes_the_alert_window_and_guards_the_denominator():
     m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    errors: {anomaly: {window: 6h, for: 10m}}\n")
     z = [r for r in rules(m) if isinstance(r, RecordingRule) and r.record == C.ANOMALY_ZSCORE and r.labels["signal"] == "requests"][0]
-    assert "clamp_min(" in z.expr and "offset 25m" in z.expr and "count_over_time" in z.expr
+    assert "clamp_min(" in z.expr and "offset 1h55m)" in z.expr  # gate: baseline window at least 1/4 full
+    mean = [r for r in rules(m) if isinstance(r, RecordingRule) and r.record == C.ANOMALY_BASELINE_MEAN and r.labels["signal"] == "requests"][0]
+    assert "offset 25m" in mean.expr  # the baseline ends for + 15m ago
     # error ratio alerts only upwards; request rate both ways
     anomaly = {r.labels[C.L_CHECK]: r.expr for r in rules(m) if isinstance(r, AlertRule) and r.alert == "MLModelAnomaly"}
     assert anomaly["anomaly_requests"].startswith("abs(") and not anomaly["anomaly_error_ratio"].startswith("abs(")

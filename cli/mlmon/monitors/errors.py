@@ -253,9 +253,9 @@ class ErrorsMonitor:
         if "degenerate" in chk:
             dg: Degenerate = chk["degenerate"]
             pm = S.rec(m, C.PREDICTION_MEAN)
-            n = max(2, int(dg.window / model.evaluation_interval / 2))
+            # gate: the series existed half a window ago (independent of the evaluation interval)
             rules.append(AlertRule(
-                A_CONSTANT, f"stddev_over_time({pm}[{_d(dg.window)}]) < {_num(dg.min_stddev)}\nand\ncount_over_time({pm}[{_d(dg.window)}]) > {n}",
+                A_CONSTANT, f"stddev_over_time({pm}[{_d(dg.window)}]) < {_num(dg.min_stddev)}\nand\n({pm} offset {_d(dg.window / 2)})",
                 _d(dg.for_), self.labels(model, C.SEVERITY_TICKET, "constant_predictions"),
                 self._ann(model, f"predictions have not varied for {_d(dg.window)}",
                           f"The mean prediction score of {model.id} has been constant for {_d(dg.window)} while serving traffic: the model "
@@ -286,15 +286,14 @@ class ErrorsMonitor:
             # Used only once a full previous week is recorded (>= half its samples); else trailing.
             last_week = _d(7 * 86400 - 1800)
             prev = _d(7 * 86400 + baseline_offset(an))
-            week_n = max(2, int(7 * 86400 / model.evaluation_interval / 2))
-            gate = f"count_over_time({sig}[1w] offset {prev}) > {week_n}"
+            # a full previous week is recorded when the signal existed half a week before it began
+            gate = f"({sig} offset {_d(7 * 86400 + baseline_offset(an) + 3.5 * 86400)})"
             mean = (f"(\n  avg_over_time({sig}[1h] offset {last_week})\n  + avg_over_time({sig}[1w] offset {off})\n"
                     f"  - avg_over_time({sig}[1w] offset {prev})\n  and\n  {gate}\n)\nor\n{trailing}")  # fmt: skip
             stddev = f"(\n  stddev_over_time({sig}[1h] offset {last_week})\n  and\n  {gate}\n)\nor\n{trailing_sd}"
         else:
             mean, stddev = trailing, trailing_sd
         rel, floor = Z_FLOOR[s]
-        n = max(2, int(an.window / model.evaluation_interval / 4))
         return [
             RecordingRule(C.ANOMALY_SIGNAL, f"{S.rec(m, src)}", lab),
             RecordingRule(C.ANOMALY_BASELINE_MEAN, mean, lab),
@@ -302,7 +301,7 @@ class ErrorsMonitor:
             RecordingRule(
                 C.ANOMALY_ZSCORE,
                 f"({sig} - {S.rec(m, C.ANOMALY_BASELINE_MEAN, {'signal': s})})\n/ clamp_min({S.rec(m, C.ANOMALY_BASELINE_STDDEV, {'signal': s})} + {_num(rel)} * abs({S.rec(m, C.ANOMALY_BASELINE_MEAN, {'signal': s})}), {_num(floor)})\n"
-                f"and\ncount_over_time({sig}[{w}] offset {off}) > {n}",
+                f"and\n({sig} offset {_d(baseline_offset(an) + an.window / 4)})",  # baseline window at least 1/4 full
                 lab,
             ),
         ]

@@ -16,8 +16,7 @@ import math
 import re
 from typing import Any
 
-_PLAIN = re.compile(r"^[A-Za-z0-9_/$(][A-Za-z0-9_./@$+=:()' -]*$")
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
 _PRINTABLE = re.compile("^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*$")
 
 
@@ -30,10 +29,19 @@ def _resolves_to_str(text: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _scalar_str(text: str, key: bool = False) -> str:
-    plain = (_PLAIN_KEY if key else _PLAIN).fullmatch(text) is not None
-    if plain and not key:
-        plain = not (text.endswith((" ", ":")) or ": " in text or " #" in text)
-    if text and plain and _resolves_to_str(text):
+    plain = (
+        bool(text)
+        and text[0] not in _INDICATORS
+        and text == text.strip()
+        and "\t" not in text
+        and "\n" not in text
+        and ": " not in text
+        and " #" not in text
+        and not text.endswith(":")
+        and _PRINTABLE.fullmatch(text) is not None
+        and _resolves_to_str(text)
+    )
+    if plain:
         return text
     if "\n" not in text and _PRINTABLE.fullmatch(text):
         return "'" + text.replace("'", "''") + "'"
