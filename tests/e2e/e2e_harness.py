@@ -51,7 +51,9 @@ def model_sections(model_id: str, monitors: set[str]) -> dict:
         out["feedback"] = {"window": "1m", "min_feedback": 20, "max_negative_ratio": 0.4, "for": "5s", "stopped_for": "5m", "spike": {"enabled": False}}
     if "performance" in monitors:
         out["performance"] = {
-            "window": "1m", "labels_delay": "2s", "min_samples": 100, "min": {"accuracy": 0.7}, "for": "5s",
+            # for 15s: at warm-up, predictions become "due" a few seconds before 100 labels have
+            # been joined, so the no-data alert (which shares `for`) must outlast that gap
+            "window": "1m", "labels_delay": "2s", "min_samples": 100, "min": {"accuracy": 0.7}, "for": "15s",
             "label_coverage": {"min": 0.2, "no_labels_for": "5m"},
         }  # fmt: skip
     if "retraining" in monitors:
