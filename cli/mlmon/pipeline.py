@@ -77,12 +77,12 @@ def render(spec: Spec, *, dashboards: bool = True) -> dict[str, str]:
     for model in spec.models:
         h = header([model.origin.file])
         active = [mon for mon in registry.MONITORS if model.section(mon.key) is not None]
-        has_rules: set[str] = set()
+        groups_of: dict[str, list[str]] = {}
         for mon in active:
             groups = list(mon.rule_groups(model, spec))
             if not groups:
                 continue
-            has_rules.add(mon.key)
+            groups_of[mon.key] = [g.name for g in groups]
             path = prometheus.rules_path(model.id, mon.key)
             out[path] = prometheus.rules_file(groups, h)
             for g in groups:
@@ -94,10 +94,17 @@ def render(spec: Spec, *, dashboards: bool = True) -> dict[str, str]:
             tests = list(mon.rule_tests(model, spec))
             if not tests:
                 continue
-            # the monitor's own rules plus the rules of the monitors it builds on
-            needed = [mon.key] + [k for k in getattr(mon, "depends_on", ()) if k in has_rules and k != mon.key]
-            files = [f"../rules/{prometheus.rules_name(model.id, k)}" for k in needed if k in has_rules]
-            out[prometheus.tests_path(model.id, mon.key)] = rule_tests.tests_file(files, tests, h)
+            # the monitor's own rules plus the rules of the monitors it builds on, in registry order
+            wanted = {mon.key, *getattr(mon, "depends_on", ())}
+            needed = [m.key for m in active if m.key in wanted and m.key in groups_of]
+            files = [f"../rules/{prometheus.rules_name(model.id, k)}" for k in needed]
+            order = [g for k in needed for g in groups_of[k]]
+            by_interval: dict[str, list] = {}
+            for t in tests:
+                by_interval.setdefault(t.evaluation_interval, []).append(t)
+            for interval, cases in sorted(by_interval.items(), key=lambda kv: (kv[0] != "1m", kv[0])):
+                suffix = "" if interval == "1m" else f".every-{interval}"
+                out[prometheus.tests_path(model.id, mon.key + suffix)] = rule_tests.tests_file(files, cases, h, interval, order)
     out[prometheus.CONFIG] = prometheus.config_file(spec, all_header)
     out[alertmanager.CONFIG] = alertmanager.config_file(spec, all_header)
     seen = set()

@@ -105,7 +105,7 @@ def test_generate_check_and_atomic_replace(tmp_path, run_mlmon):
     r = run_mlmon("generate", "specs", "-o", "generated", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     files = snapshot(tmp_path / "generated")
-    assert "prometheus/rules/fraud-detector.rules.yml" in files
+    assert "prometheus/rules/fraud-detector.slos.rules.yml" in files and "prometheus/tests/fraud-detector.slos.test.yml" in files
     assert "grafana/dashboards/fraud-detector.json" in files
     assert all(v.endswith(b"\n") and not v.endswith(b"\n\n") for v in files.values())
     r = run_mlmon("generate", "specs", "-o", "generated", "--check", cwd=tmp_path)

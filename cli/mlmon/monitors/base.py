@@ -50,7 +50,7 @@ class RuleGroup:
 @dataclass(frozen=True)
 class ExpAlert:
     labels: Mapping[str, str]
-    annotations: Mapping[str, str] | None = None  # None: not checked
+    annotations: Mapping[str, str] | None = None  # None: written without exp_annotations, i.e. the alert must have none
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ class RuleTest:
     input_series: tuple[tuple[str, str], ...]  # (series, promtool values notation)
     alert_checks: tuple[AlertCheck, ...] = ()
     expr_checks: tuple[ExprCheck, ...] = ()
+    # promtool's rule evaluation interval is per file: cases with another one go to their own file
+    evaluation_interval: str = "1m"
 
 
 # --- dashboards ---------------------------------------------------------------------------------

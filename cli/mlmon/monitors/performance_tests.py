@@ -31,13 +31,10 @@ from mlmon.monitors.base import AlertCheck, AlertRule, ExpAlert, ExprCheck, Rule
 from mlmon.spec.units import fmt_float, format_duration
 
 
-@dataclass(frozen=True)
-class IntervalRuleTest(RuleTest):
-    """A RuleTest that only needs rules evaluated every ``evaluation_interval`` (promtool's
-    setting is per test file): a 7d comparison at 1m steps costs ~10,000 evaluations of every
-    rule, at 1h steps 170. Eval times of these cases are multiples of the interval."""
-
-    evaluation_interval: str = "1m"
+# A RuleTest that only needs rules evaluated every ``evaluation_interval``: a 7d comparison at
+# 1m steps costs ~10,000 evaluations of every rule, at 1h steps 170. Eval times of these cases
+# are multiples of the interval.
+IntervalRuleTest = RuleTest
 
 # --- expected annotations: what Prometheus renders from the rule's templates ------------------------------
 def go_value(v: float) -> str:

@@ -9,7 +9,7 @@ from mlmon.render import emit
 from mlmon.spec.units import fmt_float
 
 
-def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m") -> dict:
+def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m", group_order: Sequence[str] = ()) -> dict:
     out = []
     for t in tests:
         case: dict[str, Any] = {"name": t.name, "interval": t.interval}
@@ -39,8 +39,13 @@ def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_
                 for c in t.expr_checks
             ]
         out.append(case)
-    return {"rule_files": list(rule_files), "evaluation_interval": evaluation_interval, "tests": out}
+    data: dict[str, Any] = {"rule_files": list(rule_files), "evaluation_interval": evaluation_interval}
+    if group_order:
+        # promtool 2.42 evaluates groups in an arbitrary order otherwise; cross-group reads need this one
+        data["group_eval_order"] = list(group_order)
+    data["tests"] = out
+    return data
 
 
-def tests_file(rule_files: Sequence[str], tests: Sequence[RuleTest], header: str, evaluation_interval: str = "1m") -> str:
-    return emit.to_yaml(tests_data(rule_files, tests, evaluation_interval), header)
+def tests_file(rule_files: Sequence[str], tests: Sequence[RuleTest], header: str, evaluation_interval: str = "1m", group_order: Sequence[str] = ()) -> str:
+    return emit.to_yaml(tests_data(rule_files, tests, evaluation_interval, group_order), header)
