@@ -38,7 +38,9 @@ L_BURN = "burn_window"  # e.g. "1h/5m" on burn-rate alerts
 
 SEVERITY_PAGE = "critical"
 SEVERITY_TICKET = "warning"
-SEVERITY_BY_CLASS = {"page": SEVERITY_PAGE, "ticket": SEVERITY_TICKET}
+# alert class (spec word) -> severity label; "info" events (e.g. a new model version) notify
+# the channels of routing.severity.info (default: slack), inside business hours like tickets
+SEVERITY_BY_CLASS = {"page": SEVERITY_PAGE, "ticket": SEVERITY_TICKET, "info": "info"}
 GROUP_BY = (L_MODEL, "alertname", L_CHECK)
 INHIBIT_EQUAL = (L_MODEL, L_MONITOR, L_CHECK)
 

@@ -29,7 +29,7 @@ _SETTINGS = {
     "prometheus": {"config_dir": ("prometheus_config_dir", "MLMON_PROMETHEUS_CONFIG_DIR")},
     "alertmanager": {"config_file": ("alertmanager_config", "MLMON_ALERTMANAGER_CONFIG")},
     "grafana": {"folder_uid": (None, "MLMON_GRAFANA_FOLDER_UID"), "folder_title": (None, "MLMON_GRAFANA_FOLDER_TITLE")},
-    "mimir": {"tenant": (None, "MLMON_MIMIR_TENANT"), "namespace": (None, "MLMON_MIMIR_NAMESPACE")},
+    "mimir": {"tenant": (None, "MLMON_MIMIR_TENANT"), "namespace": (None, "MLMON_MIMIR_NAMESPACE"), "api_prefix": (None, "MLMON_MIMIR_API_PREFIX")},
 }
 
 

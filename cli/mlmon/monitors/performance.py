@@ -557,7 +557,8 @@ class PerformanceMonitor:
         versions = model.section("versions")
         lb = versions.previous_lookback if versions is not None else 14 * 86400.0
         # a 1h-resolution subquery keeps the lookback cheap (336 points for 14d, not 20,160)
-        res = max(60.0, min(3600.0, round(lb / 24 / 60) * 60.0))
+        # ... but never coarser than half the performance window, or short windows miss the previous version
+        res = max(60.0, min(3600.0, round(lb / 24 / 60) * 60.0, round(p.window / 2 / 60) * 60.0))
         lookback = f"{_dur(lb)}:{_dur(res)}"
         margin = _num(p.max_drop_vs_previous_version)
         op, sign = (">", "+") if metric in LOWER_IS_BETTER else ("<", "-")

@@ -111,7 +111,7 @@ def _team_route(spec: Any, name: str) -> dict:
         channels = team_channels(team, spec.routing, cls)
         for i, ch in enumerate(channels):
             route: dict[str, Any] = {"receiver": receiver_name(name, ch), "matchers": [f'{C.L_SEVERITY}="{severity}"']}
-            if cls == "ticket" and spec.routing.business_hours is not None:
+            if cls in ("ticket", "info") and spec.routing.business_hours is not None:
                 route["active_time_intervals"] = [BUSINESS_HOURS]
             if i < len(channels) - 1:
                 route["continue"] = True

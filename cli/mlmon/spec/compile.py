@@ -20,7 +20,7 @@ from mlmon.spec.units import parse_duration
 
 ReadFile = Callable[[str, str], tuple[str | None, str | None]]  # (spec file, path as written) -> (text, error)
 
-DEFAULT_SEVERITY = {"page": ("pagerduty", "slack"), "ticket": ("slack",)}
+DEFAULT_SEVERITY = {"page": ("pagerduty", "slack"), "ticket": ("slack",), "info": ("slack",)}
 
 _SCHEMA: dict | None = None
 

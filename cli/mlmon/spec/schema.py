@@ -165,9 +165,9 @@ def _routing() -> dict:
                 "additionalProperties": team,
             },
             "severity": obj(
-                {"page": channels, "ticket": channels},
+                {"page": channels, "ticket": channels, "info": channels},
                 (),
-                "Which channels each alert class reaches. Default: page -> [pagerduty, slack], ticket -> [slack]",
+                "Which channels each alert class reaches. Default: page -> [pagerduty, slack], ticket -> [slack], info -> [slack]",
             ),
             "business_hours": hours,
         },
