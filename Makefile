@@ -10,7 +10,7 @@ SPECS ?= specs
 OUT ?= generated
 PYTEST_ARGS ?=
 
-.PHONY: all setup venv tools generate check-generated validate lint test test-fast bench schema clean
+.PHONY: all setup venv tools generate check-generated validate lint test test-fast golden bench schema clean
 
 all: generate
 
@@ -58,11 +58,16 @@ lint: venv
 schema: venv
 	$(MLMON) schema -o schemas/mlmon-spec.v1.schema.json
 
+# two workers: most of the time is promtool and real servers, which run in their own processes
 test: setup
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 test-fast: venv
-	$(BIN)/pytest -q -p no:cacheprovider -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 -m "not e2e" $(PYTEST_ARGS)
+
+# refresh tests/golden/*/expected after an intended change; review the diff before committing
+golden: venv
+	MLMON_UPDATE_GOLDEN=1 $(BIN)/pytest -q -p no:cacheprovider tests/golden -k golden_tree
 
 bench: setup
 	$(BIN)/python bench/run.py
