@@ -45,3 +45,19 @@ def test_block_style_and_order():
         "groups:\n- name: g\n  rules:\n  - record: a:b:c\n    expr: |-\n      sum(x)\n      /\n      sum(y)\n"
         "    labels:\n      z: '1'\n      a: 'yes'\n"
     )
+
+
+json_data = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_data)
+def test_json_writer_matches_the_standard_encoder(d):
+    import json
+
+    assert emit.to_json(d) == json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert emit.to_json(d, sort_keys=False) == json.dumps(d, indent=2, ensure_ascii=False) + "\n"
