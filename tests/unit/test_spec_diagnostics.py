@@ -180,3 +180,13 @@ def test_formatting_text_and_json():
     assert text.startswith("s.yaml:13:11: error: models[0].team: unknown team 'nobody' [MLM202]\n")
     js = format_json(diags)
     assert '"code": "MLM202"' in js and '"error": 1' in js and js.endswith("\n")
+
+
+def test_cross_section_opencost_needs_the_exporter():
+    s, diags = check(spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    cost: {source: opencost, monthly_budget_usd: 100}\n"))
+    d = [x for x in diags if x.code == "MLM212"]
+    assert len(d) == 1 and d[0].message == "models[0].cost.source: opencost needs the OpenCost exporter"
+    ok = spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    infra: {exporters: [opencost], namespace: ml, pod: 'm-.*'}\n"
+              "    cost: {source: opencost, monthly_budget_usd: 100}\n")
+    s, diags = check(ok)
+    assert not [x for x in diags if x.code == "MLM212"], diags

@@ -131,6 +131,16 @@ class _Compiler:
         return teams, M.Routing(teams, merged, hours)
 
     # ------------------------------------------------------------------------------------------
+    def _cross_checks(self, doc: Document, base: tuple, i: int, sections: Mapping[str, Any], serving: M.Serving) -> bool:
+        """Checks that span two monitors' sections (each monitor only sees its own)."""
+        ok = True
+        cost = sections.get("cost")
+        if cost is not None and getattr(cost, "source", None) == "opencost" and "opencost" not in _exporters(sections):
+            self.error(doc, base + ("cost", "source"), "MLM212", f"models[{i}].cost.source: opencost needs the OpenCost exporter",
+                       "add opencost to infra.exporters (with infra.namespace/pod selecting the model's pods)")  # fmt: skip
+            ok = False
+        return ok
+
     def _model(self, doc: Document, i: int, raw: dict, defaults: Mapping[str, Any], teams: dict[str, M.Team], monitors: tuple) -> M.Model | None:
         base = ("models", i)
         ok = True
@@ -182,6 +192,7 @@ class _Compiler:
             self.diags.extend(ctx.diags)
             if has_errors(ctx.diags):
                 ok = False
+        ok = self._cross_checks(doc, base, i, sections, serving) and ok
         if not ok:
             return None
         line, col = doc.source.pos(base)
@@ -190,6 +201,12 @@ class _Compiler:
             bool(raw.get("idle_ok", False)), serving, evaluation, M.Origin(doc.file, base, line, col),
             doc.data["metadata"]["name"], sections,
         )  # fmt: skip
+
+
+def _exporters(sections: Mapping[str, Any]) -> tuple:
+    infra = sections.get("infra")
+    placement = getattr(infra, "placement", None)
+    return tuple(getattr(placement, "exporters", ()) or ())
 
 
 def compile_documents(docs: list[Document], read_file: ReadFile | None = None) -> tuple[M.Spec | None, list[Diagnostic]]:
