@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from mlmon import conventions as C
 from mlmon.diagnostics import Diagnostic, Severity, has_errors
 from mlmon.monitors.base import AlertRule
@@ -42,12 +40,9 @@ def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> t
         if not parsed and not problems:
             diags.append(Diagnostic(name, 1, 1, Severity.ERROR, "MLM102", "file is empty; a spec needs apiVersion: mlmon/v1, kind: MonitoringSpec, metadata and models"))
         docs.extend(parsed)
-    if has_errors(diags):
-        # still compile what parsed, to report every independent problem at once
-        _, more = compile_documents(docs, read_file)
-        return None, diags + more
+    # compile what parsed even when another file failed, to report every independent problem at once
     spec, more = compile_documents(docs, read_file)
-    return spec, diags + more
+    return (None if has_errors(diags) else spec), diags + more
 
 
 def _decode_problem(data: bytes) -> str | None:

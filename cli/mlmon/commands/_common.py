@@ -14,7 +14,7 @@ def load(paths: list[Path]):
     from mlmon import fsio, pipeline
 
     files, diags = fsio.find_specs(list(paths))
-    if any(d.code in ("MLM004",) or (d.code == "MLM001" and d.line == 0 and "no such" in d.message) for d in diags):
+    if diags:  # a named path that does not exist, or no spec files at all: usage errors
         return None, diags, True
     texts, more = fsio.read_specs(files)
     diags += more

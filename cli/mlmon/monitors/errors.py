@@ -422,7 +422,6 @@ def _tests(mon: ErrorsMonitor, model: Any) -> list[RuleTest]:
     alerts = sorted({r.alert for g in mon.rule_groups(model, None) for r in g.rules if isinstance(r, AlertRule)})
     if not alerts:
         return out
-    an_n = int(chk["anomaly"][0].window / STEP) if "anomaly" in chk else 0
     # 1. healthy: 1% errors, steady traffic, varying predictions: nothing fires; exact error ratio
     n = max(60, int((chk["anomaly"][0].window / 4 + baseline_offset(chk["anomaly"][0])) / STEP) + 20) if "anomaly" in chk else 60
     s = synth([(rps, rps * 0.01, n)])

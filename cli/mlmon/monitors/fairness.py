@@ -36,10 +36,10 @@ from typing import Any, Sequence
 
 from mlmon import conventions as C
 from mlmon.monitors.base import (
-    AlertCheck, AlertRule, CompileContext, ExpAlert, ExprCheck, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target,
+    AlertCheck, AlertRule, CompileContext, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target,
     Threshold,
 )  # fmt: skip
-from mlmon.monitors.cost import rounded, value_check
+from mlmon.monitors.cost import value_check
 from mlmon.spec import schema as S
 from mlmon.spec.units import fmt_float, format_duration, parse_duration
 
@@ -249,7 +249,7 @@ class FairnessMonitor:
                 C.ALERT_FAIR_LOW_SAMPLES, "\nor\n".join(parts), fr, self.alert_labels(model, f, "groups", C.SEVERITY_TICKET),
                 self._ann(
                     model, f"{f.group_label} group {{{{ $labels.group }}}} has fewer than {f.min_samples} decisions in {w}",
-                    f"The group is listed in fairness.groups but is missing or too small to assess, so its treatment is not checked.",
+                    "The group is listed in fairness.groups but is missing or too small to assess, so its treatment is not checked.",
                 ),
             ))  # fmt: skip
         if f.eo_max_difference is not None:

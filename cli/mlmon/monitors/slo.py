@@ -28,14 +28,13 @@ the model only missing series alert, zero traffic does not.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from mlmon import conventions as C
 from mlmon import presets
 from mlmon.monitors.base import (
-    AlertCheck, AlertRule, CompileContext, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold,
+    AlertRule, CompileContext, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold,
 )  # fmt: skip
 from mlmon.spec.units import fmt_float, format_duration, parse_duration
 

@@ -182,7 +182,7 @@ class _Scenario:
         self.monitor, self.model, self.target = monitor, model, target
         self.length = sum(n for _, n in incs_t)
         self.series: dict[str, str] = {}
-        self.counters: dict[str, tuple[list[float], list[float]]] = {}
+        self.counters: dict[str, tuple[tuple, tuple]] = {}  # SLO name -> (total, errors) increments
         self.stopped: set[str] = set()
         self._sims: dict[str, _Sim] = {}
         self.ok = True
@@ -217,17 +217,12 @@ class _Scenario:
     def firing(self, slos: list, t: int) -> list:
         out = []
         for slo in slos:
-            total, errors = self.counters[slo.name]
             sim = self.sim(slo)
             out.extend((slo, sim.tiers[i]) for i in sim.firing_set(t))
         return out
 
     def stable(self, slos: list, t: int) -> bool:
-        for slo in slos:
-            total, errors = self.counters[slo.name]
-            if not self.sim(slo).margin_ok(t):
-                return False
-        return True
+        return all(self.sim(slo).margin_ok(t) for slo in slos)
 
     def check(self, slos: list, t: int) -> AlertCheck:
         exp = tuple(
