@@ -69,7 +69,7 @@ def test_fixed_and_deployment_replicas_conflict():
 
 
 def test_opencost_ignores_static_prices_with_a_warning():
-    spec, diags = compile_one("    cost: {source: opencost, hourly_usd_per_replica: 1}\n")
+    spec, diags = compile_one("    infra: {exporters: [opencost], namespace: ml, pod: 'm-.*'}\n    cost: {source: opencost, hourly_usd_per_replica: 1}\n")
     assert spec is not None
     assert any(d.code == "MLM210" and d.severity == Severity.WARNING and "hourly_usd_per_replica" in d.message for d in diags)
 
