@@ -72,10 +72,11 @@ def generate(
     paths: Optional[List[Path]] = PathsArg,
     output: Path = typer.Option(Path("generated"), "-o", "--output", help="output folder"),
     check: bool = typer.Option(False, "--check", help="write nothing; print a diff and exit 1 when the folder is stale"),
+    jobs: int = typer.Option(0, "-j", "--jobs", min=0, help="worker processes for large fleets (0 = one per core; output is identical)"),
     format: str = FormatOpt,
 ) -> None:
     """Compile specs into Prometheus, Alertmanager and Grafana files (atomic, deterministic)."""
-    _run("generate", paths=paths or [], output=output, check=check, format=format)
+    _run("generate", paths=paths or [], output=output, check=check, jobs=jobs, format=format)
 
 
 @app.command()

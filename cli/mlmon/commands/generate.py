@@ -10,7 +10,7 @@ from mlmon.diagnostics import has_errors
 
 
 def run(opts) -> int:
-    from mlmon import fsio, pipeline
+    from mlmon import fsio, workers
 
     bad = check_format(opts.format)
     if bad is not None:
@@ -25,7 +25,7 @@ def run(opts) -> int:
         return ExitCode.FINDINGS
     if diags:
         print_diagnostics(diags, opts.format, sys.stderr)
-    files = pipeline.render(spec)
+    files = workers.render(spec, jobs=getattr(opts, "jobs", 0) or None)
     out = opts.output
     if opts.check:
         diff = fsio.diff_tree(out, files)

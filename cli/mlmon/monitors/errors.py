@@ -21,6 +21,8 @@ model uses the native contract (preset ``mlmon``) or lists them explicitly.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -403,18 +405,9 @@ def _tests(mon: ErrorsMonitor, model: Any) -> list[RuleTest]:
         if "degenerate" in chk or ("anomaly" in chk and "prediction_mean" in chk["anomaly"][1]):
             if with_pred:
                 # healthy predictions: the per-step mean alternates 0.4 / 0.6 unless ``pred`` says otherwise
-                means: list[float] = []
-                for v, n in pred or [(-1.0, total)]:
-                    means.extend([v] * n if v >= 0 else [0.4 if i % 2 else 0.6 for i in range(n)])
-                count_inc = rps * STEP
-                cnt, sm, cv, sv = 0.0, 0.0, ["0"], ["0"]
-                for mu in means:
-                    cnt += count_inc
-                    sm += count_inc * mu
-                    cv.append(fmt_float(round(cnt, 6)))
-                    sv.append(fmt_float(round(sm, 6)))
-                s.add(f"{C.PREDICTION_SCORE}_count{{{labs}}}", " ".join(cv))
-                s.add(f"{C.PREDICTION_SCORE}_sum{{{labs}}}", " ".join(sv))
+                count_values, sum_values = _prediction_series(rps * STEP, tuple(pred or [(-1.0, total)]))
+                s.add(f"{C.PREDICTION_SCORE}_count{{{labs}}}", count_values)
+                s.add(f"{C.PREDICTION_SCORE}_sum{{{labs}}}", sum_values)
             if "degenerate" in chk and with_invalid:
                 s.add(f"{C.INVALID_OUTPUTS_TOTAL}{{{labs}}}", S.counter_values([(invalid * rps * STEP, total)]))
         return s
@@ -491,3 +484,19 @@ def _tests(mon: ErrorsMonitor, model: Any) -> list[RuleTest]:
                             (ac(_t(n), A_NODATA, (lab(C.SEVERITY_TICKET, "invalid_outputs"), lab(C.SEVERITY_TICKET, "prediction_score"))),)))  # fmt: skip
     _ = csel
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _prediction_series(count_inc: float, pred: tuple[tuple[float, int], ...]) -> tuple[str, str]:
+    """promtool values of the prediction score's _count and _sum: ``count_inc`` predictions a step
+    whose mean is ``v`` for ``n`` steps (``v < 0``: alternating 0.6 / 0.4, a healthy spread)."""
+    means: list[float] = []
+    for v, n in pred:
+        means.extend([v] * n if v >= 0 else [0.4 if i % 2 else 0.6 for i in range(n)])
+    cnt, sm, cv, sv = 0.0, 0.0, ["0"], ["0"]
+    for mu in means:
+        cnt += count_inc
+        sm += count_inc * mu
+        cv.append(fmt_float(round(cnt, 6)))
+        sv.append(fmt_float(round(sm, 6)))
+    return " ".join(cv), " ".join(sv)

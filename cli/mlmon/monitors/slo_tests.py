@@ -72,6 +72,10 @@ class _Sim:
         self.errors = errors
         self._cond: dict[Any, list[bool]] = {}
         self._streak: dict[Any, list[int]] = {}
+        # a fleet shares one simulation per distinct SLO shape, so answers are kept
+        self._firing_at: dict[int, tuple] = {}
+        self._margin: dict[int, bool] = {}
+        self._first: dict[tuple, int | None] = {}
 
     def ratio(self, t: int, w: int) -> float:
         i0 = max(0, t - w)
@@ -106,7 +110,17 @@ class _Sim:
         return streak > 0 and streak - 1 >= _m(tier.for_)
 
     def firing_set(self, t: int) -> tuple:
-        return tuple(i for i, tier in enumerate(self.tiers) if self.firing(tier, t))
+        hit = self._firing_at.get(t)
+        if hit is None:
+            hit = self._firing_at[t] = tuple(i for i, tier in enumerate(self.tiers) if self.firing(tier, t))
+        return hit
+
+    def first_firing(self, tier: Any, start: int, end: int) -> int | None:
+        """First minute in [start, end) at which ``tier`` fires, or None."""
+        key = (tier, start, end)
+        if key not in self._first:
+            self._first[key] = next((s for s in range(start, end) if self.firing(tier, s)), None)
+        return self._first[key]
 
     @property
     def tiers(self) -> list:
@@ -114,7 +128,10 @@ class _Sim:
 
     def margin_ok(self, t: int) -> bool:
         """No condition flips within 2 minutes of ``t`` (keeps checks off the edges)."""
-        return all(len({self.cond(tr, s) for s in range(t - 2, t + 3)}) == 1 for tr in self.tiers)
+        hit = self._margin.get(t)
+        if hit is None:
+            hit = self._margin[t] = all(len({self.cond(tr, s) for s in range(t - 2, t + 3)}) == 1 for tr in self.tiers)
+        return hit
 
 
 @functools.lru_cache(maxsize=4096)
@@ -334,7 +351,7 @@ def _tests_for(monitor: Any, model: Any, slos: list, slo: Any) -> list[RuleTest 
         horizon = prefix + _m(t.long) + _m(t.for_) + 10
         eb_inc = [(0.1 * eb * TOTAL_PER_MIN, prefix), (min(burn * eb, 1.0) * TOTAL_PER_MIN, horizon - prefix)]
         sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), tuple(eb_inc))
-        first = next((s for s in range(prefix, horizon) if sim.firing(t, s)), None)
+        first = sim.first_firing(t, prefix, horizon)
         if first is None:
             raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {label}")
         check_at = first + 2

@@ -300,7 +300,11 @@ class Preset:
         return self.signals.get(key)
 
     def keys(self) -> tuple[str, ...]:
-        return tuple(k for k in SIGNALS if self.signal(k) is not None)
+        cached = self.__dict__.get("_keys")
+        if cached is None:  # immutable, so computed once (kept outside the dataclass fields)
+            cached = tuple(k for k in SIGNALS if self.signal(k) is not None)
+            object.__setattr__(self, "_keys", cached)
+        return cached
 
     # --- rule tests (input series in this dialect) ----------------------------------------------
     def request_roles(self) -> list[tuple[str, Counter]]:

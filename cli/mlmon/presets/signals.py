@@ -12,6 +12,8 @@ beats Triton/TorchServe GPU gauges.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -229,6 +231,11 @@ def series_labels(src: Any, model_labels: Mapping[str, str], model_id: str, plac
 
 def counter_values(phases: list[tuple[float, int]], start: float = 0.0) -> str:
     """promtool notation for a counter growing by ``inc`` per step for ``n`` steps, phase by phase."""
+    return _counter_values(tuple(phases), start)
+
+
+@functools.lru_cache(maxsize=16384)
+def _counter_values(phases: tuple[tuple[float, int], ...], start: float) -> str:
     parts, v = [], start
     phases = [(round(inc, 9), n) for inc, n in phases]  # no float noise in the test input
     for i, (inc, n) in enumerate(phases):
@@ -288,12 +295,13 @@ def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, 
     if lat is not None:
         bounds = sorted({*lat.buckets, float("inf")}) if lat.buckets else None
         sel_bounds = bounds or sorted({phases[0][2] / lat.scale, float("inf")})
+        lat_labels = series_labels(lat, labels, mid)
         for b in sel_bounds:
             le = "+Inf" if b == float("inf") else fmt_float(b)
             incs = [(r * step_s if (L / lat.scale) <= b * (1 + 1e-12) else 0.0, n) for r, _, L, n in phases]
-            s.add(f'{lat.name}_bucket{{{series_labels(lat, labels, mid)},le="{le}"}}', counter_values(incs))
-        s.add(f"{lat.name}_count{{{series_labels(lat, labels, mid)}}}", counter_values([(r * step_s, n) for r, _, _, n in phases]))
-        s.add(f"{lat.name}_sum{{{series_labels(lat, labels, mid)}}}", counter_values([(r * step_s * L / lat.scale, n) for r, _, L, n in phases]))
+            s.add(f'{lat.name}_bucket{{{lat_labels},le="{le}"}}', counter_values(incs))
+        s.add(f"{lat.name}_count{{{lat_labels}}}", counter_values([(r * step_s, n) for r, _, _, n in phases]))
+        s.add(f"{lat.name}_sum{{{lat_labels}}}", counter_values([(r * step_s * L / lat.scale, n) for r, _, L, n in phases]))
     mean = p.signal("latency_mean")
     if isinstance(mean, P.Mean):
         roles = {c.name: role for role, c in p.request_roles()}

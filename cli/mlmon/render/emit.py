@@ -28,7 +28,7 @@ def _resolves_to_str(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def _scalar_str(text: str, key: bool = False) -> str:
+def _scalar_str(text: str) -> str:
     plain = (
         bool(text)
         and text[0] not in _INDICATORS
@@ -96,45 +96,76 @@ def _block_ok(text: str) -> bool:
     return not text.endswith("\n\n") and not any(line != line.rstrip(" ") for line in lines)
 
 
+_STR_CACHE: dict[str, str] = {}
+
+
+def _text(value: str) -> str:
+    """``_scalar_str`` through a plain dict (cheaper than the lru wrapper on the hot path)."""
+    hit = _STR_CACHE.get(value)
+    if hit is None:
+        if len(_STR_CACHE) > 200_000:
+            _STR_CACHE.clear()
+        hit = _STR_CACHE[value] = _scalar_str(value)
+    return hit
+
+
+def _block(value: str, pad: str, out: list[str]) -> None:
+    body = value[:-1] if value.endswith("\n") else value
+    out.append(" |\n" if value.endswith("\n") else " |-\n")
+    for line in body.split("\n"):
+        out.append(f"{pad}  {line}\n" if line else "\n")
+
+
 def _value(value: Any, indent: int, out: list[str]) -> None:
     """Append ``value`` as the value of a key at ``indent`` (key already written)."""
-    pad = " " * indent
-    if isinstance(value, dict):
+    t = type(value)
+    if t is str:
+        if "\n" in value and _block_ok(value):
+            _block(value, " " * indent, out)
+        else:
+            out.append(" " + _text(value) + "\n")
+    elif t is dict or isinstance(value, dict):
         if not value:
             out.append(" {}\n")
             return
         out.append("\n")
         _mapping(value, indent + 2, out)
-    elif isinstance(value, (list, tuple)):
+    elif t is list or isinstance(value, (list, tuple)):
         if not value:
             out.append(" []\n")
             return
         out.append("\n")
         _sequence(value, indent, out)
     elif isinstance(value, str) and "\n" in value and _block_ok(value):
-        body = value[:-1] if value.endswith("\n") else value
-        out.append(" |\n" if value.endswith("\n") else " |-\n")
-        for line in body.split("\n"):
-            out.append(f"{pad}  {line}\n" if line else "\n")
+        _block(value, " " * indent, out)
     else:
         out.append(" " + _scalar(value) + "\n")
 
 
 def _mapping(data: dict, indent: int, out: list[str], first_prefix: str | None = None) -> None:
     pad = " " * indent
-    for i, (k, v) in enumerate(data.items()):
-        if not isinstance(k, str):
+    prefix = pad if first_prefix is None else first_prefix
+    for k, v in data.items():
+        if type(k) is not str and not isinstance(k, str):
             raise TypeError("YAML keys must be strings")
-        prefix = first_prefix if (i == 0 and first_prefix is not None) else pad
-        out.append(f"{prefix}{_scalar_str(k, True)}:")
-        _value(v, indent, out)
+        head = prefix + _text(k) + ":"
+        prefix = pad
+        if type(v) is str and "\n" not in v:  # the common case, inline
+            out.append(head + " " + _text(v) + "\n")
+        else:
+            out.append(head)
+            _value(v, indent, out)
 
 
 def _sequence(items: Any, indent: int, out: list[str]) -> None:
     pad = " " * indent
+    item_prefix = pad + "- "
     for item in items:
-        if isinstance(item, dict) and item:
-            _mapping(item, indent + 2, out, first_prefix=f"{pad}- ")
+        t = type(item)
+        if t is str and "\n" not in item:
+            out.append(item_prefix + _text(item) + "\n")
+        elif (t is dict or isinstance(item, dict)) and item:
+            _mapping(item, indent + 2, out, first_prefix=item_prefix)
         elif isinstance(item, (list, tuple)) and item:
             out.append(f"{pad}-\n")
             _sequence(item, indent + 2, out)

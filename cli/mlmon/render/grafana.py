@@ -386,8 +386,31 @@ def _options(raw: dict, spec: Panel) -> dict:
             "footer": {"show": False, "reducer": ["sum"], "countRows": False}}
 
 
-def _plain(obj: Any) -> Any:
-    """grafanalib object -> plain JSON data (dicts, lists, scalars)."""
-    from grafanalib._gen import DashboardEncoder
+_SCALARS = (str, int, float, bool, type(None))
 
-    return json.loads(json.dumps(obj.to_json_data(), cls=DashboardEncoder))
+
+def _plain(obj: Any) -> Any:
+    """grafanalib object -> plain JSON data (dicts, lists, scalars): what a JSON round trip through
+    grafanalib's ``DashboardEncoder`` gives, without writing and parsing the text."""
+    t = type(obj)
+    if t is dict:
+        return {_key(k): _plain(v) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [_plain(v) for v in obj]
+    if t in _SCALARS:
+        return obj
+    to_json_data = getattr(obj, "to_json_data", None)
+    if to_json_data is not None:
+        return _plain(to_json_data())
+    if isinstance(obj, _SCALARS):  # str/int/float subclasses serialise as their base value
+        return json.loads(json.dumps(obj))
+    if isinstance(obj, (dict, list, tuple)):
+        return _plain(dict(obj) if isinstance(obj, dict) else list(obj))
+    raise TypeError(f"cannot convert {t.__name__} to dashboard JSON")
+
+
+def _key(k: Any) -> str:
+    """Dict keys as JSON writes them (``True`` -> ``"true"``, ``1`` -> ``"1"``)."""
+    if type(k) is str:
+        return k
+    return json.loads(json.dumps({k: 0})).popitem()[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import math
 import re
 
@@ -35,6 +37,7 @@ def format_duration(seconds: float) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def fmt_float(x: float) -> str:
     """Stable, short, round-trippable float text for PromQL and YAML (no exponent for usual values)."""
     if math.isinf(x):

@@ -1,0 +1,62 @@
+"""Rendering a large fleet on several cores: the shell side of ``pipeline.render``.
+
+Each model's files depend only on the compiled spec and that model, so slices of the model list
+are rendered in forked worker processes (which inherit the compiled spec) and assembled in model
+order by ``pipeline.render``: the bytes are the same as a serial run. Small specs, one core, or
+platforms without ``fork`` render serially in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from typing import Any
+
+MODELS_PER_JOB = 40  # below this many models per worker, forking costs more than it saves
+MAX_JOBS = 8
+
+_spec: Any = None
+_dashboards = True
+
+
+def default_jobs() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_JOBS))
+
+
+def plan_jobs(n_models: int, jobs: int | None) -> int:
+    """How many worker processes to use for ``n_models`` (1 = render in-process)."""
+    wanted = default_jobs() if jobs is None or jobs <= 0 else jobs
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(wanted, n_models // MODELS_PER_JOB))
+
+
+def _render_slice(bounds: tuple[int, int]) -> Any:
+    from mlmon import pipeline
+
+    return pipeline.render_models(_spec, bounds[0], bounds[1], dashboards=_dashboards)
+
+
+def render(spec: Any, *, dashboards: bool = True, jobs: int | None = None) -> dict[str, str]:
+    """``pipeline.render(spec)``, on ``jobs`` processes when the fleet is large enough."""
+    global _spec, _dashboards
+    from mlmon import pipeline
+
+    n = len(spec.models)
+    workers = plan_jobs(n, jobs)
+    if workers == 1:
+        return pipeline.render(spec, dashboards=dashboards)
+    slices = workers * 4  # several slices per worker even out models of different weight
+    bounds = [(n * i // slices, n * (i + 1) // slices) for i in range(slices)]
+    _spec, _dashboards = spec, dashboards
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_slice, bounds, chunksize=1)
+    finally:
+        _spec = None
+    return pipeline.render(spec, dashboards=dashboards, parts=parts)

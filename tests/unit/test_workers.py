@@ -1,0 +1,61 @@
+"""Rendering on several processes gives exactly the bytes of a serial render."""
+
+import pytest
+
+from mlmon import pipeline, workers
+from tests.helpers.specs import spec as spec_text
+
+PRESETS = ["mlmon", "kserve", "triton", "vllm", "torchserve"]
+
+
+def fleet(n: int) -> str:
+    models = "".join(
+        f"  - id: model-{i:03d}\n    team: {'risk-ml' if i % 2 else 'recsys'}\n"
+        f"    serving: {{preset: {PRESETS[i % len(PRESETS)]}, targets: ['m{i}.svc:8080']}}\n"
+        for i in range(n)
+    )
+    return spec_text(models)
+
+
+def compiled(n: int):
+    spec, diags = pipeline.check({"fleet.yaml": fleet(n)})
+    assert spec is not None, diags
+    return spec
+
+
+def test_plan_jobs_keeps_small_fleets_in_process():
+    assert workers.plan_jobs(1, None) == 1
+    assert workers.plan_jobs(workers.MODELS_PER_JOB * 2 - 1, 8) == 1
+    assert workers.plan_jobs(workers.MODELS_PER_JOB * 3, 8) == 3
+    assert workers.plan_jobs(10_000, 1) == 1
+    assert 1 <= workers.plan_jobs(10_000, None) <= workers.MAX_JOBS
+
+
+@pytest.mark.parametrize("dashboards", [True, False])
+def test_parallel_render_is_byte_identical_to_serial(dashboards):
+    spec = compiled(workers.MODELS_PER_JOB * 2 + 3)  # two workers, uneven slices
+    assert workers.plan_jobs(len(spec.models), 2) == 2
+    serial = pipeline.render(spec, dashboards=dashboards)
+    parallel = workers.render(spec, dashboards=dashboards, jobs=2)
+    assert list(parallel) == list(serial)
+    assert parallel == serial
+
+
+def test_render_from_slices_matches_one_slice():
+    spec = compiled(7)
+    parts = [pipeline.render_models(spec, a, b) for a, b in [(0, 3), (3, 3), (3, 7)]]
+    assert pipeline.render(spec, parts=parts) == pipeline.render(spec)
+
+
+def test_generate_jobs_option_gives_the_same_tree(tmp_path, run_mlmon):
+    (tmp_path / "fleet.yaml").write_text(fleet(workers.MODELS_PER_JOB * 2))
+    for jobs in ("1", "2"):
+        r = run_mlmon("generate", "fleet.yaml", "-o", f"out-{jobs}", "--jobs", jobs, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    one = {p.relative_to(tmp_path / "out-1"): p.read_bytes() for p in sorted((tmp_path / "out-1").rglob("*")) if p.is_file()}
+    two = {p.relative_to(tmp_path / "out-2"): p.read_bytes() for p in sorted((tmp_path / "out-2").rglob("*")) if p.is_file()}
+    dashboards = [p for p in one if p.parts[:2] == ("grafana", "dashboards")]
+    assert len(dashboards) == workers.MODELS_PER_JOB * 2 + 1  # one per model and the fleet overview
+    assert one == two
+    r = run_mlmon("generate", "fleet.yaml", "-o", "out-2", "--check", "--jobs", "2", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
