@@ -156,8 +156,13 @@ def test_every_expression_parses_and_alerts_carry_routing_labels(method):
 
 def test_ln_arguments_are_clamped_and_scores_gated():
     _, _, groups = all_rules("{baseline: baselines/fd.yaml, min_samples: 500}")
-    score = [r for g in groups for r in g.rules if isinstance(r, RecordingRule) and r.record == C.DRIFT_FEATURE_SCORE][0]
-    assert "ln(clamp_min(" in score.expr and ">= 500" in score.expr
+    rules = {r.record: r for g in groups for r in g.rules if isinstance(r, RecordingRule)}
+    # the current fraction is floored where it is recorded (missing bins get the floor), and the
+    # score takes its logarithm only from that recorded, floored series
+    cur = rules[C.DRIFT_BIN_CURRENT].expr
+    assert cur.startswith("clamp_min(") and f"* 0 + {drift.PSI_FLOOR}" in cur
+    score = rules[C.DRIFT_FEATURE_SCORE].expr
+    assert f"ln({C.DRIFT_BIN_CURRENT}{{" in score and ">= 500" in score
 
 
 # --- exact numbers: numpy vs PromQL through promtool --------------------------------------------------------

@@ -447,23 +447,28 @@ class DriftMonitor:
             if d.source is not None:
                 rules.append(RecordingRule(inc_n, self._histogram_bins(model, d, w, feature), labels(d)))
         rules.append(RecordingRule(samples_n, f"sum by ({by}) ({inc_n}{m})", {C.L_MODEL: mid}))
-        cur = f"{inc_n}{m}\n/ on ({by}) group_left ()\n({samples_n}{m} > 0)"
+        # the current fraction p, floored (so the logarithms stay finite) once here rather than at
+        # each of its uses in the score
+        p_floor = fmt_float(PSI_FLOOR if section.method == "psi" else JS_FLOOR)
+        cur = f"clamp_min(\n  {inc_n}{m}\n  / on ({by}) group_left ()\n  ({samples_n}{m} > 0),\n  {p_floor}\n)"
         if counter_dists:
-            # a bin whose counter never appeared has seen 0 observations
+            # a bin whose counter never appeared has seen 0 observations (floored). Filled for every
+            # feature: one without observations gets no score anyway (the score's sample gate).
             bsel = f"{C.L_MODEL}={_q(mid)}" + (f",feature=~{_re_alt([d.name for d in counter_dists])}" if feature else "")
-            cur = f"(\n{cur}\n)\nor on ({by_bin})\n(\n  {base_n}{{{bsel}}} * 0\n  and on ({by})\n  ({samples_n}{m} > 0)\n)"
+            cur = f"{cur}\nor on ({by_bin})\n({base_n}{{{bsel}}} * 0 + {p_floor})"
         rules.append(RecordingRule(cur_n, cur, {C.L_MODEL: mid}))
-        p_floor = PSI_FLOOR if section.method == "psi" else JS_FLOOR
-        p = f"clamp_min({cur_n}{m}, {fmt_float(p_floor)})"
+        p = f"{cur_n}{m}"
         q = f"{base_n}{m}"
+        # p and q are recorded by these rules with exactly the labels ({by_bin}), so plain one-to-one
+        # matching pairs each bin with its reference (and costs less than on (...) here)
         if section.method == "psi":
-            body = f"sum by ({by}) (\n  ({p} - on ({by_bin}) {q})\n  * on ({by_bin})\n  ln({p} / on ({by_bin}) {q})\n)"
+            body = f"sum by ({by}) (\n  ({p} - {q})\n  * ln({p} / {q})\n)"
         else:
-            mid_ = f"(({p} + on ({by_bin}) {q}) / 2)"
+            mid_ = f"(({p} + {q}) / 2)"
             jsd = (
-                f"(\n  0.5 * sum by ({by}) ({p} * on ({by_bin}) ln({p} / on ({by_bin}) {mid_}))\n"
+                f"(\n  0.5 * sum by ({by}) ({p} * ln({p} / {mid_}))\n"
                 f"  + on ({by})\n"
-                f"  0.5 * sum by ({by}) ({q} * on ({by_bin}) ln({q} / on ({by_bin}) {mid_}))\n)"
+                f"  0.5 * sum by ({by}) ({q} * ln({q} / {mid_}))\n)"
             )
             div = f"clamp_min({jsd}, 0)"
             if section.js_base == "2":
