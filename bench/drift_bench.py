@@ -241,6 +241,17 @@ def query(base: str, q: str) -> list:
     return data["data"]["result"]
 
 
+def gc_stats(metrics: str) -> tuple[float, float]:
+    """(GC cycles so far, heap in use in bytes) from Prometheus' own metrics."""
+    cycles, heap = 0.0, 0.0
+    for line in metrics.splitlines():
+        if line.startswith("go_gc_duration_seconds_count "):
+            cycles = float(line.split()[1])
+        elif line.startswith("go_memstats_heap_inuse_bytes "):
+            heap = float(line.split()[1])
+    return cycles, heap
+
+
 def group_durations(metrics: str, group_sub: str) -> dict[str, float]:
     out = {}
     for line in metrics.splitlines():
@@ -259,6 +270,9 @@ def main() -> int:
                     help="70 minutes of counter history: through remote write into the head block (as in a server that has been "
                          "scraping; default), backfilled into a persisted block, or none")
     ap.add_argument("--reference-every-evaluation", action="store_true", help="keep the constants group at the bench interval while measuring")
+    ap.add_argument("--gogc", type=int, default=None,
+                    help="run Prometheus with GOGC=N (default: Go's 100). This server's heap is tens of MB, so Go collects garbage "
+                         "every evaluation or two; a production server's much larger heap collects far less often per allocated byte")
     ap.add_argument("--nice", type=int, default=None, help="run Prometheus under nice -n N (e.g. -10 on a busy machine; needs root)")
     args = ap.parse_args()
     if args.nice is not None:
@@ -315,11 +329,16 @@ def main() -> int:
         # newer may reach the head first (older samples would then be out of bounds)
         (tmp / "prometheus.yml").write_text(config + ("" if args.history == "head" else rest))
         log = open(tmp / "prometheus.log", "wb")
+        env = dict(os.environ)
+        if args.gogc is not None:
+            env["GOGC"] = str(args.gogc)
+        else:
+            env.pop("GOGC", None)
         proc = subprocess.Popen(
             [*NICE, "prometheus", f"--config.file={tmp / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
              f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d", "--web.enable-lifecycle",
              "--web.enable-remote-write-receiver"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -356,6 +375,7 @@ def main() -> int:
             rules_file.write_text(prom_render.rules_file(prod, "drift bench"))
             urllib.request.urlopen(urllib.request.Request(base + "/-/reload", method="POST"), timeout=10).read()
             time.sleep(EVAL)
+        gc0 = gc_stats(get(base + "/metrics"))
         samples: dict[str, list[float]] = {}
         by_kind: dict[str, list[float]] = {}  # rule name -> its evaluation time in each sampled evaluation
         seen: dict[str, float] = {}
@@ -375,6 +395,7 @@ def main() -> int:
                         for name, v2 in per_rule.items():
                             by_kind.setdefault(name, []).append(v2)
             time.sleep(EVAL / 4)
+        gc1 = gc_stats(get(base + "/metrics"))
         # CPU time Prometheus spends per evaluation (robust to other load on the machine): CPU over a
         # period with the drift rules minus CPU over the same period with no rules (scrapes only)
         def cpu() -> float:
@@ -425,6 +446,9 @@ def main() -> int:
               f"median {statistics.median(ms):.1f} ms, min {min(ms):.1f} ms, max {max(ms):.1f} ms ({what})")  # fmt: skip
     if not samples:
         print("  drift groups: no evaluations seen")
+    n_eval = len(next((v for g, v in samples.items() if not g.endswith("-reference")), [])) or 1
+    print(f"  Go GC in Prometheus while sampling: {gc1[0] - gc0[0]:.0f} cycles over {n_eval} evaluations, heap in use {gc1[1] / 1e6:.0f} MB"
+          f" (GOGC={args.gogc if args.gogc is not None else 'default 100'})")
     evals = period / EVAL
     print(f"  Prometheus CPU time per drift evaluation{' (both groups)' if args.reference_every_evaluation else ''}: {(cpu_rules - cpu_idle) / evals * 1000:.1f} ms "
           f"(prometheus CPU {cpu_rules:.2f}s with the rules vs {cpu_idle:.2f}s without, over {period}s = {evals:.0f} evaluations)")
