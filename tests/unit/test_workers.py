@@ -1,8 +1,11 @@
 """Rendering on several processes gives exactly the bytes of a serial render."""
 
-import pytest
+import os
+import subprocess
+import sys
 
 from mlmon import pipeline, workers
+from tests.conftest import REPO
 from tests.helpers.specs import spec as spec_text
 
 PRESETS = ["mlmon", "kserve", "triton", "vllm", "torchserve"]
@@ -31,14 +34,27 @@ def test_plan_jobs_keeps_small_fleets_in_process():
     assert 1 <= workers.plan_jobs(10_000, None) <= workers.MAX_JOBS
 
 
-@pytest.mark.parametrize("dashboards", [True, False])
-def test_parallel_render_is_byte_identical_to_serial(dashboards):
-    spec = compiled(workers.MODELS_PER_JOB * 2 + 3)  # two workers, uneven slices
-    assert workers.plan_jobs(len(spec.models), 2) == 2
+PARALLEL_VS_SERIAL = """
+import sys
+from mlmon import pipeline, workers
+from tests.unit.test_workers import compiled
+spec = compiled(workers.MODELS_PER_JOB * 2 + 3)  # two workers, uneven slices
+assert workers.plan_jobs(len(spec.models), 2) == 2
+for dashboards in (True, False):
     serial = pipeline.render(spec, dashboards=dashboards)
     parallel = workers.render(spec, dashboards=dashboards, jobs=2)
-    assert list(parallel) == list(serial)
-    assert parallel == serial
+    assert list(parallel) == list(serial), "file lists differ"
+    assert parallel == serial, [k for k in serial if serial[k] != parallel.get(k)][:5]
+print("identical", len(serial))
+"""
+
+
+def test_parallel_render_is_byte_identical_to_serial():
+    # in a fresh interpreter: forking the test runner's own (threaded) process is not safe
+    r = subprocess.run([sys.executable, "-c", PARALLEL_VS_SERIAL], cwd=REPO, capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": f"{REPO / 'cli'}{os.pathsep}{REPO}"})  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("identical ")
 
 
 def test_render_from_slices_matches_one_slice():
