@@ -22,7 +22,6 @@ model uses the native contract (preset ``mlmon``) or lists them explicitly.
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 

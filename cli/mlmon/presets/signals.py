@@ -13,7 +13,6 @@ beats Triton/TorchServe GPU gauges.
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
