@@ -24,3 +24,9 @@ models:
 
 def spec(models: str, routing: str = ROUTING, name: str = "test-spec") -> str:
     return f"apiVersion: mlmon/v1\nkind: MonitoringSpec\nmetadata: {{name: {name}}}\n{routing}models:\n{models}"
+
+
+def assert_error_at(errors: list[str], code: str, where: str) -> None:
+    """One formatted error carries ``code`` and names ``where``; every error points into s.yaml."""
+    assert any(code in e and where in e for e in errors), errors
+    assert all(e.startswith("s.yaml:") for e in errors)

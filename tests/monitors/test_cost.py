@@ -14,7 +14,7 @@ from mlmon import pipeline
 from mlmon.diagnostics import Severity
 from mlmon.monitors import cost
 from mlmon.monitors.base import AlertRule, RecordingRule
-from tests.presets.promtool_util import run_promtool
+from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
 kind: MonitoringSpec
@@ -170,8 +170,7 @@ def test_generated_rule_tests_pass_promtool(body, tmp_path):
         # the day-long healthy case costs ~5s of promtool CPU; it differs between sources only in the
         # input series, which the short cases below exercise too (the example specs run it in full)
         tests = [t for t in tests if "nothing fires" not in t.name]
-    res = run_promtool(tmp_path, groups, tests)
-    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+    assert_promtool_passes(tmp_path, groups, tests)
 
 
 def test_generated_tests_catch_a_wrong_threshold(tmp_path):
@@ -239,8 +238,7 @@ def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
     tests = cost.MONITOR.rule_tests(m, spec)
     if case == "fixed-tight":
         tests = [t for t in tests if "nothing fires" not in t.name]
-    res = run_promtool(tmp_path, cost.MONITOR.rule_groups(m, spec), tests)
-    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+    assert_promtool_passes(tmp_path, cost.MONITOR.rule_groups(m, spec), tests)
 
 
 def test_one_replica_over_budget_warns():
@@ -251,6 +249,4 @@ def test_one_replica_over_budget_warns():
 @pytest.mark.parametrize("case", sorted(ODD))
 def test_generated_tests_only_name_alerts_the_rules_define(case):
     spec, m = model_of(ODD[case])
-    defined = {r.alert for g in cost.MONITOR.rule_groups(m, spec) for r in g.rules if isinstance(r, AlertRule)}
-    named = {c.alertname for t in cost.MONITOR.rule_tests(m, spec) for c in t.alert_checks}
-    assert named <= defined
+    assert_tests_name_only_defined_alerts(cost.MONITOR, spec, m)

@@ -10,7 +10,7 @@ from mlmon import pipeline
 from mlmon.diagnostics import format_text
 from mlmon.monitors import errors
 from mlmon.monitors.base import AlertRule, RecordingRule
-from tests.helpers.specs import spec
+from tests.helpers.specs import assert_error_at, spec
 
 
 def model(models: str):
@@ -98,8 +98,7 @@ def test_disabled_writes_nothing():
 )
 def test_compile_diagnostics(section, code, where):
     errs = errors_of(f"  - id: m\n    team: risk-ml\n    serving: {{targets: ['m:8080']}}\n    errors: {section}\n")
-    assert any(code in e and where in e for e in errs), errs
-    assert all(e.startswith("s.yaml:") for e in errs)
+    assert_error_at(errs, code, where)
 
 
 def test_weekly_seasonality_catches_what_the_trailing_baseline_misses(tmp_path):

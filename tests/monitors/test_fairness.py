@@ -12,7 +12,7 @@ from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.monitors import fairness
 from mlmon.monitors.base import AlertRule, RecordingRule
-from tests.presets.promtool_util import run_promtool
+from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
 kind: MonitoringSpec
@@ -130,8 +130,7 @@ def test_generated_rule_tests_pass_promtool(body, tmp_path):
     groups = fairness.MONITOR.rule_groups(m, spec)
     tests = fairness.MONITOR.rule_tests(m, spec)
     assert len(tests) == 4
-    res = run_promtool(tmp_path, groups, tests)
-    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+    assert_promtool_passes(tmp_path, groups, tests)
 
 
 def test_generated_tests_catch_a_missing_sample_gate(tmp_path):
@@ -153,13 +152,10 @@ ODD = {
 @pytest.mark.parametrize("case", sorted(ODD))
 def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
     spec, m = model_of(ODD[case])
-    res = run_promtool(tmp_path, fairness.MONITOR.rule_groups(m, spec), fairness.MONITOR.rule_tests(m, spec))
-    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+    assert_promtool_passes(tmp_path, fairness.MONITOR.rule_groups(m, spec), fairness.MONITOR.rule_tests(m, spec))
 
 
 @pytest.mark.parametrize("body", [MINIMAL, FULL, *ODD.values()])
 def test_generated_tests_only_name_alerts_the_rules_define(body):
     spec, m = model_of(body)
-    defined = {r.alert for r in fairness.MONITOR.rule_groups(m, spec)[0].rules if isinstance(r, AlertRule)}
-    named = {c.alertname for t in fairness.MONITOR.rule_tests(m, spec) for c in t.alert_checks}
-    assert named <= defined
+    assert_tests_name_only_defined_alerts(fairness.MONITOR, spec, m)

@@ -13,7 +13,7 @@ from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.monitors import feedback
 from mlmon.monitors.base import AlertRule, RecordingRule
-from tests.presets.promtool_util import run_promtool
+from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
 kind: MonitoringSpec
@@ -103,8 +103,7 @@ def test_generated_rule_tests_pass_promtool(body, tmp_path):
     alerts = {c.alertname for t in tests for c in t.alert_checks if c.exp_alerts}
     expected = {C.ALERT_FB_SPIKE, C.ALERT_FB_STOPPED} | ({C.ALERT_FB_HIGH, C.ALERT_FB_RATING} if body is FULL else set())
     assert alerts == expected  # every alert is proven to fire
-    res = run_promtool(tmp_path, groups, tests)
-    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+    assert_promtool_passes(tmp_path, groups, tests)
 
 
 def test_generated_tests_catch_a_baseline_that_includes_the_spike(tmp_path):
@@ -126,13 +125,10 @@ ODD = {
 @pytest.mark.parametrize("case", sorted(ODD))
 def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
     spec, m = model_of(ODD[case])
-    res = run_promtool(tmp_path, feedback.MONITOR.rule_groups(m, spec), feedback.MONITOR.rule_tests(m, spec))
-    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+    assert_promtool_passes(tmp_path, feedback.MONITOR.rule_groups(m, spec), feedback.MONITOR.rule_tests(m, spec))
 
 
 @pytest.mark.parametrize("case", sorted(ODD))
 def test_generated_tests_only_name_alerts_the_rules_define(case):
     spec, m = model_of(ODD[case])
-    defined = {r.alert for g in feedback.MONITOR.rule_groups(m, spec) for r in g.rules if isinstance(r, AlertRule)}
-    named = {c.alertname for t in feedback.MONITOR.rule_tests(m, spec) for c in t.alert_checks}
-    assert named <= defined
+    assert_tests_name_only_defined_alerts(feedback.MONITOR, spec, m)

@@ -10,7 +10,7 @@ from mlmon import pipeline
 from mlmon.diagnostics import format_text
 from mlmon.monitors import infra
 from mlmon.monitors.base import AlertRule, RecordingRule
-from tests.helpers.specs import spec
+from tests.helpers.specs import assert_error_at, spec
 
 
 def check(models: str):
@@ -108,8 +108,7 @@ def test_every_expression_parses_with_all_exporters():
 )
 def test_compile_diagnostics(section, code, where):
     errs = errors_of(f"  - id: m\n    team: risk-ml\n    serving: {{targets: ['m:8080']}}\n    infra: {section}\n")
-    assert any(code in e and where in e for e in errs), errs
-    assert all(e.startswith("s.yaml:") for e in errs)
+    assert_error_at(errs, code, where)
 
 
 def test_schema_fragment_is_closed():

@@ -9,7 +9,7 @@ import pytest
 
 from mlmon import pipeline
 from mlmon.monitors import errors, infra
-from tests.presets.promtool_util import run_promtool
+from tests.presets.promtool_util import assert_promtool_passes
 
 HEAD = """
 apiVersion: mlmon/v1
@@ -56,5 +56,4 @@ def test_rules_and_generated_tests_pass_promtool(case, tmp_path):
     assert tests
     if case == "errors-off":  # without the errors monitor, infra watches the request rate itself
         assert any("MLModelInfraNoData for requests" in t.name for t in tests)
-    res = run_promtool(tmp_path, groups, tests)
-    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+    assert_promtool_passes(tmp_path, groups, tests)

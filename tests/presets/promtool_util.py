@@ -28,3 +28,19 @@ def run_promtool(tmp: Path, groups: Sequence[RuleGroup], tests: Sequence[RuleTes
     tfile = tmp / "rules.test.yml"
     tfile.write_text(rule_tests.tests_file(["rules.yml"], tests, "# test", evaluation_interval))
     return subprocess.run([promtool(), "test", "rules", str(tfile)], capture_output=True, text=True, timeout=300, cwd=tmp)
+
+
+def assert_promtool_passes(tmp: Path, groups: Sequence[RuleGroup], tests: Sequence[RuleTest], evaluation_interval: str = "1m") -> None:
+    """``promtool test rules`` accepts ``tests`` against ``groups`` (the tail of its output on failure)."""
+    res = run_promtool(tmp, groups, tests, evaluation_interval)
+    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+
+
+def assert_tests_name_only_defined_alerts(monitor, spec, model) -> None:
+    """Every alert a generated test checks is one the monitor's rules define (a typo in a test's
+    alert name would otherwise pass vacuously: promtool expects no alerts of an unknown name)."""
+    from mlmon.monitors.base import AlertRule
+
+    defined = {r.alert for g in monitor.rule_groups(model, spec) for r in g.rules if isinstance(r, AlertRule)}
+    named = {c.alertname for t in monitor.rule_tests(model, spec) for c in t.alert_checks}
+    assert named <= defined, sorted(named - defined)
