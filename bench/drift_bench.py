@@ -25,6 +25,7 @@ Figures only; no assertions on time (target: < 50 ms per evaluation of the drift
 from __future__ import annotations
 
 import argparse
+import calendar
 import dataclasses
 import json
 import os
@@ -252,6 +253,21 @@ def gc_stats(metrics: str) -> tuple[float, float]:
     return cycles, heap
 
 
+def until_mid_interval(last_evaluation: str) -> float:
+    """Seconds from now to half an interval after the evaluation that follows ``last_evaluation``
+    (RFC 3339 with up to nanoseconds, as the rules API gives it)."""
+    try:
+        day, rest = last_evaluation.rstrip("Z").split("T")
+        hms, _, frac = rest.partition(".")
+        started = calendar.timegm(time.strptime(f"{day}T{hms}", "%Y-%m-%dT%H:%M:%S")) + float("0." + (frac or "0"))
+    except ValueError:
+        return EVAL / 4
+    wait = started + 1.5 * EVAL - time.time()
+    while wait <= 0:
+        wait += EVAL
+    return min(wait, 2 * EVAL)
+
+
 def group_durations(metrics: str, group_sub: str) -> dict[str, float]:
     out = {}
     for line in metrics.splitlines():
@@ -378,23 +394,29 @@ def main() -> int:
         gc0 = gc_stats(get(base + "/metrics"))
         samples: dict[str, list[float]] = {}
         by_kind: dict[str, list[float]] = {}  # rule name -> its evaluation time in each sampled evaluation
-        seen: dict[str, float] = {}
+        seen: dict[str, str] = {}
         end = time.monotonic() + args.evaluations * EVAL * 3
-        while len(next((v for g, v in samples.items() if not g.endswith("-reference")), [])) < args.evaluations and time.monotonic() < end:
-            for g, v in group_durations(get(base + "/metrics"), "drift").items():
-                if seen.get(g) != v:
-                    samples.setdefault(g, []).append(v)
-                    seen[g] = v
-                    if not g.endswith("-reference"):
-                        # the per-rule times of this evaluation (by rule name: sum over rules of that name)
-                        per_rule: dict[str, float] = {}
-                        for grp in json.loads(get(base + "/api/v1/rules"))["data"]["groups"]:
-                            if grp["name"] == g:
-                                for r in grp["rules"]:
-                                    per_rule[r["name"]] = per_rule.get(r["name"], 0.0) + r.get("evaluationTime", 0.0)
-                        for name, v2 in per_rule.items():
-                            by_kind.setdefault(name, []).append(v2)
-            time.sleep(EVAL / 4)
+        drift_name = next(g.name for g in groups if g is not ref_group)
+        # one poll per evaluation, half an interval after it: the bench's own API calls then never
+        # run beside an evaluation (they would compete for the CPUs and add garbage to collect)
+        while len(samples.get(drift_name, [])) < args.evaluations and time.monotonic() < end:
+            api = json.loads(get(base + "/api/v1/rules"))["data"]["groups"]
+            durations = group_durations(get(base + "/metrics"), "drift")
+            for grp in api:
+                g = grp["name"]
+                if g not in durations or seen.get(g) == grp["lastEvaluation"]:
+                    continue
+                seen[g] = grp["lastEvaluation"]
+                samples.setdefault(g, []).append(durations[g])
+                if g == drift_name:
+                    # the per-rule times of this evaluation (by rule name: sum over rules of that name)
+                    per_rule: dict[str, float] = {}
+                    for r in grp["rules"]:
+                        per_rule[r["name"]] = per_rule.get(r["name"], 0.0) + r.get("evaluationTime", 0.0)
+                    for name, v2 in per_rule.items():
+                        by_kind.setdefault(name, []).append(v2)
+            last = next((grp["lastEvaluation"] for grp in api if grp["name"] == drift_name), "")
+            time.sleep(until_mid_interval(last))
         gc1 = gc_stats(get(base + "/metrics"))
         # CPU time Prometheus spends per evaluation (robust to other load on the machine): CPU over a
         # period with the drift rules minus CPU over the same period with no rules (scrapes only)

@@ -37,6 +37,12 @@ class AlertRule:
     for_: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
+    # Names of labels written into the expression (label_replace) instead of under ``labels:``.
+    # Prometheus expands every ``labels:`` value as a template for each alert instance at every
+    # evaluation; an alert that can fire for dozens of series at once (one per drifted feature)
+    # saves that work. The labels, their routing and their tests stay the same. (Rules of one name
+    # must still differ in their ``labels:``, or promtool reports them as duplicates.)
+    labels_in_expr: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -454,7 +454,9 @@ class DriftMonitor:
         if counter_dists:
             # a bin whose counter never appeared has seen 0 observations (floored). Filled for every
             # feature: one without observations gets no score anyway (the score's sample gate).
-            bsel = f"{C.L_MODEL}={_q(mid)}" + (f",feature=~{_re_alt([d.name for d in counter_dists])}" if feature else "")
+            # (only the counter-backed features' reference bins; all of them when no feature comes from a histogram)
+            mixed = feature and len(counter_dists) < len(dists)
+            bsel = f"{C.L_MODEL}={_q(mid)}" + (f",feature=~{_re_alt([d.name for d in counter_dists])}" if mixed else "")
             cur = f"{cur}\nor on ({by_bin})\n({base_n}{{{bsel}}} * 0 + {p_floor})"
         rules.append(RecordingRule(cur_n, cur, {C.L_MODEL: mid}))
         p = f"{cur_n}{m}"
@@ -595,6 +597,9 @@ class DriftMonitor:
             out.append(AlertRule(
                 C.ALERT_DRIFT_FEATURE, f"{C.DRIFT_FEATURE_SCORE}{m}\n>= on (model, feature)\n{thr_n}{m}", fr,
                 self.alert_labels(model, sev, self.T_FEATURE), self.feature_annotations(model, s, level),
+                # one instance per drifted feature, possibly dozens at once: only severity (which tells
+                # the two rules apart) stays a template Prometheus expands per instance
+                labels_in_expr=tuple(k for k in self.alert_labels(model, sev, self.T_FEATURE) if k != C.L_SEVERITY),
             ))  # fmt: skip
         if s.prediction is not None:
             p = s.prediction

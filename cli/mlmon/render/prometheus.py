@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import re
+from typing import Any, Mapping, Sequence
 
 from mlmon.monitors.base import AlertRule, RecordingRule, RuleGroup
 from mlmon.render import emit
@@ -27,17 +28,46 @@ def tests_path(model_id: str, monitor: str) -> str:
     return f"{TESTS_DIR}/{model_id}.{monitor}.test.yml"
 
 
+_LABEL_TEMPLATE = re.compile(r"\{\{ \$labels\.([a-zA-Z_][a-zA-Z0-9_]*) \}\}")
+
+
+def _promql_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def expr_with_labels(expr: str, labels: Mapping[str, str]) -> str:
+    """``expr`` with ``labels`` set on every series it returns, by one ``label_replace`` per label
+    (in name order). A value is either literal text or exactly ``{{ $labels.<name> }}`` (copied from
+    that label of the series)."""
+    if not labels:
+        return expr
+    args = []
+    for name, value in sorted(labels.items()):
+        m = _LABEL_TEMPLATE.fullmatch(value)
+        if m:
+            args.append(f'{_promql_string(name)}, "$1", {_promql_string(m.group(1))}, "(.*)"')
+        elif "{{" in value:
+            raise ValueError(f"label {name}: only literal text or {{{{ $labels.<name> }}}} can be set by the expression, not {value!r}")
+        else:
+            # "$" starts a group reference in the replacement: "$$" is a literal dollar
+            args.append(f'{_promql_string(name)}, {_promql_string(value.replace("$", "$$"))}, "", ""')
+    body = "\n".join("  " + line for line in expr.splitlines())
+    return "label_replace(" * len(args) + "\n" + body + ",\n  " + "),\n  ".join(args) + ")"
+
+
 def _rule(rule: RecordingRule | AlertRule) -> dict:
     if isinstance(rule, RecordingRule):
         out: dict[str, Any] = {"record": rule.record, "expr": rule.expr}
         if rule.labels:
             out["labels"] = dict(sorted(rule.labels.items()))
         return out
-    out = {"alert": rule.alert, "expr": rule.expr}
+    moved = {k: v for k, v in rule.labels.items() if k in rule.labels_in_expr}
+    out = {"alert": rule.alert, "expr": expr_with_labels(rule.expr, moved)}
     if rule.for_:
         out["for"] = rule.for_
-    if rule.labels:
-        out["labels"] = dict(sorted(rule.labels.items()))
+    kept = {k: v for k, v in rule.labels.items() if k not in moved}
+    if kept:
+        out["labels"] = dict(sorted(kept.items()))
     if rule.annotations:
         out["annotations"] = dict(sorted(rule.annotations.items()))
     return out
