@@ -56,7 +56,7 @@ from mlmon.render import prometheus as prom_render  # noqa: E402
 
 MODEL = "bench-model"
 JOB = "model"
-SCRAPE = 5  # seconds, live scrapes
+SCRAPE = 15  # seconds, live scrapes (the resolution of the history too, so the 1h windows hold uniform data)
 BACKFILL_STEP = 15  # seconds
 BACKFILL_MINUTES = 70
 EVAL = 2  # seconds
@@ -90,7 +90,7 @@ routing:
 models:
   - id: %s
     team: ml
-    serving: {targets: ["127.0.0.1:1"], scrape_interval: 5s}
+    serving: {targets: ["127.0.0.1:1"], scrape_interval: 15s}
     drift: {baseline: baseline.yaml, window: 1h}
 """ % MODEL
 
