@@ -23,6 +23,11 @@ from mlmon.spec.source import Path, SourceMap, render_path
 
 
 # --- rules --------------------------------------------------------------------------------------
+def promql_string(value: str) -> str:
+    """A PromQL double-quoted string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
 @dataclass(frozen=True)
 class RecordingRule:
     record: str

@@ -57,7 +57,7 @@ from mlmon import presets
 from mlmon.diagnostics import Severity
 from mlmon.monitors.base import (
     AlertCheck, AlertRule, CompileContext, ExpAlert, ExprCheck, Panel, RecordingRule, Row, RuleGroup, RuleTest, Sample,
-    Target, Threshold,
+    Target, Threshold, promql_string,
 )  # fmt: skip
 from mlmon.spec.units import fmt_float, format_duration, le_matcher, parse_duration
 
@@ -155,9 +155,7 @@ def score(section: Drift, p: Sequence[float], q: Sequence[float]) -> float:
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-def _q(value: str) -> str:
-    """A PromQL double-quoted string literal."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+_q = promql_string
 
 
 _REGEX_META = set(".^$*+?()[]{}|\\")
@@ -594,12 +592,13 @@ class DriftMonitor:
         fr = format_duration(s.for_)
         out: list[AlertRule] = []
         for sev, thr_n, level in ((C.SEVERITY_PAGE, C.DRIFT_FEATURE_CRITICAL, "critical"), (C.SEVERITY_TICKET, C.DRIFT_FEATURE_WARN, "warn")):
+            labels = self.alert_labels(model, sev, self.T_FEATURE)
             out.append(AlertRule(
                 C.ALERT_DRIFT_FEATURE, f"{C.DRIFT_FEATURE_SCORE}{m}\n>= on (model, feature)\n{thr_n}{m}", fr,
-                self.alert_labels(model, sev, self.T_FEATURE), self.feature_annotations(model, s, level),
+                labels, self.feature_annotations(model, s, level),
                 # one instance per drifted feature, possibly dozens at once: only severity (which tells
                 # the two rules apart) stays a template Prometheus expands per instance
-                labels_in_expr=tuple(k for k in self.alert_labels(model, sev, self.T_FEATURE) if k != C.L_SEVERITY),
+                labels_in_expr=tuple(k for k in labels if k != C.L_SEVERITY),
             ))  # fmt: skip
         if s.prediction is not None:
             p = s.prediction

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Sequence
 
-from mlmon.monitors.base import AlertRule, RecordingRule, RuleGroup
+from mlmon.monitors.base import AlertRule, RecordingRule, RuleGroup, promql_string
 from mlmon.render import emit
 from mlmon.spec.units import format_duration
 
@@ -31,10 +31,6 @@ def tests_path(model_id: str, monitor: str) -> str:
 _LABEL_TEMPLATE = re.compile(r"\{\{ \$labels\.([a-zA-Z_][a-zA-Z0-9_]*) \}\}")
 
 
-def _promql_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def expr_with_labels(expr: str, labels: Mapping[str, str]) -> str:
     """``expr`` with ``labels`` set on every series it returns, by one ``label_replace`` per label
     (in name order). A value is either literal text or exactly ``{{ $labels.<name> }}`` (copied from
@@ -45,12 +41,12 @@ def expr_with_labels(expr: str, labels: Mapping[str, str]) -> str:
     for name, value in sorted(labels.items()):
         m = _LABEL_TEMPLATE.fullmatch(value)
         if m:
-            args.append(f'{_promql_string(name)}, "$1", {_promql_string(m.group(1))}, "(.*)"')
+            args.append(f'{promql_string(name)}, "$1", {promql_string(m.group(1))}, "(.*)"')
         elif "{{" in value:
             raise ValueError(f"label {name}: only literal text or {{{{ $labels.<name> }}}} can be set by the expression, not {value!r}")
         else:
             # "$" starts a group reference in the replacement: "$$" is a literal dollar
-            args.append(f'{_promql_string(name)}, {_promql_string(value.replace("$", "$$"))}, "", ""')
+            args.append(f'{promql_string(name)}, {promql_string(value.replace("$", "$$"))}, "", ""')
     body = "\n".join("  " + line for line in expr.splitlines())
     return "label_replace(" * len(args) + "\n" + body + ",\n  " + "),\n  ".join(args) + ")"
 
