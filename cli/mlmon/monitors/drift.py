@@ -451,8 +451,8 @@ class DriftMonitor:
         cur = f"clamp_min(\n  {inc_n}{m}\n  / on ({by}) group_left ()\n  ({samples_n}{m} > 0),\n  {p_floor}\n)"
         if counter_dists:
             # a bin whose counter never appeared has seen 0 observations (floored). Filled for every
-            # feature: one without observations gets no score anyway (the score's sample gate).
-            # (only the counter-backed features' reference bins; all of them when no feature comes from a histogram)
+            # counter-backed feature (the feature matcher is needed only beside histogram-backed
+            # ones); a feature without observations gets no score anyway (the score's sample gate).
             mixed = feature and len(counter_dists) < len(dists)
             bsel = f"{C.L_MODEL}={_q(mid)}" + (f",feature=~{_re_alt([d.name for d in counter_dists])}" if mixed else "")
             cur = f"{cur}\nor on ({by_bin})\n({base_n}{{{bsel}}} * 0 + {p_floor})"

@@ -118,26 +118,23 @@ def _block(value: str, pad: str, out: list[str]) -> None:
 
 def _value(value: Any, indent: int, out: list[str]) -> None:
     """Append ``value`` as the value of a key at ``indent`` (key already written)."""
-    t = type(value)
-    if t is str:
+    if isinstance(value, str):
         if "\n" in value and _block_ok(value):
             _block(value, " " * indent, out)
         else:
             out.append(" " + _text(value) + "\n")
-    elif t is dict or isinstance(value, dict):
+    elif isinstance(value, dict):
         if not value:
             out.append(" {}\n")
             return
         out.append("\n")
         _mapping(value, indent + 2, out)
-    elif t is list or isinstance(value, (list, tuple)):
+    elif isinstance(value, (list, tuple)):
         if not value:
             out.append(" []\n")
             return
         out.append("\n")
         _sequence(value, indent, out)
-    elif isinstance(value, str) and "\n" in value and _block_ok(value):
-        _block(value, " " * indent, out)
     else:
         out.append(" " + _scalar(value) + "\n")
 
@@ -146,11 +143,11 @@ def _mapping(data: dict, indent: int, out: list[str], first_prefix: str | None =
     pad = " " * indent
     prefix = pad if first_prefix is None else first_prefix
     for k, v in data.items():
-        if type(k) is not str and not isinstance(k, str):
+        if not isinstance(k, str):
             raise TypeError("YAML keys must be strings")
         head = prefix + _text(k) + ":"
         prefix = pad
-        if type(v) is str and "\n" not in v:  # the common case, inline
+        if isinstance(v, str) and "\n" not in v:  # the common case, inline
             out.append(head + " " + _text(v) + "\n")
         else:
             out.append(head)
@@ -161,10 +158,9 @@ def _sequence(items: Any, indent: int, out: list[str]) -> None:
     pad = " " * indent
     item_prefix = pad + "- "
     for item in items:
-        t = type(item)
-        if t is str and "\n" not in item:
+        if isinstance(item, str) and "\n" not in item:
             out.append(item_prefix + _text(item) + "\n")
-        elif (t is dict or isinstance(item, dict)) and item:
+        elif isinstance(item, dict) and item:
             _mapping(item, indent + 2, out, first_prefix=item_prefix)
         elif isinstance(item, (list, tuple)) and item:
             out.append(f"{pad}-\n")
