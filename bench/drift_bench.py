@@ -17,7 +17,8 @@ bins) plus the prediction score. The bench:
    and prints its median, Prometheus' CPU time per evaluation, per-rule evaluation times (median
    over the sampled evaluations) and the number of series the rules produce for the model.
 
-    .venv/bin/python bench/drift_bench.py [--features 50] [--bins 10] [--evaluations 15] [--history head|block|none]
+    .venv/bin/python bench/drift_bench.py [--features 50] [--bins 10] [--evaluations 30] [--scrape-interval 15] [--history head|block|none]
+        [--gogc N] [--other-series N]
 
 Figures only; no assertions on time (target: < 50 ms per evaluation of the drift group).
 """
@@ -56,8 +57,7 @@ from mlmon.render import prometheus as prom_render  # noqa: E402
 
 MODEL = "bench-model"
 JOB = "model"
-SCRAPE = 15  # seconds, live scrapes (the resolution of the history too, so the 1h windows hold uniform data)
-BACKFILL_STEP = 15  # seconds
+SCRAPE = 15  # seconds, live scrapes (the resolution of the history too, so the 1h windows hold uniform data); --scrape-interval
 BACKFILL_MINUTES = 70
 EVAL = 2  # seconds
 NICE: list[str] = []  # set by --nice: run Prometheus at a higher priority on a busy machine
@@ -90,9 +90,9 @@ routing:
 models:
   - id: %s
     team: ml
-    serving: {targets: ["127.0.0.1:1"], scrape_interval: 15s}
+    serving: {targets: ["127.0.0.1:1"], scrape_interval: %ds}
     drift: {baseline: baseline.yaml, window: 1h}
-""" % MODEL
+"""
 
 
 class Counters:
@@ -131,7 +131,7 @@ def backfill(counters: Counters, start: float, end: float, data_dir: Path, targe
             for line in counters.lines(ts - start, target):
                 series = line.split(" ")[0]
                 (pred_lines if line.startswith(C.PREDICTION_BIN_TOTAL) else feat_lines).append((series, ts, f"{line} {ts:.3f}"))
-            ts += BACKFILL_STEP
+            ts += SCRAPE
         # OpenMetrics: a family's samples together, each series in time order (untyped: no TYPE line)
         for lines in (feat_lines, pred_lines):
             lines.sort(key=lambda x: (x[0], x[1]))
@@ -184,7 +184,7 @@ def _snappy_literal(data: bytes) -> bytes:
 
 
 def push_history(counters: Counters, start: float, end: float, base: str, target: str) -> int:
-    """Send the counters' history from ``start`` to ``end`` (every BACKFILL_STEP seconds) through
+    """Send the counters' history from ``start`` to ``end`` (every SCRAPE seconds) through
     Prometheus' remote-write receiver, oldest first, in 10-minute slices: the samples go to the head
     block, where a Prometheus that has scraped for an hour holds its last hour. Returns samples sent."""
     sent = 0
@@ -201,7 +201,7 @@ def push_history(counters: Counters, start: float, end: float, base: str, target
                     labels = [("__name__", name)] + [tuple(kv.split("=", 1)) for kv in rest.rstrip("}").split(",")]
                     per_series[series] = ([(k, v.strip('"')) for k, v in labels], [])
                 per_series[series][1].append((int(ts * 1000), float(value)))
-            ts += BACKFILL_STEP
+            ts += SCRAPE
         body = _snappy_literal(_write_request(list(per_series.values())))
         req = urllib.request.Request(base + "/api/v1/write", data=body, method="POST", headers={
             "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "X-Prometheus-Remote-Write-Version": "0.1.0"})
@@ -211,6 +211,22 @@ def push_history(counters: Counters, start: float, end: float, base: str, target
         sent += sum(len(v[1]) for v in per_series.values())
         t = stop
     return sent
+
+
+def push_other_series(n: int, at: float, base: str) -> None:
+    """``n`` series unrelated to the model (one sample each, at ``at``), so the server's heap is the
+    size of a small production server's rather than a few tens of MB (Go collects garbage once the
+    heap has grown by GOGC% since the last collection, so a tiny heap collects every evaluation)."""
+    batch = 10000
+    for lo in range(0, n, batch):
+        series = [([("__name__", "bench_other_series"), ("job", "other"), ("shard", str(i % 100)), ("series", str(i))], [(int(at * 1000), float(i))])
+                  for i in range(lo, min(n, lo + batch))]
+        body = _snappy_literal(_write_request(series))
+        req = urllib.request.Request(base + "/api/v1/write", data=body, method="POST", headers={
+            "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "X-Prometheus-Remote-Write-Version": "0.1.0"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            if r.status // 100 != 2:
+                raise SystemExit(f"remote write failed: HTTP {r.status}")
 
 
 def serve(counters: Counters, t0: float) -> tuple[ThreadingHTTPServer, int]:
@@ -278,19 +294,27 @@ def group_durations(metrics: str, group_sub: str) -> dict[str, float]:
 
 
 def main() -> int:
+    global SCRAPE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--features", type=int, default=50)
     ap.add_argument("--bins", type=int, default=10)
-    ap.add_argument("--evaluations", type=int, default=15)
+    ap.add_argument("--evaluations", type=int, default=30)
+    ap.add_argument("--scrape-interval", type=int, default=SCRAPE,
+                    help="seconds between scrapes and between history samples (default 15; mlmon's default is 30): the 1h "
+                         "increase() reads 3600/N samples per bin counter")
     ap.add_argument("--history", choices=("head", "block", "none"), default="head",
                     help="70 minutes of counter history: through remote write into the head block (as in a server that has been "
                          "scraping; default), backfilled into a persisted block, or none")
     ap.add_argument("--reference-every-evaluation", action="store_true", help="keep the constants group at the bench interval while measuring")
     ap.add_argument("--gogc", type=int, default=None,
                     help="run Prometheus with GOGC=N (default: Go's 100). This server's heap is tens of MB, so Go collects garbage "
-                         "every evaluation or two; a production server's much larger heap collects far less often per allocated byte")
+                         "about once per evaluation")
+    ap.add_argument("--other-series", type=int, default=0,
+                    help="also load N unrelated series (one sample each), so the heap and Go's GC pacing are those of a "
+                         "server that holds more than this one model (e.g. 200000)")
     ap.add_argument("--nice", type=int, default=None, help="run Prometheus under nice -n N (e.g. -10 on a busy machine; needs root)")
     args = ap.parse_args()
+    SCRAPE = args.scrape_interval
     if args.nice is not None:
         NICE[:] = ["nice", "-n", str(args.nice)]
     for tool in ("prometheus", "promtool"):
@@ -300,7 +324,7 @@ def main() -> int:
 
     b = make_baseline(args.features, args.bins)
     texts = {"baseline.yaml": B.dump_baseline(b)}
-    spec, diags = pipeline.check({"bench.yaml": SPEC}, lambda _f, ref: (texts.get(ref), None if ref in texts else "missing"))
+    spec, diags = pipeline.check({"bench.yaml": SPEC % (MODEL, SCRAPE)}, lambda _f, ref: (texts.get(ref), None if ref in texts else "missing"))
     if spec is None:
         raise SystemExit(f"spec failed: {diags}")
     model = spec.models[0]
@@ -371,6 +395,9 @@ def main() -> int:
             t = time.perf_counter()
             push_history(counters, t0, now - 60, base, target)
             t_history = time.perf_counter() - t
+        if args.other_series:  # after the history (older samples may not follow newer ones into the head)
+            push_other_series(args.other_series, now - 60, base)
+        if args.history == "head":
             (tmp / "prometheus.yml").write_text(config + rest)
             urllib.request.urlopen(urllib.request.Request(base + "/-/reload", method="POST"), timeout=10).read()
         raw = query(base, f'count({C.FEATURE_BIN_TOTAL}{{model="{MODEL}"}})')
@@ -458,7 +485,7 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(f"drift bench: 1 model, {len(b.features)} features x {args.bins} quantile bins ({n_bins} feature bin series incl. overflow) + prediction")
-    print(f"  rules: {n_rules} in {len(groups)} groups ({', '.join(f'{g.name}: {len(g.rules)}' for g in groups)}); promtool check rules: {t_check:.2f}s; history: {'none' if args.history == 'none' else f'{BACKFILL_MINUTES} min at {BACKFILL_STEP}s into the {args.history} block in {t_history:.1f}s'}")
+    print(f"  rules: {n_rules} in {len(groups)} groups ({', '.join(f'{g.name}: {len(g.rules)}' for g in groups)}); promtool check rules: {t_check:.2f}s; history: {'none' if args.history == 'none' else f'{BACKFILL_MINUTES} min at {SCRAPE}s into the {args.history} block in {t_history:.1f}s'}")
     if ref_times:
         print(f"  reference (constants) group, one evaluation: {ref_times[0] * 1000:.1f} ms ({len(ref_group.rules)} rules; every 2m in production)")
     for g in sorted(samples):

@@ -79,6 +79,7 @@ def grafana_uid(*parts: str) -> str:
 DRIFT_BIN_BASELINE = "mlmon_drift:feature_bin:baseline_ratio"  # {model, feature, bin} reference fraction
 DRIFT_BIN_INCREASE = "mlmon_drift:feature_bin:increase_window"  # {model, feature, bin} observations in window
 DRIFT_BIN_CURRENT = "mlmon_drift:feature_bin:ratio_window"  # {model, feature, bin} current fraction
+DRIFT_BIN_ABSENT = "mlmon_drift:feature_bin:absent_floor"  # {model, feature, bin} floor for bins without a count
 DRIFT_FEATURE_SAMPLES = "mlmon_drift:feature_samples:increase_window"  # {model, feature} observations in window
 DRIFT_FEATURE_SCORE = "mlmon_drift:feature:score"  # {model, feature} PSI or JS (spec `method`), gated
 DRIFT_FEATURE_WARN = "mlmon_drift:feature:warn_threshold"  # {model, feature} per-feature warn threshold
@@ -86,6 +87,7 @@ DRIFT_FEATURE_CRITICAL = "mlmon_drift:feature:critical_threshold"  # {model, fea
 DRIFT_PRED_BIN_BASELINE = "mlmon_drift:prediction_bin:baseline_ratio"  # {model, bin}
 DRIFT_PRED_BIN_INCREASE = "mlmon_drift:prediction_bin:increase_window"  # {model, bin}
 DRIFT_PRED_BIN_CURRENT = "mlmon_drift:prediction_bin:ratio_window"  # {model, bin}
+DRIFT_PRED_BIN_ABSENT = "mlmon_drift:prediction_bin:absent_floor"  # {model, bin}
 DRIFT_PRED_SAMPLES = "mlmon_drift:prediction_samples:increase_window"  # {model}
 DRIFT_PREDICTION_SCORE = "mlmon_drift:prediction:score"  # {model} PSI or JS of the prediction score, gated
 DRIFT_FEATURES_DRIFTED = "mlmon_drift:features_drifted:count"  # {model} features with score >= warn

@@ -157,10 +157,16 @@ def test_every_expression_parses_and_alerts_carry_routing_labels(method):
 def test_ln_arguments_are_clamped_and_scores_gated():
     _, _, groups = all_rules("{baseline: baselines/fd.yaml, min_samples: 500}")
     rules = {r.record: r for g in groups for r in g.rules if isinstance(r, RecordingRule)}
-    # the current fraction is floored where it is recorded (missing bins get the floor), and the
-    # score takes its logarithm only from that recorded, floored series
+    # the current fraction is floored where it is recorded (bins without a count get the floor from
+    # the set recorded beside the constants), and the score takes its logarithm only from that
+    # recorded, floored series
     cur = rules[C.DRIFT_BIN_CURRENT].expr
-    assert cur.startswith("clamp_min(") and f"* 0 + {drift.PSI_FLOOR}" in cur
+    assert cur.startswith("clamp_min(") and cur.endswith(f'or on (model, feature, bin)\n{C.DRIFT_BIN_ABSENT}{{model="fraud-detector"}}')
+    absent = rules[C.DRIFT_BIN_ABSENT].expr
+    assert f"unless on (model, feature, bin)\n    {C.DRIFT_BIN_INCREASE}{{" in absent and f"{drift.PSI_FLOOR}, {drift.PSI_FLOOR}\n)" in absent
+    assert f"and on (model, feature)\n  {C.DRIFT_FEATURE_SAMPLES}{{" in absent  # only features with counted bins
+    ref = next(g for g in groups if g.name.endswith("-drift-reference"))
+    assert C.DRIFT_BIN_ABSENT in {r.record for r in ref.rules} and ref.interval == "2m"
     score = rules[C.DRIFT_FEATURE_SCORE].expr
     assert f"ln({C.DRIFT_BIN_CURRENT}{{" in score and ">= 500" in score
 
@@ -264,6 +270,22 @@ def test_a_wrong_expected_score_fails_promtool(tmp_path):
     bad = ExprCheck(good.expr.replace(repr(value), repr(value + 2e-6)), good.eval_time, good.exp_samples)
     res = run_promtool(tmp_path, groups, [dataclasses.replace(case, alert_checks=(), expr_checks=(bad,))])
     assert res.returncode != 0 and "exp:" in (res.stdout + res.stderr)
+
+
+@needs_promtool
+def test_bins_whose_counter_never_appeared_count_as_zero(tmp_path):
+    """A lazy exporter creates a bin's counter at the bin's first observation. Drop the counters of
+    the bins the shifted case leaves empty: the scores must still equal numpy's on counts of 0 (the
+    bins get the floor from the absent-bin set recorded beside the constants)."""
+    s, model, groups = all_rules("{baseline: baselines/fd.yaml}")
+    section = model.section("drift")
+    for case in drift.MONITOR.rule_tests(model, s)[1:3]:
+        checks = numpy_checks(model, section, case)  # from every series, the empty bins included
+        kept = tuple((series, values) for series, values in case.input_series if not values.startswith("0+0x"))
+        assert 0 < len(case.input_series) - len(kept) < len(case.input_series)
+        lazy = dataclasses.replace(case, input_series=kept, expr_checks=case.expr_checks + tuple(checks))
+        res = run_promtool(tmp_path, groups, [lazy])
+        assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
 
 
 @needs_promtool

@@ -28,10 +28,11 @@ top-level ``source`` selects ``<name>_bucket{<feature_label>="<feature>"}`` for 
 a per-feature ``source`` selects ``<name>_bucket`` of that feature alone unless it names a
 ``feature_label``). Build the baseline with ``--edges COLUMN=...`` to match a histogram's buckets.
 
-Records (group ``mlmon-<model>-drift``): reference fractions per bin, counts per bin over the
-window, observations per feature, current fractions (bins never observed count as 0), the score
-per feature and for the prediction (only when the window holds ``min_samples`` observations), the
-per-feature thresholds, and the number and share of drifted features.
+Records (group ``mlmon-<model>-drift``): counts per bin over the window, observations per feature,
+current fractions (bins never observed count as 0), the score per feature and for the prediction
+(only when the window holds ``min_samples`` observations), and the number and share of drifted
+features. Group ``mlmon-<model>-drift-reference`` (every 2m) records the constants (reference
+fractions per bin, per-feature thresholds) and the rarely changing set of bins without a count.
 
 Math (p current, q baseline, both per bin): PSI = sum (max(p, 1e-4) - q) ln(max(p, 1e-4) / q)
 (1e-4 is Evidently's empty-bin floor; q is smoothed, so never 0). JS divergence
@@ -417,9 +418,11 @@ class DriftMonitor:
         w = format_duration(section.window)
         if feature:
             inc_n, samples_n, cur_n, base_n, score_n = C.DRIFT_BIN_INCREASE, C.DRIFT_FEATURE_SAMPLES, C.DRIFT_BIN_CURRENT, C.DRIFT_BIN_BASELINE, C.DRIFT_FEATURE_SCORE
+            absent_n = C.DRIFT_BIN_ABSENT
             by, by_bin, counter = "model, feature", "model, feature, bin", C.FEATURE_BIN_TOTAL
         else:
             inc_n, samples_n, cur_n, base_n, score_n = C.DRIFT_PRED_BIN_INCREASE, C.DRIFT_PRED_SAMPLES, C.DRIFT_PRED_BIN_CURRENT, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_PREDICTION_SCORE
+            absent_n = C.DRIFT_PRED_BIN_ABSENT
             by, by_bin, counter = "model", "model, bin", C.PREDICTION_BIN_TOTAL
         rules: list[RecordingRule] = []
 
@@ -450,12 +453,20 @@ class DriftMonitor:
         p_floor = fmt_float(PSI_FLOOR if section.method == "psi" else JS_FLOOR)
         cur = f"clamp_min(\n  {inc_n}{m}\n  / on ({by}) group_left ()\n  ({samples_n}{m} > 0),\n  {p_floor}\n)"
         if counter_dists:
-            # a bin whose counter never appeared has seen 0 observations (floored). Filled for every
-            # counter-backed feature (the feature matcher is needed only beside histogram-backed
-            # ones); a feature without observations gets no score anyway (the score's sample gate).
+            # A bin whose counter has no count in the window (a lazy exporter creates a bin's counter
+            # at its first observation) has seen 0 observations: it gets the floor. Which bins those
+            # are changes rarely (a first observation, or an hour without samples), so the set is
+            # recorded with the constants every 2m (absent_n, normally empty) and the fractions read
+            # it instead of re-reading every reference bin at each evaluation. Only features with
+            # counted bins are filled: a feature without any gets no score anyway (the sample gate),
+            # and filling it would create (then leave stale) a series per bin at every start-up,
+            # which later reads would still have to look at. The feature matcher is needed only
+            # beside histogram-backed features.
             mixed = feature and len(counter_dists) < len(dists)
             bsel = f"{C.L_MODEL}={_q(mid)}" + (f",feature=~{_re_alt([d.name for d in counter_dists])}" if mixed else "")
-            cur = f"{cur}\nor on ({by_bin})\n({base_n}{{{bsel}}} * 0 + {p_floor})"
+            absent = f"  (\n    {base_n}{{{bsel}}}\n    unless on ({by_bin})\n    {inc_n}{m}\n  )\n  and on ({by})\n  {samples_n}{m}"
+            rules.append(RecordingRule(absent_n, f"clamp(\n{absent},\n  {p_floor}, {p_floor}\n)", {C.L_MODEL: mid}))
+            cur = f"{cur}\nor on ({by_bin})\n{absent_n}{m}"
         rules.append(RecordingRule(cur_n, cur, {C.L_MODEL: mid}))
         p = f"{cur_n}{m}"
         q = f"{base_n}{m}"
@@ -503,9 +514,10 @@ class DriftMonitor:
         if section.prediction is not None:
             rules.extend(self._dist_rules(model, section, (section.prediction,), False))
         rules.extend(self.alerts(model, section))
-        # Constants (reference fractions, thresholds) go to their own group, evaluated every 2m (inside
-        # Prometheus' 5m lookback), so the drift group's evaluations do not pay for re-emitting them.
-        const = {C.DRIFT_BIN_BASELINE, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_FEATURE_WARN, C.DRIFT_FEATURE_CRITICAL}
+        # Constants (reference fractions, thresholds) and the rarely changing set of bins without a
+        # count go to their own group, evaluated every 2m (inside Prometheus' 5m lookback), so the
+        # drift group's evaluations do not pay for re-emitting them.
+        const = {C.DRIFT_BIN_BASELINE, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_FEATURE_WARN, C.DRIFT_FEATURE_CRITICAL, C.DRIFT_BIN_ABSENT, C.DRIFT_PRED_BIN_ABSENT}
         ref = tuple(r for r in rules if isinstance(r, RecordingRule) and r.record in const)
         live = tuple(r for r in rules if not (isinstance(r, RecordingRule) and r.record in const))
         interval = format_duration(REFERENCE_INTERVAL) if model.evaluation_interval < REFERENCE_INTERVAL else None
