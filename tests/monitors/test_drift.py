@@ -283,9 +283,28 @@ def test_bins_whose_counter_never_appeared_count_as_zero(tmp_path):
         checks = numpy_checks(model, section, case)  # from every series, the empty bins included
         kept = tuple((series, values) for series, values in case.input_series if not values.startswith("0+0x"))
         assert 0 < len(case.input_series) - len(kept) < len(case.input_series)
-        lazy = dataclasses.replace(case, input_series=kept, expr_checks=case.expr_checks + tuple(checks))
+        t = checks[0].eval_time
+        # the floor sets hold exactly the dropped bins
+        dropped = [series for series in dict(case.input_series) if series not in dict(kept)]
+        absent = tuple(
+            ExprCheck(f'count({name}{{model="{model.id}"}}) or vector(0)', t, (Sample("{}", float(sum(d.startswith(counter) for d in dropped))),))
+            for name, counter in ((C.DRIFT_BIN_ABSENT, C.FEATURE_BIN_TOTAL), (C.DRIFT_PRED_BIN_ABSENT, C.PREDICTION_BIN_TOTAL))
+        )
+        lazy = dataclasses.replace(case, input_series=kept, expr_checks=case.expr_checks + tuple(checks) + absent)
         res = run_promtool(tmp_path, groups, [lazy])
         assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
+    # a feature without any counter is not filled (it gets no score and no fraction series)
+    case = drift.MONITOR.rule_tests(model, s)[0]
+    gone = section.features[0].name
+    kept = tuple((series, values) for series, values in case.input_series if f'feature="{gone}"' not in series)
+    t = case.alert_checks[0].eval_time
+    checks = (
+        ExprCheck(f'count({C.DRIFT_BIN_ABSENT}{{model="{model.id}"}}) or vector(0)', t, (Sample("{}", 0.0),)),
+        ExprCheck(f'count({C.DRIFT_BIN_CURRENT}{{model="{model.id}",feature="{gone}"}}) or vector(0)', t, (Sample("{}", 0.0),)),
+        ExprCheck(f'{C.DRIFT_FEATURES_SCORED}{{model="{model.id}"}}', t, (Sample(f'{C.DRIFT_FEATURES_SCORED}{{model="{model.id}"}}', float(len(section.features) - 1)),)),
+    )
+    res = run_promtool(tmp_path, groups, [dataclasses.replace(case, input_series=kept, alert_checks=(), expr_checks=checks)])
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
 
 
 @needs_promtool
