@@ -183,6 +183,16 @@ def _snappy_literal(data: bytes) -> bytes:
     return bytes(out)
 
 
+def remote_write(base: str, series: list[tuple[list[tuple[str, str]], list[tuple[int, float]]]]) -> None:
+    """One request to Prometheus' remote-write receiver."""
+    body = _snappy_literal(_write_request(series))
+    req = urllib.request.Request(base + "/api/v1/write", data=body, method="POST", headers={
+        "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "X-Prometheus-Remote-Write-Version": "0.1.0"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        if r.status // 100 != 2:
+            raise SystemExit(f"remote write failed: HTTP {r.status}")
+
+
 def push_history(counters: Counters, start: float, end: float, base: str, target: str) -> int:
     """Send the counters' history from ``start`` to ``end`` (every SCRAPE seconds) through
     Prometheus' remote-write receiver, oldest first, in 10-minute slices: the samples go to the head
@@ -202,12 +212,7 @@ def push_history(counters: Counters, start: float, end: float, base: str, target
                     per_series[series] = ([(k, v.strip('"')) for k, v in labels], [])
                 per_series[series][1].append((int(ts * 1000), float(value)))
             ts += SCRAPE
-        body = _snappy_literal(_write_request(list(per_series.values())))
-        req = urllib.request.Request(base + "/api/v1/write", data=body, method="POST", headers={
-            "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "X-Prometheus-Remote-Write-Version": "0.1.0"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            if r.status // 100 != 2:
-                raise SystemExit(f"remote write failed: HTTP {r.status}")
+        remote_write(base, list(per_series.values()))
         sent += sum(len(v[1]) for v in per_series.values())
         t = stop
     return sent
@@ -221,12 +226,7 @@ def push_other_series(n: int, at: float, base: str) -> None:
     for lo in range(0, n, batch):
         series = [([("__name__", "bench_other_series"), ("job", "other"), ("shard", str(i % 100)), ("series", str(i))], [(int(at * 1000), float(i))])
                   for i in range(lo, min(n, lo + batch))]
-        body = _snappy_literal(_write_request(series))
-        req = urllib.request.Request(base + "/api/v1/write", data=body, method="POST", headers={
-            "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "X-Prometheus-Remote-Write-Version": "0.1.0"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            if r.status // 100 != 2:
-                raise SystemExit(f"remote write failed: HTTP {r.status}")
+        remote_write(base, series)
 
 
 def serve(counters: Counters, t0: float) -> tuple[ThreadingHTTPServer, int]:
