@@ -418,7 +418,7 @@ class DriftMonitor:
         w = format_duration(section.window)
         if feature:
             inc_n, samples_n, cur_n, base_n, score_n = C.DRIFT_BIN_INCREASE, C.DRIFT_FEATURE_SAMPLES, C.DRIFT_BIN_CURRENT, C.DRIFT_BIN_BASELINE, C.DRIFT_FEATURE_SCORE
-            absent_n = C.DRIFT_BIN_ABSENT
+            absent_n = C.DRIFT_BIN_ABSENT  # filled bins
             by, by_bin, counter = "model, feature", "model, feature, bin", C.FEATURE_BIN_TOTAL
         else:
             inc_n, samples_n, cur_n, base_n, score_n = C.DRIFT_PRED_BIN_INCREASE, C.DRIFT_PRED_SAMPLES, C.DRIFT_PRED_BIN_CURRENT, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_PREDICTION_SCORE
@@ -517,9 +517,9 @@ class DriftMonitor:
         # Constants (reference fractions, thresholds) and the rarely changing set of bins without a
         # count go to their own group, evaluated every 2m (inside Prometheus' 5m lookback), so the
         # drift group's evaluations do not pay for re-emitting them.
-        const = {C.DRIFT_BIN_BASELINE, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_FEATURE_WARN, C.DRIFT_FEATURE_CRITICAL, C.DRIFT_BIN_ABSENT, C.DRIFT_PRED_BIN_ABSENT}
-        ref = tuple(r for r in rules if isinstance(r, RecordingRule) and r.record in const)
-        live = tuple(r for r in rules if not (isinstance(r, RecordingRule) and r.record in const))
+        slow = {C.DRIFT_BIN_BASELINE, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_FEATURE_WARN, C.DRIFT_FEATURE_CRITICAL, C.DRIFT_BIN_ABSENT, C.DRIFT_PRED_BIN_ABSENT}
+        ref = tuple(r for r in rules if isinstance(r, RecordingRule) and r.record in slow)
+        live = tuple(r for r in rules if not (isinstance(r, RecordingRule) and r.record in slow))
         interval = format_duration(REFERENCE_INTERVAL) if model.evaluation_interval < REFERENCE_INTERVAL else None
         return (RuleGroup(f"mlmon-{mid}-drift-reference", ref, interval), RuleGroup(f"mlmon-{mid}-drift", live))
 
