@@ -417,12 +417,15 @@ class DriftMonitor:
         m = f"{{{C.L_MODEL}={_q(mid)}}}"
         w = format_duration(section.window)
         if feature:
-            inc_n, samples_n, cur_n, base_n, score_n = C.DRIFT_BIN_INCREASE, C.DRIFT_FEATURE_SAMPLES, C.DRIFT_BIN_CURRENT, C.DRIFT_BIN_BASELINE, C.DRIFT_FEATURE_SCORE
-            absent_n = C.DRIFT_BIN_ABSENT  # filled bins
+            inc_n, samples_n, cur_n, base_n, absent_n, score_n = (
+                C.DRIFT_BIN_INCREASE, C.DRIFT_FEATURE_SAMPLES, C.DRIFT_BIN_CURRENT, C.DRIFT_BIN_BASELINE, C.DRIFT_BIN_ABSENT, C.DRIFT_FEATURE_SCORE
+            )
             by, by_bin, counter = "model, feature", "model, feature, bin", C.FEATURE_BIN_TOTAL
         else:
-            inc_n, samples_n, cur_n, base_n, score_n = C.DRIFT_PRED_BIN_INCREASE, C.DRIFT_PRED_SAMPLES, C.DRIFT_PRED_BIN_CURRENT, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_PREDICTION_SCORE
-            absent_n = C.DRIFT_PRED_BIN_ABSENT
+            inc_n, samples_n, cur_n, base_n, absent_n, score_n = (
+                C.DRIFT_PRED_BIN_INCREASE, C.DRIFT_PRED_SAMPLES, C.DRIFT_PRED_BIN_CURRENT, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_PRED_BIN_ABSENT,
+                C.DRIFT_PREDICTION_SCORE,
+            )
             by, by_bin, counter = "model", "model, bin", C.PREDICTION_BIN_TOTAL
         rules: list[RecordingRule] = []
 
