@@ -14,8 +14,10 @@ bins) plus the prediction score. The bench:
    block`` backfills a persisted block with ``promtool tsdb create-blocks-from`` instead, which
    reads slower; ``--history none`` starts empty);
 5. samples ``prometheus_rule_group_last_duration_seconds`` of the drift group after each evaluation
-   and prints its median, Prometheus' CPU time per evaluation, per-rule evaluation times (median
-   over the sampled evaluations) and the number of series the rules produce for the model.
+   and prints its median, the medians of the evaluations during which Go collected garbage and of
+   those without (``go_memstats_last_gc_time_seconds`` against the evaluation's start and
+   duration), Prometheus' CPU time per evaluation, per-rule evaluation times (median over the
+   sampled evaluations) and the number of series the rules produce for the model.
 
     .venv/bin/python bench/drift_bench.py [--features 50] [--bins 10] [--evaluations 30] [--scrape-interval 15] [--history head|block|none]
         [--gogc N] [--other-series N]
@@ -258,15 +260,44 @@ def query(base: str, q: str) -> list:
     return data["data"]["result"]
 
 
-def gc_stats(metrics: str) -> tuple[float, float]:
-    """(GC cycles so far, heap in use in bytes) from Prometheus' own metrics."""
-    cycles, heap = 0.0, 0.0
+def gc_stats(metrics: str) -> tuple[float, float, float]:
+    """(GC cycles so far, heap in use in bytes, when the last cycle finished, Unix seconds) from
+    Prometheus' own metrics."""
+    cycles, heap, last = 0.0, 0.0, 0.0
     for line in metrics.splitlines():
         if line.startswith("go_gc_duration_seconds_count "):
             cycles = float(line.split()[1])
         elif line.startswith("go_memstats_heap_inuse_bytes "):
             heap = float(line.split()[1])
-    return cycles, heap
+        elif line.startswith("go_memstats_last_gc_time_seconds "):
+            last = float(line.split()[1])
+    return cycles, heap, last
+
+
+def spin() -> float:
+    """Seconds a fixed piece of CPU work takes in this process (a few ms): run between evaluations,
+    while Prometheus is idle, it shows how fast the host's CPU is at that moment (on a shared
+    virtual machine that varies by tens of percent over minutes)."""
+    t = time.perf_counter()
+    x = 0
+    for i in range(30000):
+        x += i * i
+    return time.perf_counter() - t
+
+
+def overlaps_gc(started: str, cycles_since_last_poll: float, last_gc: float) -> bool:
+    """Whether Go may have collected garbage while an evaluation ran (the bench polls once per
+    evaluation, after it): a cycle finished since the evaluation started, or more than one cycle
+    ran since the previous poll (only the last cycle's end is known). A cycle that ended between
+    the evaluation and the poll counts too, so the evaluations left over surely ran without one."""
+    if cycles_since_last_poll >= 2:
+        return True
+    if cycles_since_last_poll < 1:
+        return False
+    try:
+        return last_gc >= datetime.fromisoformat(started).timestamp()
+    except ValueError:
+        return True
 
 
 def until_mid_interval(last_evaluation: str) -> float:
@@ -417,6 +448,9 @@ def main() -> int:
             urllib.request.urlopen(urllib.request.Request(base + "/-/reload", method="POST"), timeout=10).read()
             time.sleep(EVAL)
         gc0 = gc_stats(get(base + "/metrics"))
+        gc_prev = gc0
+        during_gc: list[bool] = []  # per sampled drift evaluation: did Go collect garbage while it ran
+        host: list[float] = []  # the fixed CPU loop's time after each poll
         samples: dict[str, list[float]] = {}
         by_kind: dict[str, list[float]] = {}  # rule name -> its evaluation time in each sampled evaluation
         seen: dict[str, str] = {}
@@ -426,7 +460,9 @@ def main() -> int:
         # run beside an evaluation (they would compete for the CPUs and add garbage to collect)
         while len(samples.get(drift_name, [])) < args.evaluations and time.monotonic() < end:
             api = json.loads(get(base + "/api/v1/rules"))["data"]["groups"]
-            durations = group_durations(get(base + "/metrics"), "drift")
+            metrics = get(base + "/metrics")
+            durations = group_durations(metrics, "drift")
+            gc_now = gc_stats(metrics)
             for grp in api:
                 g = grp["name"]
                 if g not in durations or seen.get(g) == grp["lastEvaluation"]:
@@ -434,12 +470,15 @@ def main() -> int:
                 seen[g] = grp["lastEvaluation"]
                 samples.setdefault(g, []).append(durations[g])
                 if g == drift_name:
+                    during_gc.append(overlaps_gc(grp["lastEvaluation"], gc_now[0] - gc_prev[0], gc_now[2]))
                     # the per-rule times of this evaluation (by rule name: sum over rules of that name)
                     per_rule: dict[str, float] = {}
                     for r in grp["rules"]:
                         per_rule[r["name"]] = per_rule.get(r["name"], 0.0) + r.get("evaluationTime", 0.0)
                     for name, v2 in per_rule.items():
                         by_kind.setdefault(name, []).append(v2)
+            gc_prev = gc_now
+            host.append(spin())
             last = next((grp["lastEvaluation"] for grp in api if grp["name"] == drift_name), "")
             time.sleep(until_mid_interval(last))
         gc1 = gc_stats(get(base + "/metrics"))
@@ -496,7 +535,19 @@ def main() -> int:
     n_eval = len(next((v for g, v in samples.items() if not g.endswith("-reference")), [])) or 1
     print(f"  Go GC in Prometheus while sampling: {gc1[0] - gc0[0]:.0f} cycles over {n_eval} evaluations, heap in use {gc1[1] / 1e6:.0f} MB"
           f" (GOGC={args.gogc if args.gogc is not None else 'default 100'})")
+    own = [x * 1000 for x in samples.get(drift_name, [])]
+    if own and len(during_gc) == len(own):
+        with_gc = [x for x, gc in zip(own, during_gc) if gc]
+        without = [x for x, gc in zip(own, during_gc) if not gc]
+
+        def med(xs: list[float]) -> str:
+            return f"median {statistics.median(xs):.1f} ms, max {max(xs):.1f} ms" if xs else "none"
+
+        print(f"  drift evaluations during which Go collected garbage: {len(with_gc)} ({med(with_gc)}); without: {len(without)} ({med(without)})")
     evals = period / EVAL
+    if host:
+        print(f"  host CPU speed while sampling: a fixed loop took median {statistics.median(host) * 1000:.2f} ms, fastest "
+              f"{min(host) * 1000:.2f} ms (ratio {statistics.median(host) / min(host):.2f}; near 1.00 on an undisturbed host)")
     print(f"  Prometheus CPU time per drift evaluation{' (both groups)' if args.reference_every_evaluation else ''}: {(cpu_rules - cpu_idle) / evals * 1000:.1f} ms "
           f"(prometheus CPU {cpu_rules:.2f}s with the rules vs {cpu_idle:.2f}s without, over {period}s = {evals:.0f} evaluations)")
     print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs{' (prometheus at nice ' + str(args.nice) + ')' if args.nice is not None else ''}")
