@@ -1,7 +1,8 @@
 """`make bench`: speed figures for mlmon. Prints numbers and ratios; asserts nothing.
 
+0. The host's speed: the drift bench's fixed CPU loop, fastest and median of 200 runs.
 1. `mlmon lint specs/` wall time (median of N runs, a fresh process each, as a pre-commit hook
-   runs it) beside `promtool check rules` on the rules generated from the same specs.
+   runs it, after byte-compiling the package) beside `promtool check rules` on the rules generated from the same specs.
 2. `mlmon generate` (a fresh process each run: read, compile, render every file including rule
    tests and dashboards, write the folder atomically) for 10, 100 and 1000 synthetic models, with
    t(1000)/t(100) (linear would be 10), and the 1000-model run again on one process (--jobs 1).
