@@ -344,7 +344,7 @@ def dump_baseline(b: Baseline) -> str:
 
 def load_baseline(text: str, file: str) -> tuple[Baseline | None, list[Diagnostic]]:
     """Baseline YAML text -> Baseline, or None plus diagnostics with positions in ``file``."""
-    from mlmon.spec.source import parse_documents, render_path
+    from mlmon.compiler.source import parse_documents, render_path
 
     docs, diags = parse_documents(text, file)
     if diags:

@@ -8,13 +8,20 @@
 from __future__ import annotations
 
 from mlmon import conventions as C
+from mlmon.artifacts import AlertRule, Row
+from mlmon.compiler.compile import ReadFile, compile_documents
+from mlmon.compiler.model import Spec
+from mlmon.compiler.schema import spec_schema
+from mlmon.compiler.source import parse_documents
 from mlmon.diagnostics import Diagnostic, Severity, has_errors
-from mlmon.monitors.base import AlertRule
-from mlmon.spec.compile import ReadFile, compile_documents
-from mlmon.spec.model import Spec
-from mlmon.spec.source import parse_documents
+from mlmon.monitors.registry import MONITORS
 
 MAX_BYTES = 4 * 1024 * 1024
+
+
+def schema() -> dict:
+    """The JSON Schema of the spec with every registered monitor's section."""
+    return spec_schema(MONITORS)
 
 
 def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> tuple[Spec | None, list[Diagnostic]]:
@@ -41,7 +48,7 @@ def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> t
             diags.append(Diagnostic(name, 1, 1, Severity.ERROR, "MLM102", "file is empty; a spec needs apiVersion: mlmon/v1, kind: MonitoringSpec, metadata and models"))
         docs.extend(parsed)
     # compile what parsed even when another file failed, to report every independent problem at once
-    spec, more = compile_documents(docs, read_file)
+    spec, more = compile_documents(docs, MONITORS, read_file)
     return (None if has_errors(diags) else spec), diags + more
 
 
@@ -98,15 +105,15 @@ def render(spec: Spec, *, dashboards: bool = True, parts: list[tuple[dict[str, s
 def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True) -> tuple[dict[str, str], list[RoutingCase]]:
     """The per-model files (rules, rule tests, dashboards) of ``spec.models[start:stop]`` and the
     labels of their alerts for the routing tests."""
-    from mlmon.monitors import registry
     from mlmon.render import alertmanager, prometheus, rule_tests
 
     out: dict[str, str] = {}
     routing_cases: list[RoutingCase] = []
     for model in spec.models[start:stop]:
         h = header([model.origin.file])
-        active = [mon for mon in registry.MONITORS if model.section(mon.key) is not None]
+        active = [mon for mon in MONITORS if model.section(mon.key) is not None]
         groups_of: dict[str, list[str]] = {}
+        alerts: list[AlertRule] = []
         for mon in active:
             groups = list(mon.rule_groups(model, spec))
             if not groups:
@@ -117,10 +124,11 @@ def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True)
             for g in groups:
                 for r in g.rules:
                     if isinstance(r, AlertRule):
+                        alerts.append(r)
                         labels = {"alertname": r.alert, **r.labels}
                         routing_cases.append((labels, alertmanager.expected_receivers(spec, labels), path))
         for mon in active:
-            tests = list(mon.rule_tests(model, spec))
+            tests = list(mon.rule_tests(model, spec, alerts))
             if not tests:
                 continue
             # the monitor's own rules plus the rules of the monitors it builds on, in registry order
@@ -147,12 +155,11 @@ def render_dashboards(spec: Spec) -> dict[str, str]:
 
 
 def model_dashboard(spec: Spec, model) -> str:
-    from mlmon.monitors import registry
     from mlmon.render import emit, grafana
 
     rows = []
     annotations: list[tuple[str, str]] = []
-    for mon in registry.MONITORS:
+    for mon in MONITORS:
         if model.section(mon.key) is None:
             continue
         rows.extend(mon.dashboard_rows(model, spec))
@@ -169,12 +176,10 @@ def model_dashboard(spec: Spec, model) -> str:
 
 
 def fleet_dashboard(spec: Spec) -> dict[str, str]:
-    from mlmon.monitors import registry
-    from mlmon.monitors.base import Row
     from mlmon.render import emit, grafana
 
     panels = []
-    for mon in registry.MONITORS:
+    for mon in MONITORS:
         panels.extend(mon.fleet_panels(spec))
     d = grafana.fleet_dashboard(
         uid=C.grafana_uid("fleet"), title="mlmon / fleet overview",

@@ -1,5 +1,7 @@
 """Small spec texts for tests."""
 
+import re
+
 ROUTING = """\
 routing:
   teams:
@@ -26,7 +28,13 @@ def spec(models: str, routing: str = ROUTING, name: str = "test-spec") -> str:
     return f"apiVersion: mlmon/v1\nkind: MonitoringSpec\nmetadata: {{name: {name}}}\n{routing}models:\n{models}"
 
 
+def diagnostic_code(line: str) -> str | None:
+    """The code of one formatted diagnostic line (``... [MLM203]``), whole."""
+    m = re.search(r"\[(MLM[0-9]{3})\]$", line.split("\n", 1)[0])
+    return m.group(1) if m else None
+
+
 def assert_error_at(errors: list[str], code: str, where: str) -> None:
-    """One formatted error carries ``code`` and names ``where``; every error points into s.yaml."""
-    assert any(code in e and where in e for e in errors), errors
+    """One formatted error carries exactly ``code`` and names ``where``; every error points into s.yaml."""
+    assert any(diagnostic_code(e) == code and where in e for e in errors), errors
     assert all(e.startswith("s.yaml:") for e in errors)

@@ -12,8 +12,8 @@ import pytest
 from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.diagnostics import Severity
-from mlmon.monitors import cost
-from mlmon.monitors.base import AlertRule, RecordingRule
+from mlmon.monitors import cost, testkit
+from mlmon.artifacts import AlertRule, RecordingRule
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
@@ -152,10 +152,10 @@ def test_month_to_date_is_exact_for_a_constant_cost():
 
 
 def test_humanize_matches_prometheus():
-    assert cost.humanize(0) == "0"
-    assert cost.humanize(1234.5) == "1.234k"  # Go %.4g truncates to 4 significant digits (round half even)
-    assert cost.humanize(0.25) == "250m"
-    assert cost.humanize(5e6) == "5M"
+    assert testkit.humanize(0) == "0"
+    assert testkit.humanize(1234.5) == "1.234k"  # Go %.4g truncates to 4 significant digits (round half even)
+    assert testkit.humanize(0.25) == "250m"
+    assert testkit.humanize(5e6) == "5M"
 
 
 # --- promtool -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from mlmon import baseline as B
 from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.monitors import drift
-from mlmon.monitors.base import AlertRule, ExprCheck, RecordingRule, RuleTest, Sample
+from mlmon.artifacts import AlertRule, ExprCheck, RecordingRule, RuleTest, Sample
 from mlmon.render import prometheus, rule_tests
 from tests.helpers.specs import spec
 
@@ -336,7 +336,7 @@ def test_histogram_missing_a_baseline_edge_gives_no_score_and_the_nodata_alert(t
     steps = 40
     series = tuple((n, v.rsplit("x", 1)[0] + f"x{steps}") for n, v in case.input_series if 'le="25"' not in n)
     assert len(series) == len(case.input_series) - 1
-    from mlmon.monitors.base import AlertCheck, ExpAlert
+    from mlmon.artifacts import AlertCheck, ExpAlert
 
     mon = drift.MONITOR
     exp = ExpAlert(mon.alert_labels(model, "warning", "features"), mon.nodata_annotations(model, model.section("drift"), "features", "1"))

@@ -9,7 +9,7 @@ from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.diagnostics import format_text
 from mlmon.monitors import errors
-from mlmon.monitors.base import AlertRule, RecordingRule
+from mlmon.artifacts import AlertRule, RecordingRule
 from tests.helpers.specs import assert_error_at, spec
 
 
@@ -91,9 +91,9 @@ def test_disabled_writes_nothing():
     [
         ("{ratio: {warning: 0.3, critical: 0.2}}", "MLM210", "ratio.critical"),
         ("{anomaly: {window: 30m}}", "MLM203", "anomaly.window"),
-        ("{anomaly: {signals: [latency]}}", "MLM10", "anomaly.signals"),
+        ("{anomaly: {signals: [latency]}}", "MLM104", "anomaly.signals"),
         ("{degenerate: {window: 10m}}", "MLM203", "degenerate.window"),
-        ("{ratio: {for: soon}}", "MLM", "ratio.for"),
+        ("{ratio: {for: soon}}", "MLM203", "ratio.for"),
     ],
 )
 def test_compile_diagnostics(section, code, where):
@@ -105,7 +105,7 @@ def test_weekly_seasonality_catches_what_the_trailing_baseline_misses(tmp_path):
     """Three weeks of a day/night request pattern (5m resolution); in week 3 the daytime rate
     falls from 20 to 8 req/s for 80 minutes. Against the same hour last week that is an anomaly;
     against the trailing day (mean 11, stddev 9) it is not."""
-    from mlmon.monitors.base import AlertCheck, ExpAlert, RuleGroup, RuleTest
+    from mlmon.artifacts import AlertCheck, ExpAlert, RuleGroup, RuleTest
     from tests.presets.promtool_util import run_promtool
 
     day = "2+0x143 20+0x143"  # 288 samples: 12h at 2 req/s, 12h at 20 req/s

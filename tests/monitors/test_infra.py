@@ -9,7 +9,7 @@ from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.diagnostics import format_text
 from mlmon.monitors import infra
-from mlmon.monitors.base import AlertRule, RecordingRule
+from mlmon.artifacts import AlertRule, RecordingRule
 from tests.helpers.specs import assert_error_at, spec
 
 
@@ -94,12 +94,12 @@ def test_every_expression_parses_with_all_exporters():
     "section, code, where",
     [
         ("{exporters: [node]}", "MLM213", "exporters"),
-        ("{exporters: [gpu-magic]}", "MLM10", "exporters"),
+        ("{exporters: [gpu-magic]}", "MLM104", "exporters"),
         ("{memory: {warning: 0.95, critical: 0.9}}", "MLM210", "memory.critical"),
         ("{gpu: {idle: 0.9, saturated: 0.5}}", "MLM210", "gpu.idle"),
         ("{latency: {max: 2s, critical: 1s}}", "MLM210", "latency.critical"),
         ("{latency: {quantile: 0.95}}", "MLM213", "latency.quantile"),
-        ("{latency: {max: 5x}}", "MLM", "latency.max"),
+        ("{latency: {max: 5x}}", "MLM203", "latency.max"),
         ("{pod: 'fraud-(['}", "MLM213", "infra.pod"),
         ("{exporters: [dcgm], overrides: {gpu_mem_ratio: X}}", "MLM213", "overrides.gpu_mem_ratio"),
         ("{overrides: {gpu_util: X}}", "MLM213", "overrides.gpu_util"),

@@ -18,7 +18,7 @@ from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.diagnostics import Severity
 from mlmon.monitors import performance, performance_tests, registry, versions
-from mlmon.monitors.base import AlertRule, RecordingRule, RuleGroup
+from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup
 from mlmon.render import emit, prometheus, rule_tests
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.diagnostics import Severity
 from mlmon.monitors import versions
-from mlmon.monitors.base import AlertRule
+from mlmon.artifacts import AlertRule
 from tests.helpers.grafana_schema import validate_dashboard
 from tests.monitors.test_performance import BINARY, check, model_of, run_generated
 

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import pytest
 
-from mlmon.monitors.base import RuleGroup, RuleTest
+from mlmon.artifacts import RuleGroup, RuleTest
 from mlmon.render import prometheus, rule_tests
 
 
@@ -39,7 +39,7 @@ def assert_promtool_passes(tmp: Path, groups: Sequence[RuleGroup], tests: Sequen
 def assert_tests_name_only_defined_alerts(monitor, spec, model) -> None:
     """Every alert a generated test checks is one the monitor's rules define (a typo in a test's
     alert name would otherwise pass vacuously: promtool expects no alerts of an unknown name)."""
-    from mlmon.monitors.base import AlertRule
+    from mlmon.artifacts import AlertRule
 
     defined = {r.alert for g in monitor.rule_groups(model, spec) for r in g.rules if isinstance(r, AlertRule)}
     named = {c.alertname for t in monitor.rule_tests(model, spec) for c in t.alert_checks}

@@ -11,7 +11,7 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import presets as P
-from mlmon.monitors.base import AlertCheck, AlertRule, ExpAlert, ExprCheck, RuleGroup, RuleTest, Sample
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, RuleGroup, RuleTest, Sample
 from mlmon.presets import signals as S
 from tests.presets.promtool_util import run_promtool
 

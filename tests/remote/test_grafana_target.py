@@ -395,7 +395,7 @@ def test_from_config(srv, tmp_path, monkeypatch):
 
 def test_rendered_dashboard_round_trips_and_nested_row_panels_diff(srv, tmp_path):
     """A dashboard from mlmon's own renderer (collapsed row with nested panels) survives the API."""
-    from mlmon.monitors.base import Panel, Row, Target
+    from mlmon.artifacts import Panel, Row, Target
     from mlmon.render.grafana import model_dashboard
 
     def rendered(cost_title):

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from mlmon.commands import validate
-from mlmon.monitors.base import Panel, Row, Target
+from mlmon.artifacts import Panel, Row, Target
 from mlmon.render.emit import to_json
 from mlmon.render.grafana import model_dashboard
 

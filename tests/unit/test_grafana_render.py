@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (for helpers.*)
 
 from helpers.grafana_schema import SCHEMA_DIR, validate_dashboard  # noqa: E402
-from mlmon.monitors.base import Panel, Row, Target, Threshold  # noqa: E402
+from mlmon.artifacts import Panel, Row, Target, Threshold
 from mlmon.render.emit import to_json  # noqa: E402
 from mlmon.render.grafana import DATASOURCE, fleet_dashboard, model_dashboard  # noqa: E402
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlmon.monitors.base import AlertCheck, AlertRule, ExpAlert, RuleGroup, RuleTest
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, RuleGroup, RuleTest
 from mlmon.render import prometheus
 from tests.presets.promtool_util import assert_promtool_passes
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlmon.render import emit
-from mlmon.spec.compile import schema
-from mlmon.spec.schema import unknown_keywords, validate
-from mlmon.spec.source import parse_documents
+from mlmon.pipeline import schema
+from mlmon.compiler.validator import unknown_keywords, validate
+from mlmon.compiler.source import parse_documents
 from tests.conftest import REPO
 from tests.helpers.specs import MINIMAL
 

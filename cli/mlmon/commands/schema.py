@@ -9,7 +9,7 @@ from mlmon import ExitCode
 
 def run(opts) -> int:
     from mlmon.render import emit
-    from mlmon.spec.compile import schema
+    from mlmon.pipeline import schema
 
     text = emit.to_json(schema())
     if opts.output:

@@ -81,7 +81,7 @@ class RoutingCase:
 
 def load_routing_tests(root: Path, rel: str) -> tuple[list[RoutingCase], list[Diagnostic]]:
     """Entries of routing-tests.yml with positions; malformed entries become MLM303 diagnostics."""
-    from mlmon.spec.source import parse_documents
+    from mlmon.compiler.source import parse_documents
 
     try:
         text = (root / rel).read_text(encoding="utf-8")
@@ -152,7 +152,7 @@ class AlertRef:
 
 def alert_rules(root: Path, rel: str) -> list[AlertRef]:
     """Alert rules of a rule file with positions; templated label values are not static."""
-    from mlmon.spec.source import parse_documents
+    from mlmon.compiler.source import parse_documents
 
     try:
         text = (root / rel).read_text(encoding="utf-8")
@@ -202,7 +202,7 @@ def coverage(alerts: list[AlertRef], cases: list[RoutingCase]) -> list[Diagnosti
 def unknown_test_alerts(root: Path, test_files: list[str]) -> list[Diagnostic]:
     """``alert_rule_test`` entries naming an alert their rule files do not define. promtool passes
     such a case when it expects no alerts, so a typo would prove nothing."""
-    from mlmon.spec.source import parse_documents
+    from mlmon.compiler.source import parse_documents
 
     diags = []
     for rel in test_files:

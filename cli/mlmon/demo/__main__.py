@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from mlmon.demo.service import MODES, Settings, serve
-from mlmon.spec.units import parse_duration
+from mlmon.compiler.units import parse_duration
 
 
 def _seconds(text: str) -> float:

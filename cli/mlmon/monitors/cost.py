@@ -52,12 +52,11 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from mlmon import conventions as C
-from mlmon.monitors.base import (
-    AlertCheck, AlertRule, CompileContext, ExpAlert, ExprCheck, Panel, RecordingRule, Row, RuleGroup, RuleTest, Sample,
-    Target, Threshold,
-)  # fmt: skip
-from mlmon.spec import schema as S
-from mlmon.spec.units import fmt_float, format_duration, parse_duration
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.compiler.context import CompileContext
+from mlmon.compiler import dsl as S
+from mlmon.compiler.units import fmt_float, format_duration, parse_duration
+from mlmon.monitors.testkit import expand_all, firing, gauge_steps, value_check
 
 KEY = "cost"
 HOURS_PER_MONTH_MAX = 31 * 24
@@ -342,7 +341,7 @@ class CostMonitor:
         return out
 
     # --- rule tests -----------------------------------------------------------------------------
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         cfg: CostConfig | None = model.section(self.key)
         if cfg is None:
             return []
@@ -468,75 +467,6 @@ class CostSim:
         return sum((self.cost[i] or 0.0) / 60 for i in range(0, t))
 
 
-def _steps(segments: list[tuple[float | None, int]]) -> tuple[str, list[float | None]]:
-    """Gauge samples from (value, minutes) segments: promtool notation and the per-minute values."""
-    parts, values = [], []
-    for v, n in segments:
-        if n <= 0:
-            continue
-        parts.append("_" + f"x{n - 1}" if v is None and n > 1 else ("_" if v is None else f"{fmt_float(v)}+0x{n - 1}"))
-        values += [v] * n
-    return " ".join(parts), values
-
-
-def humanize(v: float) -> str:
-    """Prometheus' ``humanize`` template function (Go ``%.4g`` with SI prefixes)."""
-    if v == 0 or math.isnan(v) or math.isinf(v):
-        return _g4(v)
-    prefixes_up = ("", "k", "M", "G", "T", "P", "E", "Z", "Y")
-    prefixes_down = ("", "m", "u", "n", "p", "f", "a", "z", "y")
-    if abs(v) >= 1:
-        i = 0
-        while abs(v) >= 1000 and i < len(prefixes_up) - 1:
-            v /= 1000
-            i += 1
-        return _g4(v) + prefixes_up[i]
-    i = 0
-    while abs(v) < 1 and i < len(prefixes_down) - 1:
-        v *= 1000
-        i += 1
-    return _g4(v) + prefixes_down[i]
-
-
-def _g4(v: float) -> str:
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "+Inf" if v > 0 else "-Inf"
-    return "%.4g" % v
-
-
-def expand(annotations: Any, value: float | None) -> dict[str, str]:
-    """Annotations as Prometheus renders them for an alert whose value is ``value``."""
-    out = {}
-    for k, text in annotations.items():
-        if value is not None:
-            text = text.replace("{{ $value | humanize }}", humanize(value))
-            for fmt in ("%.2f", "%.3f", "%.4f"):
-                text = text.replace('{{ $value | printf "' + fmt + '" }}', fmt % value)
-        out[k] = text
-    return out
-
-
-ROUND_TO = 0.000001
-
-
-def rounded(v: float) -> float:
-    """PromQL ``round(v, 0.000001)`` exactly as Prometheus computes it (sums of floats differ in
-    the last bit between evaluation orders; rounding makes the expected value exact)."""
-    inv = 1.0 / ROUND_TO
-    return math.floor(v * inv + 0.5) / inv
-
-
-def value_check(metric: str, labels: str, eval_time: str, value: float) -> ExprCheck:
-    """An expr check of one recorded series' exact value (rounded to 1e-6)."""
-    return ExprCheck(f"round({metric}{{{labels}}}, {fmt_float(ROUND_TO)})", eval_time, (Sample(f"{{{labels}}}", rounded(value)),))
-
-
-def _firing(cond, t: int, for_min: int) -> bool:
-    return all(cond(s) for s in range(t - for_min, t + 1)) if t - for_min >= 0 else False
-
-
 class CostTests:
     def __init__(self, mon: CostMonitor, model: Any, cfg: CostConfig):
         self.mon, self.model, self.cfg = mon, model, cfg
@@ -545,7 +475,7 @@ class CostTests:
     def inputs(self, replicas: list[tuple[float | None, int]], unit_rate: float) -> tuple[list[tuple[str, str]], list[float | None]]:
         """Input series in normalised form and the resulting cost per hour per minute."""
         cfg, s = self.cfg, self.lab
-        text, reps = _steps(replicas)
+        text, reps = gauge_steps(replicas)
         if cfg.source == "opencost":
             # here the segments are USD/h straight from OpenCost
             series = [(f"{C.OPENCOST_HOURLY}{{{s}}}", text)]
@@ -592,7 +522,7 @@ class CostTests:
     def _exp(self, alert: str, value: float | None = None) -> ExpAlert:
         for r in self.mon.alerts(self.model, self.cfg):
             if r.alert == alert:
-                return ExpAlert(r.labels, expand(r.annotations, value))
+                return ExpAlert(r.labels, expand_all(r.annotations, value))
         raise KeyError(alert)
 
     def healthy(self) -> RuleTest:
@@ -656,12 +586,12 @@ class CostTests:
             p = sim.projected(t)
             return p is not None and p > limit
 
-        t_fire = next(t for t in range(start, length) if _firing(fast, t, fb_for))
+        t_fire = next(t for t in range(start, length) if firing(fast, t, fb_for))
         check_at = t_fire + 2
         checks = [AlertCheck(format_duration((start - 1) * 60), C.ALERT_COST_FAST_BURN, ())]
         checks.append(AlertCheck(format_duration(check_at * 60), C.ALERT_COST_FAST_BURN, (self._exp(C.ALERT_COST_FAST_BURN, sim.avg1h(check_at)),)))
         end = length - 1
-        exp = (self._exp(C.ALERT_COST_PROJECTED, sim.projected(end)),) if _firing(proj, end, pr_for) else ()
+        exp = (self._exp(C.ALERT_COST_PROJECTED, sim.projected(end)),) if firing(proj, end, pr_for) else ()
         checks.append(AlertCheck(format_duration(end * 60), C.ALERT_COST_PROJECTED, exp))
         checks.append(AlertCheck(format_duration((start - 1) * 60), C.ALERT_COST_PROJECTED, ()))
         exprs = (value_check(C.COST_SPEND_MTD, self.lab, format_duration(end * 60), sim.mtd(end)),)
@@ -690,7 +620,7 @@ class CostTests:
             return sim.avg1h(t) / (r * 3.6) > cfg.max_per_1k
 
         for_min = int(UNIT_COST_FOR // 60)
-        t_fire = next(t for t in range(drop, n) if _firing(cond, t, for_min))
+        t_fire = next(t for t in range(drop, n) if firing(cond, t, for_min))
         rr = rates[t_fire + 2 - 60: t_fire + 3]
         exp = (self._exp(C.ALERT_COST_UNIT, sim.avg1h(t_fire + 2) / (sum(rr) / len(rr) * 3.6)),)
         return RuleTest(

@@ -56,11 +56,9 @@ from typing import Any, Sequence
 from mlmon import conventions as C
 from mlmon import presets
 from mlmon.diagnostics import Severity
-from mlmon.monitors.base import (
-    AlertCheck, AlertRule, CompileContext, ExpAlert, ExprCheck, Panel, RecordingRule, Row, RuleGroup, RuleTest, Sample,
-    Target, Threshold, promql_string,
-)  # fmt: skip
-from mlmon.spec.units import fmt_float, format_duration, le_matcher, parse_duration
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, Panel, RecordingRule, Row, RuleGroup, RuleTest, Sample, Target, Threshold, promql_string
+from mlmon.compiler.context import CompileContext
+from mlmon.compiler.units import fmt_float, format_duration, le_matcher, parse_duration
 
 KEY = "drift"
 REFERENCE_INTERVAL = 120.0  # seconds: evaluation interval of the constant reference/threshold group
@@ -188,7 +186,7 @@ class DriftMonitor:
 
     # --- schema ----------------------------------------------------------------------------------
     def schema(self) -> dict | None:
-        from mlmon.spec.schema import boolean, duration, enum, number, obj, ratio, string
+        from mlmon.compiler.dsl import boolean, duration, enum, number, obj, ratio, string
 
         def thresholds(what: str) -> dict:
             return {
@@ -642,7 +640,7 @@ class DriftMonitor:
         return out
 
     # --- rule tests ----------------------------------------------------------------------------------
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         s: Drift | None = model.section(self.key)
         if s is None:
             return ()

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from mlmon import conventions as C
-from mlmon.monitors.base import AlertCheck, AlertRule, CompileContext, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.compiler.context import CompileContext
 from mlmon.presets import signals as S
-from mlmon.spec.schema import array, boolean, duration, enum, number, obj, ratio
-from mlmon.spec.units import fmt_float, format_duration, parse_duration
+from mlmon.compiler.dsl import array, boolean, duration, enum, number, obj, ratio
+from mlmon.compiler.units import fmt_float, format_duration, parse_duration
 
 KEY = "errors"
 A_RATIO = "MLModelErrorRatioHigh"
@@ -328,7 +329,7 @@ class ErrorsMonitor:
         return out
 
     # --- rule tests -------------------------------------------------------------------------------------------
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         return _tests(self, model)
 
     # --- dashboards --------------------------------------------------------------------------------------------

@@ -35,13 +35,11 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from mlmon import conventions as C
-from mlmon.monitors.base import (
-    AlertCheck, AlertRule, CompileContext, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target,
-    Threshold,
-)  # fmt: skip
-from mlmon.monitors.cost import value_check
-from mlmon.spec import schema as S
-from mlmon.spec.units import fmt_float, format_duration, parse_duration
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.compiler.context import CompileContext
+from mlmon.monitors.testkit import linear_counter, value_check
+from mlmon.compiler import dsl as S
+from mlmon.compiler.units import fmt_float, format_duration, parse_duration
 
 KEY = "fairness"
 
@@ -264,7 +262,7 @@ class FairnessMonitor:
         return out
 
     # --- rule tests -------------------------------------------------------------------------
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         f: Fairness | None = model.section(self.key)
         if f is None:
             return []
@@ -322,10 +320,6 @@ def _re(value: str) -> str:
 
 
 # --- rule tests ------------------------------------------------------------------------------
-def _counter(per_min: float, n: int) -> str:
-    return f"0+{fmt_float(per_min)}x{n}"
-
-
 class FairnessTests:
     """Counters grow linearly from 0 at t=0, so increase() over the window is exactly the count
     since 0 (no extrapolation while t < window) and every expected value is computed here from
@@ -341,8 +335,8 @@ class FairnessTests:
         out = []
         for g, (per_min, sr) in sorted(groups.items()):
             lab = f'{C.L_MODEL}="{mid}",{f.group_label}="{g}"'
-            out.append((f'{C.PREDICTIONS_TOTAL}{{{lab},{C.L_POSITIVE}="true"}}', _counter(per_min * sr, n)))
-            out.append((f'{C.PREDICTIONS_TOTAL}{{{lab},{C.L_POSITIVE}="false"}}', _counter(per_min * (1 - sr), n)))
+            out.append((f'{C.PREDICTIONS_TOTAL}{{{lab},{C.L_POSITIVE}="true"}}', linear_counter(per_min * sr, n)))
+            out.append((f'{C.PREDICTIONS_TOTAL}{{{lab},{C.L_POSITIVE}="false"}}', linear_counter(per_min * (1 - sr), n)))
         return out
 
     def outcomes(self, groups: dict[str, tuple[float, float]], n: int) -> list[tuple[str, str]]:
@@ -351,9 +345,9 @@ class FairnessTests:
         out = []
         for g, (per_min, tpr) in sorted(groups.items()):
             lab = f'{C.L_MODEL}="{mid}",{f.group_label}="{g}"'
-            out.append((f'{C.OUTCOMES_TOTAL}{{{lab},outcome="tp"}}', _counter(per_min * tpr, n)))
-            out.append((f'{C.OUTCOMES_TOTAL}{{{lab},outcome="fn"}}', _counter(per_min * (1 - tpr), n)))
-            out.append((f'{C.OUTCOMES_TOTAL}{{{lab},outcome="tn"}}', _counter(per_min * 2, n)))
+            out.append((f'{C.OUTCOMES_TOTAL}{{{lab},outcome="tp"}}', linear_counter(per_min * tpr, n)))
+            out.append((f'{C.OUTCOMES_TOTAL}{{{lab},outcome="fn"}}', linear_counter(per_min * (1 - tpr), n)))
+            out.append((f'{C.OUTCOMES_TOTAL}{{{lab},outcome="tn"}}', linear_counter(per_min * 2, n)))
         return out
 
     def _labels(self, check: str, severity: str | None = None) -> dict[str, str]:

@@ -39,12 +39,11 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from mlmon import conventions as C
-from mlmon.monitors.base import (
-    AlertCheck, AlertRule, CompileContext, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold,
-)  # fmt: skip
-from mlmon.monitors.cost import value_check
-from mlmon.spec import schema as S
-from mlmon.spec.units import fmt_float, format_duration, parse_duration
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.compiler.context import CompileContext
+from mlmon.monitors.testkit import counter_values, firing, value_check
+from mlmon.compiler import dsl as S
+from mlmon.compiler.units import fmt_float, format_duration, parse_duration
 
 KEY = "feedback"
 RATING_SUM = C.FEEDBACK_RATING + "_sum"
@@ -223,7 +222,7 @@ class FeedbackMonitor:
         return out
 
     # --- rule tests ---------------------------------------------------------------------------
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         f: Feedback | None = model.section(self.key)
         if f is None:
             return []
@@ -264,28 +263,6 @@ class FeedbackMonitor:
 
 
 # --- rule tests ------------------------------------------------------------------------------
-def _counter_values(per_min: list[float]) -> tuple[str, list[float]]:
-    """Counter from per-minute increments (one per sample after the first): promtool notation and
-    the sample values exactly as promtool expands them (``a+bxn`` adds b to a n times, in float64),
-    so a segment never starts below where the previous one ended (a false counter reset)."""
-    values = [0.0]
-    parts = ["0"]
-    i = 0
-    while i < len(per_min):
-        j = i
-        while j + 1 < len(per_min) and per_min[j + 1] == per_min[i]:
-            j += 1
-        inc = float(fmt_float(per_min[i]))
-        v = values[-1] + inc
-        parts.append(f"{repr(v) if v != int(v) else int(v)}+{fmt_float(inc)}x{j - i}")
-        values.append(v)
-        for _ in range(j - i):
-            v += inc
-            values.append(v)
-        i = j + 1
-    return " ".join(parts), values
-
-
 class FeedbackSim:
     """The feedback rules as Prometheus evaluates them on 1-minute counters starting at 0:
     increase() over a window is exactly the difference of the samples at its ends (no
@@ -328,10 +305,6 @@ class FeedbackSim:
         return r > b[0] + self.f.k * b[1] and r > b[0] + self.f.min_increase
 
 
-def _firing(cond, t: int, for_min: int) -> bool:
-    return t - for_min >= 0 and all(cond(s) for s in range(t - for_min, t + 1))
-
-
 class FeedbackTests:
     def __init__(self, mon: FeedbackMonitor, model: Any, f: Feedback):
         self.mon, self.model, self.f = mon, model, f
@@ -354,8 +327,8 @@ class FeedbackTests:
         vol = volume or [self.per_min] * len(neg_share)
         neg_inc = [v * r for v, r in zip(vol, neg_share)]
         pos_inc = [v * (1 - r) for v, r in zip(vol, neg_share)]
-        neg_text, neg = _counter_values(neg_inc)
-        pos_text, pos = _counter_values(pos_inc)
+        neg_text, neg = counter_values(neg_inc)
+        pos_text, pos = counter_values(pos_inc)
         n = len(neg_share)
         out = [
             (f'{C.FEEDBACK_TOTAL}{{{self.lab},kind="negative"}}', neg_text),
@@ -394,9 +367,9 @@ class FeedbackTests:
         sim = FeedbackSim(f, pos, neg)
         end = len(shares) - 1
         for_min = int(f.for_ // 60)
-        if any(_firing(sim.spike, t, for_min) for t in range(0, start)):
+        if any(firing(sim.spike, t, for_min) for t in range(0, start)):
             raise AssertionError("design error: healthy feedback spikes")
-        t_fire = next((t for t in range(start, end + 1) if _firing(sim.spike, t, for_min)), None)
+        t_fire = next((t for t in range(start, end + 1) if firing(sim.spike, t, for_min)), None)
         if t_fire is None or t_fire + 2 > end:
             raise AssertionError(f"design error: feedback spike to {lvl} does not fire for {self.model.id}")
         ev = f"{start - 1}m"
@@ -426,7 +399,7 @@ class FeedbackTests:
         sim = FeedbackSim(f, pos, neg)
         end = n1 + n2 - 1
         cond = lambda t: (sim.ratio(t) or 0) > f.max_negative_ratio  # noqa: E731
-        t_fire = next(t for t in range(n1, end + 1) if _firing(cond, t, int(f.for_ // 60)))
+        t_fire = next(t for t in range(n1, end + 1) if firing(cond, t, int(f.for_ // 60)))
         return RuleTest(
             f"{self.model.id}/feedback: negative share {_num(low)} then {_num(lvl)}: the ceiling alert fires after {format_duration(f.for_)}",
             "1m", tuple(series),
@@ -439,8 +412,8 @@ class FeedbackTests:
         good, bad = f.min_rating + 1.0, f.min_rating - 1.0
         n1, n2 = self.w + 5, self.w + int(f.for_ // 60) + 10
         per = self.per_min
-        count_text, count = _counter_values([per] * (n1 + n2))
-        sum_text, total = _counter_values([per * good] * n1 + [per * bad] * n2)
+        count_text, count = counter_values([per] * (n1 + n2))
+        sum_text, total = counter_values([per * good] * n1 + [per * bad] * n2)
         w = self.w
 
         def mean(t: int) -> float | None:
@@ -449,7 +422,7 @@ class FeedbackTests:
 
         cond = lambda t: (mean(t) if mean(t) is not None else math.inf) < f.min_rating  # noqa: E731
         end = n1 + n2 - 1
-        t_fire = next(t for t in range(n1, end + 1) if _firing(cond, t, int(f.for_ // 60)))
+        t_fire = next(t for t in range(n1, end + 1) if firing(cond, t, int(f.for_ // 60)))
         series = [(f"{RATING_SUM}{{{self.lab}}}", sum_text), (f"{RATING_COUNT}{{{self.lab}}}", count_text)]
         return RuleTest(
             f"{self.model.id}/feedback: mean rating {_num(good)} then {_num(bad)}: the rating alert fires after {format_duration(f.for_)}",
@@ -467,7 +440,7 @@ class FeedbackTests:
         series, pos, neg = self.series([0.1] * run + [0.0] * (n - run), volume=[self.per_min] * run + [0.0] * (n - run))
         sim = FeedbackSim(f, pos, neg)
         cond = lambda t: sim.events(t) < f.min_feedback  # noqa: E731
-        t_fire = next(t for t in range(run, n) if _firing(cond, t, sf))
+        t_fire = next(t for t in range(run, n) if firing(cond, t, sf))
         exp = (self._exp(C.ALERT_FB_STOPPED, None),)
         idle, _, _ = self.series([0.1] * run + [0.0] * (n - run), volume=[self.per_min] * run + [0.0] * (n - run), requests=0.0)
         return [

@@ -37,10 +37,11 @@ from typing import Any, Mapping, Sequence
 
 from mlmon import conventions as C
 from mlmon import presets as P
-from mlmon.monitors.base import AlertRule, CompileContext, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.artifacts import AlertRule, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.compiler.context import CompileContext
 from mlmon.presets import signals as S
-from mlmon.spec.schema import LABEL_NAME_PATTERN, array, boolean, duration, enum, number, obj, ratio, string, string_map
-from mlmon.spec.units import format_duration, parse_duration
+from mlmon.compiler.dsl import LABEL_NAME_PATTERN, array, boolean, duration, enum, number, obj, ratio, string, string_map
+from mlmon.compiler.units import format_duration, parse_duration
 
 KEY = "infra"
 A_LATENCY = "MLModelLatencyHigh"
@@ -128,7 +129,7 @@ def _dur(s: float) -> str:
 
 
 def _num(x: float) -> str:
-    from mlmon.spec.units import fmt_float
+    from mlmon.compiler.units import fmt_float
 
     return fmt_float(float(f"{x:.12g}"))
 
@@ -447,7 +448,7 @@ class InfraMonitor:
         return out
 
     # --- rule tests ------------------------------------------------------------------------------------
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         from mlmon.monitors import infra_tests
 
         return infra_tests.tests(self, model)

@@ -8,9 +8,9 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon import presets as P
-from mlmon.monitors.base import AlertCheck, AlertRule, ExpAlert, RuleTest
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, RuleTest
 from mlmon.presets import signals as S
-from mlmon.spec.units import format_duration
+from mlmon.compiler.units import format_duration
 
 STEP = 60.0  # seconds between input samples (interval 1m)
 RPS = 10.0

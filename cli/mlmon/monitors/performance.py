@@ -39,18 +39,14 @@ from typing import Any, Mapping, Sequence
 
 from mlmon import conventions as C
 from mlmon import presets
-from mlmon.monitors.base import AlertRule, CompileContext, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
-from mlmon.spec import schema as S
-from mlmon.spec.units import fmt_float, format_duration, le_matcher, parse_duration
+from mlmon.artifacts import AlertRule, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.compiler.context import CompileContext
+from mlmon.compiler import dsl as S
+from mlmon.compiler.units import fmt_float, format_duration, le_matcher, parse_duration
 
-BINARY = "binary_classification"
-MULTICLASS = "multiclass_classification"
-
-BINARY_METRICS = ("accuracy", "precision", "recall", "f1", "macro_f1", "fpr", "auc")
-MULTICLASS_METRICS = ("accuracy", "precision", "recall", "f1", "macro_f1", "fpr")
-PER_CLASS = frozenset({"precision", "recall", "f1", "fpr"})  # multiclass: one series per class
-LOWER_IS_BETTER = frozenset({"fpr"})
-ALL_METRICS = tuple(dict.fromkeys(BINARY_METRICS + MULTICLASS_METRICS))
+from mlmon.monitors.quality import (  # noqa: F401
+    ALL_METRICS, BINARY, BINARY_METRICS, LOWER_IS_BETTER, MULTICLASS, MULTICLASS_METRICS, PER_CLASS, metric_name,
+)
 
 TITLES = {
     "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1", "macro_f1": "Macro-F1",
@@ -107,11 +103,6 @@ class Performance:
         if metric in LOWER_IS_BETTER:
             return self.max.get(metric), self.critical.get(metric)
         return self.min.get(metric), self.critical.get(metric)
-
-
-# --- naming -------------------------------------------------------------------------------------
-def metric_name(metric: str, version: bool = False) -> str:
-    return (C.PERF_VERSION_METRIC if version else C.PERF_METRIC).format(metric=metric)
 
 
 def _num(x: float) -> str:
@@ -687,7 +678,7 @@ class PerformanceMonitor:
         return out
 
     # --- tests -------------------------------------------------------------------------------------
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         from mlmon.monitors import performance_tests
 
         p = model.section(self.key)

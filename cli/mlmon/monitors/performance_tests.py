@@ -27,8 +27,8 @@ from functools import reduce
 from typing import Any, Mapping
 
 from mlmon import conventions as C
-from mlmon.monitors.base import AlertCheck, AlertRule, ExpAlert, ExprCheck, RuleTest, Sample
-from mlmon.spec.units import fmt_float, format_duration
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, RuleTest, Sample
+from mlmon.compiler.units import fmt_float, format_duration
 
 
 # A RuleTest that only needs rules evaluated every ``evaluation_interval``: a 7d comparison at
@@ -267,13 +267,13 @@ def combine(a: Counts, b: Counts) -> Counts:
 
 def worse(metric: str, a: float, b: float, by: float) -> bool:
     """a is worse than b by more than ``by``."""
-    from mlmon.monitors.performance import LOWER_IS_BETTER
+    from mlmon.monitors.quality import LOWER_IS_BETTER
 
     return (a - b > by) if metric in LOWER_IS_BETTER else (b - a > by)
 
 
 def breaches(metric: str, value: float | None, bound: float | None) -> bool:
-    from mlmon.monitors.performance import LOWER_IS_BETTER
+    from mlmon.monitors.quality import LOWER_IS_BETTER
 
     if value is None or bound is None:
         return False

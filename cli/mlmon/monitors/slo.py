@@ -33,10 +33,9 @@ from typing import Any, Sequence
 
 from mlmon import conventions as C
 from mlmon import presets
-from mlmon.monitors.base import (
-    AlertRule, CompileContext, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold,
-)  # fmt: skip
-from mlmon.spec.units import fmt_float, format_duration, parse_duration
+from mlmon.artifacts import AlertRule, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.compiler.context import CompileContext
+from mlmon.compiler.units import fmt_float, format_duration, parse_duration
 
 BASE_PERIOD = 30 * 86400.0
 WINDOW_PLACEHOLDER = "{{window}}"
@@ -106,7 +105,7 @@ class SLOMonitor:
     title = "Service level objectives"
 
     def schema(self) -> dict | None:
-        return None  # part of the model's base schema (spec/schema.py)
+        return None  # part of the model's base schema (compiler/schema.py)
 
     # --- compile ---------------------------------------------------------------------------
     def compile(self, raw: Any, ctx: CompileContext) -> tuple[SLO, ...]:
@@ -343,7 +342,7 @@ class SLOMonitor:
         return AlertRule(C.ALERT_SLO_NODATA, expr, format_duration(slo.no_data_for), self.nodata_labels(model, slo), self.nodata_annotations(model, slo))
 
     # --- rule tests ----------------------------------------------------------------------------
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         from mlmon.monitors import slo_tests  # keeps the simulator out of the lint path
 
         return slo_tests.tests_for_model(self, model)

@@ -25,8 +25,9 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon import presets
-from mlmon.monitors.base import AlertCheck, ExpAlert, RuleTest
-from mlmon.spec.units import fmt_float, format_duration, le_strings
+from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
+from mlmon.compiler.units import fmt_float, format_duration, le_strings
+from mlmon.presets import signals as S
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
 
@@ -261,7 +262,7 @@ def _synthetic(monitor: Any, model: Any, slo: Any, incs_t: list, incs_e: list) -
     good_incs = [(t - e, n) for (t, n), (e, _) in zip(incs_t, incs_e)]
     lab = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     if slo.sli.kind == "availability":
-        return preset.synthetic_requests(labels, series_values(incs_t), series_values(incs_e), series_values(good_incs), model_id=model.id)
+        return S.synthetic_requests(preset, labels, series_values(incs_t), series_values(incs_e), series_values(good_incs), model_id=model.id)
     if slo.sli.kind == "latency":
         bound = slo.sli.threshold / preset.latency.scale
         name = preset.latency.name

@@ -35,9 +35,10 @@ from typing import Any, Sequence
 
 from mlmon import conventions as C
 from mlmon import presets
-from mlmon.monitors.base import AlertRule, CompileContext, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
-from mlmon.spec import schema as S
-from mlmon.spec.units import fmt_float, format_duration, parse_duration
+from mlmon.artifacts import AlertRule, Panel, RecordingRule, Row, RuleGroup, RuleTest, Target, Threshold
+from mlmon.compiler.context import CompileContext
+from mlmon.compiler import dsl as S
+from mlmon.compiler.units import fmt_float, format_duration, parse_duration
 
 VERSIONS_KEY = "versions"
 RETRAINING_KEY = "retraining"
@@ -190,7 +191,7 @@ class VersionsMonitor:
             ))  # fmt: skip
         return (RuleGroup(f"mlmon-{model.id}-versions", tuple(rules)),)
 
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         from mlmon.monitors import versions_tests
 
         v = model.section(self.key)
@@ -220,7 +221,7 @@ class VersionsMonitor:
         ]  # fmt: skip
         perf = model.section("performance")
         if perf is not None:
-            from mlmon.monitors.performance import metric_name
+            from mlmon.monitors.quality import metric_name
 
             metric = perf.watched[0]
             panels.append(Panel(
@@ -284,7 +285,7 @@ class RetrainingMonitor:
             out["drift"] = f"count by ({C.L_MODEL}) (\n  {C.DRIFT_FEATURE_SCORE}{{{m}}}\n  >= on ({C.L_MODEL}, feature)\n  {thr}{{{m}}}\n)"
         perf = model.section("performance")
         if "performance" in r.triggers and perf is not None:
-            from mlmon.monitors.performance import LOWER_IS_BETTER, metric_name
+            from mlmon.monitors.quality import LOWER_IS_BETTER, metric_name
 
             parts = []
             for metric in perf.metrics:
@@ -329,7 +330,7 @@ class RetrainingMonitor:
             return ()
         return (RuleGroup(f"mlmon-{model.id}-retraining", tuple(rules)),)
 
-    def rule_tests(self, model: Any, spec: Any) -> Sequence[RuleTest]:
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
         from mlmon.monitors import versions_tests
 
         r = model.section(self.key)

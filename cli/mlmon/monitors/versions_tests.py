@@ -19,12 +19,12 @@ import math
 from typing import Any
 
 from mlmon import conventions as C
-from mlmon.monitors.base import AlertCheck, ExpAlert, ExprCheck, RuleTest, Sample
+from mlmon.artifacts import AlertCheck, ExpAlert, ExprCheck, RuleTest, Sample
 from mlmon.monitors.performance_tests import (
     V1, V2, _case, _labels_text, alert_rules, base_labels, base_rate, breaches, exp_alert, label_series, pick_healthy, pick_low, quality,
     timing, traffic_series, values,
 )  # fmt: skip
-from mlmon.spec.units import fmt_float, format_duration
+from mlmon.compiler.units import fmt_float, format_duration
 
 MIN = 60
 

@@ -19,8 +19,8 @@ from typing import Any, Mapping
 
 from mlmon import conventions as C
 from mlmon import presets as P
-from mlmon.monitors.base import RecordingRule
-from mlmon.spec.units import fmt_float
+from mlmon.artifacts import RecordingRule
+from mlmon.compiler.units import fmt_float
 
 WINDOW = "5m"  # the rate window in every normalised name (*:rate5m)
 QUANTILES = (0.5, 0.9, 0.99)
@@ -228,6 +228,16 @@ def series_labels(src: Any, model_labels: Mapping[str, str], model_id: str, plac
     return label_text(labels)
 
 
+
+def synthetic_requests(
+    preset: P.Preset, labels: Mapping[str, str], total: str, errors: str, good: str, *, model_id: str | None = None
+) -> list[tuple[str, str]]:
+    """Input series (promtool notation) for the preset's request counters with the given sample
+    strings. ``labels``: the model-scope labels; every series also gets ``job="mlmon-<model_id>"``."""
+    values = {"total": total, "errors": errors, "success": good}
+    mid = model_id or labels.get(preset.model_label, "")
+    return [(f"{c.name}{{{series_labels(c, labels, mid)}}}", values[role]) for role, c in preset.request_roles()]
+
 def counter_values(phases: list[tuple[float, int]], start: float = 0.0) -> str:
     """promtool notation for a counter growing by ``inc`` per step for ``n`` steps, phase by phase."""
     return _counter_values(tuple(phases), start)
@@ -313,7 +323,7 @@ def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, 
 def exact_check(series: str, eval_time: str, value: float, digits: int = 4) -> Any:
     """An expr check of ``series`` to ``digits`` decimals: ``round(series * 10^digits)`` is an
     integer, so float noise from summing rates cannot make it flaky."""
-    from mlmon.monitors.base import ExprCheck, Sample
+    from mlmon.artifacts import ExprCheck, Sample
 
     scale = 10**digits
     labels = series[series.index("{"):] if "{" in series else "{}"

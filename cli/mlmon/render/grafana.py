@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from mlmon.monitors.base import Panel, Row, Target, Threshold
+from mlmon.artifacts import Panel, Row, Target, Threshold
 
 SCHEMA_VERSION = 39
 GRID_WIDTH = 24

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Sequence
 
-from mlmon.monitors.base import AlertRule, RecordingRule, RuleGroup, promql_string
+from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup, promql_string
 from mlmon.render import emit
-from mlmon.spec.units import format_duration
+from mlmon.compiler.units import format_duration
 
 RULES_DIR = "prometheus/rules"
 TESTS_DIR = "prometheus/tests"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from mlmon.monitors.base import RuleTest
+from mlmon.artifacts import RuleTest
 from mlmon.render import emit
-from mlmon.spec.units import fmt_float
+from mlmon.compiler.units import fmt_float
 
 
 def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m", group_order: Sequence[str] = ()) -> dict:

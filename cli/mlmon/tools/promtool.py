@@ -157,7 +157,7 @@ def check_rules(files: list[str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT
 def _test_cases(cwd: Path, file: str) -> list[tuple[str, str, str, int, int, str]]:
     """(kind, name-or-expr, eval_time, line, col, group name) of each alert_rule_test /
     promql_expr_test entry in document order, to point a failure at its test case."""
-    from mlmon.spec.source import parse_documents
+    from mlmon.compiler.source import parse_documents
 
     try:
         text = (cwd / file).read_text(encoding="utf-8")
@@ -180,7 +180,7 @@ def _test_cases(cwd: Path, file: str) -> list[tuple[str, str, str, int, int, str
 
 
 def _duration_key(text: str) -> str:
-    from mlmon.spec.units import parse_duration
+    from mlmon.compiler.units import parse_duration
 
     try:
         return repr(parse_duration(text))

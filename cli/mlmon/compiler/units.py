@@ -49,6 +49,12 @@ def fmt_float(x: float) -> str:
     return text
 
 
+def num(x: float) -> str:
+    """A number as written into rules and text: 12 significant digits (so 0.1 + 0.2 prints 0.3),
+    then ``fmt_float``."""
+    return fmt_float(float(f"{x:.12g}"))
+
+
 def le_strings(x: float) -> list[str]:
     """Every spelling of a histogram bucket bound that clients emit for ``x``:
     Go (``1``, ``0.25``), Python prometheus_client and Prometheus 3 (``1.0``)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from mlmon.spec.source import Path
+from mlmon.compiler.source import Path
 
 
 @dataclass(frozen=True)

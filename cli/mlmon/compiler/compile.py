@@ -8,32 +8,25 @@ run reports every independent problem.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from mlmon import presets
 from mlmon.diagnostics import Diagnostic, Severity, has_errors
-from mlmon.monitors.base import CompileContext
-from mlmon.spec import model as M
-from mlmon.spec.schema import API_VERSION, KIND, spec_schema, validate_paths
-from mlmon.spec.source import Document, render_path
-from mlmon.spec.units import parse_duration
+from mlmon.compiler import model as M
+from mlmon.compiler.context import CompileContext
+from mlmon.compiler.dsl import API_VERSION, KIND
+from mlmon.compiler.schema import spec_schema
+from mlmon.compiler.validator import validate_paths
+from mlmon.compiler.source import Document, render_path
+from mlmon.compiler.units import parse_duration
 
 ReadFile = Callable[[str, str], tuple[str | None, str | None]]  # (spec file, path as written) -> (text, error)
 
 DEFAULT_SEVERITY = {"page": ("pagerduty", "slack"), "ticket": ("slack",), "info": ("slack",)}
 
-_SCHEMA: dict | None = None
-
-
-def schema() -> dict:
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = spec_schema()
-    return _SCHEMA
-
-
 class _Compiler:
-    def __init__(self, read_file: ReadFile | None):
+    def __init__(self, monitors: Sequence[Any], read_file: ReadFile | None):
+        self.monitors = tuple(monitors)
         self.read_file = read_file
         self.diags: list[Diagnostic] = []
 
@@ -53,14 +46,12 @@ class _Compiler:
 
     # ------------------------------------------------------------------------------------------
     def run(self, docs: list[Document]) -> M.Spec | None:
-        from mlmon.monitors import registry
-
         valid: list[tuple[Document, set[int]]] = []
         for doc in docs:
             if not isinstance(doc.data, dict):
                 self.error(doc, (), "MLM103", f"a spec file must be a mapping (apiVersion: {API_VERSION}, kind: {KIND}, ...), got {type(doc.data).__name__}")
                 continue
-            errs = validate_paths(doc.data, schema(), doc.source)
+            errs = validate_paths(doc.data, spec_schema(self.monitors), doc.source)
             self.diags.extend(d for _, d in errs)
             bad_models = {p[1] if len(p) >= 2 and p[0] == "models" else None for p, _ in errs}
             if None in bad_models:  # an error outside models[]: the envelope is unusable
@@ -75,7 +66,7 @@ class _Compiler:
             for i, raw in enumerate(doc.data.get("models", [])):
                 if i in bad:
                     continue
-                m = self._model(doc, i, raw, defaults, teams, registry.MONITORS)
+                m = self._model(doc, i, raw, defaults, teams)
                 if m is None:
                     continue
                 if m.id in models:
@@ -141,7 +132,7 @@ class _Compiler:
             ok = False
         return ok
 
-    def _model(self, doc: Document, i: int, raw: dict, defaults: Mapping[str, Any], teams: dict[str, M.Team], monitors: tuple) -> M.Model | None:
+    def _model(self, doc: Document, i: int, raw: dict, defaults: Mapping[str, Any], teams: dict[str, M.Team]) -> M.Model | None:
         base = ("models", i)
         ok = True
         mid = raw["id"]
@@ -185,7 +176,7 @@ class _Compiler:
         read = None
         if self.read_file is not None:
             read = lambda p, _f=doc.file: self.read_file(_f, p)  # noqa: E731
-        for mon in monitors:
+        for mon in self.monitors:
             ctx = CompileContext(doc.file, base + (mon.key,), doc.source, mid, raw.get("task", "binary_classification"),
                                  scrape, evaluation, mon_defaults, read)  # fmt: skip
             sections[mon.key] = mon.compile(raw.get(mon.key), ctx)
@@ -209,7 +200,8 @@ def _exporters(sections: Mapping[str, Any]) -> tuple:
     return tuple(getattr(placement, "exporters", ()) or ())
 
 
-def compile_documents(docs: list[Document], read_file: ReadFile | None = None) -> tuple[M.Spec | None, list[Diagnostic]]:
-    c = _Compiler(read_file)
+def compile_documents(docs: list[Document], monitors: Sequence[Any], read_file: ReadFile | None = None) -> tuple[M.Spec | None, list[Diagnostic]]:
+    """Compile parsed documents with these monitors (each compiles its own section)."""
+    c = _Compiler(monitors, read_file)
     spec = c.run(docs)
     return spec, c.diags

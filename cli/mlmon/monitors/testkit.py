@@ -1,0 +1,181 @@
+"""Helpers for the promtool rule-test cases monitors generate (their ``cases.py``).
+
+What a case needs and every monitor would otherwise write again: input series in promtool's
+expanding notation together with the sample values promtool expands them to, the simulation of
+an alert's ``for:`` over one-minute steps, exact checks of recorded values, and the annotation
+text Prometheus renders from a rule's templates (Go's number formatting, ``humanize``,
+``humanizeDuration``, ``printf``, ``$labels``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Callable, Mapping, Sequence
+
+from mlmon.artifacts import AlertRule, ExpAlert, ExprCheck, Sample
+from mlmon.compiler.units import fmt_float, format_duration
+
+
+# --- times ----------------------------------------------------------------------------------------
+def minutes(n: int) -> str:
+    """An eval time or duration of ``n`` minutes, as promtool reads it."""
+    return format_duration(n * 60.0)
+
+
+def firing(cond: Callable[[int], bool], t: int, for_min: int) -> bool:
+    """Whether an alert whose condition is ``cond(minute)`` fires at minute ``t``: the condition
+    held at every evaluation from ``t - for_min`` to ``t`` (one evaluation per minute)."""
+    return t - for_min >= 0 and all(cond(s) for s in range(t - for_min, t + 1))
+
+
+# --- input series ---------------------------------------------------------------------------------
+def linear_counter(per_min: float, n: int) -> str:
+    """A counter growing by ``per_min`` a minute from 0 for ``n`` minutes."""
+    return f"0+{fmt_float(per_min)}x{n}"
+
+
+def counter_values(per_min: Sequence[float]) -> tuple[str, list[float]]:
+    """Counter from per-minute increments (one per sample after the first): promtool notation and
+    the sample values exactly as promtool expands them (``a+bxn`` adds b to a n times, in float64),
+    so a segment never starts below where the previous one ended (a false counter reset)."""
+    values = [0.0]
+    parts = ["0"]
+    i = 0
+    while i < len(per_min):
+        j = i
+        while j + 1 < len(per_min) and per_min[j + 1] == per_min[i]:
+            j += 1
+        inc = float(fmt_float(per_min[i]))
+        v = values[-1] + inc
+        parts.append(f"{repr(v) if v != int(v) else int(v)}+{fmt_float(inc)}x{j - i}")
+        values.append(v)
+        for _ in range(j - i):
+            v += inc
+            values.append(v)
+        i = j + 1
+    return " ".join(parts), values
+
+
+def gauge_steps(segments: Sequence[tuple[float | None, int]]) -> tuple[str, list[float | None]]:
+    """Gauge samples from (value, minutes) segments (None: no sample): promtool notation and the
+    per-minute values."""
+    parts: list[str] = []
+    values: list[float | None] = []
+    for v, n in segments:
+        if n <= 0:
+            continue
+        parts.append("_" + f"x{n - 1}" if v is None and n > 1 else ("_" if v is None else f"{fmt_float(v)}+0x{n - 1}"))
+        values += [v] * n
+    return " ".join(parts), values
+
+
+# --- exact values ---------------------------------------------------------------------------------
+ROUND_TO = 0.000001
+
+
+def rounded(v: float) -> float:
+    """PromQL ``round(v, 0.000001)`` exactly as Prometheus computes it (sums of floats differ in
+    the last bit between evaluation orders; rounding makes the expected value exact)."""
+    inv = 1.0 / ROUND_TO
+    return math.floor(v * inv + 0.5) / inv
+
+
+def value_check(metric: str, labels: str, eval_time: str, value: float) -> ExprCheck:
+    """An expr check of one recorded series' exact value (rounded to 1e-6)."""
+    return ExprCheck(f"round({metric}{{{labels}}}, {fmt_float(ROUND_TO)})", eval_time, (Sample(f"{{{labels}}}", rounded(value)),))
+
+
+# --- annotation text, as Prometheus renders it ----------------------------------------------------
+def go_value(v: float) -> str:
+    """Go's %v of a float64 (the default rendering of {{ $value }})."""
+    if v == int(v) and abs(v) < 1e21:
+        return str(int(v))
+    return repr(float(v))
+
+
+def go_g4(v: float) -> str:
+    """Go's ``%.4g``."""
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "+Inf" if v > 0 else "-Inf"
+    return "%.4g" % v
+
+
+def humanize(v: float) -> str:
+    """Prometheus' ``humanize`` template function (Go ``%.4g`` with SI prefixes)."""
+    if v == 0 or math.isnan(v) or math.isinf(v):
+        return go_g4(v)
+    prefixes_up = ("", "k", "M", "G", "T", "P", "E", "Z", "Y")
+    prefixes_down = ("", "m", "u", "n", "p", "f", "a", "z", "y")
+    if abs(v) >= 1:
+        i = 0
+        while abs(v) >= 1000 and i < len(prefixes_up) - 1:
+            v /= 1000
+            i += 1
+        return go_g4(v) + prefixes_up[i]
+    i = 0
+    while abs(v) < 1 and i < len(prefixes_down) - 1:
+        v *= 1000
+        i += 1
+    return go_g4(v) + prefixes_down[i]
+
+
+def humanize_duration(v: float) -> str:
+    """Prometheus' humanizeDuration for |v| >= 1 second."""
+    if abs(v) < 1:
+        raise ValueError("humanize_duration: sub-second values are not used by these rules")
+    sign = "-" if v < 0 else ""
+    d = int(abs(v))
+    secs, mins, hours, days = d % 60, (d // 60) % 60, (d // 3600) % 24, d // 86400
+    if days:
+        return f"{sign}{days}d {hours}h {mins}m {secs}s"
+    if hours:
+        return f"{sign}{hours}h {mins}m {secs}s"
+    if mins:
+        return f"{sign}{mins}m {secs}s"
+    return f"{sign}{abs(v):.4g}s"
+
+
+_LABEL_RE = re.compile(r"\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}")
+_VALUE_FORMS: tuple[tuple[str, Callable[[float], str]], ...] = (
+    ('{{ $value | printf "%.2f" }}', lambda v: f"{v:.2f}"),
+    ('{{ $value | printf "%.3f" }}', lambda v: f"{v:.3f}"),
+    ('{{ $value | printf "%.4f" }}', lambda v: f"{v:.4f}"),
+    ("{{ $value | humanizeDuration }}", humanize_duration),
+    ("{{ $value | humanize }}", humanize),
+    ("{{ $value }}", go_value),
+)
+
+
+def expand(text: str, value: float | None, labels: Mapping[str, str] | None = None) -> str:
+    """One annotation as Prometheus renders it for an alert with this value and these labels.
+    Raises on a template these cases do not know (so a new template cannot silently go untested)."""
+    text = _LABEL_RE.sub(lambda m: (labels or {}).get(m.group(1), "<no value>"), text)
+    for pattern, render in _VALUE_FORMS:
+        if pattern in text:
+            if value is None:
+                raise ValueError(f"annotation needs the alert value: {text!r}")
+            text = text.replace(pattern, render(value))
+    if "{{" in text:
+        raise ValueError(f"annotation template not expanded by the rule tests: {text!r}")
+    return text
+
+
+def expand_all(annotations: Mapping[str, str], value: float | None, labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    return {k: expand(v, value, labels) for k, v in annotations.items()}
+
+
+def alert_rules(groups: Sequence[Any]) -> list[AlertRule]:
+    """The alert rules of these rule groups."""
+    return [r for g in groups for r in g.rules if isinstance(r, AlertRule)]
+
+
+def exp_alert(rules: Sequence[AlertRule], alertname: str, labels: Mapping[str, str], value: float | None = None) -> ExpAlert:
+    """The firing alert with these labels, with the annotations Prometheus renders for ``value``:
+    the one rule named ``alertname`` whose labels these labels include."""
+    found = [r for r in rules if r.alert == alertname and all(labels.get(k) == v for k, v in r.labels.items())]
+    if len(found) != 1:
+        raise ValueError(f"{len(found)} rules {alertname} match {dict(labels)}")
+    return ExpAlert(dict(labels), expand_all(found[0].annotations, value, labels))

@@ -1,0 +1,382 @@
+"""The vocabulary of presets: source kinds (how an upstream metric becomes a signal), the
+``Preset`` itself, and the PromQL builders for each kind. Data only; the presets themselves are
+in ``presets.tables``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from mlmon import conventions as C
+from mlmon.compiler.units import fmt_float, le_matcher
+
+SCOPES = ("model", "target", "pod", "node")
+K8S_ROLES = {"namespace": "namespace", "pod": "pod", "container": "container"}  # role -> default label name
+
+
+# --- source kinds ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Counter:
+    """A counter (or several alternative spellings of it); its signal is ``sum(rate(..)) * scale``."""
+
+    names: tuple[str, ...]
+    scale: float = 1.0
+    match: str = ""  # extra PromQL matchers, e.g. 'status=~"5.."'
+    scope: str = "model"
+    example: Mapping[str, str] = field(default_factory=dict)  # labels that satisfy ``match`` (rule tests)
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """A gauge; its signal is ``agg(..) * scale`` (agg: sum, avg, max, min, count)."""
+
+    names: tuple[str, ...]
+    scale: float = 1.0
+    agg: str = "sum"
+    match: str = ""
+    scope: str = "model"
+    example: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """A classic histogram ``<name>_bucket{le}``, ``_sum``, ``_count``; ``scale`` converts the
+    framework's unit into seconds (0.001 for milliseconds)."""
+
+    name: str
+    scale: float = 1.0
+    buckets: tuple[float, ...] = ()  # the framework's default bucket bounds, in its own unit
+    alt_names: tuple[str, ...] = ()  # older/newer spellings, OR-ed after ``name``
+    scope: str = "model"
+    match: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.alt_names)
+
+
+@dataclass(frozen=True)
+class Mean:
+    """A mean from two counters: ``rate(total) / rate(count) * scale`` (Triton's cumulative
+    ``*_duration_us`` counters over ``nv_inference_request_success``)."""
+
+    total: Counter
+    count: Counter
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A PromQL template for what the kinds above cannot say (joins, ``1 - idle``)."""
+
+    template: str
+    scopes: tuple[str, ...] = ("pod",)
+    metrics: tuple[str, ...] = ()  # upstream metric names it reads (docs)
+    # For generated rule tests: gauges that give the signal the value v, as (metric, a, b): a*v + b.
+    fixture: tuple[tuple[str, float, float], ...] = ()
+
+
+Source = Counter | Gauge | Histogram | Mean | Expr
+
+
+# --- selectors ---------------------------------------------------------------------------------------
+class Sel(str):
+    """The model-scope label matchers (a plain ``str`` for templates), carrying the matchers of
+    the other scopes for sources that need them."""
+
+    scopes: Mapping[str, str]
+    model_id: str
+
+    def __new__(cls, model: str, scopes: Mapping[str, str] | None = None, model_id: str = "") -> "Sel":
+        s = super().__new__(cls, model)
+        s.scopes = dict(scopes or {})
+        s.scopes.setdefault("model", model)
+        s.model_id = model_id
+        return s
+
+    def of(self, scope: str) -> str:
+        return self.scopes.get(scope, str(self))
+
+
+def matchers(labels: Mapping[str, str]) -> str:
+    """``{a: x, b: ~re}`` -> ``a="x",b=~"re"``: a value starting with ``~`` is a regex."""
+    out = []
+    for k, v in sorted(labels.items()):
+        if v.startswith("~"):
+            out.append(f'{k}=~"{_esc(v[1:])}"')
+        elif v.startswith("!~"):
+            out.append(f'{k}!~"{_esc(v[2:])}"')
+        else:
+            out.append(f'{k}="{_esc(v)}"')
+    return ",".join(out)
+
+
+def _esc(v: str) -> str:
+    return v.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _join(*parts: str) -> str:
+    return ",".join(p for p in parts if p)
+
+
+def _sel(sel: str, scope: str) -> str:
+    if scope == "literal":  # an overridden selector, used verbatim (its matchers are in ``match``)
+        return ""
+    return sel.of(scope) if isinstance(sel, Sel) else sel
+
+
+# --- PromQL of the kinds -----------------------------------------------------------------------------
+def counter_rate(c: Counter, sel: str, w: str) -> str:
+    s = _join(_sel(sel, c.scope), c.match)
+    inner = " or ".join(f"rate({n}{{{s}}}[{w}])" for n in c.names)
+    expr = f"sum({inner})"
+    return expr if c.scale == 1.0 else f"{expr} * {fmt_float(c.scale)}"
+
+
+def gauge_value(g: Gauge, sel: str) -> str:
+    s = _join(_sel(sel, g.scope), g.match)
+    inner = " or ".join(f"{n}{{{s}}}" for n in g.names)
+    expr = f"{g.agg}({inner})"
+    return expr if g.scale == 1.0 or g.agg == "count" else f"{expr} * {fmt_float(g.scale)}"
+
+
+def hist_rate(h: Histogram, suffix: str, sel: str, w: str, extra: str = "") -> str:
+    s = _join(_sel(sel, h.scope), h.match, extra)
+    return " or ".join(f"rate({n}_{suffix}{{{s}}}[{w}])" for n in h.names)
+
+
+def hist_quantile(h: Histogram, sel: str, w: str, q: float) -> str:
+    expr = f"histogram_quantile({fmt_float(q)}, sum by (le) ({hist_rate(h, 'bucket', sel, w)}))"
+    return expr if h.scale == 1.0 else f"{expr} * {fmt_float(h.scale)}"
+
+
+def mean_of(src: Histogram | Mean, sel: str, w: str) -> str:
+    if isinstance(src, Histogram):
+        num, den, scale = f"sum({hist_rate(src, 'sum', sel, w)})", f"sum({hist_rate(src, 'count', sel, w)})", src.scale
+    else:
+        num = counter_rate(dataclasses.replace(src.total, scale=1.0), sel, w)
+        den = counter_rate(dataclasses.replace(src.count, scale=1.0), sel, w)
+        scale = src.scale
+    expr = f"{num} / ({den} > 0)"
+    return expr if scale == 1.0 else f"{expr} * {fmt_float(scale)}"
+
+
+def expr_of(e: Expr, sel: str, w: str) -> str:
+    return e.template.format(w=w, **{s: _sel(sel, s) for s in SCOPES})
+
+
+def source_expr(src: Source | tuple[Counter, ...], sel: str, w: str) -> str:
+    """The signal's value: a rate for counters (summed for a tuple), a value for gauges, a mean
+    for Mean/Histogram."""
+    if isinstance(src, tuple):
+        return sum_rates(src, sel, w)
+    if isinstance(src, Counter):
+        return counter_rate(src, sel, w)
+    if isinstance(src, Gauge):
+        return gauge_value(src, sel)
+    if isinstance(src, (Histogram, Mean)):
+        return mean_of(src, sel, w)
+    return expr_of(src, sel, w)
+
+
+def sum_rates(parts: tuple[Counter, ...], sel: str, w: str) -> str:
+    """Sum of counter rates; every part after the first counts as 0 when absent."""
+    first, *rest = parts
+    out = counter_rate(first, sel, w)
+    for p in rest:
+        out = f"{out} + ({counter_rate(p, sel, w)} or vector(0))"
+    return out
+
+
+# --- presets -------------------------------------------------------------------------------------------
+# Signal keys a preset may define (values: a Source). "requests" and "errors" are tuples of Counters
+# that are summed (Triton: success + failure). The normalised rule each feeds is in presets.signals.
+SIGNALS = (
+    "requests", "errors", "latency", "latency_mean", "queue", "queue_depth", "tokens", "generation_tokens", "ttft", "itl", "kv_cache",
+    "gpu_util", "gpu_count", "gpu_mem_used", "gpu_mem_total", "gpu_mem_ratio",
+    "cpu_usage", "cpu_util", "mem_used", "mem_limit", "mem_ratio", "cost_cpu", "cost_ram", "cost_gpu",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One dialect. Serving presets define ``requests`` (and usually ``errors`` and ``latency``);
+    exporter presets (``kind="exporter"``) define infrastructure signals only."""
+
+    name: str
+    title: str
+    model_label: str = C.L_MODEL  # label whose value is the model's name in the framework
+    kind: str = "serving"  # serving | exporter
+    requests_src: tuple[Counter, ...] = ()  # summed: all requests, every outcome
+    errors_src: tuple[Counter, ...] = ()  # summed: failed requests; () = the framework does not count them
+    latency: Histogram | None = None  # request latency histogram (SLO latency SLIs, quantiles)
+    signals: Mapping[str, Source] = field(default_factory=dict)  # every other signal, by key in SIGNALS
+    labels: Mapping[str, str] = field(default_factory=dict)  # exporters: role -> label name (pod, namespace, container)
+    docs: str = ""
+    source: str = ""  # upstream reference for the metric names
+    notes: tuple[str, ...] = ()  # quirks, written into the README table
+
+    # --- the API used by monitors/slo.py ------------------------------------------------------
+    def selector(self, model_id: str, match: Mapping[str, str] | None, target_match: Mapping[str, str] | None = None) -> Sel:
+        labels = dict(match) if match else {self.model_label: model_id}
+        target = dict(target_match) if target_match else {"job": C.SCRAPE_JOB.format(model=model_id)}
+        return Sel(matchers(labels), {"target": matchers(target)}, model_id)
+
+    def requests_rate(self, sel: str, window: str) -> str:
+        return sum_rates(self.requests_src, sel, window)
+
+    def errors_rate(self, sel: str, window: str) -> str | None:
+        """Failed requests per second; None when the framework does not count failures."""
+        if not self.errors_src:
+            return None
+        return sum_rates(self.errors_src, sel, window)
+
+    def latency_good_rate(self, sel: str, window: str, threshold_s: float) -> str | None:
+        """Requests per second faster than ``threshold_s`` seconds."""
+        if self.latency is None:
+            return None
+        bound = threshold_s / self.latency.scale
+        return f"sum({hist_rate(self.latency, 'bucket', sel, window, le_matcher(bound))})"
+
+    def latency_total_rate(self, sel: str, window: str) -> str | None:
+        if self.latency is None:
+            return None
+        return f"sum({hist_rate(self.latency, 'count', sel, window)})"
+
+    def latency_quantile(self, sel: str, window: str, q: float) -> str | None:
+        if self.latency is None:
+            return None
+        return hist_quantile(self.latency, sel, window, q)
+
+    def has_bucket(self, threshold_s: float) -> bool | None:
+        """Whether ``threshold_s`` is a default bucket bound (None when unknown)."""
+        if self.latency is None or not self.latency.buckets:
+            return None
+        bound = threshold_s / self.latency.scale
+        return any(abs(b - bound) < 1e-9 * max(1.0, abs(b)) for b in self.latency.buckets)
+
+    # --- signals --------------------------------------------------------------------------------
+    def signal(self, key: str) -> Source | tuple[Counter, ...] | None:
+        if key == "requests":
+            return self.requests_src or None
+        if key == "errors":
+            return self.errors_src or None
+        if key == "latency":
+            return self.latency
+        if key == "latency_mean" and key not in self.signals and self.latency is not None:
+            return self.latency
+        return self.signals.get(key)
+
+    def keys(self) -> tuple[str, ...]:
+        cached = self.__dict__.get("_keys")
+        if cached is None:  # immutable, so computed once (kept outside the dataclass fields)
+            cached = tuple(k for k in SIGNALS if self.signal(k) is not None)
+            object.__setattr__(self, "_keys", cached)
+        return cached
+
+    # --- rule tests (input series in this dialect) ----------------------------------------------
+    def request_roles(self) -> list[tuple[str, Counter]]:
+        """Request counters by role for generated tests: "total" counts every request, "success"
+        only good ones, "errors" failed ones (requests = success + errors when no "total")."""
+        err = self.errors_src[0] if self.errors_src else None
+        out: list[tuple[str, Counter]] = []
+        for c in self.requests_src:
+            if err is not None and c.name == err.name and c.match == err.match:
+                continue  # the failure counter, summed into requests (Triton, MLServer)
+            split = err is not None and (c.name == err.name or len(self.requests_src) > 1)
+            out.append(("success" if split else "total", c))
+        if err is not None:
+            out.append(("errors", err))
+        return out
+
+    @property
+    def test_counters(self) -> Mapping[str, str]:
+        return {role: c.name for role, c in self.request_roles()}
+
+    def with_overrides(self, overrides: Mapping[str, Any] | None) -> "Preset":
+        """This preset with metric names / scales / the model label replaced from the spec's
+        ``serving.overrides`` (or ``infra.overrides``)."""
+        if not overrides:
+            return self
+        p = self
+        scales = overrides.get("scales") or {}
+        for key in sorted(set(overrides) | set(scales)):
+            if key in ("scales", "target_match"):
+                continue
+            if key == "model_label":
+                p = dataclasses.replace(p, model_label=str(overrides[key]))
+                continue
+            val = overrides.get(key)
+            name, scale = (val, scales.get(key)) if isinstance(val, str) or val is None else (val.get("metric"), val.get("scale"))
+            p = _override(p, key, name, scale)
+        return p
+
+
+_SELECTOR_RE = re.compile(r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?P<match>.*)\}$')
+_MATCHER_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|=)\s*"((?:[^"\\]|\\.)*)"')
+
+
+def split_selector(text: str) -> tuple[str, str | None, dict[str, str]]:
+    """``name`` -> (name, None, {}); ``name{a="b",c=~"d.*"}`` -> (name, 'a="b",c=~"d.*"', example
+    labels satisfying the equality/regex matchers): a selector is used verbatim, not scoped."""
+    m = _SELECTOR_RE.match(text.strip())
+    if not m:
+        return text, None, {}
+    example = {k: (v if op == "=" else "~" + v) for k, op, v in _MATCHER_RE.findall(m["match"])}
+    return m["name"], m["match"], example
+
+
+def _override(p: Preset, key: str, name: str | None, scale: float | None) -> Preset:
+    match: str | None = None
+    example: dict[str, str] = {}
+    if name:
+        name, match, example = split_selector(name)
+
+    def scoped(src: Any) -> Any:
+        if match is None:
+            return src
+        extra = {"example": example} if isinstance(src, (Counter, Gauge)) else {}
+        return dataclasses.replace(src, scope="literal", match=match, **extra)
+
+    def redo(src: Any) -> Any:
+        if isinstance(src, Histogram):
+            return scoped(dataclasses.replace(src, name=name or src.name, alt_names=() if name else src.alt_names,
+                                              scale=src.scale if scale is None else float(scale)))  # fmt: skip
+        if isinstance(src, (Counter, Gauge)):
+            return scoped(dataclasses.replace(src, names=(name,) if name else src.names, scale=src.scale if scale is None else float(scale)))
+        if isinstance(src, Mean):
+            return dataclasses.replace(src, total=scoped(dataclasses.replace(src.total, names=(name,) if name else src.total.names)),
+                                       scale=src.scale if scale is None else float(scale))  # fmt: skip
+        if src is None:  # a signal the preset lacks: the override adds it
+            return scoped({"latency": Histogram(name or "", 1.0 if scale is None else float(scale))}.get(key) or (
+                Counter((name or "",), 1.0 if scale is None else float(scale)) if key in COUNTER_KEYS
+                else Gauge((name or "",), 1.0 if scale is None else float(scale))
+            ))  # fmt: skip
+        raise ValueError(f"signal {key!r} of preset {p.name!r} is a PromQL expression; its metric name cannot be overridden")
+
+    if key in ("requests", "errors"):
+        cur = p.requests_src if key == "requests" else p.errors_src
+        new = (redo(cur[0] if cur else None),)
+        return dataclasses.replace(p, **{f"{key}_src": new})
+    if key == "latency":
+        return dataclasses.replace(p, latency=redo(p.latency))
+    sig = dict(p.signals)
+    sig[key] = redo(sig.get(key))
+    return dataclasses.replace(p, signals=sig)
+
+
+COUNTER_KEYS = ("requests", "errors", "tokens", "generation_tokens", "cpu_usage")
+OVERRIDE_KEYS = ("model_label", "target_match", *SIGNALS)
+
+INSTRUMENT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
