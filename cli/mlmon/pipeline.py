@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, Row
 from mlmon.compiler.compile import ReadFile, compile_documents
@@ -22,6 +24,13 @@ MAX_BYTES = 4 * 1024 * 1024
 def schema() -> dict:
     """The JSON Schema of the spec with every registered monitor's section."""
     return spec_schema(MONITORS)
+
+
+def monitor_pages() -> list[tuple[str, str, str, dict]]:
+    """(key, title, package docstring, schema of its spec field) of every registered monitor, in
+    registry order: the sources of the docs' monitor pages."""
+    props = schema()["properties"]["models"]["items"]["properties"]
+    return [(m.key, m.title, sys.modules[type(m).__module__].__doc__ or "", props.get(m.key, {})) for m in MONITORS]
 
 
 def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> tuple[Spec | None, list[Diagnostic]]:
