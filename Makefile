@@ -1,6 +1,7 @@
 # mlmon: two commands do all set-up on a fresh Debian machine:
 #   make generate   venv + mlmon + promtool/amtool, then generate and validate generated/ from specs/
 #   make test       the same set-up, then the whole test suite
+#   make docs       the manual in docs/ (mkdocs-material, --strict) into build/site
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ SPECS ?= specs
 OUT ?= generated
 PYTEST_ARGS ?=
 
-.PHONY: all setup venv tools generate check-generated validate lint test test-fast golden bench schema clean
+.PHONY: all setup venv tools generate check-generated validate lint test test-fast golden bench schema docs docs-ref docs-venv clean
 
 all: generate
 
@@ -68,6 +69,21 @@ test-fast: venv
 # refresh tests/golden/*/expected after an intended change; review the diff before committing
 golden: venv
 	MLMON_UPDATE_GOLDEN=1 $(BIN)/pytest -q -p no:cacheprovider tests/golden -k golden_tree
+
+# the manual: the generated reference pages must be fresh, then a strict mkdocs build
+docs-venv: $(VENV)/.docs-installed
+
+$(VENV)/.docs-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,docs]'
+	touch $@
+
+docs: docs-venv
+	$(BIN)/python -m mlmon.docgen docs --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# refresh docs/'s generated pages (reference, monitors, presets) from the code
+docs-ref: venv
+	$(BIN)/python -m mlmon.docgen docs
 
 bench: setup
 	$(BIN)/python bench/run.py

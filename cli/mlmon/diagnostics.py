@@ -46,7 +46,7 @@ class Diagnostic:
         return data
 
 
-# Stable codes. Documented in README.md ("Diagnostics"). Never renumber.
+# Stable codes. docs/reference/diagnostics.md is generated from this dict (make docs-ref). Never renumber.
 CODES: dict[str, str] = {
     # reading files
     "MLM001": "file cannot be read (missing, too large, binary or not UTF-8)",
