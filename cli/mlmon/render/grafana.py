@@ -1,4 +1,4 @@
-"""Grafana dashboards: neutral ``Row``/``Panel``/``Target`` values -> dashboard JSON (a dict).
+"""Grafana dashboards: neutral ``Row``/``Panel``/``Target`` values -> dashboard JSON (a dict[str, Any]).
 
 Pure: values in, a plain ``dict`` out (serialise it with ``render.emit.to_json``). Panels are
 built with grafanalib (imported lazily: ``import grafanalib.core`` costs ~130 ms and ``mlmon lint``
@@ -54,20 +54,21 @@ def model_dashboard(
     rows: Sequence[Row],
     annotations: Sequence[tuple[str, str]] = (),
     links: Sequence[tuple[str, str]] = (),
-) -> dict:
+) -> dict[str, Any]:
     """Dashboard of one model. ``annotations``: (name, PromQL) pairs shown as Prometheus
     annotation queries (e.g. deployments); ``links``: (title, url) dashboard links."""
     return _dashboard(uid=uid, title=title, description=description, tags=tags, rows=rows,
                       annotations=annotations, links=links)
 
 
-def fleet_dashboard(*, uid: str, title: str, description: str, tags: Sequence[str], rows: Sequence[Row]) -> dict:
+def fleet_dashboard(*, uid: str, title: str, description: str, tags: Sequence[str], rows: Sequence[Row]) -> dict[str, Any]:
     """Fleet overview dashboard (all models)."""
     return _dashboard(uid=uid, title=title, description=description, tags=tags, rows=rows, annotations=(), links=())
 
 
 # --- dashboard ---------------------------------------------------------------------------------
-def _dashboard(*, uid, title, description, tags, rows, annotations, links) -> dict:
+def _dashboard(*, uid: str, title: str, description: str, tags: Sequence[str], rows: Sequence[Row], annotations: Sequence[tuple[str, str]],
+               links: Sequence[tuple[str, str]]) -> dict[str, Any]:
     import grafanalib.core as G
 
     panels = _layout(rows)
@@ -111,7 +112,7 @@ def _dashboard(*, uid, title, description, tags, rows, annotations, links) -> di
     return out
 
 
-def _datasource_variable():
+def _datasource_variable() -> Any:
     import grafanalib.core as G
 
     # grafanalib's Template has no datasource-variable shape of its own; it serialises the common
@@ -120,7 +121,7 @@ def _datasource_variable():
                       default="", regex="", refresh=1, hide=0, sort=0, includeAll=False, multi=False)
 
 
-def _clean_variable(v: dict) -> dict:
+def _clean_variable(v: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": v["name"],
         "label": v["label"],
@@ -136,8 +137,8 @@ def _clean_variable(v: dict) -> dict:
     }
 
 
-def _annotations(pairs: Sequence[tuple[str, str]]) -> list[dict]:
-    items: list[dict] = [{
+def _annotations(pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = [{
         # Grafana adds this built-in annotation to every dashboard; emitting it keeps diffs quiet.
         "builtIn": 1,
         "datasource": {"type": "grafana", "uid": "-- Grafana --"},
@@ -256,7 +257,7 @@ def _num(v: float | None, default: float) -> float:
     return default if v is None else v
 
 
-def _finish_panel(raw: dict, spec: Row | Panel) -> dict:
+def _finish_panel(raw: dict[str, Any], spec: Row | Panel) -> dict[str, Any]:
     """Normalise grafanalib's JSON of one panel (or row) to the current Grafana panel model."""
     if isinstance(spec, Row):
         out = {
@@ -295,7 +296,7 @@ def _finish_panel(raw: dict, spec: Row | Panel) -> dict:
     return out
 
 
-def _finish_target(raw: dict) -> dict:
+def _finish_target(raw: dict[str, Any]) -> dict[str, Any]:
     t = {k: raw[k] for k in _TARGET_KEYS if k in raw and raw[k] is not None}
     t["datasource"] = dict(DATASOURCE)
     t["editorMode"] = "code"
@@ -303,7 +304,7 @@ def _finish_target(raw: dict) -> dict:
     return t
 
 
-def _thresholds(spec: Panel) -> dict:
+def _thresholds(spec: Panel) -> dict[str, Any]:
     steps = sorted(spec.thresholds, key=lambda th: (th.value is not None, th.value or 0.0))
     if not steps or steps[0].value is not None:
         steps = [Threshold(None, _BASE_COLOR), *steps]
@@ -320,7 +321,7 @@ def _float(v: float | None) -> float | int | None:
     return int(f) if f.is_integer() and abs(f) < 2**53 else f
 
 
-def _field_defaults(raw: dict, spec: Panel) -> dict:
+def _field_defaults(raw: dict[str, Any], spec: Panel) -> dict[str, Any]:
     d: dict[str, Any] = {
         "unit": spec.unit,
         "thresholds": _thresholds(spec),
@@ -349,11 +350,11 @@ def _field_defaults(raw: dict, spec: Panel) -> dict:
     return d
 
 
-def _reduce(calc: str = "lastNotNull") -> dict:
+def _reduce(calc: str = "lastNotNull") -> dict[str, Any]:
     return {"calcs": [calc], "fields": "", "values": False}
 
 
-def _options(raw: dict, spec: Panel) -> dict:
+def _options(raw: dict[str, Any], spec: Panel) -> dict[str, Any]:
     ro = raw.get("options") or {}
     if spec.kind == "timeseries":
         return {
@@ -413,4 +414,5 @@ def _key(k: Any) -> str:
     """Dict keys as JSON writes them (``True`` -> ``"true"``, ``1`` -> ``"1"``)."""
     if type(k) is str:
         return k
-    return json.loads(json.dumps({k: 0})).popitem()[0]
+    key: str = json.loads(json.dumps({k: 0})).popitem()[0]
+    return key

@@ -9,7 +9,7 @@ from mlmon.render import emit
 from mlmon.compiler.units import fmt_float
 
 
-def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m", group_order: Sequence[str] = ()) -> dict:
+def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m", group_order: Sequence[str] = ()) -> dict[str, Any]:
     out = []
     for t in tests:
         case: dict[str, Any] = {"name": t.name, "interval": t.interval}
