@@ -13,7 +13,8 @@ given labels must land; ``mlmon validate`` asks ``amtool config routes test`` an
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from mlmon import conventions as C
 from mlmon.render import emit

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup, promql_string
-from mlmon.render import emit
 from mlmon.compiler.units import format_duration
+from mlmon.render import emit
 
 RULES_DIR = "prometheus/rules"
 TESTS_DIR = "prometheus/tests"

@@ -17,12 +17,21 @@ Output is deterministic: no random ids, timestamps or versions.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from mlmon.artifacts import Row
 from mlmon.render.grafana.layout import layout
 from mlmon.render.grafana.model import (
-    _REFRESH_INTERVALS, ANNOTATION_COLORS, DATASOURCE, DATASOURCE_VAR, GRID_WIDTH, PANEL_KINDS, REFRESH, SCHEMA_VERSION, TIME_FROM,
+    _REFRESH_INTERVALS,
+    ANNOTATION_COLORS,
+    DATASOURCE,
+    DATASOURCE_VAR,
+    GRID_WIDTH,
+    PANEL_KINDS,
+    REFRESH,
+    SCHEMA_VERSION,
+    TIME_FROM,
 )
 from mlmon.render.grafana.normalise import finish_panel, plain
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from mlmon.artifacts import Panel, Row, Target
 from mlmon.render.grafana.model import DATASOURCE, GRID_WIDTH, PANEL_KINDS, or_default
