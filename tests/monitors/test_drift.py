@@ -15,8 +15,10 @@ import pytest
 from mlmon import baseline as B
 from mlmon import conventions as C
 from mlmon import pipeline
-from mlmon.monitors import drift
 from mlmon.artifacts import AlertRule, ExprCheck, RecordingRule, RuleTest, Sample
+from mlmon.monitors import drift
+from mlmon.monitors.drift import alerts as drift_alerts
+from mlmon.monitors.drift.scores import PSI_FLOOR
 from mlmon.render import prometheus, rule_tests
 from tests.helpers.specs import spec
 
@@ -163,7 +165,7 @@ def test_ln_arguments_are_clamped_and_scores_gated():
     cur = rules[C.DRIFT_BIN_CURRENT].expr
     assert cur.startswith("clamp_min(") and cur.endswith(f'or on (model, feature, bin)\n{C.DRIFT_BIN_ABSENT}{{model="fraud-detector"}}')
     absent = rules[C.DRIFT_BIN_ABSENT].expr
-    assert f"unless on (model, feature, bin)\n    {C.DRIFT_BIN_INCREASE}{{" in absent and f"{drift.PSI_FLOOR}, {drift.PSI_FLOOR}\n)" in absent
+    assert f"unless on (model, feature, bin)\n    {C.DRIFT_BIN_INCREASE}{{" in absent and f"{PSI_FLOOR}, {PSI_FLOOR}\n)" in absent
     assert f"and on (model, feature)\n  {C.DRIFT_FEATURE_SAMPLES}{{" in absent  # only features with counted bins
     ref = next(g for g in groups if g.name.endswith("-drift-reference"))
     assert C.DRIFT_BIN_ABSENT in {r.record for r in ref.rules} and ref.interval == "2m"
@@ -173,7 +175,7 @@ def test_ln_arguments_are_clamped_and_scores_gated():
 
 # --- exact numbers: numpy vs PromQL through promtool --------------------------------------------------------
 def np_psi(p, q):
-    p = np.maximum(np.asarray(p, float), drift.PSI_FLOOR)
+    p = np.maximum(np.asarray(p, float), PSI_FLOOR)
     q = np.asarray(q, float)
     return float(np.sum((p - q) * np.log(p / q)))
 
@@ -218,7 +220,7 @@ def numpy_checks(model, s, test: RuleTest) -> list[ExprCheck]:
         p = counts / counts.sum()
         q = np.asarray(d.fractions)
         val = np_psi(p, q) if s.method == "psi" else np_js(p, q, s.js_base, s.js_form)
-        assert math.isclose(val, drift.score(s, list(p), d.fractions), rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(val, s.score(list(p), d.fractions), rel_tol=1e-9, abs_tol=1e-12)
         metric = C.DRIFT_FEATURE_SCORE if d is not s.prediction else C.DRIFT_PREDICTION_SCORE
         sel = f'model="{model.id}"' + (f',feature="{d.name}"' if d is not s.prediction else "")
         out.append(ExprCheck(f"abs({metric}{{{sel}}} - {val!r}) < bool 1e-6", t_end, (Sample("{" + sel + "}", 1.0),)))
@@ -338,8 +340,7 @@ def test_histogram_missing_a_baseline_edge_gives_no_score_and_the_nodata_alert(t
     assert len(series) == len(case.input_series) - 1
     from mlmon.artifacts import AlertCheck, ExpAlert
 
-    mon = drift.MONITOR
-    exp = ExpAlert(mon.alert_labels(model, "warning", "features"), mon.nodata_annotations(model, model.section("drift"), "features", "1"))
+    exp = ExpAlert(drift_alerts.labels(model, "warning", "features"), drift_alerts.nodata_annotations(model, model.section("drift"), "features", "1"))
     test = RuleTest(
         "le=25 bucket missing", "1m", series,
         (AlertCheck(f"{steps}m", C.ALERT_DRIFT_NODATA, (exp,)), AlertCheck(f"{steps}m", C.ALERT_DRIFT_FEATURE, ())),

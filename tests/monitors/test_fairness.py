@@ -10,8 +10,8 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
-from mlmon.monitors import fairness
 from mlmon.artifacts import AlertRule, RecordingRule
+from mlmon.monitors import fairness
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1

@@ -11,8 +11,9 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
-from mlmon.monitors import feedback
 from mlmon.artifacts import AlertRule, RecordingRule
+from mlmon.monitors import feedback
+from mlmon.monitors.feedback.sim import FeedbackSim
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
@@ -83,7 +84,7 @@ def test_sim_baseline_matches_python_statistics():
     f = m.section("feedback")
     pos = [float(i * 9) for i in range(2000)]
     neg = [float(i) if i < 900 else 900 + (i - 900) * 3.0 for i in range(2000)]
-    sim = feedback.FeedbackSim(f, pos, neg)
+    sim = FeedbackSim(f, pos, neg)
     t = 1990
     hist = []
     for s in range(max(0, t - 30 - 3 * 1440), t - 30 + 1):
