@@ -349,3 +349,30 @@ def test_histogram_missing_a_baseline_edge_gives_no_score_and_the_nodata_alert(t
     )  # fmt: skip
     res = run_promtool(tmp_path, groups, [test])
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
+
+
+# --- exact annotation text, written out ---------------------------------------------------------------------
+def exp_alert_of(case: RuleTest, alertname: str, **labels: str):
+    """The one expected alert of ``alertname`` in ``case`` whose labels include ``labels``."""
+    found = [a for c in case.alert_checks if c.alertname == alertname for a in c.exp_alerts if all(a.labels.get(k) == v for k, v in labels.items())]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_generated_case_expects_this_exact_dataset_drift_text():
+    """The expected annotations of the generated cases come from the rules' templates; here the text
+    Prometheus must render is written out (the committed baseline: 3 of its 5 features shift)."""
+    files = {"baselines/fraud-detector.yaml": (REPO / "specs" / "baselines" / "fraud-detector.yaml").read_text()}
+    s, model, _ = all_rules("{baseline: baselines/fraud-detector.yaml}", files=files)
+    case = next(t for t in drift.MONITOR.rule_tests(model, s) if t.name.startswith("drift: 3 of 5 features"))
+    exp = exp_alert_of(case, C.ALERT_DRIFT_DATASET)
+    assert dict(exp.labels) == {"model": "fraud-detector", "team": "risk-ml", "severity": "critical", "monitor": "drift", "check": "dataset"}
+    assert dict(exp.annotations) == {
+        "summary": "fraud-detector: 60% of the features drifted (threshold 50%)",
+        "description": "At least 50% of the scored features of model fraud-detector are at or above their warn threshold over the last 1h. "
+        "The input data as a whole no longer looks like the baseline baselines/fraud-detector.yaml: look for a pipeline or upstream "
+        "change first; otherwise the model needs retraining on recent data.",
+        "dashboard": "/d/mlmon-model-fraud-detector-9ff5f7f41d",
+    }
+    feature = exp_alert_of(case, C.ALERT_DRIFT_FEATURE, feature="country", severity="critical")
+    assert feature.annotations["summary"] == "fraud-detector: feature country drifted (PSI 4.291 at or above its critical threshold)"
