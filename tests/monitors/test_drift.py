@@ -376,3 +376,30 @@ def test_the_generated_case_expects_this_exact_dataset_drift_text():
     }
     feature = exp_alert_of(case, C.ALERT_DRIFT_FEATURE, feature="country", severity="critical")
     assert feature.annotations["summary"] == "fraud-detector: feature country drifted (PSI 4.291 at or above its critical threshold)"
+
+
+def test_feature_drift_panels_draw_each_features_own_alert_thresholds():
+    """A feature with its own thresholds (in specs/payments.yaml amount alerts at 0.15 / 0.3) is drawn
+    against those, not the section's (0.1 / 0.25): every feature is in exactly one score panel, whose
+    threshold lines are the ones its alerts compare with (the recorded per-feature thresholds)."""
+    import re
+
+    s, model, groups = all_rules("{baseline: baselines/fd.yaml, features: {amount: {warn: 0.15, critical: 0.3}}}")
+    recorded = {r.record: r.expr for g in groups for r in g.rules if isinstance(r, RecordingRule)}
+
+    def per_feature(record: str) -> dict[str, float]:
+        return {f: float(v) for v, f in re.findall(r'vector\(([^)]+)\), "feature", "([^"]+)"', recorded[record])}
+
+    warn, critical = per_feature(C.DRIFT_FEATURE_WARN), per_feature(C.DRIFT_FEATURE_CRITICAL)
+    assert (warn["amount"], critical["amount"], warn["age"], critical["age"]) == (0.15, 0.3, 0.1, 0.25)
+    (row,) = drift.MONITOR.dashboard_rows(model, s)
+    drawn: dict[str, list[tuple[float, ...]]] = {}
+    for p in row.panels:
+        if p.kind != "timeseries" or not p.targets[0].expr.startswith(C.DRIFT_FEATURE_SCORE):
+            continue
+        (target,) = p.targets
+        m = re.search(r'feature=~"([^"]*)"', target.expr)
+        shown = m.group(1).split("|") if m else list(warn)
+        for f in shown:
+            drawn.setdefault(f, []).append(tuple(th.value for th in p.thresholds if th.value is not None))
+    assert drawn == {f: [(warn[f], critical[f])] for f in warn}

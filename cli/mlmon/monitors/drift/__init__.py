@@ -163,8 +163,9 @@ matters, what to check) and a `dashboard` link.
 
 ## 6. Dashboard row
 
-Per model: the drift score per feature over time (thresholds drawn), the ten most drifted features
-now (bar gauge), the share of drifted features, the number of features without a score, observations per feature against
+Per model: the drift score per feature over time, drawn against the feature's own alert thresholds
+(one panel per set of thresholds when features override the section's), the ten most drifted
+features now (bar gauge, coloured by the section's thresholds), the share of drifted features, the number of features without a score, observations per feature against
 `min_samples`, and prediction drift with its observation count. The fleet overview adds the
 drifted-feature share by model.
 

@@ -6,14 +6,43 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon.artifacts import Panel, Row, Target, Threshold
+from mlmon.artifacts import promql_string as q
 from mlmon.compiler.units import format_duration, num
 from mlmon.monitors.drift import schema as D
 from mlmon.monitors.drift.compile import Drift
-from mlmon.monitors.drift.promql import model_matcher
+from mlmon.monitors.drift.promql import model_matcher, re_alt
 
 
 def _levels(warn: float, critical: float) -> tuple[Threshold, ...]:
     return (Threshold(None, "green"), Threshold(warn, "orange"), Threshold(critical, "red"))
+
+
+def _score_panels(model: Any, s: Drift) -> list[Panel]:
+    """The drift score of the features over time, one panel per set of thresholds, so the lines a
+    feature is drawn against are the ones its alerts compare with; the section's set first."""
+    by_levels: dict[tuple[float, float], list[str]] = {}
+    for d in s.features:
+        by_levels.setdefault((d.warn, d.critical), []).append(d.name)
+    w = format_duration(s.window)
+    if len(by_levels) == 1 and (s.warn, s.critical) in by_levels:
+        return [Panel(
+            f"Feature drift ({s.score_name}, {w} window)", "timeseries",
+            (Target(f"{C.DRIFT_FEATURE_SCORE}{model_matcher(model)}", "{{feature}}"),),
+            width=12, height=8, thresholds=_levels(s.warn, s.critical), min=0,
+            description=f"{s.score_name} of each feature's last-{w} distribution against the baseline {s.baseline_file}. "
+                        f"Default thresholds: warn {num(s.warn)}, critical {num(s.critical)} (features may override).",
+        )]
+    out = []
+    for (warn, critical), names in sorted(by_levels.items(), key=lambda kv: (kv[0] != (s.warn, s.critical), kv[0])):
+        sel = f"{{{C.L_MODEL}={q(model.id)},feature=~{re_alt(names)}}}"
+        out.append(Panel(
+            f"Feature drift at warn {num(warn)}, critical {num(critical)} ({s.score_name}, {w} window)", "timeseries",
+            (Target(f"{C.DRIFT_FEATURE_SCORE}{sel}", "{{feature}}"),),
+            width=12, height=8, thresholds=_levels(warn, critical), min=0,
+            description=f"{s.score_name} of the last-{w} distribution of {', '.join(names)} against the baseline {s.baseline_file}, "
+                        f"drawn against these features' alert thresholds: warn {num(warn)}, critical {num(critical)}.",
+        ))
+    return out
 
 
 def dashboard_rows(model: Any, s: Drift) -> list[Row]:
@@ -22,13 +51,7 @@ def dashboard_rows(model: Any, s: Drift) -> list[Row]:
     thr = _levels(s.warn, s.critical)
     share = s.drifted_share or D.DRIFTED_SHARE  # without the dataset alert: the default's line
     panels = [
-        Panel(
-            f"Feature drift ({s.score_name}, {w} window)", "timeseries",
-            (Target(f"{C.DRIFT_FEATURE_SCORE}{m}", "{{feature}}"),),
-            width=12, height=8, thresholds=thr, min=0,
-            description=f"{s.score_name} of each feature's last-{w} distribution against the baseline {s.baseline_file}. "
-                        f"Default thresholds: warn {num(s.warn)}, critical {num(s.critical)} (features may override).",
-        ),
+        *_score_panels(model, s),
         Panel(
             "Top drifted features now", "bargauge",
             (Target(f"topk(10, {C.DRIFT_FEATURE_SCORE}{m})", "{{feature}}", True),),
