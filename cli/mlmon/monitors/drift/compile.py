@@ -117,7 +117,8 @@ def _thresholds(ctx: CompileContext, m: _Method, where: tuple[str, ...], src: An
         if v >= m.max_score:
             ctx.error(where + (name,), "MLM213", f"{name} {num(v)} can never be reached: the {m.name} {m.form or ''} score (base {m.base}) is at most {num(m.max_score)}".replace("  ", " "))
         elif m.name == "psi" and v > 10 and name in src:
-            ctx.warning(where + (name,), "MLM213", f"{name} {num(v)} is far above usual PSI thresholds (0.1 moderate, 0.25 significant)")
+            usual = D.THRESHOLDS[("psi", None)]
+            ctx.warning(where + (name,), "MLM213", f"{name} {num(v)} is far above usual PSI thresholds ({num(usual[0])} moderate, {num(usual[1])} significant)")
     if w > c:
         ctx.error(where + ("warn",), "MLM210", f"warn {num(w)} is above critical {num(c)}", hint="warn must be at most critical")
     elif w == c:
