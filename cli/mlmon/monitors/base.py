@@ -25,6 +25,7 @@ from typing import Any, Protocol, Sequence
 from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, Panel, Row, RuleGroup, RuleTest
 from mlmon.compiler.context import CompileContext
+from mlmon.compiler.units import parse_duration
 
 
 def alert_labels(model: Any, monitor: str, severity: str, check: str, **extra: str) -> dict[str, str]:
@@ -42,6 +43,52 @@ def alert_annotations(model: Any, summary: str, description: str) -> dict[str, s
 
 def dashboard_link(model: Any) -> str:
     return f"/d/{C.grafana_uid('model', model.id)}"
+
+
+def parse_durations(ctx: CompileContext, fields: Sequence[tuple[tuple[str, ...], Any]]) -> dict[tuple[str, ...], float] | None:
+    """Each ``(path, text)`` parsed as a duration, by path; an MLM203 error at the path of each
+    that is not one, and then None."""
+    out: dict[tuple[str, ...], float] = {}
+    for path, text in fields:
+        try:
+            out[path] = parse_duration(text)
+        except ValueError as exc:
+            ctx.error(path, "MLM203", str(exc))
+    return out if len(out) == len(fields) else None
+
+
+class SectionMonitor:
+    """A monitor whose rules, cases and dashboard rows are functions of (model, its compiled
+    section): a model without the section gets none of them. A monitor package subclasses it,
+    sets ``key`` and ``title``, and supplies ``schema``, ``compile`` and the ``section_*`` hooks it
+    needs (and ``fleet_panels``)."""
+
+    key: str
+    title: str
+
+    def section_rules(self, model: Any, section: Any, /) -> Sequence[RuleGroup]:
+        return ()
+
+    def section_tests(self, model: Any, section: Any, /) -> Sequence[RuleTest]:
+        return ()
+
+    def section_rows(self, model: Any, section: Any, /) -> Sequence[Row]:
+        return ()
+
+    def rule_groups(self, model: Any, spec: Any) -> Sequence[RuleGroup]:
+        section = model.section(self.key)
+        return () if section is None else self.section_rules(model, section)
+
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
+        section = model.section(self.key)
+        return () if section is None else self.section_tests(model, section)
+
+    def dashboard_rows(self, model: Any, spec: Any) -> Sequence[Row]:
+        section = model.section(self.key)
+        return () if section is None else self.section_rows(model, section)
+
+    def fleet_panels(self, spec: Any) -> Sequence[Panel]:
+        return ()
 
 
 class Monitor(Protocol):

@@ -4,7 +4,7 @@ What a case needs and every monitor would otherwise write again: input series in
 expanding notation together with the sample values promtool expands them to, the simulation of
 an alert's ``for:`` over one-minute steps, exact checks of recorded values, and the annotation
 text Prometheus renders from a rule's templates (Go's number formatting, ``humanize``,
-``humanizeDuration``, ``printf``, ``$labels``).
+``humanizePercentage``, ``humanizeDuration``, ``printf``, ``$labels``).
 """
 
 from __future__ import annotations
@@ -122,6 +122,11 @@ def humanize(v: float) -> str:
     return go_g4(v) + prefixes_down[i]
 
 
+def humanize_percentage(v: float) -> str:
+    """Prometheus' ``humanizePercentage`` (Go ``%.4g`` of v x 100, then ``%``)."""
+    return go_g4(v * 100) + "%"
+
+
 def humanize_duration(v: float) -> str:
     """Prometheus' humanizeDuration for |v| >= 1 second."""
     if abs(v) < 1:
@@ -140,10 +145,12 @@ def humanize_duration(v: float) -> str:
 
 _LABEL_RE = re.compile(r"\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}")
 _VALUE_FORMS: tuple[tuple[str, Callable[[float], str]], ...] = (
+    ('{{ $value | printf "%.0f" }}', lambda v: f"{v:.0f}"),
     ('{{ $value | printf "%.2f" }}', lambda v: f"{v:.2f}"),
     ('{{ $value | printf "%.3f" }}', lambda v: f"{v:.3f}"),
     ('{{ $value | printf "%.4f" }}', lambda v: f"{v:.4f}"),
     ("{{ $value | humanizeDuration }}", humanize_duration),
+    ("{{ $value | humanizePercentage }}", humanize_percentage),
     ("{{ $value | humanize }}", humanize),
     ("{{ $value }}", go_value),
 )
