@@ -14,8 +14,9 @@ compiled spec:
 - ``fleet_panels(spec)``: panels for the fleet overview dashboard.
 
 Optional: ``depends_on`` (keys of monitors whose rules its tests load), ``annotations(model,
-spec)`` (Grafana annotation queries). Artifact types are in ``mlmon.artifacts``; no monitor
-imports the registry or another monitor's internals.
+spec)`` (Grafana annotation queries), ``defaults_schema()`` (schema of the fields it adds to a
+spec file's ``defaults``, which its compile step finds in ``ctx.defaults``). Artifact types are
+in ``mlmon.artifacts``; no monitor imports the registry or another monitor's internals.
 """
 
 from __future__ import annotations
