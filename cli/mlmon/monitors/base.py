@@ -21,11 +21,14 @@ in ``mlmon.artifacts``; no monitor imports the registry or another monitor's int
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol, overload
 
 from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, Panel, Row, RuleGroup, RuleTest
 from mlmon.compiler.context import CompileContext
+from mlmon.compiler.source import Path
+from mlmon.compiler.units import parse_duration
 
 
 def alert_labels(model: Any, monitor: str, severity: str, check: str, **extra: str) -> dict[str, str]:
@@ -45,11 +48,27 @@ def dashboard_link(model: Any) -> str:
     return f"/d/{C.grafana_uid('model', model.id)}"
 
 
+@overload
+def duration(ctx: CompileContext, sub: Path, text: Any, default: str) -> float: ...
+@overload
+def duration(ctx: CompileContext, sub: Path, text: Any, default: None) -> float | None: ...
+def duration(ctx: CompileContext, sub: Path, text: Any, default: str | None) -> float | None:
+    """Seconds of the duration field at ``sub`` of a monitor's section: ``text`` as written, or
+    ``default`` (the schema's) when unset. A text that is no duration is reported (MLM203) and
+    the default used, so the rest of the section is still checked."""
+    if text is not None:
+        try:
+            return parse_duration(text)
+        except ValueError as exc:
+            ctx.error(sub, "MLM203", str(exc))
+    return None if default is None else parse_duration(default)
+
+
 class Monitor(Protocol):
     key: str
     title: str
 
-    def schema(self) -> dict | None: ...
+    def schema(self) -> dict[str, Any] | None: ...
 
     def compile(self, raw: Any, ctx: CompileContext) -> Any: ...
 

@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any, Callable, Mapping, Sequence
 
-from mlmon.artifacts import AlertRule, ExpAlert, ExprCheck, Sample
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, Sample
 from mlmon.compiler.units import fmt_float, format_duration
 
 
@@ -179,3 +179,9 @@ def exp_alert(rules: Sequence[AlertRule], alertname: str, labels: Mapping[str, s
     if len(found) != 1:
         raise ValueError(f"{len(found)} rules {alertname} match {dict(labels)}")
     return ExpAlert(dict(labels), expand_all(found[0].annotations, value, labels))
+
+
+def alert_check(rules: Sequence[AlertRule], eval_time: str, alertname: str, firing: Sequence[Mapping[str, str]] = (), value: float | None = None) -> AlertCheck:
+    """At ``eval_time`` exactly these ``alertname`` alerts fire (by their labels; none: the alert
+    is quiet), each with the annotations Prometheus renders from its rule (``exp_alert``)."""
+    return AlertCheck(eval_time, alertname, tuple(exp_alert(rules, alertname, labels, value) for labels in firing))
