@@ -185,3 +185,18 @@ def alert_check(rules: Sequence[AlertRule], eval_time: str, alertname: str, firi
     """At ``eval_time`` exactly these ``alertname`` alerts fire (by their labels; none: the alert
     is quiet), each with the annotations Prometheus renders from its rule (``exp_alert``)."""
     return AlertCheck(eval_time, alertname, tuple(exp_alert(rules, alertname, labels, value) for labels in firing))
+
+
+class Expect:
+    """The alert checks of one model's cases, at whole minutes: the alerts expected to fire, by
+    their labels (``lab(severity, check, **extra)`` builds them), each with the annotations
+    rendered from ``rules``."""
+
+    def __init__(self, rules: Sequence[AlertRule], labels: Callable[..., dict[str, str]]):
+        self.rules, self._labels = rules, labels
+
+    def __call__(self, t: int, alertname: str, *firing: Mapping[str, str]) -> AlertCheck:
+        return alert_check(self.rules, minutes(t), alertname, firing)
+
+    def lab(self, severity: str, check: str, **extra: str) -> dict[str, str]:
+        return self._labels(severity, check, **extra)

@@ -81,7 +81,9 @@ from typing import Any
 from mlmon.artifacts import AlertRule, Panel, Row, RuleGroup, RuleTest
 from mlmon.compiler.context import CompileContext
 from mlmon.monitors.infra import panels, rules, schema
+from mlmon.monitors.infra.checks import section
 from mlmon.monitors.infra.compile import Infra, compile_infra
+from mlmon.presets import signals as S
 
 
 class InfraMonitor:
@@ -95,7 +97,12 @@ class InfraMonitor:
         return compile_infra(raw, ctx)
 
     def rule_groups(self, model: Any, spec: Any) -> list[RuleGroup]:
-        return rules.rule_groups(model)
+        """The model's normalised signals (always, other monitors read them), then its alerts."""
+        groups = [RuleGroup(f"mlmon-{model.id}-signals", tuple(S.signal_rules(model, section(model).placement)))]
+        alerts = rules.alert_rules(model)
+        if alerts:
+            groups.append(RuleGroup(f"mlmon-{model.id}-infra", tuple(alerts)))
+        return groups
 
     def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> list[RuleTest]:
         from mlmon.monitors.infra import cases  # test inputs are only built by generate

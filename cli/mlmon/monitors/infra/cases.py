@@ -4,11 +4,12 @@ and missing data raises a no-data alert instead."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from mlmon import conventions as C
-from mlmon.artifacts import AlertCheck, AlertRule, RuleTest
+from mlmon.artifacts import RuleTest
 from mlmon.monitors import testkit as K
 from mlmon.monitors.infra import schema as D
 from mlmon.monitors.infra.checks import Checks, checks
@@ -21,27 +22,14 @@ def _m(seconds: float) -> int:
     return int(round(seconds / STEP))
 
 
-class Expect:
-    """Alert checks of one model: the expected alerts by labels, their annotations from the rules."""
-
-    def __init__(self, model: Any, rules: Sequence[AlertRule]):
-        self.model, self.rules = model, rules
-
-    def __call__(self, t: int, alert: str, *firing: Mapping[str, str]) -> AlertCheck:
-        return K.alert_check(self.rules, K.minutes(t), alert, firing)
-
-    def lab(self, sev: str, check: str, **extra: str) -> dict[str, str]:
-        return labels(self.model, sev, check, **extra)
-
-
-Case = Callable[[Any, Checks, Inputs, Expect], list[RuleTest]]
+Case = Callable[[Any, Checks, Inputs, K.Expect], list[RuleTest]]
 
 
 def tests(model: Any) -> list[RuleTest]:
     chk = checks(model)
     rules = alert_rules(model)
     inp = Inputs(model, chk)
-    ex = Expect(model, rules)
+    ex = K.Expect(rules, functools.partial(labels, model))
     n = 130
     quiet = tuple(ex(120, a) for a in sorted({r.alert for r in rules}))
     out = [RuleTest(f"infra {model.id}: healthy {model.serving.preset} traffic raises nothing", "1m", inp.base(n).items(), quiet,
@@ -52,7 +40,7 @@ def tests(model: Any) -> list[RuleTest]:
     return out
 
 
-def _latency(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _latency(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (lat := chk.latency) is None:
         return []
     _, slow = latency_values(model, max(chk.latency_max, lat.critical or chk.latency_max))
@@ -70,7 +58,7 @@ def _latency(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]
     return out
 
 
-def _throughput(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _throughput(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (t := chk.throughput) is None or t.min_rps is None:
         return []
     n = _m(t.for_) + 15
@@ -78,7 +66,7 @@ def _throughput(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTe
                      (ex(n - 2, D.A_THROUGHPUT, ex.lab(C.SEVERITY_TICKET, "throughput")),))]
 
 
-def _traffic_drop(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _traffic_drop(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     """A sudden drop to a tenth of the baseline, against the trailing average."""
     if (d := chk.traffic_drop) is None or d.compare != "trailing":
         return []
@@ -90,7 +78,7 @@ def _traffic_drop(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[Rule
                      (ex(before - 2, D.A_DROP), ex(n - 1, D.A_DROP, ex.lab(C.SEVERITY_TICKET, "traffic_drop"))))]
 
 
-def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     """A drop against the same window last week: a week of history at 2m resolution."""
     if (d := chk.traffic_drop) is None or d.compare != "last_week":
         return []
@@ -105,7 +93,7 @@ def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: Expect) ->
                      (ex(t_before, D.A_DROP), ex(t_end, D.A_DROP, ex.lab(C.SEVERITY_TICKET, "traffic_drop"))))]
 
 
-def _gpu(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (g := chk.gpu) is None:
         return []
     n = _m(g.saturated_for) + 10
@@ -121,7 +109,7 @@ def _gpu(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
     return out
 
 
-def _gpu_memory(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _gpu_memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (g := chk.gpu_memory) is None:
         return []
     n = _m(g.memory_for) + 10
@@ -131,7 +119,7 @@ def _gpu_memory(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTe
                      (ex(n - 2, D.A_GPU_MEM, ex.lab(C.SEVERITY_TICKET, "gpu_memory")),))]
 
 
-def _memory(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     """Memory near the limit: between warning and critical a ticket only, above both."""
     if (mem := chk.memory) is None:
         return []
@@ -149,7 +137,7 @@ def _memory(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
     return out
 
 
-def _nothing_scraped(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _nothing_scraped(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     """Nothing scraped at all: every always-expected signal raises the no-data alert."""
     always = [nd.check for nd in chk.nodata if not nd.serving_only]
     if not always:
@@ -159,7 +147,7 @@ def _nothing_scraped(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[R
                      (ex(n, D.A_NODATA, *(ex.lab(C.SEVERITY_TICKET, c) for c in always)),))]
 
 
-def _scrape(model: Any, chk: Checks, inp: Inputs, ex: Expect) -> list[RuleTest]:
+def _scrape(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (sc := chk.scrape) is None:
         return []
     n = _m(sc.for_) + 8

@@ -1,4 +1,4 @@
-"""The infra rules: the model's normalised signals (always) and its infrastructure alerts."""
+"""The infra alert rules (the normalised signals they read are ``presets.signals.signal_rules``)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,14 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon import presets as P
-from mlmon.artifacts import AlertRule, RuleGroup
+from mlmon.artifacts import AlertRule
 from mlmon.compiler.units import format_duration as dur
 from mlmon.compiler.units import num
 from mlmon.monitors.base import alert_annotations, alert_labels
 from mlmon.monitors.infra import schema as D
-from mlmon.monitors.infra.checks import Checks, checks, section
+from mlmon.monitors.infra.checks import Checks, checks
 from mlmon.monitors.infra.compile import TrafficDrop
 from mlmon.presets import signals as S
-
-
-def rule_groups(model: Any) -> list[RuleGroup]:
-    groups = [RuleGroup(f"mlmon-{model.id}-signals", tuple(S.signal_rules(model, section(model).placement)))]
-    alerts = alert_rules(model)
-    if alerts:
-        groups.append(RuleGroup(f"mlmon-{model.id}-infra", tuple(alerts)))
-    return groups
 
 
 def labels(model: Any, severity: str, check: str, **extra: str) -> dict[str, str]:
