@@ -176,3 +176,10 @@ def test_the_docs_page_states_the_z_score_floors_the_rules_use():
     doc = " ".join((errors.__doc__ or "").split())
     stated = ", ".join(f"{s.replace('_', ' ')} {rel * 100:g}%/{floor:g}" for s, (rel, floor) in Z_FLOOR.items())
     assert f"({stated})" in doc
+
+
+def test_the_docs_page_states_the_baseline_gap_the_rules_use():
+    from mlmon.compiler.units import format_duration
+    from mlmon.monitors.errors.anomaly import BASELINE_GAP
+
+    assert f"ending `for + {format_duration(BASELINE_GAP)}` ago" in " ".join((errors.__doc__ or "").split())

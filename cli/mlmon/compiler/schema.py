@@ -19,7 +19,7 @@ from mlmon.compiler.dsl import (
 )  # fmt: skip
 
 # --- the spec -----------------------------------------------------------------------------------
-def _routing() -> dict:
+def _routing() -> dict[str, Any]:
     slack = obj(
         {
             "channel": string("Slack channel, e.g. '#risk-ml-alerts'", pattern=r"^[#@]?[a-z0-9._-]+$"),
@@ -78,7 +78,7 @@ def _routing() -> dict:
     )
 
 
-def _serving_overrides() -> dict:
+def _serving_overrides() -> dict[str, Any]:
     from mlmon.presets import OVERRIDE_KEYS
 
     signals = [k for k in OVERRIDE_KEYS if k not in ("model_label", "target_match")]
@@ -95,7 +95,7 @@ def _serving_overrides() -> dict:
     return obj(props, (), "replace the preset's metric names, unit scales or labels (README 'Presets')")
 
 
-def _serving() -> dict:
+def _serving() -> dict[str, Any]:
     return obj(
         {
             "preset": string("metric dialect of the serving framework (see README 'Presets')", default="mlmon"),
@@ -128,7 +128,7 @@ def model_base_properties() -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=4)
-def spec_schema(monitors: Sequence[Any]) -> dict:
+def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
     """The whole schema for these monitors (a tuple; the result is cached per tuple and must not
     be modified)."""
     model_props = model_base_properties()
