@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlmon.compiler.context import CompileContext
+from mlmon.compiler.units import format_duration, parse_duration
 from mlmon.monitors.base import duration
 from mlmon.monitors.errors import schema as D
+from mlmon.presets import signals as S
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def compile_errors(raw: Any, ctx: CompileContext) -> Errors:
     degenerate = Degenerate(dg.get("enabled"), duration(ctx, ("degenerate", "window"), dg.get("window"), dd["window"]),
                             float(dg.get("min_stddev", dd["min_stddev"])), float(dg.get("invalid_ratio", dd["invalid_ratio"])),
                             duration(ctx, ("degenerate", "for"), dg.get("for"), dd["for"]))
-    if degenerate.window < 1200:
-        ctx.error(("degenerate", "window"), "MLM203", "the degenerate-output window must be at least 20m (4 x the 5m rate window)")
+    rate_window = parse_duration(S.WINDOW)
+    if degenerate.window < 4 * rate_window:
+        ctx.error(("degenerate", "window"), "MLM203", f"the degenerate-output window must be at least {format_duration(4 * rate_window)} (4 x the {S.WINDOW} rate window)")
     return Errors(bool(raw.get("enabled", D.ENABLED)), ratio, anomaly, degenerate, duration(ctx, ("no_data_for",), raw.get("no_data_for"), D.NO_DATA_FOR))

@@ -36,10 +36,10 @@ def _recorded(model: Any, chk: Checks) -> list[RecordingRule]:
     lab = {C.L_MODEL: model.id}
     csel = contract_sel(model)
     if chk.predictions:
-        expr = f"sum(rate({C.PREDICTION_SCORE}_sum{{{csel}}}[5m]))\n/\n(sum(rate({C.PREDICTION_SCORE}_count{{{csel}}}[5m])) > 0)"
+        expr = f"sum(rate({C.PREDICTION_SCORE}_sum{{{csel}}}[{S.WINDOW}]))\n/\n(sum(rate({C.PREDICTION_SCORE}_count{{{csel}}}[{S.WINDOW}])) > 0)"
         out.append(RecordingRule(C.PREDICTION_MEAN, expr, lab))
     if chk.degenerate is not None:
-        expr = f"sum(rate({C.INVALID_OUTPUTS_TOTAL}{{{csel}}}[5m]))\n/\n(sum({S.rec(model.id, C.REQUESTS_RATE)}) > 0)"
+        expr = f"sum(rate({C.INVALID_OUTPUTS_TOTAL}{{{csel}}}[{S.WINDOW}]))\n/\n(sum({S.rec(model.id, C.REQUESTS_RATE)}) > 0)"
         out.append(RecordingRule(C.INVALID_OUTPUT_RATIO, expr, lab))
     if chk.anomaly is not None:
         for s in chk.signals:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlmon.compiler.dsl import array, boolean, duration, enum, number, obj, ratio
+from mlmon.presets.signals import WINDOW
 
 KEY = "errors"
 
@@ -45,7 +46,7 @@ def fragment() -> dict[str, Any]:
                     "for": duration("how long", r["for"]),
                     "min_rps": number("ignore the ratio below this many requests/s", 0, default=r["min_rps"]),
                 },
-                (), "failed requests / all requests over 5m",
+                (), f"failed requests / all requests over {WINDOW}",
             ),
             "anomaly": obj(
                 {
@@ -64,7 +65,7 @@ def fragment() -> dict[str, Any]:
                 {
                     "enabled": boolean(f"constant-prediction and invalid-output alerts (default: on for preset {NATIVE_PRESET})"),
                     "window": duration("window over which predictions must vary", dg["window"]),
-                    "min_stddev": number("stddev of the 5m prediction mean below this is constant", 0, default=dg["min_stddev"]),
+                    "min_stddev": number(f"stddev of the {WINDOW} prediction mean below this is constant", 0, default=dg["min_stddev"]),
                     "invalid_ratio": ratio("share of invalid (NaN, out-of-range) outputs that alerts", dg["invalid_ratio"]),
                     "for": duration("how long", dg["for"]),
                 },

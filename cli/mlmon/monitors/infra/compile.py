@@ -9,7 +9,7 @@ from typing import Any
 
 from mlmon import presets as P
 from mlmon.compiler.context import CompileContext
-from mlmon.compiler.units import format_duration, num
+from mlmon.compiler.units import format_duration, num, parse_duration
 from mlmon.monitors.base import duration
 from mlmon.monitors.infra import schema as D
 from mlmon.presets import signals as S
@@ -98,8 +98,9 @@ def compile_infra(raw: Any, ctx: CompileContext) -> Infra:
         duration(ctx, ("traffic_drop", "window"), dr.get("window"), drop["window"]),
         float(dr.get("min_baseline_rps", drop["min_baseline_rps"])), duration(ctx, ("traffic_drop", "for"), dr.get("for"), drop["for"]),
     )
-    if traffic_drop.window < 4 * 300:
-        ctx.error(("traffic_drop", "window"), "MLM203", "baseline window must be at least 20m (4 x the 5m rate window)")
+    rate_window = parse_duration(S.WINDOW)  # of the normalised signals
+    if traffic_drop.window < 4 * rate_window:
+        ctx.error(("traffic_drop", "window"), "MLM203", f"baseline window must be at least {format_duration(4 * rate_window)} (4 x the {S.WINDOW} rate window)")
     gpu = GPU(
         gr.get("enabled", gpu_d["enabled"]), float(gr.get("saturated", gpu_d["saturated"])), float(gr.get("idle", gpu_d["idle"])),
         float(gr.get("memory", gpu_d["memory"])), duration(ctx, ("gpu", "saturated_for"), gr.get("saturated_for"), gpu_d["saturated_for"]),
@@ -113,9 +114,9 @@ def compile_infra(raw: Any, ctx: CompileContext) -> Infra:
     if memory.critical <= memory.warning:
         ctx.error(("memory", "critical"), "MLM210", f"critical {memory.critical} must be above warning {memory.warning}")
     scrape = Scrape(sr.get("enabled", D.SCRAPE["enabled"]), duration(ctx, ("scrape", "for"), sr.get("for"), D.SCRAPE["for"]))
-    if ctx.scrape_interval * 4 > 300:
-        ctx.warning((), "MLM207", f"scrape interval {format_duration(ctx.scrape_interval)} is too long for the 5m rate window of the normalised signals",
-                    hint="scrape at least every 75s")
+    if ctx.scrape_interval * 4 > rate_window:
+        ctx.warning((), "MLM207", f"scrape interval {format_duration(ctx.scrape_interval)} is too long for the {S.WINDOW} rate window of the normalised signals",
+                    hint=f"scrape at least every {num(rate_window / 4)}s")
     return Infra(bool(raw.get("enabled", D.ENABLED)), placement, latency, throughput, traffic_drop, gpu, memory, scrape,
                  duration(ctx, ("no_data_for",), raw.get("no_data_for"), D.NO_DATA_FOR))
 
