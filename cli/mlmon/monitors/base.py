@@ -14,17 +14,20 @@ compiled spec:
 - ``fleet_panels(spec)``: panels for the fleet overview dashboard.
 
 Optional: ``depends_on`` (keys of monitors whose rules its tests load), ``annotations(model,
-spec)`` (Grafana annotation queries). Artifact types are in ``mlmon.artifacts``; no monitor
-imports the registry or another monitor's internals.
+spec)`` (Grafana annotation queries), ``defaults_schema()`` (schema of the fields it adds to a
+spec file's ``defaults``, which its compile step finds in ``ctx.defaults``). Artifact types are
+in ``mlmon.artifacts``; no monitor imports the registry or another monitor's internals.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol, overload
 
 from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, Panel, Row, RuleGroup, RuleTest
 from mlmon.compiler.context import CompileContext
+from mlmon.compiler.source import Path
 from mlmon.compiler.units import parse_duration
 
 
@@ -91,11 +94,27 @@ class SectionMonitor:
         return ()
 
 
+@overload
+def duration(ctx: CompileContext, sub: Path, text: Any, default: str) -> float: ...
+@overload
+def duration(ctx: CompileContext, sub: Path, text: Any, default: None) -> float | None: ...
+def duration(ctx: CompileContext, sub: Path, text: Any, default: str | None) -> float | None:
+    """Seconds of the duration field at ``sub`` of a monitor's section: ``text`` as written, or
+    ``default`` (the schema's) when unset. A text that is no duration is reported (MLM203) and
+    the default used, so the rest of the section is still checked."""
+    if text is not None:
+        try:
+            return parse_duration(text)
+        except ValueError as exc:
+            ctx.error(sub, "MLM203", str(exc))
+    return None if default is None else parse_duration(default)
+
+
 class Monitor(Protocol):
     key: str
     title: str
 
-    def schema(self) -> dict | None: ...
+    def schema(self) -> dict[str, Any] | None: ...
 
     def compile(self, raw: Any, ctx: CompileContext) -> Any: ...
 

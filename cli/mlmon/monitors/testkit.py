@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any, Callable, Mapping, Sequence
 
-from mlmon.artifacts import AlertRule, ExpAlert, ExprCheck, Sample
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, Sample
 from mlmon.compiler.units import fmt_float, format_duration
 
 
@@ -186,3 +186,24 @@ def exp_alert(rules: Sequence[AlertRule], alertname: str, labels: Mapping[str, s
     if len(found) != 1:
         raise ValueError(f"{len(found)} rules {alertname} match {dict(labels)}")
     return ExpAlert(dict(labels), expand_all(found[0].annotations, value, labels))
+
+
+def alert_check(rules: Sequence[AlertRule], eval_time: str, alertname: str, firing: Sequence[Mapping[str, str]] = (), value: float | None = None) -> AlertCheck:
+    """At ``eval_time`` exactly these ``alertname`` alerts fire (by their labels; none: the alert
+    is quiet), each with the annotations Prometheus renders from its rule (``exp_alert``)."""
+    return AlertCheck(eval_time, alertname, tuple(exp_alert(rules, alertname, labels, value) for labels in firing))
+
+
+class Expect:
+    """The alert checks of one model's cases, at whole minutes: the alerts expected to fire, by
+    their labels (``lab(severity, check, **extra)`` builds them), each with the annotations
+    rendered from ``rules``."""
+
+    def __init__(self, rules: Sequence[AlertRule], labels: Callable[..., dict[str, str]]):
+        self.rules, self._labels = rules, labels
+
+    def __call__(self, t: int, alertname: str, *firing: Mapping[str, str]) -> AlertCheck:
+        return alert_check(self.rules, minutes(t), alertname, firing)
+
+    def lab(self, severity: str, check: str, **extra: str) -> dict[str, str]:
+        return self._labels(severity, check, **extra)
