@@ -20,11 +20,12 @@ imports the registry or another monitor's internals.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, Panel, Row, RuleGroup, RuleTest
 from mlmon.compiler.context import CompileContext
+from mlmon.compiler.units import parse_duration
 
 
 def alert_labels(model: Any, monitor: str, severity: str, check: str, **extra: str) -> dict[str, str]:
@@ -44,11 +45,25 @@ def dashboard_link(model: Any) -> str:
     return f"/d/{C.grafana_uid('model', model.id)}"
 
 
+def duration_field(ctx: CompileContext, raw: Mapping[str, Any], key: str, default: str | None = None, at: tuple[str, ...] = ()) -> float | None:
+    """The duration ``raw[key]`` (or ``default``) in seconds. None when it is absent and has no
+    default, or when it is invalid: then with an MLM203 error at the field (``at``: the path of
+    ``raw`` within the section)."""
+    text = raw.get(key, default)
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        ctx.error((*at, key), "MLM203", str(exc))
+        return None
+
+
 class Monitor(Protocol):
     key: str
     title: str
 
-    def schema(self) -> dict | None: ...
+    def schema(self) -> dict[str, Any] | None: ...
 
     def compile(self, raw: Any, ctx: CompileContext) -> Any: ...
 
