@@ -21,7 +21,7 @@ in ``mlmon.artifacts``; no monitor imports the registry or another monitor's int
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, overload
 
 from mlmon import conventions as C
@@ -108,6 +108,20 @@ def duration(ctx: CompileContext, sub: Path, text: Any, default: str | None) -> 
         except ValueError as exc:
             ctx.error(sub, "MLM203", str(exc))
     return None if default is None else parse_duration(default)
+
+
+def duration_field(ctx: CompileContext, raw: Mapping[str, Any], key: str, default: str | None = None, at: tuple[str, ...] = ()) -> float | None:
+    """The duration ``raw[key]`` (or ``default``) in seconds. None when it is absent and has no
+    default, or when it is invalid: then with an MLM203 error at the field (``at``: the path of
+    ``raw`` within the section)."""
+    text = raw.get(key, default)
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        ctx.error((*at, key), "MLM203", str(exc))
+        return None
 
 
 class Monitor(Protocol):

@@ -23,6 +23,11 @@ def minutes(n: int) -> str:
     return format_duration(n * 60.0)
 
 
+def at(seconds: float) -> str:
+    """An eval time or duration of ``seconds``, as promtool reads it (``0s`` for none)."""
+    return format_duration(seconds) if seconds > 0 else "0s"
+
+
 def firing(cond: Callable[[int], bool], t: int, for_min: int) -> bool:
     """Whether an alert whose condition is ``cond(minute)`` fires at minute ``t``: the condition
     held at every evaluation from ``t - for_min`` to ``t`` (one evaluation per minute)."""
@@ -30,6 +35,30 @@ def firing(cond: Callable[[int], bool], t: int, for_min: int) -> bool:
 
 
 # --- input series ---------------------------------------------------------------------------------
+def series(name: str, labels: Mapping[str, str]) -> str:
+    """A series selector as promtool's input and expected samples take it: ``name{k="v",...}``,
+    labels sorted."""
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+def counter_segments(segments: Sequence[tuple[float, int]]) -> str:
+    """A counter from 0 growing by ``inc`` per step for ``n`` steps, segment after segment, in
+    promtool notation (each segment starts one increment above where the previous one ended)."""
+    parts: list[str] = []
+    value = 0.0
+    for inc, n in segments:
+        if n <= 0:
+            continue
+        if not parts:
+            parts.append(f"0+{fmt_float(round(inc, 9))}x{n}")
+            value = inc * n
+        else:
+            start = value + inc
+            parts.append(f"{fmt_float(round(start, 9))}+{fmt_float(round(inc, 9))}x{n - 1}")
+            value = start + inc * (n - 1)
+    return " ".join(parts)
+
 def linear_counter(per_min: float, n: int) -> str:
     """A counter growing by ``per_min`` a minute from 0 for ``n`` minutes."""
     return f"0+{fmt_float(per_min)}x{n}"
