@@ -54,7 +54,9 @@ sys.path.insert(0, str(REPO / "cli"))
 from mlmon import baseline as B  # noqa: E402
 from mlmon import conventions as C  # noqa: E402
 from mlmon import pipeline  # noqa: E402
+from mlmon.compiler.units import format_duration  # noqa: E402
 from mlmon.monitors import drift  # noqa: E402
+from mlmon.monitors.drift.rules import REFERENCE_INTERVAL  # noqa: E402
 from mlmon.render import prometheus as prom_render  # noqa: E402
 
 MODEL = "bench-model"
@@ -443,7 +445,7 @@ def main() -> int:
         if not args.reference_every_evaluation:
             # production setting: the reference group every 2m (its values stay fresh for 5m), so the
             # measurement below is the drift group's own evaluation cost
-            prod = [dataclasses.replace(g, interval=drift.format_duration(drift.REFERENCE_INTERVAL)) if g is ref_group else g for g in groups]
+            prod = [dataclasses.replace(g, interval=format_duration(REFERENCE_INTERVAL)) if g is ref_group else g for g in groups]
             rules_file.write_text(prom_render.rules_file(prod, "drift bench"))
             urllib.request.urlopen(urllib.request.Request(base + "/-/reload", method="POST"), timeout=10).read()
             time.sleep(EVAL)

@@ -11,9 +11,11 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
+from mlmon.artifacts import AlertRule, RecordingRule
+from mlmon.compiler.units import num
 from mlmon.diagnostics import Severity
 from mlmon.monitors import cost, testkit
-from mlmon.artifacts import AlertRule, RecordingRule
+from mlmon.monitors.cost.sim import CostSim
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
@@ -137,7 +139,7 @@ def _steps_cost(seed: int, minutes: int) -> list[float]:
 @pytest.mark.parametrize("seed", range(4))
 def test_month_to_date_matches_the_true_spend_when_cost_changes_on_full_hours(seed):
     minutes = 3 * 1440 + 200
-    sim = cost.CostSim(_steps_cost(seed, minutes + 1))
+    sim = CostSim(_steps_cost(seed, minutes + 1))
     for t in (59, 600, 1440, 1441, 1500, 2 * 1440 + 61, minutes):
         # Prometheus' closed windows hold one extra sample (the value at the window's start), so
         # each sampled hour can be off by (new - old) / 61; nothing else differs
@@ -145,7 +147,7 @@ def test_month_to_date_matches_the_true_spend_when_cost_changes_on_full_hours(se
 
 
 def test_month_to_date_is_exact_for_a_constant_cost():
-    sim = cost.CostSim([4.0] * (2 * 1440 + 100))
+    sim = CostSim([4.0] * (2 * 1440 + 100))
     for t in (0, 59, 60, 1439, 1440, 1441, 2 * 1440 + 90):
         assert sim.mtd(t) == pytest.approx(4.0 * t / 60)
         assert sim.projected(t) == pytest.approx(4.0 * 31 * 24)
@@ -179,8 +181,8 @@ def test_generated_tests_catch_a_wrong_threshold(tmp_path):
     tests = [t for t in cost.MONITOR.rule_tests(m, spec) if "pages within" in t.name]
     (g,) = cost.MONITOR.rule_groups(m, spec)
     thr = m.section("cost").fast_burn_threshold
-    wrong = cost._num(thr * 10)
-    rules = tuple(dataclasses.replace(r, expr=r.expr.replace(f"> {cost._num(thr)}", f"> {wrong}")) if isinstance(r, AlertRule) else r for r in g.rules)
+    wrong = num(thr * 10)
+    rules = tuple(dataclasses.replace(r, expr=r.expr.replace(f"> {num(thr)}", f"> {wrong}")) if isinstance(r, AlertRule) else r for r in g.rules)
     res = run_promtool(tmp_path, [dataclasses.replace(g, rules=rules)], tests)
     assert res.returncode != 0 and C.ALERT_COST_FAST_BURN in res.stderr + res.stdout
 
@@ -209,7 +211,7 @@ def test_dashboard_rows_and_fleet_panels_parse_and_validate():
     for m in spec.models:
         for mon in (cost.MONITOR, fairness.MONITOR, feedback.MONITOR):
             for row in mon.dashboard_rows(m, spec):
-                for title, e in _exprs(row.panels):
+                for _title, e in _exprs(row.panels):
                     promql_parser.parse(e)
     fleet = [*cost.MONITOR.fleet_panels(spec), *fairness.MONITOR.fleet_panels(spec), *feedback.MONITOR.fleet_panels(spec)]
     titles = [p.title for p in fleet]
@@ -250,3 +252,19 @@ def test_one_replica_over_budget_warns():
 def test_generated_tests_only_name_alerts_the_rules_define(case):
     spec, m = model_of(ODD[case])
     assert_tests_name_only_defined_alerts(cost.MONITOR, spec, m)
+
+
+def test_unit_cost_case_expects_the_annotation_text_prometheus_renders():
+    """Written out by hand: traffic falls to a quarter of the rate that costs half the limit
+    (0.5 USD), so the cost per 1,000 predictions doubles to 1 USD."""
+    spec, m = model_of(STATIC)
+    (t,) = [t for t in cost.MONITOR.rule_tests(m, spec) if "traffic falls to a quarter" in t.name]
+    (alert,) = [a for c in t.alert_checks if c.alertname == C.ALERT_COST_UNIT for a in c.exp_alerts]
+    assert dict(alert.annotations) == {
+        "summary": "m1: 1.0000 USD per 1,000 predictions (limit 0.5)",
+        "description": (
+            "Over the last hour model m1 cost more than 0.5 USD per 1,000 predictions: traffic fell while replicas stayed, "
+            "or the price per replica rose. Scale down or consolidate replicas."
+        ),
+        "dashboard": "/d/mlmon-model-m1-386c587945",
+    }

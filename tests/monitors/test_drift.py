@@ -15,8 +15,10 @@ import pytest
 from mlmon import baseline as B
 from mlmon import conventions as C
 from mlmon import pipeline
-from mlmon.monitors import drift
 from mlmon.artifacts import AlertRule, ExprCheck, RecordingRule, RuleTest, Sample
+from mlmon.monitors import drift
+from mlmon.monitors.drift import alerts as drift_alerts
+from mlmon.monitors.drift.scores import PSI_FLOOR
 from mlmon.render import prometheus, rule_tests
 from tests.helpers.specs import spec
 
@@ -163,7 +165,7 @@ def test_ln_arguments_are_clamped_and_scores_gated():
     cur = rules[C.DRIFT_BIN_CURRENT].expr
     assert cur.startswith("clamp_min(") and cur.endswith(f'or on (model, feature, bin)\n{C.DRIFT_BIN_ABSENT}{{model="fraud-detector"}}')
     absent = rules[C.DRIFT_BIN_ABSENT].expr
-    assert f"unless on (model, feature, bin)\n    {C.DRIFT_BIN_INCREASE}{{" in absent and f"{drift.PSI_FLOOR}, {drift.PSI_FLOOR}\n)" in absent
+    assert f"unless on (model, feature, bin)\n    {C.DRIFT_BIN_INCREASE}{{" in absent and f"{PSI_FLOOR}, {PSI_FLOOR}\n)" in absent
     assert f"and on (model, feature)\n  {C.DRIFT_FEATURE_SAMPLES}{{" in absent  # only features with counted bins
     ref = next(g for g in groups if g.name.endswith("-drift-reference"))
     assert C.DRIFT_BIN_ABSENT in {r.record for r in ref.rules} and ref.interval == "2m"
@@ -173,7 +175,7 @@ def test_ln_arguments_are_clamped_and_scores_gated():
 
 # --- exact numbers: numpy vs PromQL through promtool --------------------------------------------------------
 def np_psi(p, q):
-    p = np.maximum(np.asarray(p, float), drift.PSI_FLOOR)
+    p = np.maximum(np.asarray(p, float), PSI_FLOOR)
     q = np.asarray(q, float)
     return float(np.sum((p - q) * np.log(p / q)))
 
@@ -218,7 +220,7 @@ def numpy_checks(model, s, test: RuleTest) -> list[ExprCheck]:
         p = counts / counts.sum()
         q = np.asarray(d.fractions)
         val = np_psi(p, q) if s.method == "psi" else np_js(p, q, s.js_base, s.js_form)
-        assert math.isclose(val, drift.score(s, list(p), d.fractions), rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(val, s.score(list(p), d.fractions), rel_tol=1e-9, abs_tol=1e-12)
         metric = C.DRIFT_FEATURE_SCORE if d is not s.prediction else C.DRIFT_PREDICTION_SCORE
         sel = f'model="{model.id}"' + (f',feature="{d.name}"' if d is not s.prediction else "")
         out.append(ExprCheck(f"abs({metric}{{{sel}}} - {val!r}) < bool 1e-6", t_end, (Sample("{" + sel + "}", 1.0),)))
@@ -338,8 +340,7 @@ def test_histogram_missing_a_baseline_edge_gives_no_score_and_the_nodata_alert(t
     assert len(series) == len(case.input_series) - 1
     from mlmon.artifacts import AlertCheck, ExpAlert
 
-    mon = drift.MONITOR
-    exp = ExpAlert(mon.alert_labels(model, "warning", "features"), mon.nodata_annotations(model, model.section("drift"), "features", "1"))
+    exp = ExpAlert(drift_alerts.labels(model, "warning", "features"), drift_alerts.nodata_annotations(model, model.section("drift"), "features", "1"))
     test = RuleTest(
         "le=25 bucket missing", "1m", series,
         (AlertCheck(f"{steps}m", C.ALERT_DRIFT_NODATA, (exp,)), AlertCheck(f"{steps}m", C.ALERT_DRIFT_FEATURE, ())),
@@ -348,3 +349,57 @@ def test_histogram_missing_a_baseline_edge_gives_no_score_and_the_nodata_alert(t
     )  # fmt: skip
     res = run_promtool(tmp_path, groups, [test])
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
+
+
+# --- exact annotation text, written out ---------------------------------------------------------------------
+def exp_alert_of(case: RuleTest, alertname: str, **labels: str):
+    """The one expected alert of ``alertname`` in ``case`` whose labels include ``labels``."""
+    found = [a for c in case.alert_checks if c.alertname == alertname for a in c.exp_alerts if all(a.labels.get(k) == v for k, v in labels.items())]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_generated_case_expects_this_exact_dataset_drift_text():
+    """The expected annotations of the generated cases come from the rules' templates; here the text
+    Prometheus must render is written out (the committed baseline: 3 of its 5 features shift)."""
+    files = {"baselines/fraud-detector.yaml": (REPO / "specs" / "baselines" / "fraud-detector.yaml").read_text()}
+    s, model, _ = all_rules("{baseline: baselines/fraud-detector.yaml}", files=files)
+    case = next(t for t in drift.MONITOR.rule_tests(model, s) if t.name.startswith("drift: 3 of 5 features"))
+    exp = exp_alert_of(case, C.ALERT_DRIFT_DATASET)
+    assert dict(exp.labels) == {"model": "fraud-detector", "team": "risk-ml", "severity": "critical", "monitor": "drift", "check": "dataset"}
+    assert dict(exp.annotations) == {
+        "summary": "fraud-detector: 60% of the features drifted (threshold 50%)",
+        "description": "At least 50% of the scored features of model fraud-detector are at or above their warn threshold over the last 1h. "
+        "The input data as a whole no longer looks like the baseline baselines/fraud-detector.yaml: look for a pipeline or upstream "
+        "change first; otherwise the model needs retraining on recent data.",
+        "dashboard": "/d/mlmon-model-fraud-detector-9ff5f7f41d",
+    }
+    feature = exp_alert_of(case, C.ALERT_DRIFT_FEATURE, feature="country", severity="critical")
+    assert feature.annotations["summary"] == "fraud-detector: feature country drifted (PSI 4.291 at or above its critical threshold)"
+
+
+def test_feature_drift_panels_draw_each_features_own_alert_thresholds():
+    """A feature with its own thresholds (in specs/payments.yaml amount alerts at 0.15 / 0.3) is drawn
+    against those, not the section's (0.1 / 0.25): every feature is in exactly one score panel, whose
+    threshold lines are the ones its alerts compare with (the recorded per-feature thresholds)."""
+    import re
+
+    s, model, groups = all_rules("{baseline: baselines/fd.yaml, features: {amount: {warn: 0.15, critical: 0.3}}}")
+    recorded = {r.record: r.expr for g in groups for r in g.rules if isinstance(r, RecordingRule)}
+
+    def per_feature(record: str) -> dict[str, float]:
+        return {f: float(v) for v, f in re.findall(r'vector\(([^)]+)\), "feature", "([^"]+)"', recorded[record])}
+
+    warn, critical = per_feature(C.DRIFT_FEATURE_WARN), per_feature(C.DRIFT_FEATURE_CRITICAL)
+    assert (warn["amount"], critical["amount"], warn["age"], critical["age"]) == (0.15, 0.3, 0.1, 0.25)
+    (row,) = drift.MONITOR.dashboard_rows(model, s)
+    drawn: dict[str, list[tuple[float, ...]]] = {}
+    for p in row.panels:
+        if p.kind != "timeseries" or not p.targets[0].expr.startswith(C.DRIFT_FEATURE_SCORE):
+            continue
+        (target,) = p.targets
+        m = re.search(r'feature=~"([^"]*)"', target.expr)
+        shown = m.group(1).split("|") if m else list(warn)
+        for f in shown:
+            drawn.setdefault(f, []).append(tuple(th.value for th in p.thresholds if th.value is not None))
+    assert drawn == {f: [(warn[f], critical[f])] for f in warn}

@@ -7,9 +7,10 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
+from mlmon.artifacts import AlertRule, RecordingRule
 from mlmon.diagnostics import format_text
 from mlmon.monitors import errors
-from mlmon.artifacts import AlertRule, RecordingRule
+from mlmon.monitors.errors.anomaly import anomaly_rules
 from tests.helpers.specs import assert_error_at, spec
 
 
@@ -123,7 +124,7 @@ def test_weekly_seasonality_catches_what_the_trailing_baseline_misses(tmp_path):
         assert s is not None, [format_text([d]) for d in diags]
         mm = s.models[0]
         an = mm.section("errors").anomaly
-        recs = errors.MONITOR.anomaly_rules(mm, an, "requests")
+        recs = anomaly_rules(mm, an, "requests")
         alert = [r for r in rules(mm) if isinstance(r, AlertRule) and r.alert == "MLModelAnomaly"]
         exp = (ExpAlert({**alert[0].labels, "signal": "requests"}, alert[0].annotations),) if seasonality == "weekly" else ()
         test = RuleTest(f"seasonality {seasonality}", "5m", series,
@@ -133,3 +134,52 @@ def test_weekly_seasonality_catches_what_the_trailing_baseline_misses(tmp_path):
         results[seasonality] = run_promtool(d, [RuleGroup("anomaly", (*recs, *alert))], [test], "5m")
     for seasonality, res in results.items():
         assert res.returncode == 0, seasonality + "\n" + res.stdout[-3000:]
+
+
+def test_error_ratio_ticket_has_this_annotation_text(tmp_path):
+    from mlmon.monitors import infra
+    from tests.presets.promtool_util import assert_promtool_passes
+
+    s, _ = pipeline.check({"s.yaml": spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n")})
+    m = s.models[0]
+    case = next(t for t in errors.MONITOR.rule_tests(m, s) if "opens a ticket" in t.name)
+    firing = [e for c in case.alert_checks for e in c.exp_alerts]
+    assert len(firing) == 1 and firing[0].labels[C.L_SEVERITY] == "warning"
+    assert firing[0].annotations == {
+        "summary": "m: more than 5% of requests fail",
+        "description": "More than 5% of the requests to m have failed for 10m. "
+        "Check the server logs for the failing reason, recent deploys and dependencies (feature store, GPU).",
+        "dashboard": "/d/mlmon-model-m-60c0345dd2",
+    }
+    # Prometheus renders exactly this text for the generated rule (which reads infra's signals)
+    assert_promtool_passes(tmp_path, [*infra.MONITOR.rule_groups(m, s), *errors.MONITOR.rule_groups(m, s)], [case])
+
+
+def test_a_section_left_out_compiles_to_the_schema_defaults():
+    from mlmon.compiler.units import parse_duration
+    from tests.monitors.test_infra import _defaults
+
+    m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n")
+    defaults = _defaults(errors.MONITOR.schema()["properties"])
+    assert len(defaults) == 16
+    for path, want in defaults.items():
+        got = m.section("errors")
+        for k in path:
+            got = getattr(got, "for_" if k == "for" else k)
+        is_duration = isinstance(want, str) and want[0].isdigit()
+        assert got == (parse_duration(want) if is_duration else want), path
+
+
+def test_the_docs_page_states_the_z_score_floors_the_rules_use():
+    from mlmon.monitors.errors.anomaly import Z_FLOOR
+
+    doc = " ".join((errors.__doc__ or "").split())
+    stated = ", ".join(f"{s.replace('_', ' ')} {rel * 100:g}%/{floor:g}" for s, (rel, floor) in Z_FLOOR.items())
+    assert f"({stated})" in doc
+
+
+def test_the_docs_page_states_the_baseline_gap_the_rules_use():
+    from mlmon.compiler.units import format_duration
+    from mlmon.monitors.errors.anomaly import BASELINE_GAP
+
+    assert f"ending `for + {format_duration(BASELINE_GAP)}` ago" in " ".join((errors.__doc__ or "").split())

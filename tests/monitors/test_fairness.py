@@ -10,8 +10,8 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
-from mlmon.monitors import fairness
 from mlmon.artifacts import AlertRule, RecordingRule
+from mlmon.monitors import fairness
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
@@ -159,3 +159,19 @@ def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
 def test_generated_tests_only_name_alerts_the_rules_define(body):
     spec, m = model_of(body)
     assert_tests_name_only_defined_alerts(fairness.MONITOR, spec, m)
+
+
+def test_the_generated_case_expects_this_exact_parity_ratio_text():
+    """The expected annotations of the generated cases come from the rules' templates; here the text
+    Prometheus must render for the disparity case (one group at 0.216 against 0.30) is written out."""
+    spec, m = model_of(FULL)
+    case = next(t for t in fairness.MONITOR.rule_tests(m, spec) if "one group selected at 0.216" in t.name)
+    (exp,) = [a for c in case.alert_checks if c.alertname == C.ALERT_FAIR_DP_RATIO for a in c.exp_alerts]
+    assert dict(exp.labels) == {"tier": "critical", "model": "m1", "team": "ml", "severity": "critical", "monitor": "fairness", "check": "demographic_parity"}
+    assert dict(exp.annotations) == {
+        "summary": "m1: demographic-parity ratio 0.720 across region is below 0.9",
+        "description": "Over the last 1d the lowest selection rate (share of positive decisions) among the region groups is less than 0.9 "
+        "of the highest. 0.9 is a screening convention (the four-fifths rule of thumb), not a legal test: look at the per-group "
+        "selection rates on the dashboard, check whether the input mix of the groups changed, and involve the model's fairness reviewer.",
+        "dashboard": "/d/mlmon-model-m1-386c587945",
+    }

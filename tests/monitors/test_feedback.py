@@ -11,8 +11,9 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
-from mlmon.monitors import feedback
 from mlmon.artifacts import AlertRule, RecordingRule
+from mlmon.monitors import feedback
+from mlmon.monitors.feedback.sim import FeedbackSim
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
@@ -83,7 +84,7 @@ def test_sim_baseline_matches_python_statistics():
     f = m.section("feedback")
     pos = [float(i * 9) for i in range(2000)]
     neg = [float(i) if i < 900 else 900 + (i - 900) * 3.0 for i in range(2000)]
-    sim = feedback.FeedbackSim(f, pos, neg)
+    sim = FeedbackSim(f, pos, neg)
     t = 1990
     hist = []
     for s in range(max(0, t - 30 - 3 * 1440), t - 30 + 1):
@@ -132,3 +133,18 @@ def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
 def test_generated_tests_only_name_alerts_the_rules_define(case):
     spec, m = model_of(ODD[case])
     assert_tests_name_only_defined_alerts(feedback.MONITOR, spec, m)
+
+
+def test_the_generated_case_expects_this_exact_spike_text():
+    """The expected annotations of the generated cases come from the rules' templates; here the text
+    Prometheus must render for the spike (36% negative after a day of 8-12%) is written out."""
+    spec, m = model_of(FULL)
+    case = next(t for t in feedback.MONITOR.rule_tests(m, spec) if "spike" in t.name)
+    (exp,) = [a for c in case.alert_checks if c.alertname == C.ALERT_FB_SPIKE for a in c.exp_alerts]
+    assert dict(exp.labels) == {"model": "m1", "team": "ml", "severity": "critical", "monitor": "feedback", "check": "negative_ratio"}
+    assert dict(exp.annotations) == {
+        "summary": "m1: negative feedback at 36% of feedback, far above its usual share",
+        "description": "The share of negative feedback over the last 30m is more than 2.5 standard deviations (and 0.1) above its mean "
+        "over the previous 3d. Users dislike recent answers: check recent deployments, input changes and the negative examples.",
+        "dashboard": "/d/mlmon-model-m1-386c587945",
+    }

@@ -7,9 +7,9 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
+from mlmon.artifacts import AlertRule, RecordingRule
 from mlmon.diagnostics import format_text
 from mlmon.monitors import infra
-from mlmon.artifacts import AlertRule, RecordingRule
 from tests.helpers.specs import assert_error_at, spec
 
 
@@ -115,3 +115,44 @@ def test_schema_fragment_is_closed():
     frag = infra.MONITOR.schema()
     assert frag["additionalProperties"] is False
     assert sorted(frag["properties"]["exporters"]["items"]["enum"]) == ["cadvisor", "dcgm", "node", "opencost"]
+
+
+def test_target_down_ticket_has_this_annotation_text(tmp_path):
+    from tests.presets.promtool_util import assert_promtool_passes
+
+    s, m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n")
+    case = next(t for t in infra.MONITOR.rule_tests(m, s) if "one target down" in t.name)
+    firing = [e for c in case.alert_checks if c.alertname == "MLModelTargetDown" for e in c.exp_alerts]
+    assert len(firing) == 1 and firing[0].labels["instance"] == "10.0.0.2:8080"
+    assert firing[0].annotations == {
+        "summary": "m: scrape target 10.0.0.2:8080 is down",
+        "description": "Prometheus cannot scrape 10.0.0.2:8080 of m: that replica is down or its /metrics endpoint fails, "
+        "and its metrics (and alerts) are missing. Check the pod and the endpoint.",
+        "dashboard": "/d/mlmon-model-m-60c0345dd2",
+    }
+    # Prometheus renders exactly this text for the generated rule
+    assert_promtool_passes(tmp_path, infra.MONITOR.rule_groups(m, s), [case])
+
+
+def _defaults(props: dict, path: tuple = ()) -> dict[tuple, object]:
+    out = {}
+    for k, v in props.items():
+        if "default" in v:
+            out[path + (k,)] = v["default"]
+        if v.get("type") == "object" and "properties" in v:
+            out.update(_defaults(v["properties"], path + (k,)))
+    return out
+
+
+def test_a_section_left_out_compiles_to_the_schema_defaults():
+    from mlmon.compiler.units import parse_duration
+
+    _, m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n")
+    defaults = _defaults(infra.MONITOR.schema()["properties"])
+    assert len(defaults) == 25
+    for path, want in defaults.items():
+        got = m.section("infra")
+        for k in path:
+            got = getattr(got, "for_" if k == "for" else k)
+        is_duration = isinstance(want, str) and want[0].isdigit()
+        assert got == (parse_duration(want) if is_duration else want), path

@@ -3,8 +3,6 @@ preset family, inputs in each framework's own dialect."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from mlmon import pipeline

@@ -16,9 +16,10 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
-from mlmon.diagnostics import Severity
-from mlmon.monitors import performance, performance_tests, registry, versions
 from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup
+from mlmon.diagnostics import Severity
+from mlmon.monitors import performance, quality, registry
+from mlmon.monitors.performance.compile import Performance
 from mlmon.render import emit, prometheus, rule_tests
 
 REPO = Path(__file__).resolve().parents[2]
@@ -219,14 +220,14 @@ def _ref_f1(y, yhat, c):
 
 def test_binary_metrics_match_a_per_sample_reference():
     rnd = random.Random(7)
-    p = performance.Performance(
-        task=performance.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
-        metrics=performance.BINARY_METRICS, watched=("f1",), score_buckets=(0.25, 0.5, 0.75),
+    p = Performance(
+        task=quality.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
+        metrics=quality.BINARY_METRICS, watched=("f1",), score_buckets=(0.25, 0.5, 0.75),
     )  # fmt: skip
     for _ in range(200):
         tp, fp, tn, fn = (rnd.randint(1, 400) for _ in range(4))
         y, yhat = _expand_binary(tp, fp, tn, fn)
-        got = performance_tests.binary_values(p, performance_tests.Counts({"tp": tp, "fp": fp, "tn": tn, "fn": fn}))
+        got = quality.binary_values(p, quality.Counts({"tp": tp, "fp": fp, "tn": tn, "fn": fn}))
         n = len(y)
         assert got["accuracy"] == pytest.approx(sum(a == b for a, b in zip(y, yhat)) / n, abs=1e-12)
         assert got["precision"] == pytest.approx(sum(a and b for a, b in zip(y, yhat)) / sum(yhat), abs=1e-12)
@@ -239,8 +240,8 @@ def test_binary_metrics_match_a_per_sample_reference():
 def test_auc_matches_mann_whitney_on_expanded_scores():
     rnd = random.Random(11)
     edges = (0.1, 0.3, 0.5, 0.7, 0.9)
-    p = performance.Performance(
-        task=performance.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
+    p = Performance(
+        task=quality.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
         metrics=("auc",), watched=("auc",), score_buckets=edges,
     )  # fmt: skip
     for _ in range(100):
@@ -248,7 +249,7 @@ def test_auc_matches_mann_whitney_on_expanded_scores():
         neg = tuple(rnd.randint(0, 30) for _ in range(len(edges) + 1))
         if not sum(pos) or not sum(neg):
             continue
-        got = performance_tests.auc_value(p, performance_tests.Counts(pos_bins=pos, neg_bins=neg))
+        got = quality.auc_value(p, quality.Counts(pos_bins=pos, neg_bins=neg))
         # every (positive, negative) pair: 1 if the positive's bucket is higher, 1/2 if the same
         wins = sum(pi * nj * (1.0 if i > j else 0.5 if i == j else 0.0) for (i, pi), (j, nj) in itertools.product(enumerate(pos), enumerate(neg)))
         assert got == pytest.approx(wins / (sum(pos) * sum(neg)), abs=1e-12)
@@ -257,9 +258,9 @@ def test_auc_matches_mann_whitney_on_expanded_scores():
 def test_multiclass_metrics_match_a_per_sample_reference():
     rnd = random.Random(3)
     classes = ("a", "b", "c", "d")
-    p = performance.Performance(
-        task=performance.MULTICLASS, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
-        metrics=performance.MULTICLASS_METRICS, watched=("macro_f1",), classes=classes,
+    p = Performance(
+        task=quality.MULTICLASS, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
+        metrics=quality.MULTICLASS_METRICS, watched=("macro_f1",), classes=classes,
     )  # fmt: skip
     for _ in range(100):
         conf = {(pr, ac): rnd.choice((0, 0, rnd.randint(1, 50))) for pr in classes for ac in classes}
@@ -268,7 +269,7 @@ def test_multiclass_metrics_match_a_per_sample_reference():
             continue
         y = [ac for (pr, ac), v in conf.items() for _ in range(v)]
         yhat = [pr for (pr, ac), v in conf.items() for _ in range(v)]
-        got = performance_tests.multiclass_values(p, performance_tests.Counts(confusion=conf))
+        got = quality.multiclass_values(p, quality.Counts(confusion=conf))
         assert got[("accuracy", None)] == pytest.approx(sum(a == b for a, b in zip(y, yhat)) / len(y), abs=1e-12)
         present = [c for c in classes if c in y or c in yhat]  # sklearn's default labels: those seen
         assert got[("macro_f1", None)] == pytest.approx(sum(_ref_f1(y, yhat, c) for c in present) / len(present), abs=1e-12)
@@ -286,11 +287,11 @@ def test_multiclass_metrics_match_a_per_sample_reference():
 
 
 def test_min_sample_gate_makes_ratios_absent():
-    p = performance.Performance(
-        task=performance.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=100,
+    p = Performance(
+        task=quality.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=100,
         metrics=("recall", "precision", "accuracy"), watched=("recall",),
     )  # fmt: skip
-    got = performance_tests.binary_values(p, performance_tests.Counts({"tp": 5, "fn": 5, "tn": 500, "fp": 0}))
+    got = quality.binary_values(p, quality.Counts({"tp": 5, "fn": 5, "tn": 500, "fp": 0}))
     assert got["recall"] is None and got["precision"] is None and got["accuracy"] == 505 / 510
 
 
@@ -303,6 +304,11 @@ def promtool() -> str:
 
 
 MINE = ("versions", "performance", "retraining")
+
+
+def model_alerts(spec, m) -> list[AlertRule]:
+    """Every alert rule of the model (all monitors), as the pipeline passes them to rule_tests."""
+    return [r for mon in registry.MONITORS if m.section(mon.key) is not None for g in mon.rule_groups(m, spec) for r in g.rules if isinstance(r, AlertRule)]
 
 
 def run_generated(tmp: Path, body: str, keys=MINE, mutate=None, only: str = "") -> list[subprocess.CompletedProcess]:
@@ -325,13 +331,14 @@ def run_generated(tmp: Path, body: str, keys=MINE, mutate=None, only: str = "") 
         assert chk.returncode == 0, chk.stdout + chk.stderr
         files[key] = path.name
     results = []
+    alerts = model_alerts(spec, m)
     for key in keys:
         mon = mons[key]
         if m.section(key) is None:
             continue
         deps = [k for k in ("drift", "versions", "performance") if k in getattr(mon, "depends_on", ()) and k in files]
         by: dict[str, list] = {}
-        for t in mon.rule_tests(m, spec):
+        for t in mon.rule_tests(m, spec, alerts):
             if only not in t.name:
                 continue
             by.setdefault(getattr(t, "evaluation_interval", "1m"), []).append(t)
@@ -354,14 +361,14 @@ def test_generated_rule_tests_pass_promtool(body, tmp_path):
 
 def test_generated_cases_cover_every_alert(tmp_path):
     spec, m = model_of(BINARY)
-    tests = performance.MONITOR.rule_tests(m, spec)
+    tests = performance.MONITOR.rule_tests(m, spec, model_alerts(spec, m))
     fired = {c.alertname for t in tests for c in t.alert_checks if c.exp_alerts}
     quiet = {c.alertname for t in tests for c in t.alert_checks if not c.exp_alerts}
     names = {C.ALERT_PERF_LOW, C.ALERT_PERF_DROP, C.ALERT_PERF_VERSION, C.ALERT_PERF_NODATA, C.ALERT_LABEL_COVERAGE, C.ALERT_LABELS_MISSING, C.ALERT_CONCEPT_DRIFT}
     assert names <= fired and names <= quiet
     exact = {c.expr.split("{")[0] for t in tests for c in t.expr_checks if c.exp_samples}
-    assert {performance.metric_name(x) for x in performance.BINARY_METRICS} <= exact
-    assert {performance.metric_name(x, True) for x in performance.BINARY_METRICS} <= exact and C.LABEL_COVERAGE in exact
+    assert {quality.metric_name(x) for x in quality.BINARY_METRICS} <= exact
+    assert {quality.metric_name(x, True) for x in quality.BINARY_METRICS} <= exact and C.LABEL_COVERAGE in exact
 
 
 def _drop_rule(alert: str, pred):
@@ -406,8 +413,33 @@ def test_mutation_coverage_without_label_delay_is_caught(tmp_path):
 def test_mutation_f1_formula_is_caught(tmp_path):
     def mutate(g: RuleGroup) -> RuleGroup:
         return dataclasses.replace(g, rules=tuple(
-            dataclasses.replace(r, expr=r.expr.replace("2 * ", "1.9 * ", 1)) if isinstance(r, RecordingRule) and r.record == performance.metric_name("f1") else r for r in g.rules
+            dataclasses.replace(r, expr=r.expr.replace("2 * ", "1.9 * ", 1)) if isinstance(r, RecordingRule) and r.record == quality.metric_name("f1") else r for r in g.rules
         ))  # fmt: skip
 
     out = _failed(run_generated(tmp_path, BINARY, keys=("performance",), mutate=mutate, only="exact"))
-    assert performance.metric_name("f1") in out
+    assert quality.metric_name("f1") in out
+
+
+def _expected_annotations(tests, case: str, alertname: str, **labels: str) -> dict:
+    """The annotations a generated case expects of one firing alert (found by case name and labels)."""
+    (t,) = [t for t in tests if case in t.name]
+    found = [a for c in t.alert_checks if c.alertname == alertname for a in c.exp_alerts if all(a.labels.get(k) == v for k, v in labels.items())]
+    assert len(found) == 1, found
+    return dict(found[0].annotations)
+
+
+def test_low_quality_case_expects_the_annotation_text_prometheus_renders():
+    """Written out by hand: at q=0.3 the synthetic traffic has tp = 30% of the positives, so recall
+    is 0.3; the critical level of BINARY is 0.6 over a 1h window."""
+    spec, m = model_of(BINARY)
+    tests = performance.MONITOR.rule_tests(m, spec, model_alerts(spec, m))
+    got = _expected_annotations(tests, "breaches the levels", C.ALERT_PERF_LOW, check="recall", severity="critical")
+    assert got == {
+        "summary": "fraud-detector: recall is 0.300, below 0.6 (labels of the last 1h)",
+        "description": (
+            "Recall (of the actual positives, the share the model caught) of model fraud-detector, computed from ground-truth labels "
+            "that arrived in the last 1h, is below its critical level 0.6. Compare with input drift on the dashboard: with drift, "
+            "the data changed (retrain on recent data); without it, the concept changed. Check the label pipeline first if coverage moved too."
+        ),
+        "dashboard": "/d/mlmon-model-fraud-detector-9ff5f7f41d",
+    }

@@ -13,11 +13,11 @@ import pytest
 
 from mlmon import conventions as C
 from mlmon import pipeline
-from mlmon.diagnostics import Severity
-from mlmon.monitors import versions
 from mlmon.artifacts import AlertRule
+from mlmon.diagnostics import Severity
+from mlmon.monitors import retraining, versions
 from tests.helpers.grafana_schema import validate_dashboard
-from tests.monitors.test_performance import BINARY, check, model_of, run_generated
+from tests.monitors.test_performance import BINARY, _expected_annotations, check, model_of, run_generated
 
 PLAIN = "  - id: m1\n    team: risk-ml\n"
 
@@ -32,7 +32,7 @@ def test_versions_always_on_and_retraining_opt_in():
     r = m.section("retraining")
     assert r.triggers == ("drift", "performance", "staleness") and r.drift_level == "critical" and r.for_ == 3600
     # only staleness applies without drift and performance sections; it uses the 30d default
-    exprs = versions.RETRAINING.trigger_exprs(m, r)
+    exprs = retraining.rules.trigger_exprs(m, r)
     assert list(exprs) == ["staleness"] and exprs["staleness"].endswith("> 2592000")
 
 
@@ -53,7 +53,7 @@ def test_lint_findings(body, code, severity, fragment):
 
 def test_rules_parse_and_retraining_alerts_carry_reason_and_action():
     spec, m = model_of(BINARY)
-    rules = [r for mon in (versions.MONITOR, versions.RETRAINING) for g in mon.rule_groups(m, spec) for r in g.rules]
+    rules = [r for mon in (versions.MONITOR, retraining.MONITOR) for g in mon.rule_groups(m, spec) for r in g.rules]
     for r in rules:
         promql_parser.parse(r.expr)
     retrain = [r for r in rules if isinstance(r, AlertRule) and r.alert == C.ALERT_RETRAIN]
@@ -67,7 +67,7 @@ def test_rules_parse_and_retraining_alerts_carry_reason_and_action():
 
 def test_deployment_annotations_for_the_dashboard():
     spec, m = model_of(BINARY)
-    ann = versions.annotations(m, spec)
+    ann = versions.MONITOR.annotations(m, spec)
     assert [name for name, _ in ann] == ["Deployments"]
     expr = ann[0][1]
     promql_parser.parse(expr)
@@ -105,15 +105,42 @@ def test_retraining_trigger_reaches_the_retraining_webhook_with_amtool(tmp_path)
     cfg.write_text(out["alertmanager/alertmanager.yml"])
     assert "http://retrain-relay.ml.svc:8080/hooks/risk-ml" in cfg.read_text()
     for reason in ("drift", "performance", "staleness"):
-        labels = versions.RETRAINING.labels(m, reason)
+        labels = retraining.rules.labels(m, reason)
         args = [f"{k}={v}" for k, v in sorted({"alertname": C.ALERT_RETRAIN, **labels}.items())]
         r = subprocess.run([amtool, "config", "routes", "test", f"--config.file={cfg}", *args], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stdout + r.stderr
         got = set(r.stdout.strip().split(","))
         assert "risk-ml-retraining" in got and "risk-ml-slack" in got, r.stdout
     # an ordinary performance ticket does not reach the retraining webhook
-    args = [f"{k}={v}" for k, v in sorted({"alertname": C.ALERT_PERF_LOW, **versions.RETRAINING.labels(m, "performance"), "action": "none"}.items())]
+    args = [f"{k}={v}" for k, v in sorted({"alertname": C.ALERT_PERF_LOW, **retraining.rules.labels(m, "performance"), "action": "none"}.items())]
     r = subprocess.run([amtool, "config", "routes", "test", f"--config.file={cfg}", *args], capture_output=True, text=True, timeout=60)
     assert "risk-ml-retraining" not in r.stdout and "risk-ml-slack" in r.stdout
 
 
+
+
+def test_stale_case_expects_the_annotation_text_prometheus_renders():
+    """Written out by hand: the version was trained 30d + 1h before the start, so 5m in its age is
+    30d 1h 5m (humanizeDuration)."""
+    spec, m = model_of(BINARY)
+    got = _expected_annotations(versions.MONITOR.rule_tests(m, spec), "trained more than", C.ALERT_MODEL_STALE)
+    assert got == {
+        "summary": "fraud-detector: the served version was trained 30d 1h 5m 0s ago (limit 30d)",
+        "description": "The newest served version of fraud-detector is older than stale_after (30d). Retrain on recent data or raise the limit.",
+        "dashboard": "/d/mlmon-model-fraud-detector-9ff5f7f41d",
+    }
+
+
+def test_staleness_trigger_case_expects_the_annotation_text_prometheus_renders():
+    """Written out by hand: trained 30d + 1h before the start, checked at 1h2m (for: 1h plus two
+    evaluations), so the version is 30d 2h 2m old."""
+    spec, m = model_of(BINARY)
+    got = _expected_annotations(retraining.MONITOR.rule_tests(m, spec), "older than", C.ALERT_RETRAIN, reason="staleness")
+    assert got == {
+        "summary": "fraud-detector: retraining triggered (staleness): the served version is 30d 2h 2m 0s old",
+        "description": (
+            "mlmon asks the retraining pipeline of fraud-detector to retrain (reason: staleness; the condition held for 1h). "
+            "The alert goes to the team's retraining webhook; Alertmanager's grouping and repeat_interval keep it from re-triggering more often."
+        ),
+        "dashboard": "/d/mlmon-model-fraud-detector-9ff5f7f41d",
+    }

@@ -17,7 +17,7 @@ from mlmon.compiler.context import CompileContext
 from mlmon.compiler.dsl import API_VERSION, KIND
 from mlmon.compiler.schema import spec_schema
 from mlmon.compiler.validator import validate_paths
-from mlmon.compiler.source import Document, render_path
+from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.units import parse_duration
 
 ReadFile = Callable[[str, str], tuple[str | None, str | None]]  # (spec file, path as written) -> (text, error)
@@ -30,14 +30,14 @@ class _Compiler:
         self.read_file = read_file
         self.diags: list[Diagnostic] = []
 
-    def at(self, doc: Document, path: tuple, sev: Severity, code: str, msg: str, hint: str | None = None, key: bool = False) -> None:
+    def at(self, doc: Document, path: Path, sev: Severity, code: str, msg: str, hint: str | None = None, key: bool = False) -> None:
         line, col = doc.source.pos(path, key=key)
         self.diags.append(Diagnostic(doc.file, line, col, sev, code, msg, hint))
 
-    def error(self, doc: Document, path: tuple, code: str, msg: str, hint: str | None = None, key: bool = False) -> None:
+    def error(self, doc: Document, path: Path, code: str, msg: str, hint: str | None = None, key: bool = False) -> None:
         self.at(doc, path, Severity.ERROR, code, msg, hint, key)
 
-    def dur(self, doc: Document, path: tuple, text: str) -> float | None:
+    def dur(self, doc: Document, path: Path, text: str) -> float | None:
         try:
             return parse_duration(text)
         except ValueError as exc:
@@ -106,7 +106,7 @@ class _Compiler:
                 teams[name] = M.Team(name, slack, pd, M.Origin(doc.file, path, line, col), retr)
             if "severity" in r:
                 sev = {k: tuple(v) for k, v in r["severity"].items()}
-                if severity is not None and sev != severity:
+                if severity_doc is not None and sev != severity:
                     self.error(doc, ("routing", "severity"), "MLM210", f"routing.severity differs from the one in {severity_doc.file}; define it once", key=True)
                 severity, severity_doc = sev, doc
             if "business_hours" in r:
@@ -114,7 +114,7 @@ class _Compiler:
                 bh = M.BusinessHours(tuple(b["weekdays"]), b["start"], b["end"], b.get("location", "UTC"))
                 if b["start"] >= b["end"]:
                     self.error(doc, ("routing", "business_hours", "end"), "MLM213", f"routing.business_hours: end {b['end']} must be after start {b['start']}")
-                if hours is not None and bh != hours:
+                if hours_doc is not None and bh != hours:
                     self.error(doc, ("routing", "business_hours"), "MLM210", f"routing.business_hours differs from the one in {hours_doc.file}; define it once", key=True)
                 hours, hours_doc = bh, doc
         merged = dict(DEFAULT_SEVERITY)
@@ -122,7 +122,7 @@ class _Compiler:
         return teams, M.Routing(teams, merged, hours)
 
     # ------------------------------------------------------------------------------------------
-    def _cross_checks(self, doc: Document, base: tuple, i: int, sections: Mapping[str, Any], serving: M.Serving) -> bool:
+    def _cross_checks(self, doc: Document, base: Path, i: int, sections: Mapping[str, Any], serving: M.Serving) -> bool:
         """Checks that span two monitors' sections (each monitor only sees its own)."""
         ok = True
         cost = sections.get("cost")
@@ -132,7 +132,7 @@ class _Compiler:
             ok = False
         return ok
 
-    def _model(self, doc: Document, i: int, raw: dict, defaults: Mapping[str, Any], teams: dict[str, M.Team]) -> M.Model | None:
+    def _model(self, doc: Document, i: int, raw: dict[str, Any], defaults: Mapping[str, Any], teams: dict[str, M.Team]) -> M.Model | None:
         base = ("models", i)
         ok = True
         mid = raw["id"]
@@ -194,7 +194,7 @@ class _Compiler:
         )  # fmt: skip
 
 
-def _exporters(sections: Mapping[str, Any]) -> tuple:
+def _exporters(sections: Mapping[str, Any]) -> tuple[str, ...]:
     infra = sections.get("infra")
     placement = getattr(infra, "placement", None)
     return tuple(getattr(placement, "exporters", ()) or ())

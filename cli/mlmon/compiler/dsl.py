@@ -39,7 +39,7 @@ FILE_PATH_PATTERN = r"^/[^\s]*$"
 
 
 # --- schema building helpers ------------------------------------------------------------------
-def obj(props: dict[str, Any], required: tuple[str, ...] = (), desc: str | None = None, **extra: Any) -> dict:
+def obj(props: dict[str, Any], required: tuple[str, ...] = (), desc: str | None = None, **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": props}
     if required:
         out["required"] = list(required)
@@ -49,21 +49,21 @@ def obj(props: dict[str, Any], required: tuple[str, ...] = (), desc: str | None 
     return out
 
 
-def string(desc: str | None = None, **extra: Any) -> dict:
+def string(desc: str | None = None, **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "string", **extra}
     if desc:
         out["description"] = desc
     return out
 
 
-def duration(desc: str, default: str | None = None) -> dict:
+def duration(desc: str, default: str | None = None) -> dict[str, Any]:
     out = string(desc, pattern=DURATION_PATTERN)
     if default:
         out["default"] = default
     return out
 
 
-def number(desc: str, minimum: float | None = None, maximum: float | None = None, default: Any = None, **extra: Any) -> dict:
+def number(desc: str, minimum: float | None = None, maximum: float | None = None, default: Any = None, **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "number", "description": desc, **extra}
     if minimum is not None:
         out["minimum"] = minimum
@@ -74,31 +74,31 @@ def number(desc: str, minimum: float | None = None, maximum: float | None = None
     return out
 
 
-def ratio(desc: str, default: float | None = None) -> dict:
+def ratio(desc: str, default: float | None = None) -> dict[str, Any]:
     return number(desc + " (a ratio in [0, 1])", 0, 1, default)
 
 
-def boolean(desc: str, default: bool | None = None) -> dict:
+def boolean(desc: str, default: bool | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "boolean", "description": desc}
     if default is not None:
         out["default"] = default
     return out
 
 
-def enum(values: list[str], desc: str, default: str | None = None) -> dict:
+def enum(values: list[str], desc: str, default: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "string", "enum": values, "description": desc}
     if default is not None:
         out["default"] = default
     return out
 
 
-def array(items: dict, desc: str, **extra: Any) -> dict:
+def array(items: dict[str, Any], desc: str, **extra: Any) -> dict[str, Any]:
     return {"type": "array", "items": items, "description": desc, **extra}
 
 
-def string_map(desc: str, key_pattern: str = LABEL_NAME_PATTERN) -> dict:
+def string_map(desc: str, key_pattern: str = LABEL_NAME_PATTERN) -> dict[str, Any]:
     return {"type": "object", "description": desc, "propertyNames": {"pattern": key_pattern}, "additionalProperties": {"type": "string"}}
 
 
-def file_ref(desc: str) -> dict:
+def file_ref(desc: str) -> dict[str, Any]:
     return string(desc + " (absolute path of a file that holds the secret; never the secret itself)", pattern=FILE_PATH_PATTERN)

@@ -1,7 +1,8 @@
 """The JSON Schema of spec v1, built from code.
 
 ``spec_schema(monitors)`` assembles the schema: the envelope, routing and the model's base fields
-here, each monitor's own section from the monitor (the pipeline passes the list in).
+here, each monitor's own section (and any fields it adds to a file's ``defaults``) from the
+monitor (the pipeline passes the list in).
 ``schemas/mlmon-spec.v1.schema.json`` is this function's output (``mlmon schema``); a test keeps
 the committed copy fresh and checks the schema against the Draft 2020-12 metaschema with
 ``jsonschema``.
@@ -13,12 +14,12 @@ import functools
 from typing import Any, Sequence
 
 from mlmon.compiler.dsl import (
-    API_VERSION, ID_PATTERN, KIND, LABEL_NAME_PATTERN, NAME_PATTERN, SCHEMA_ID,
+    API_VERSION, ID_PATTERN, KIND, LABEL_NAME_PATTERN, SCHEMA_ID,
     array, boolean, duration, enum, file_ref, number, obj, string, string_map,
 )  # fmt: skip
 
 # --- the spec -----------------------------------------------------------------------------------
-def _routing() -> dict:
+def _routing() -> dict[str, Any]:
     slack = obj(
         {
             "channel": string("Slack channel, e.g. '#risk-ml-alerts'", pattern=r"^[#@]?[a-z0-9._-]+$"),
@@ -77,43 +78,7 @@ def _routing() -> dict:
     )
 
 
-def _slo() -> dict:
-    sli = {
-        "type": "object",
-        "description": "availability: failed/total requests; latency: requests slower than threshold; ratio: your own good/total PromQL",
-        "required": ["kind"],
-        "additionalProperties": False,
-        "properties": {
-            "kind": enum(["availability", "latency", "ratio"], "SLI kind"),
-            "threshold": duration("latency SLI: a request is good when faster than this (must be a histogram bucket bound)"),
-            "good": string("ratio SLI: PromQL of good events per second; write {{window}} for the range, e.g. rate(x[{{window}}])"),
-            "total": string("ratio SLI: PromQL of all events per second, with {{window}}"),
-        },
-    }
-    alerting = obj(
-        {
-            "page": boolean("page on fast burn (1h/5m at 14.4x, 6h/30m at 6x, scaled to the period)", True),
-            "ticket": boolean("ticket on slow burn (1d/2h at 3x, 3d/6h at 1x, scaled to the period)", True),
-            "no_data_for": duration("raise the no-data alert after the SLI has had no traffic for this long", "30m"),
-        },
-        (),
-        "Which alerts this SLO raises",
-    )
-    return obj(
-        {
-            "name": string("SLO name, unique within the model", pattern=NAME_PATTERN),
-            "description": string("what the SLO promises"),
-            "objective": number("target in percent, e.g. 99.9", exclusiveMinimum=0, exclusiveMaximum=100),
-            "period": duration("SLO period (compliance window)", "30d"),
-            "sli": sli,
-            "alerting": alerting,
-        },
-        ("name", "objective", "sli"),
-        "A service level objective",
-    )
-
-
-def _serving_overrides() -> dict:
+def _serving_overrides() -> dict[str, Any]:
     from mlmon.presets import OVERRIDE_KEYS
 
     signals = [k for k in OVERRIDE_KEYS if k not in ("model_label", "target_match")]
@@ -130,7 +95,7 @@ def _serving_overrides() -> dict:
     return obj(props, (), "replace the preset's metric names, unit scales or labels (README 'Presets')")
 
 
-def _serving() -> dict:
+def _serving() -> dict[str, Any]:
     return obj(
         {
             "preset": string("metric dialect of the serving framework (see README 'Presets')", default="mlmon"),
@@ -159,19 +124,24 @@ def model_base_properties() -> dict[str, Any]:
         "labels": string_map("extra labels added to every alert of this model"),
         "idle_ok": boolean("the model may receive no traffic by design: no-traffic does not alert (absent metrics still do)", False),
         "serving": _serving(),
-        "slos": array(_slo(), "service level objectives (default: availability 99.5% and latency p99 < 1s, both over 30d)"),
     }
 
 
 @functools.lru_cache(maxsize=4)
-def spec_schema(monitors: Sequence[Any]) -> dict:
+def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
     """The whole schema for these monitors (a tuple; the result is cached per tuple and must not
     be modified)."""
     model_props = model_base_properties()
+    file_defaults = {
+        "scrape_interval": duration("default scrape interval for models", "30s"),
+        "evaluation_interval": duration("rule evaluation interval", "1m"),
+    }
     for mon in monitors:
         frag = mon.schema()
         if frag is not None and mon.key not in model_props:
             model_props[mon.key] = frag
+        if hasattr(mon, "defaults_schema"):  # optional: fields the monitor adds to a file's defaults
+            file_defaults.update(mon.defaults_schema())
     model = obj(model_props, ("id", "team"), "One model in production")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -192,15 +162,7 @@ def spec_schema(monitors: Sequence[Any]) -> dict:
                 },
                 ("name",),
             ),
-            "defaults": obj(
-                {
-                    "scrape_interval": duration("default scrape interval for models", "30s"),
-                    "evaluation_interval": duration("rule evaluation interval", "1m"),
-                    "slo_period": duration("default SLO period", "30d"),
-                },
-                (),
-                "Defaults for every model of this file",
-            ),
+            "defaults": obj(file_defaults, (), "Defaults for every model of this file"),
             "routing": _routing(),
             "models": array(model, "the models this spec monitors"),
         },

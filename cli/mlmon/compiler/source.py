@@ -19,7 +19,7 @@ try:  # the C composer is ~5x faster; fall back when libyaml is missing
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-Path = tuple  # a JSON path: ("models", 0, "slos", 1, "objective")
+Path = tuple[Any, ...]  # a JSON path: ("models", 0, "slos", 1, "objective")
 
 MAX_NODES = 200_000  # after alias expansion; a real spec has a few thousand
 MAX_DEPTH = 64
@@ -104,9 +104,9 @@ class _Builder:
             return None
         return self._scalar_loader.construct_object(node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
-        out: dict = {}
-        merged: dict = {}
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 src = self.build(value_node, path + ("<<",), depth + 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from typing import Any
+from typing import Any, Callable
 
 from mlmon.compiler.dsl import DURATION_PATTERN, SECRET_FIELDS, SECRET_PATTERNS
 from mlmon.compiler.source import Path, SourceMap, render_path
@@ -64,7 +64,7 @@ class _Validator:
         self.diags.append(Diagnostic(self.smap.file, line, col, Severity.ERROR, code, msg, hint))
         self.paths.append(tuple(path))
 
-    def check(self, value: Any, schema: dict, path: Path) -> None:
+    def check(self, value: Any, schema: dict[str, Any], path: Path) -> None:
         where = render_path(path)
         if "const" in schema and value != schema["const"]:
             self.err(path, "MLM104", f"{where}: must be {schema['const']!r}, got {value!r}")
@@ -85,12 +85,13 @@ class _Validator:
             if "minLength" in schema and len(value) < schema["minLength"]:
                 self.err(path, "MLM104", f"{where}: must not be empty")
         if _is_type(value, "number") and not isinstance(value, bool):
-            for kw, test, words in (
+            checks: tuple[tuple[str, Callable[[Any, Any], bool], str], ...] = (
                 ("minimum", lambda v, b: v >= b, "at least"),
                 ("maximum", lambda v, b: v <= b, "at most"),
                 ("exclusiveMinimum", lambda v, b: v > b, "greater than"),
                 ("exclusiveMaximum", lambda v, b: v < b, "less than"),
-            ):
+            )
+            for kw, test, words in checks:
                 if kw in schema and not test(value, schema[kw]):
                     self.err(path, "MLM104", f"{where}: must be {words} {schema[kw]}, got {value}")
         if isinstance(value, list):
@@ -99,7 +100,7 @@ class _Validator:
             if "maxItems" in schema and len(value) > schema["maxItems"]:
                 self.err(path, "MLM104", f"{where}: takes at most {schema['maxItems']} item(s)")
             if schema.get("uniqueItems"):
-                seen: list = []
+                seen: list[Any] = []
                 for i, item in enumerate(value):
                     if item in seen:
                         self.err(path + (i,), "MLM104", f"{render_path(path + (i,))}: duplicate item {item!r}")
@@ -110,7 +111,7 @@ class _Validator:
         if isinstance(value, dict):
             self._object(value, schema, path)
 
-    def _object(self, value: dict, schema: dict, path: Path) -> None:
+    def _object(self, value: dict[str, Any], schema: dict[str, Any], path: Path) -> None:
         where = render_path(path)
         props = schema.get("properties", {})
         for name in schema.get("required", []):
@@ -148,11 +149,11 @@ class _Validator:
                 self.check(item, addl, kpath)
 
 
-def validate(data: Any, schema: dict, smap: SourceMap) -> list[Diagnostic]:
+def validate(data: Any, schema: dict[str, Any], smap: SourceMap) -> list[Diagnostic]:
     return [d for _, d in validate_paths(data, schema, smap)]
 
 
-def validate_paths(data: Any, schema: dict, smap: SourceMap) -> list[tuple[Path, Diagnostic]]:
+def validate_paths(data: Any, schema: dict[str, Any], smap: SourceMap) -> list[tuple[Path, Diagnostic]]:
     """Like ``validate``, with the JSON path each diagnostic is about."""
     v = _Validator(smap)
     v.check(data, schema, ())

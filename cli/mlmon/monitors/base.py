@@ -14,17 +14,21 @@ compiled spec:
 - ``fleet_panels(spec)``: panels for the fleet overview dashboard.
 
 Optional: ``depends_on`` (keys of monitors whose rules its tests load), ``annotations(model,
-spec)`` (Grafana annotation queries). Artifact types are in ``mlmon.artifacts``; no monitor
-imports the registry or another monitor's internals.
+spec)`` (Grafana annotation queries), ``defaults_schema()`` (schema of the fields it adds to a
+spec file's ``defaults``, which its compile step finds in ``ctx.defaults``). Artifact types are
+in ``mlmon.artifacts``; no monitor imports the registry or another monitor's internals.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, overload
 
 from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, Panel, Row, RuleGroup, RuleTest
 from mlmon.compiler.context import CompileContext
+from mlmon.compiler.source import Path
+from mlmon.compiler.units import parse_duration
 
 
 def alert_labels(model: Any, monitor: str, severity: str, check: str, **extra: str) -> dict[str, str]:
@@ -44,11 +48,87 @@ def dashboard_link(model: Any) -> str:
     return f"/d/{C.grafana_uid('model', model.id)}"
 
 
+def parse_durations(ctx: CompileContext, fields: Sequence[tuple[tuple[str, ...], Any]]) -> dict[tuple[str, ...], float] | None:
+    """Each ``(path, text)`` parsed as a duration, by path; an MLM203 error at the path of each
+    that is not one, and then None."""
+    out: dict[tuple[str, ...], float] = {}
+    for path, text in fields:
+        try:
+            out[path] = parse_duration(text)
+        except ValueError as exc:
+            ctx.error(path, "MLM203", str(exc))
+    return out if len(out) == len(fields) else None
+
+
+class SectionMonitor:
+    """A monitor whose rules, cases and dashboard rows are functions of (model, its compiled
+    section): a model without the section gets none of them. A monitor package subclasses it,
+    sets ``key`` and ``title``, and supplies ``schema``, ``compile`` and the ``section_*`` hooks it
+    needs (and ``fleet_panels``)."""
+
+    key: str
+    title: str
+
+    def section_rules(self, model: Any, section: Any, /) -> Sequence[RuleGroup]:
+        return ()
+
+    def section_tests(self, model: Any, section: Any, /) -> Sequence[RuleTest]:
+        return ()
+
+    def section_rows(self, model: Any, section: Any, /) -> Sequence[Row]:
+        return ()
+
+    def rule_groups(self, model: Any, spec: Any) -> Sequence[RuleGroup]:
+        section = model.section(self.key)
+        return () if section is None else self.section_rules(model, section)
+
+    def rule_tests(self, model: Any, spec: Any, alerts: Sequence[AlertRule] = ()) -> Sequence[RuleTest]:
+        section = model.section(self.key)
+        return () if section is None else self.section_tests(model, section)
+
+    def dashboard_rows(self, model: Any, spec: Any) -> Sequence[Row]:
+        section = model.section(self.key)
+        return () if section is None else self.section_rows(model, section)
+
+    def fleet_panels(self, spec: Any) -> Sequence[Panel]:
+        return ()
+
+
+@overload
+def duration(ctx: CompileContext, sub: Path, text: Any, default: str) -> float: ...
+@overload
+def duration(ctx: CompileContext, sub: Path, text: Any, default: None) -> float | None: ...
+def duration(ctx: CompileContext, sub: Path, text: Any, default: str | None) -> float | None:
+    """Seconds of the duration field at ``sub`` of a monitor's section: ``text`` as written, or
+    ``default`` (the schema's) when unset. A text that is no duration is reported (MLM203) and
+    the default used, so the rest of the section is still checked."""
+    if text is not None:
+        try:
+            return parse_duration(text)
+        except ValueError as exc:
+            ctx.error(sub, "MLM203", str(exc))
+    return None if default is None else parse_duration(default)
+
+
+def duration_field(ctx: CompileContext, raw: Mapping[str, Any], key: str, default: str | None = None, at: tuple[str, ...] = ()) -> float | None:
+    """The duration ``raw[key]`` (or ``default``) in seconds. None when it is absent and has no
+    default, or when it is invalid: then with an MLM203 error at the field (``at``: the path of
+    ``raw`` within the section)."""
+    text = raw.get(key, default)
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        ctx.error((*at, key), "MLM203", str(exc))
+        return None
+
+
 class Monitor(Protocol):
     key: str
     title: str
 
-    def schema(self) -> dict | None: ...
+    def schema(self) -> dict[str, Any] | None: ...
 
     def compile(self, raw: Any, ctx: CompileContext) -> Any: ...
 

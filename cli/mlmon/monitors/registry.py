@@ -1,8 +1,8 @@
-"""The one list of monitors. Adding a capability = a module in monitors/ and a line here."""
+"""The one list of monitors. Adding a capability = a package in monitors/ and a line here."""
 
 from __future__ import annotations
 
-from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, performance, slo, versions
+from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, performance, retraining, slo, versions
 
 MONITORS = (
     slo.MONITOR,
@@ -14,5 +14,5 @@ MONITORS = (
     cost.MONITOR,
     fairness.MONITOR,
     feedback.MONITOR,
-    versions.RETRAINING,  # last: reads drift, performance and versions rules
+    retraining.MONITOR,  # last: reads drift, performance and versions rules
 )

@@ -4,7 +4,7 @@ What a case needs and every monitor would otherwise write again: input series in
 expanding notation together with the sample values promtool expands them to, the simulation of
 an alert's ``for:`` over one-minute steps, exact checks of recorded values, and the annotation
 text Prometheus renders from a rule's templates (Go's number formatting, ``humanize``,
-``humanizeDuration``, ``printf``, ``$labels``).
+``humanizePercentage``, ``humanizeDuration``, ``printf``, ``$labels``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any, Callable, Mapping, Sequence
 
-from mlmon.artifacts import AlertRule, ExpAlert, ExprCheck, Sample
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, Sample
 from mlmon.compiler.units import fmt_float, format_duration
 
 
@@ -23,6 +23,11 @@ def minutes(n: int) -> str:
     return format_duration(n * 60.0)
 
 
+def at(seconds: float) -> str:
+    """An eval time or duration of ``seconds``, as promtool reads it (``0s`` for none)."""
+    return format_duration(seconds) if seconds > 0 else "0s"
+
+
 def firing(cond: Callable[[int], bool], t: int, for_min: int) -> bool:
     """Whether an alert whose condition is ``cond(minute)`` fires at minute ``t``: the condition
     held at every evaluation from ``t - for_min`` to ``t`` (one evaluation per minute)."""
@@ -30,6 +35,30 @@ def firing(cond: Callable[[int], bool], t: int, for_min: int) -> bool:
 
 
 # --- input series ---------------------------------------------------------------------------------
+def series(name: str, labels: Mapping[str, str]) -> str:
+    """A series selector as promtool's input and expected samples take it: ``name{k="v",...}``,
+    labels sorted."""
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+def counter_segments(segments: Sequence[tuple[float, int]]) -> str:
+    """A counter from 0 growing by ``inc`` per step for ``n`` steps, segment after segment, in
+    promtool notation (each segment starts one increment above where the previous one ended)."""
+    parts: list[str] = []
+    value = 0.0
+    for inc, n in segments:
+        if n <= 0:
+            continue
+        if not parts:
+            parts.append(f"0+{fmt_float(round(inc, 9))}x{n}")
+            value = inc * n
+        else:
+            start = value + inc
+            parts.append(f"{fmt_float(round(start, 9))}+{fmt_float(round(inc, 9))}x{n - 1}")
+            value = start + inc * (n - 1)
+    return " ".join(parts)
+
 def linear_counter(per_min: float, n: int) -> str:
     """A counter growing by ``per_min`` a minute from 0 for ``n`` minutes."""
     return f"0+{fmt_float(per_min)}x{n}"
@@ -122,6 +151,11 @@ def humanize(v: float) -> str:
     return go_g4(v) + prefixes_down[i]
 
 
+def humanize_percentage(v: float) -> str:
+    """Prometheus' ``humanizePercentage`` (Go ``%.4g`` of v x 100, then ``%``)."""
+    return go_g4(v * 100) + "%"
+
+
 def humanize_duration(v: float) -> str:
     """Prometheus' humanizeDuration for |v| >= 1 second."""
     if abs(v) < 1:
@@ -140,10 +174,12 @@ def humanize_duration(v: float) -> str:
 
 _LABEL_RE = re.compile(r"\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}")
 _VALUE_FORMS: tuple[tuple[str, Callable[[float], str]], ...] = (
+    ('{{ $value | printf "%.0f" }}', lambda v: f"{v:.0f}"),
     ('{{ $value | printf "%.2f" }}', lambda v: f"{v:.2f}"),
     ('{{ $value | printf "%.3f" }}', lambda v: f"{v:.3f}"),
     ('{{ $value | printf "%.4f" }}', lambda v: f"{v:.4f}"),
     ("{{ $value | humanizeDuration }}", humanize_duration),
+    ("{{ $value | humanizePercentage }}", humanize_percentage),
     ("{{ $value | humanize }}", humanize),
     ("{{ $value }}", go_value),
 )
@@ -179,3 +215,24 @@ def exp_alert(rules: Sequence[AlertRule], alertname: str, labels: Mapping[str, s
     if len(found) != 1:
         raise ValueError(f"{len(found)} rules {alertname} match {dict(labels)}")
     return ExpAlert(dict(labels), expand_all(found[0].annotations, value, labels))
+
+
+def alert_check(rules: Sequence[AlertRule], eval_time: str, alertname: str, firing: Sequence[Mapping[str, str]] = (), value: float | None = None) -> AlertCheck:
+    """At ``eval_time`` exactly these ``alertname`` alerts fire (by their labels; none: the alert
+    is quiet), each with the annotations Prometheus renders from its rule (``exp_alert``)."""
+    return AlertCheck(eval_time, alertname, tuple(exp_alert(rules, alertname, labels, value) for labels in firing))
+
+
+class Expect:
+    """The alert checks of one model's cases, at whole minutes: the alerts expected to fire, by
+    their labels (``lab(severity, check, **extra)`` builds them), each with the annotations
+    rendered from ``rules``."""
+
+    def __init__(self, rules: Sequence[AlertRule], labels: Callable[..., dict[str, str]]):
+        self.rules, self._labels = rules, labels
+
+    def __call__(self, t: int, alertname: str, *firing: Mapping[str, str]) -> AlertCheck:
+        return alert_check(self.rules, minutes(t), alertname, firing)
+
+    def lab(self, severity: str, check: str, **extra: str) -> dict[str, str]:
+        return self._labels(severity, check, **extra)

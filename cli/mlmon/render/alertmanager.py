@@ -13,7 +13,8 @@ given labels must land; ``mlmon validate`` asks ``amtool config routes test`` an
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from mlmon import conventions as C
 from mlmon.render import emit
@@ -56,8 +57,8 @@ def expected_receivers(spec: Any, labels: Mapping[str, str]) -> list[str]:
     return out or [DEFAULT_RECEIVER]
 
 
-def _receivers(spec: Any) -> list[dict]:
-    out = [{"name": DEFAULT_RECEIVER}]
+def _receivers(spec: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [{"name": DEFAULT_RECEIVER}]
     for name in sorted(spec.routing.teams):
         team = spec.routing.teams[name]
         if team.pagerduty is not None:
@@ -93,9 +94,9 @@ def _receivers(spec: Any) -> list[dict]:
     return out
 
 
-def _team_route(spec: Any, name: str) -> dict:
+def _team_route(spec: Any, name: str) -> dict[str, Any]:
     team = spec.routing.teams[name]
-    children: list[dict] = []
+    children: list[dict[str, Any]] = []
     retraining = getattr(team, "retraining", None)
     if retraining is not None:
         children.append({
@@ -119,7 +120,7 @@ def _team_route(spec: Any, name: str) -> dict:
     return {"receiver": DEFAULT_RECEIVER, "matchers": [f'{C.L_TEAM}="{name}"'], "routes": children}
 
 
-def config_data(spec: Any) -> dict:
+def config_data(spec: Any) -> dict[str, Any]:
     used = sorted({m.team for m in spec.models} | set(spec.routing.teams))
     data: dict[str, Any] = {
         "global": {"resolve_timeout": "5m"},
@@ -157,7 +158,7 @@ def config_file(spec: Any, header: str) -> str:
     return emit.to_yaml(config_data(spec), header)
 
 
-def routing_tests_file(cases: list[tuple[dict, list[str], str]], header: str) -> str:
+def routing_tests_file(cases: list[tuple[dict[str, Any], list[str], str]], header: str) -> str:
     """cases: (labels incl. alertname, expected receivers in order, source rules file)."""
     tests = [{"labels": dict(sorted(lab.items())), "receivers": recv, "source": src} for lab, recv, src in cases]
     return emit.to_yaml({"tests": tests}, header)

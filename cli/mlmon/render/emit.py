@@ -24,7 +24,8 @@ _PRINTABLE = re.compile("^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff
 def _resolves_to_str(text: str) -> bool:
     import yaml
 
-    return yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+    tag: str = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag == "tag:yaml.org,2002:str"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -139,7 +140,7 @@ def _value(value: Any, indent: int, out: list[str]) -> None:
         out.append(" " + _scalar(value) + "\n")
 
 
-def _mapping(data: dict, indent: int, out: list[str], first_prefix: str | None = None) -> None:
+def _mapping(data: dict[str, Any], indent: int, out: list[str], first_prefix: str | None = None) -> None:
     pad = " " * indent
     prefix = pad if first_prefix is None else first_prefix
     for k, v in data.items():

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup, promql_string
-from mlmon.render import emit
 from mlmon.compiler.units import format_duration
+from mlmon.render import emit
 
 RULES_DIR = "prometheus/rules"
 TESTS_DIR = "prometheus/tests"
@@ -51,7 +52,7 @@ def expr_with_labels(expr: str, labels: Mapping[str, str]) -> str:
     return "label_replace(" * len(args) + "\n" + body + ",\n  " + "),\n  ".join(args) + ")"
 
 
-def _rule(rule: RecordingRule | AlertRule) -> dict:
+def _rule(rule: RecordingRule | AlertRule) -> dict[str, Any]:
     if isinstance(rule, RecordingRule):
         out: dict[str, Any] = {"record": rule.record, "expr": rule.expr}
         if rule.labels:
@@ -69,7 +70,7 @@ def _rule(rule: RecordingRule | AlertRule) -> dict:
     return out
 
 
-def rules_data(groups: Sequence[RuleGroup]) -> dict:
+def rules_data(groups: Sequence[RuleGroup]) -> dict[str, Any]:
     out = []
     for g in groups:
         item: dict[str, Any] = {"name": g.name}

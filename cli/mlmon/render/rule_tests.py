@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from mlmon.artifacts import RuleTest
-from mlmon.render import emit
 from mlmon.compiler.units import fmt_float
+from mlmon.render import emit
 
 
-def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m", group_order: Sequence[str] = ()) -> dict:
+def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m", group_order: Sequence[str] = ()) -> dict[str, Any]:
     out = []
     for t in tests:
         case: dict[str, Any] = {"name": t.name, "interval": t.interval}

@@ -1,0 +1,177 @@
+"""promtool rule tests for the cost monitor, with expected values from ``sim.CostSim``: two days
+of steady cost with exact recorded values and nothing firing; a runaway scale-up that pages
+(fast burn) and may open the projection ticket; traffic falling under fixed replicas (cost per
+1,000 too high); the cost inputs vanishing (MLModelCostNoData)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mlmon import conventions as C
+from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
+from mlmon.compiler.units import fmt_float, format_duration, num
+from mlmon.monitors.cost import exprs as X
+from mlmon.monitors.cost.compile import CostConfig
+from mlmon.monitors.cost.rules import FAST_BURN_FOR, PROJECTED_FOR, UNIT_COST_FOR, alerts
+from mlmon.monitors.cost.sim import CostSim
+from mlmon.monitors.testkit import exp_alert, firing, gauge_steps, minutes, value_check
+
+
+class CostCases:
+    def __init__(self, model: Any, cfg: CostConfig):
+        self.model, self.cfg = model, cfg
+        self.lab = f'{C.L_MODEL}="{model.id}"'
+        self.rules = alerts(model, cfg)
+
+    def inputs(self, replicas: list[tuple[float | None, int]], unit_rate: float) -> tuple[list[tuple[str, str]], list[float | None]]:
+        """Input series in normalised form and the resulting cost per hour per minute. The
+        segments are replicas, or USD/h straight from OpenCost."""
+        cfg, s = self.cfg, self.lab
+        text, reps = gauge_steps(replicas)
+        series: list[tuple[str, str]] = []
+        if cfg.source == "opencost":
+            series, cost = [(f"{C.OPENCOST_HOURLY}{{{s}}}", text)], reps
+        elif cfg.replicas is not None:
+            cost = [None if r is None else cfg.replicas * cfg.hourly_per_replica for r in reps]
+        else:
+            name = X.deployment_replicas(*cfg.deployment) if cfg.deployment is not None else f"{C.REPLICAS}{{{s}}}"
+            series, cost = [(name, text)], [None if r is None else r * cfg.hourly_per_replica for r in reps]
+        series.append((f"{X.unit_rate_metric(cfg)}{{{s}}}", f"{fmt_float(unit_rate)}+0x{len(reps) - 1}"))
+        return series, cost
+
+    def base_segments(self) -> float:
+        """A healthy level: replicas (USD/h for OpenCost) at most 60% of the budget pace."""
+        cfg = self.cfg
+        if cfg.source == "opencost":
+            return round(cfg.budget / (31 * 24) * 0.6 * min(1.0, cfg.projected_ratio), 2) if cfg.budget else 10.0
+        if cfg.replicas is not None or cfg.budget is None or cfg.hourly_per_replica <= 0:
+            return 4.0
+        level = cfg.budget / (31 * 24) * 0.6 * min(1.0, cfg.projected_ratio) / cfg.hourly_per_replica
+        return float(math.floor(level))  # 0 when one replica alone overspends (compile warns)
+
+    def _exp(self, alert: str, value: float | None = None) -> ExpAlert:
+        rule = next(r for r in self.rules if r.alert == alert)
+        return exp_alert(self.rules, alert, rule.labels, value)
+
+    def healthy(self) -> RuleTest:
+        """Two days and a bit with a cost change on day 1: exact recorded values, nothing fires."""
+        cfg = self.cfg
+        base = self.base_segments()
+        low = round(base / 2, 2) if cfg.source == "opencost" else float(math.floor(base / 2))
+        # with a budget: into day 2 so the month-to-date ladders add a completed day and hours
+        end = 1440 + 2 * 60 + 30 if cfg.budget is not None else 150
+        change = 6 * 60 if cfg.budget is not None else 30
+        segs: list[tuple[float | None, int]] = [(low, change), (base, end + 1 - change)]  # low first (00:00-06:00 on day 1), then base
+        top = max(c for c in self.inputs(segs, 1.0)[1] if c is not None)
+        # traffic that keeps the cost per 1,000 at or under half the limit
+        rate = 5.0 if cfg.max_per_1k is None else max(5.0, round(top / (1.8 * cfg.max_per_1k), 3))
+        series, cost = self.inputs(segs, rate)
+        sim = CostSim(cost)
+        ev = minutes(end)
+        now, a1h = cost[end], sim.avg1h(end)
+        assert now is not None and a1h is not None
+        checks = [value_check(C.COST_PER_HOUR, self.lab, ev, now), value_check(C.COST_PER_HOUR_AVG1H, self.lab, ev, a1h)]
+        checks.append(value_check(X.unit_cost_metric(cfg), self.lab, ev, a1h / (rate * 3.6)))
+        if cfg.budget is not None:
+            for name, value in (
+                (C.COST_SPEND_PREVIOUS_DAYS, sim.previous_days(end)),
+                (C.COST_SPEND_TODAY, sim.today(end)),
+                (C.COST_SPEND_MTD, sim.mtd(end)),
+                (C.COST_SPEND_PROJECTED, sim.projected(end)),
+                (C.COST_BUDGET_BURN, a1h * 24 * 31 / cfg.budget),
+            ):
+                assert value is not None
+                checks.append(value_check(name, self.lab, ev, value))
+        return RuleTest(
+            f"{self.model.id}/cost: a cost change at {minutes(change)} then steady cost until {ev}: exact cost, per-1k"
+            + (", month-to-date and projection" if cfg.budget is not None else "") + "; nothing fires",
+            "1m", tuple(series), tuple(AlertCheck(ev, r.alert, ()) for r in self.rules), tuple(checks),
+        )  # fmt: skip
+
+    def runaway(self, budget: float) -> RuleTest:
+        """A runaway scale-up at 02:00 on day 1: the fast-burn page fires; quiet before."""
+        cfg = self.cfg
+        thr = cfg.fast_burn_threshold
+        per = 1.0 if cfg.source == "opencost" else cfg.hourly_per_replica
+        high = round(thr * 1.5, 2) if cfg.source == "opencost" else math.ceil(thr * 1.5 / per)
+        start, length = 120, 300
+        series, cost = self.inputs([(self.base_segments(), start), (high, length - start)], 1.0)
+        sim = CostSim(cost)
+        limit = budget * cfg.projected_ratio
+
+        def fast(t: int) -> bool:
+            return (sim.avg1h(t) or 0) > thr and (sim.at(t) or 0) > thr
+
+        def proj(t: int) -> bool:
+            p = sim.projected(t)
+            return p is not None and p > limit
+
+        t_fire = next(t for t in range(start, length) if firing(fast, t, int(FAST_BURN_FOR // 60)))
+        end = length - 1
+        exp = (self._exp(C.ALERT_COST_PROJECTED, sim.projected(end)),) if firing(proj, end, int(PROJECTED_FOR // 60)) else ()
+        checks = [
+            AlertCheck(minutes(start - 1), C.ALERT_COST_FAST_BURN, ()),
+            AlertCheck(minutes(t_fire + 2), C.ALERT_COST_FAST_BURN, (self._exp(C.ALERT_COST_FAST_BURN, sim.avg1h(t_fire + 2)),)),
+            AlertCheck(minutes(end), C.ALERT_COST_PROJECTED, exp),
+            AlertCheck(minutes(start - 1), C.ALERT_COST_PROJECTED, ()),
+        ]
+        mtd = sim.mtd(end)
+        assert mtd is not None
+        return RuleTest(
+            f"{self.model.id}/cost: a scale-up to {num(high)} x {num(per)} USD/h at 02:00 pages within {t_fire - start}m (fast burn: above {num(thr)} USD/h)",
+            "1m", tuple(series), tuple(checks), (value_check(C.COST_SPEND_MTD, self.lab, minutes(end), mtd),),
+        )  # fmt: skip
+
+    def unit_cost(self, max_per_1k: float) -> RuleTest:
+        """Traffic falls to a quarter while replicas stay: the cost per 1,000 doubles past the limit."""
+        cfg = self.cfg
+        n, drop = 300, 100
+        series, cost = self.inputs([(max(1.0, self.base_segments()), n)], 1.0)
+        cost_h = cost[0]
+        assert cost_h is not None
+        high_rate = round(cost_h / (1.8 * max_per_1k), 6)  # half the limit
+        low_rate = high_rate / 4  # twice the limit
+        src = X.unit_rate_metric(cfg)
+        series = [x for x in series if not x[0].startswith(src)]
+        series.append((f"{src}{{{self.lab}}}", f"{fmt_float(high_rate)}+0x{drop - 1} {fmt_float(low_rate)}+0x{n - drop - 1}"))
+        rates = [high_rate] * drop + [low_rate] * (n - drop)
+        sim = CostSim(cost)
+
+        def per_1k(t: int) -> float:
+            r = rates[max(0, t - 60) : t + 1]
+            return (sim.avg1h(t) or 0.0) / (sum(r) / len(r) * 3.6)
+
+        t_fire = next(t for t in range(drop, n) if firing(lambda t: per_1k(t) > max_per_1k, t, int(UNIT_COST_FOR // 60)))
+        return RuleTest(
+            f"{self.model.id}/cost: traffic falls to a quarter: cost per 1,000 {cfg.unit} doubles past the limit, a ticket opens",
+            "1m", tuple(series),
+            (AlertCheck(f"{drop - 1}m", C.ALERT_COST_UNIT, ()), AlertCheck(minutes(t_fire + 2), C.ALERT_COST_UNIT, (self._exp(C.ALERT_COST_UNIT, per_1k(t_fire + 2)),))),
+        )  # fmt: skip
+
+    def nodata(self) -> RuleTest:
+        cfg = self.cfg
+        base = self.base_segments()
+        if cfg.replicas is not None:
+            # a fixed count never goes missing; prove the no-data alert stays quiet
+            series, _ = self.inputs([(base, 60)], 1.0)
+            return RuleTest(f"{self.model.id}/cost: fixed replicas: cost is always known, no no-data alert", "1m", tuple(series), (AlertCheck("59m", C.ALERT_COST_NODATA, ()),))
+        nd = int(cfg.no_data_for // 60)
+        run = 30
+        series, _ = self.inputs([(base, run), (None, nd + 10)], 1.0)
+        return RuleTest(
+            f"{self.model.id}/cost: the cost inputs vanish at {run}m: MLModelCostNoData fires after {format_duration(cfg.no_data_for)}",
+            "1m", tuple(series),
+            (AlertCheck(f"{run - 1}m", C.ALERT_COST_NODATA, ()), AlertCheck(minutes(run + nd + 7), C.ALERT_COST_NODATA, (self._exp(C.ALERT_COST_NODATA),))),
+        )  # fmt: skip
+
+
+def rule_tests(model: Any, cfg: CostConfig) -> list[RuleTest]:
+    c = CostCases(model, cfg)
+    out = [c.healthy()]
+    if cfg.budget is not None and (cfg.replicas is None or cfg.source == "opencost"):
+        out.append(c.runaway(cfg.budget))
+    if cfg.max_per_1k is not None:
+        out.append(c.unit_cost(cfg.max_per_1k))
+    out.append(c.nodata())
+    return out

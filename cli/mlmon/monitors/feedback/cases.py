@@ -1,0 +1,166 @@
+"""The feedback promtool cases: a day of history then a spike, the ceiling, the rating floor, and
+feedback that stops (or never starts) while the model serves. Expected values come from
+``FeedbackSim``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from mlmon import conventions as C
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, RuleTest
+from mlmon.compiler.units import fmt_float, format_duration, num
+from mlmon.monitors.feedback.alerts import alert_rules, labels
+from mlmon.monitors.feedback.compile import Feedback
+from mlmon.monitors.feedback.rules import RATING_COUNT, RATING_SUM
+from mlmon.monitors.feedback.sim import FeedbackSim
+from mlmon.monitors.testkit import counter_values, exp_alert, firing, value_check
+
+Series = list[tuple[str, str]]
+CHECKS = {C.ALERT_FB_SPIKE: "negative_ratio", C.ALERT_FB_HIGH: "negative_ratio_max", C.ALERT_FB_RATING: "rating", C.ALERT_FB_STOPPED: "volume"}
+
+
+class FeedbackCases:
+    def __init__(self, model: Any, f: Feedback):
+        self.model, self.f = model, f
+        self.rules: list[AlertRule] = alert_rules(model, f)
+        self.lab = f'{C.L_MODEL}="{model.id}"'
+        self.w = int(f.window // 60)
+        self.for_min = int(f.for_ // 60)
+        self.per_min = max(5.0, math.ceil(2 * f.min_feedback / self.w))  # events per minute
+
+    def _exp(self, alert: str, value: float | None) -> ExpAlert:
+        severity = C.SEVERITY_TICKET if alert == C.ALERT_FB_STOPPED else None
+        return exp_alert(self.rules, alert, labels(self.model, self.f, CHECKS[alert], severity), value)
+
+    def _fires(self, cond: Callable[[int], bool], start: int, end: int, for_min: int) -> int:
+        """The first minute in [start, end] at which an alert on ``cond`` fires."""
+        return next(t for t in range(start, end + 1) if firing(cond, t, for_min))
+
+    def series(self, neg_share: list[float], volume: list[float] | None = None, requests: float = 1.0) -> tuple[Series, FeedbackSim]:
+        vol = volume or [self.per_min] * len(neg_share)
+        neg_text, neg = counter_values([v * r for v, r in zip(vol, neg_share)])
+        pos_text, pos = counter_values([v * (1 - r) for v, r in zip(vol, neg_share)])
+        out = [
+            (f'{C.FEEDBACK_TOTAL}{{{self.lab},kind="negative"}}', neg_text),
+            (f'{C.FEEDBACK_TOTAL}{{{self.lab},kind="positive"}}', pos_text),
+            (f"{C.REQUESTS_RATE}{{{self.lab}}}", f"{fmt_float(requests)}+0x{len(neg_share)}"),
+        ]
+        return out, FeedbackSim(self.f, pos, neg)
+
+    def history_shares(self) -> list[float]:
+        """Alternating half-days of 8% and 12% negative feedback (a baseline with spread)."""
+        hist = int(self.f.min_history // 60) + self.w + 30
+        return [0.08 if (i // 720) % 2 == 0 else 0.12 for i in range(hist)]
+
+    def all(self) -> list[RuleTest]:
+        f = self.f
+        out = [self.spike()] if f.spike else []
+        if f.max_negative_ratio is not None:
+            out.append(self.ceiling(f.max_negative_ratio))
+        if f.min_rating is not None:
+            out.append(self.rating(f.min_rating))
+        return out + self.stopped()
+
+    def spike(self) -> RuleTest:
+        """A day of 8-12% negative feedback (exact values, nothing fires), then a jump: the spike
+        alert fires. One case, so the day of history is evaluated once."""
+        f = self.f
+        shares = self.history_shares()
+        start = len(shares)
+        lvl = min(0.12 + max(f.min_increase, 0.1) * 3, 0.95)
+        shares = shares + [lvl] * (self.w + self.for_min + 30)
+        series, sim = self.series(shares)
+        end = len(shares) - 1
+        if any(firing(sim.spike, t, self.for_min) for t in range(0, start)):
+            raise AssertionError("design error: healthy feedback spikes")
+        t_fire = next((t for t in range(start, end + 1) if firing(sim.spike, t, self.for_min)), None)
+        if t_fire is None or t_fire + 2 > end:
+            raise AssertionError(f"design error: feedback spike to {lvl} does not fire for {self.model.id}")
+        ev = f"{start - 1}m"
+        b = sim.baseline(start - 1)
+        if b is None:
+            raise AssertionError("design error: no baseline before the spike")
+        exprs = (
+            value_check(C.FB_EVENTS, self.lab, ev, sim.events(start - 1)),
+            value_check(C.FB_NEGATIVE_RATIO, self.lab, ev, sim.ratio(start - 1) or 0.0),
+            value_check(C.FB_BASELINE_MEAN, self.lab, ev, b[0]),
+            value_check(C.FB_BASELINE_STDDEV, self.lab, ev, b[1]),
+        )
+        checks = [AlertCheck(ev, r.alert, ()) for r in self.rules if r.alert != C.ALERT_FB_RATING]
+        checks.append(AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_SPIKE, (self._exp(C.ALERT_FB_SPIKE, sim.ratio(t_fire + 2)),)))
+        return RuleTest(
+            f"{self.model.id}/feedback: a day of 8-12% negative feedback raises nothing (exact ratio, volume, baseline); "
+            f"a jump to {num(round(lvl, 3))} raises the spike alert within {t_fire - start}m",
+            "1m", tuple(series), tuple(checks), exprs,
+        )
+
+    def ceiling(self, ceiling: float) -> RuleTest:
+        lvl, low = min(0.99, ceiling + 0.1), max(0.0, ceiling - 0.1)
+        n1, n2 = self.w + 10, self.w + self.for_min + 10
+        series, sim = self.series([low] * n1 + [lvl] * n2)
+        t_fire = self._fires(lambda t: (sim.ratio(t) or 0) > ceiling, n1, n1 + n2 - 1, self.for_min)
+        return RuleTest(
+            f"{self.model.id}/feedback: negative share {num(low)} then {num(lvl)}: the ceiling alert fires after {format_duration(self.f.for_)}",
+            "1m", tuple(series),
+            (AlertCheck(f"{n1 - 1}m", C.ALERT_FB_HIGH, ()),
+             AlertCheck(f"{t_fire + 1}m", C.ALERT_FB_HIGH, (self._exp(C.ALERT_FB_HIGH, sim.ratio(t_fire + 1)),))),
+        )
+
+    def rating(self, floor: float) -> RuleTest:
+        f, w = self.f, self.w
+        good, bad = floor + 1.0, floor - 1.0
+        n1, n2 = w + 5, w + self.for_min + 10
+        count_text, count = counter_values([self.per_min] * (n1 + n2))
+        sum_text, total = counter_values([self.per_min * good] * n1 + [self.per_min * bad] * n2)
+
+        def mean(t: int) -> float | None:
+            c = count[t] - count[max(0, t - w)]
+            return (total[t] - total[max(0, t - w)]) / c if c >= f.min_feedback else None
+
+        def low(t: int) -> bool:
+            m = mean(t)
+            return m is not None and m < floor
+
+        t_fire = self._fires(low, n1, n1 + n2 - 1, self.for_min)
+        series = ((f"{RATING_SUM}{{{self.lab}}}", sum_text), (f"{RATING_COUNT}{{{self.lab}}}", count_text))
+        return RuleTest(
+            f"{self.model.id}/feedback: mean rating {num(good)} then {num(bad)}: the rating alert fires after {format_duration(f.for_)}",
+            "1m", series,
+            (AlertCheck(f"{n1 - 1}m", C.ALERT_FB_RATING, ()),
+             AlertCheck(f"{t_fire + 1}m", C.ALERT_FB_RATING, (self._exp(C.ALERT_FB_RATING, mean(t_fire + 1)),))),
+            (value_check(C.FB_RATING_MEAN, self.lab, f"{n1 - 1}m", mean(n1 - 1) or 0.0),),
+        )
+
+    def stopped(self) -> list[RuleTest]:
+        f = self.f
+        run = self.w + 10
+        sf = int(f.stopped_for // 60)
+        n = run + self.w + sf + 10
+        shares, volume = [0.1] * run + [0.0] * (n - run), [self.per_min] * run + [0.0] * (n - run)
+        series, sim = self.series(shares, volume)
+        t_fire = self._fires(lambda t: sim.events(t) < f.min_feedback, run, n - 1, sf)
+        exp = (self._exp(C.ALERT_FB_STOPPED, None),)
+        idle, _ = self.series(shares, volume, requests=0.0)
+        requests_first = [x for x in idle if not x[0].startswith(C.FEEDBACK_TOTAL)] + [x for x in idle if x[0].startswith(C.FEEDBACK_TOTAL)]
+        return [
+            RuleTest(
+                f"{self.model.id}/feedback: feedback stops at {run}m while serving: MLModelFeedbackStopped fires after {format_duration(f.stopped_for)}",
+                "1m", tuple(series),
+                (AlertCheck(f"{run}m", C.ALERT_FB_STOPPED, ()), AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_STOPPED, exp)),
+            ),
+            RuleTest(
+                f"{self.model.id}/feedback: no feedback series at all while serving: MLModelFeedbackStopped fires",
+                "1m", ((f"{C.REQUESTS_RATE}{{{self.lab}}}", f"1+0x{sf + 5}"),),
+                (AlertCheck(f"{sf + 2}m", C.ALERT_FB_STOPPED, exp),),
+            ),
+            RuleTest(
+                f"{self.model.id}/feedback: no traffic, no feedback: nothing fires",
+                "1m", tuple(requests_first), (AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_STOPPED, ()),),
+            ),
+        ]
+
+
+def rule_tests(model: Any, f: Feedback) -> list[RuleTest]:
+    return FeedbackCases(model, f).all()

@@ -1,0 +1,112 @@
+"""promtool rule tests for the retraining monitor: each configured trigger fires
+MLModelRetrainingTriggered with its ``reason`` and ``action="retrain"`` (a stale version, drift
+at its level, performance below its level, on the labelled traffic of ``monitors.quality``), and
+healthy data with a fresh model triggers nothing."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mlmon import conventions as C
+from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
+from mlmon.compiler.units import fmt_float
+from mlmon.monitors.quality import (
+    V1,
+    base_rate,
+    breaches,
+    info_series,
+    label_series,
+    pick_healthy,
+    pick_low,
+    timing,
+    traffic,
+    traffic_series,
+    trained_series,
+    values,
+)  # fmt: skip
+from mlmon.monitors.retraining.compile import Retraining
+from mlmon.monitors.retraining.rules import labels, rule_groups, trigger_exprs
+from mlmon.monitors.testkit import alert_rules, at, exp_alert, series
+
+
+class _Cases:
+    def __init__(self, model: Any, r: Retraining):
+        self.model, self.r = model, r
+        self.rules = alert_rules(rule_groups(model, r))
+        self.fr = int(math.ceil(r.for_ / 60))  # minutes
+        self.t_fire = at((self.fr + 2) * 60)
+
+    def fired(self, reason: str, value: float) -> tuple[ExpAlert, ...]:
+        return (exp_alert(self.rules, C.ALERT_RETRAIN, labels(self.model, reason), value),)
+
+    def scores(self, drift: Any, level: Any, n: int) -> list[tuple[str, str]]:
+        """Every feature's drift score at ``level(feature)`` for ``n`` minutes."""
+        return [(series(C.DRIFT_FEATURE_SCORE, {C.L_MODEL: self.model.id, "feature": d.name}), f"{fmt_float(level(d))}x{n}") for d in drift.features]
+
+    def staleness(self) -> RuleTest:
+        stale = self.model.section("versions").stale_for_retraining
+        n = self.fr + 10
+        return RuleTest(
+            f"retraining {self.model.id}: the served version is older than {at(stale)}: {C.ALERT_RETRAIN} fires with reason=staleness",
+            "1m", (info_series(self.model, V1, f"1x{n}"), trained_series(self.model, V1, f"{fmt_float(-(stale + 3600.0))}x{n}")),
+            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("staleness", (self.fr + 2) * 60 + stale + 3600.0)),),
+        )  # fmt: skip
+
+    def drift(self, drift: Any) -> RuleTest:
+        level = (lambda d: d.critical) if self.r.drift_level == "critical" else (lambda d: d.warn)
+        return RuleTest(
+            f"retraining {self.model.id}: every feature drifts to its {self.r.drift_level} level: {C.ALERT_RETRAIN} fires with reason=drift",
+            "1m", tuple(self.scores(drift, level, self.fr + 10)), (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("drift", float(len(drift.features)))),),
+        )  # fmt: skip
+
+    def performance(self, perf: Any, drift: Any, triggered: bool) -> list[RuleTest]:
+        """Quality below its level (when that trigger is on), and healthy quality with no drift and a fresh version."""
+        model, r = self.model, self.r
+        t = timing(perf)
+        steps = t.n(t.W)
+        b = base_rate(perf, steps)
+        t_p = t.up(t.W + t.D + r.for_ + t.unit)
+        n = t.n(t_p) + 1
+        lab = traffic(perf, 1.0, b).labelled()
+        out = []
+        if triggered:
+            low = traffic(perf, pick_low(perf, b, steps), b)
+            level = 1 if r.performance_level == "critical" else 0
+            breached = float(sum(1 for (mm, _), v in values(perf, low.scaled(steps)).items() if breaches(mm, v, perf.thresholds(mm)[level])))
+            out.append(t.case(
+                f"retraining {model.id}: quality below its {r.performance_level} level: {C.ALERT_RETRAIN} fires with reason=performance",
+                traffic_series(model, perf, V1, [(low, n)]) + label_series(model, V1, [(lab * 2, n)], [(lab, n)]),
+                (AlertCheck(at(t_p), C.ALERT_RETRAIN, self.fired("performance", breached)),),
+            ))  # fmt: skip
+        healthy = traffic(perf, pick_healthy(perf, b, steps), b)
+        inputs = traffic_series(model, perf, V1, [(healthy, n)]) + label_series(model, V1, [(lab * 2, n)], [(lab, n)])
+        inputs += [info_series(model, V1, f"1x{n}"), trained_series(model, V1, f"{fmt_float(float(t_p))}x{n}")]
+        if drift is not None:
+            inputs += self.scores(drift, lambda d: 0, n)
+        out.append(t.case(
+            f"retraining {model.id}: healthy quality, no drift, a fresh version: no retraining is triggered", inputs, (AlertCheck(at(t_p), C.ALERT_RETRAIN),),
+        ))  # fmt: skip
+        return out
+
+    def quiet(self, drift: Any) -> RuleTest:
+        n = self.fr + 10
+        inputs = [info_series(self.model, V1, f"1x{n}"), trained_series(self.model, V1, f"0x{n}")]
+        if drift is not None:
+            inputs += self.scores(drift, lambda d: 0, n)
+        return RuleTest(
+            f"retraining {self.model.id}: no drift and a fresh version: no retraining is triggered", "1m", tuple(inputs), (AlertCheck(self.t_fire, C.ALERT_RETRAIN),),
+        )
+
+
+def rule_tests(model: Any, r: Retraining) -> list[RuleTest]:
+    exprs = trigger_exprs(model, r)
+    if not exprs:
+        return []
+    c = _Cases(model, r)
+    perf, drift = model.section("performance"), model.section("drift")
+    out = [c.staleness()] if "staleness" in exprs else []
+    if "drift" in exprs:
+        out.append(c.drift(drift))
+    out += c.performance(perf, drift, "performance" in exprs) if perf is not None else [c.quiet(drift)]
+    return out

@@ -1,0 +1,196 @@
+"""promtool rule tests for SLOs, with expectations computed by simulating the rules (``sim``).
+
+Each SLO gets these cases (interval 1m):
+
+- healthy, then fast burn: traffic at 10% of the budget raises nothing for the tier's long
+  window; then errors at 1.1 x the tier's factor x budget page no later than the designed
+  detection time (long window x factor / burn) + ``for`` + 2m; one case per page tier;
+- low burn: 2 x budget (above the 1x tier, under the 3x one): a ticket opens and no page ever;
+- no data: traffic stops (and, separately, no series at all): the no-data alert fires; an idle-ok
+  model only alerts on missing series.
+
+Which alerts are firing at each checked instant comes from the simulation, so the test encodes
+the design and promtool proves the generated PromQL matches it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mlmon import conventions as C
+from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
+from mlmon.compiler.units import fmt_float, format_duration
+from mlmon.monitors.slo import rules
+from mlmon.monitors.slo.inputs import signature, synthetic
+from mlmon.monitors.slo.model import SLO
+from mlmon.monitors.slo.schema import Tier
+from mlmon.monitors.slo.sim import Increments, Sim, simulate
+from mlmon.monitors.slo.sim import whole_minutes as _m
+
+TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
+
+
+class Scenario:
+    """Input series and per-SLO counters for one test case of one model: the ``target`` SLO's
+    inputs follow ``incs_t``/``incs_e``; SLOs on other inputs get healthy background traffic."""
+
+    def __init__(self, model: Any, slos: list[SLO], target: SLO, incs_t: list[tuple[float, int]], incs_e: list[tuple[float, int]]):
+        self.model = model
+        self.length = sum(n for _, n in incs_t)
+        self.series: dict[str, str] = {}
+        self.counters: dict[str, tuple[Increments, Increments]] = {}  # SLO name -> (total, errors) increments
+        self.stopped: set[str] = set()
+        self._sims: dict[str, Sim] = {}
+        self.ok = True
+        sig = signature(model, target)
+        if sig is None:
+            self.ok = False
+            return
+        for slo in slos:
+            other = signature(model, slo)
+            if other is None:
+                self.ok = False
+                return
+            if other == sig:
+                ti, ei = incs_t, incs_e
+                if incs_t[-1][0] == 0.0:
+                    self.stopped.add(slo.name)
+            elif other & sig:
+                self.ok = False  # partly shared inputs: outcome of the other SLO cannot be simulated
+                return
+            else:
+                ti = [(TOTAL_PER_MIN, self.length)]
+                ei = [(0.1 * slo.budget * TOTAL_PER_MIN, self.length)]
+            self.counters[slo.name] = (tuple(ti), tuple(ei))
+            for name, values in synthetic(model, slo, ti, ei) or ():
+                self.series.setdefault(name, values)
+
+    def sim(self, slo: SLO) -> Sim:
+        if slo.name not in self._sims:
+            self._sims[slo.name] = simulate(slo.budget, tuple(slo.tiers()), *self.counters[slo.name])
+        return self._sims[slo.name]
+
+    def firing(self, slos: list[SLO], t: int) -> list[tuple[SLO, Tier]]:
+        out: list[tuple[SLO, Tier]] = []
+        for slo in slos:
+            sim = self.sim(slo)
+            out.extend((slo, sim.tiers[i]) for i in sim.firing_set(t))
+        return out
+
+    def stable(self, slos: list[SLO], t: int) -> bool:
+        return all(self.sim(slo).margin_ok(t) for slo in slos)
+
+    def check(self, slos: list[SLO], t: int) -> AlertCheck:
+        exp = tuple(ExpAlert(rules.burn_labels(self.model, s, tier), rules.burn_annotations(self.model, s, tier)) for s, tier in self.firing(slos, t))
+        return AlertCheck(f"{t}m", C.ALERT_SLO_BURN, exp)
+
+    def test(self, name: str, checks: tuple[AlertCheck, ...]) -> RuleTest:
+        return RuleTest(name, "1m", tuple(sorted(self.series.items())), checks)
+
+
+def _burn_case(model: Any, slos: list[SLO], slo: SLO, name: str, prefix_min: int, burn: float, tier_index: int, check_at: int) -> RuleTest | None:
+    """Healthy traffic for ``prefix_min``, then a ``burn`` x budget burn; checked before the
+    burn and at ``check_at`` (moved off any edge), where tier ``tier_index`` must fire."""
+    length = check_at + 10
+    eb = slo.budget
+    incs_t = [(TOTAL_PER_MIN, prefix_min), (TOTAL_PER_MIN, length - prefix_min)]
+    incs_e = [(0.1 * eb * TOTAL_PER_MIN, prefix_min), (min(burn * eb, 1.0) * TOTAL_PER_MIN, length - prefix_min)]
+    sc = Scenario(model, slos, slo, incs_t, incs_e)
+    if not sc.ok:
+        return None
+    tier = slo.tiers()[tier_index]
+    checks = []
+    before = prefix_min - 1
+    if before > 2 and sc.stable(slos, before):
+        checks.append(sc.check(slos, before))
+    t = check_at
+    while not sc.stable(slos, t) and t < length - 3:
+        t += 1
+    mine = [tr for s, tr in sc.firing(slos, t) if s is slo]
+    if tier not in mine:
+        raise AssertionError(f"design error: tier {tier_index} not firing at {t}m for {model.id}/{slo.name}")
+    if any(tr.severity_class == "page" for tr in mine) != (tier.severity_class == "page"):
+        raise AssertionError(f"design error: unexpected page state at {t}m for {model.id}/{slo.name}")
+    checks.append(sc.check(slos, t))
+    return sc.test(name, tuple(checks))
+
+
+def tests_for_model(model: Any, slos: list[SLO]) -> list[RuleTest]:
+    tests: list[RuleTest] = []
+    for slo in slos:
+        tests.extend(t for t in (*_page_cases(model, slos, slo), _ticket_case(model, slos, slo)) if t is not None)
+    tests.extend(_nodata_tests(model, slos))
+    return tests
+
+
+def _page_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None]:
+    out: list[RuleTest | None] = []
+    eb = slo.budget
+    for i, t in enumerate(slo.tiers()):
+        if t.severity_class != "page":
+            continue
+        burn = t.factor * 1.1
+        if burn * eb > 1.0:
+            burn = (t.factor + 1.0 / eb) / 2.0
+        prefix = _m(t.long)
+        detect = math.ceil(_m(t.long) * t.factor / burn)  # minutes until the long window averages over factor
+        check_at = prefix + detect + _m(t.for_) + 2
+        out.append(_burn_case(
+            model, slos, slo,
+            f"{model.id}/{slo.name}: healthy traffic (errors at 10% of the budget) for {format_duration(t.long)} raises nothing; "
+            f"then on the {t.windows} tier a {fmt_float(round(burn, 3))}x burn pages within "
+            f"{format_duration(60 * (detect + _m(t.for_) + 2))} (detection {detect}m + for {format_duration(t.for_)})",
+            prefix, burn, i, check_at,
+        ))
+    return out
+
+
+def _ticket_case(model: Any, slos: list[SLO], slo: SLO) -> RuleTest | None:
+    tiers = slo.tiers()
+    ticket_tiers = [i for i, t in enumerate(tiers) if t.severity_class == "ticket"]
+    if not ticket_tiers:
+        return None
+    i = ticket_tiers[-1]
+    t = tiers[i]
+    burn = 2.0 if t.factor < 2.0 else t.factor * 1.1
+    prefix = 60
+    horizon = prefix + _m(t.long) + _m(t.for_) + 10
+    eb_inc = ((0.1 * slo.budget * TOTAL_PER_MIN, prefix), (min(burn * slo.budget, 1.0) * TOTAL_PER_MIN, horizon - prefix))
+    first = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc).first_firing(t, prefix, horizon)
+    if first is None:
+        raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {model.id}/{slo.name}")
+    name = f"{model.id}/{slo.name}: a {fmt_float(burn)}x burn opens a ticket ({t.windows} tier, after {format_duration(60 * (first - prefix))}) and never pages"
+    return _burn_case(model, slos, slo, name, prefix, burn, i, first + 2)
+
+
+def _nodata_tests(model: Any, slos: list[SLO]) -> list[RuleTest]:
+    tests: list[RuleTest] = []
+    run = 30
+
+    def expected(stopped: list[SLO]) -> tuple[ExpAlert, ...]:
+        return tuple(ExpAlert(rules.nodata_labels(model, s), rules.nodata_annotations(model, s)) for s in stopped)
+
+    for slo in slos:
+        length = run + 3 * (_m(slo.nodata_window) + _m(slo.no_data_for)) + 10
+        incs_t = [(TOTAL_PER_MIN, run), (0.0, length - run)]
+        incs_e = [(0.1 * slo.budget * TOTAL_PER_MIN, run), (0.0, length - run)]
+        sc = Scenario(model, slos, slo, incs_t, incs_e)
+        if not sc.ok:
+            continue
+        stopped = [s for s in slos if s.name in sc.stopped]
+        at = run + max(_m(s.nodata_window) + _m(s.no_data_for) for s in stopped) + 2
+        label = f"{model.id}/{slo.name}"
+        if model.idle_ok:
+            tests.append(sc.test(f"{label}: idle by design: traffic stops at {run}m and nothing fires",
+                                 (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, ()), sc.check(slos, at))))
+            continue
+        tests.append(sc.test(
+            f"{label}: traffic stops at {run}m: the no-data alert fires after {format_duration(slo.no_data_for)}",
+            (AlertCheck(f"{run - 2}m", C.ALERT_SLO_NODATA, ()), AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(stopped))),
+        ))
+    if slos:
+        at = max(_m(s.no_data_for) for s in slos) + 2
+        tests.append(RuleTest(f"{model.id}: no series at all: every SLO raises its no-data alert", "1m", (),
+                              (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(slos)),)))
+    return tests

@@ -1,0 +1,98 @@
+"""Input series of the SLO rule tests, in the model's own dialect: its preset's request counters
+or latency histogram, or the metrics a ratio SLI's own PromQL selects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlmon import presets
+from mlmon.compiler.units import le_strings
+from mlmon.monitors.slo.model import SLO
+from mlmon.monitors.slo.schema import WINDOW_PLACEHOLDER
+from mlmon.presets import signals as S
+
+Phases = list[tuple[float, int]]  # (increment per minute, minutes)
+
+
+def _selector(text: str) -> tuple[str, dict[str, str]] | None:
+    """(metric name, equality matchers) of the single vector selector in ``text``, or None."""
+    import promql_parser
+
+    sels: list[Any] = []
+    try:
+        expr = promql_parser.parse(text.replace(WINDOW_PLACEHOLDER, "5m"))
+    except ValueError:
+        return None
+
+    def visit(node: Any) -> bool:
+        if isinstance(node, promql_parser.VectorSelector):
+            sels.append(node)
+        return True
+
+    promql_parser.walk(expr, visit, None)
+    if len(sels) != 1:
+        return None
+    matchers: dict[str, str] = {}
+    for m in sels[0].matchers.matchers:
+        if m.op != promql_parser.MatchOp.Equal:
+            return None
+        matchers[m.name] = m.value
+    name = sels[0].name or matchers.pop("__name__", None)
+    matchers.pop("__name__", None)
+    return (name, matchers) if name else None
+
+
+def _series(name: str, labels: dict[str, str]) -> str:
+    lab = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{lab}}}" if lab else name
+
+
+def ratio_inputs(slo: SLO) -> list[tuple[str, str]] | None:
+    """Series to synthesise for a ratio SLI, as (series, role) with role good, errors or total.
+
+    Works for the usual shapes: good and total on different metrics, or on one metric where
+    good adds equality matchers (``code="2xx"``), in which case the failed requests are a second
+    series that total also selects. None when the queries are too complex to synthesise."""
+    good, total = _selector(slo.sli.good or ""), _selector(slo.sli.total or "")
+    if good is None or total is None:
+        return None
+    (gname, glab), (tname, tlab) = good, total
+    if gname != tname:
+        return [(_series(gname, glab), "good"), (_series(tname, tlab), "total")]
+    if tlab.items() < glab.items():
+        bad = dict(tlab)
+        bad.update({k: f"{v}-not" for k, v in glab.items() if k not in tlab})
+        return [(_series(gname, glab), "good"), (_series(gname, bad), "errors")]
+    return None
+
+
+def synthetic(model: Any, slo: SLO, incs_t: Phases, incs_e: Phases) -> list[tuple[str, str]] | None:
+    """Input series (name, promtool values) with all requests ``incs_t`` and failed ones
+    ``incs_e``; None when the SLI's inputs cannot be synthesised."""
+    preset = presets.for_model(model)
+    assert preset is not None  # the compiler rejects unknown presets
+    labels = S.model_labels(model)
+    good_incs = [(t - e, n) for (t, n), (e, _) in zip(incs_t, incs_e)]
+    lab = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    if slo.sli.kind == "availability":
+        return S.synthetic_requests(preset, labels, S.counter_values(incs_t), S.counter_values(incs_e), S.counter_values(good_incs), model_id=model.id)
+    if slo.sli.kind == "latency":
+        assert preset.latency is not None and slo.sli.threshold is not None  # checked at compile time
+        bound = slo.sli.threshold / preset.latency.scale
+        name = preset.latency.name
+        return [
+            (f'{name}_bucket{{{lab},le="{le_strings(bound)[0]}"}}', S.counter_values(good_incs)),
+            (f'{name}_bucket{{{lab},le="+Inf"}}', S.counter_values(incs_t)),
+            (f"{name}_count{{{lab}}}", S.counter_values(incs_t)),
+        ]
+    inputs = ratio_inputs(slo)
+    if inputs is None:
+        return None
+    values = {"good": S.counter_values(good_incs), "total": S.counter_values(incs_t), "errors": S.counter_values(incs_e)}
+    return [(series, values[role]) for series, role in inputs]
+
+
+def signature(model: Any, slo: SLO) -> frozenset[str] | None:
+    """The names of the SLO's input series (SLOs with the same inputs burn together)."""
+    series = synthetic(model, slo, [(1.0, 1)], [(0.0, 1)])
+    return None if series is None else frozenset(name for name, _ in series)
