@@ -48,16 +48,21 @@ def dashboard_link(model: Any) -> str:
     return f"/d/{C.grafana_uid('model', model.id)}"
 
 
+def parse_at(ctx: CompileContext, sub: Path, text: Any) -> float | None:
+    """Seconds of the duration ``text`` of the field at ``sub``; None, with an MLM203 error there,
+    when it is not a duration."""
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        ctx.error(sub, "MLM203", str(exc))
+        return None
+
+
 def parse_durations(ctx: CompileContext, fields: Sequence[tuple[tuple[str, ...], Any]]) -> dict[tuple[str, ...], float] | None:
-    """Each ``(path, text)`` parsed as a duration, by path; an MLM203 error at the path of each
-    that is not one, and then None."""
-    out: dict[tuple[str, ...], float] = {}
-    for path, text in fields:
-        try:
-            out[path] = parse_duration(text)
-        except ValueError as exc:
-            ctx.error(path, "MLM203", str(exc))
-    return out if len(out) == len(fields) else None
+    """Each ``(path, text)`` parsed as a duration, by path; None when any is not one (each
+    reported at its path)."""
+    out = {path: parse_at(ctx, path, text) for path, text in fields}
+    return {p: v for p, v in out.items() if v is not None} if all(v is not None for v in out.values()) else None
 
 
 class SectionMonitor:
@@ -103,10 +108,9 @@ def duration(ctx: CompileContext, sub: Path, text: Any, default: str | None) -> 
     ``default`` (the schema's) when unset. A text that is no duration is reported (MLM203) and
     the default used, so the rest of the section is still checked."""
     if text is not None:
-        try:
-            return parse_duration(text)
-        except ValueError as exc:
-            ctx.error(sub, "MLM203", str(exc))
+        value = parse_at(ctx, sub, text)
+        if value is not None:
+            return value
     return None if default is None else parse_duration(default)
 
 
@@ -115,13 +119,7 @@ def duration_field(ctx: CompileContext, raw: Mapping[str, Any], key: str, defaul
     default, or when it is invalid: then with an MLM203 error at the field (``at``: the path of
     ``raw`` within the section)."""
     text = raw.get(key, default)
-    if text is None:
-        return None
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        ctx.error((*at, key), "MLM203", str(exc))
-        return None
+    return None if text is None else parse_at(ctx, (*at, key), text)
 
 
 class Monitor(Protocol):
