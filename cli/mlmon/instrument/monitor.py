@@ -23,85 +23,15 @@ import math
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry
 
-from mlmon import conventions as C
 from mlmon.instrument.bins import Binner, binners_from_baseline
-
-OTHER = C.DRIFT_OTHER_BIN if hasattr(C, "DRIFT_OTHER_BIN") else "__other__"
-
-#: Latency buckets (seconds); the ``mlmon`` preset's latency SLO thresholds must be one of them.
-LATENCY_BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-#: Buckets of the score histograms (prediction score and labelled score for AUC).
-SCORE_BUCKETS: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(1, 11))
-#: Buckets of the user rating histogram (1-5 stars by default).
-RATING_BUCKETS: tuple[float, ...] = (1.0, 2.0, 3.0, 4.0, 5.0)
-#: Error reasons created at zero; any other reason is counted as ``__other__``.
-ERROR_REASONS: tuple[str, ...] = ("exception", "invalid_input", "timeout")
-OUTCOMES: tuple[str, ...] = ("tp", "fp", "tn", "fn")
-FEEDBACK_KINDS: tuple[str, ...] = ("positive", "negative")
-
-try:  # prefer the names the presets use, so SLO thresholds match bucket bounds
-    from mlmon.presets import INSTRUMENT_BUCKETS as _PRESET_BUCKETS
-
-    LATENCY_BUCKETS = tuple(float(b) for b in _PRESET_BUCKETS)
-except Exception:  # pragma: no cover - presets always present in the package
-    pass
-
-
-def _base(name: str, suffix: str) -> str:
-    """prometheus_client appends ``_total`` to counters itself."""
-    return name[: -len(suffix)] if name.endswith(suffix) else name
-
-
-@dataclass
-class _Children:
-    """The label-bound metric children of one model version (created once, reused)."""
-
-    predictions: Any
-    latency: Any
-    errors: dict[str, Any]
-    invalid: Any
-    score: Any
-    features: dict[str, dict[str, Any]]
-    prediction_bins: dict[str, Any]
-    outcomes: dict[str, Any]
-    confusion: dict[tuple[str, str], Any]
-    labels_joined: Any
-    labeled_score: dict[str, Any]
-    feedback: dict[str, Any]
-    rating: Any
-    trained: Any
-
-
-@dataclass
-class Prediction:
-    """Handle yielded by :meth:`ModelMonitor.predict`: report the model's output on it."""
-
-    monitor: "ModelMonitor"
-    version: str
-    score_value: float | None = None
-    predicted: str | None = None
-    error_reason: str | None = None
-    extra: dict = field(default_factory=dict)
-
-    def score(self, value: float) -> float:
-        """Record the model's score (probability of the positive class, or any bounded output)."""
-        self.score_value = float(value)
-        return value
-
-    def label(self, value: Any) -> Any:
-        """Record the predicted class (multiclass models)."""
-        self.predicted = str(value)
-        return value
-
-    def fail(self, reason: str = "exception") -> None:
-        """Count this request as failed without raising (e.g. the handler returns HTTP 4xx/5xx)."""
-        self.error_reason = reason
-
+from mlmon.instrument.families import (  # noqa: F401  (re-exported)
+    ERROR_REASONS, LATENCY_BUCKETS, OTHER, RATING_BUCKETS, SCORE_BUCKETS, Families, _Children,
+)
+from mlmon.instrument.prediction import Prediction
 
 class ModelMonitor:
     """Emit the mlmon metric contract for one model.
@@ -161,33 +91,7 @@ class ModelMonitor:
         self._version = ""
         self._stage = ""
 
-        mv = (C.L_MODEL, C.L_VERSION)
-        r = self.registry
-        self._m_predictions = Counter(_base(C.PREDICTIONS_TOTAL, "_total"), "Predictions served, failed ones included.", mv, registry=r)
-        self._m_errors = Counter(_base(C.PREDICTION_ERRORS_TOTAL, "_total"), "Failed predictions by reason.", (*mv, "reason"), registry=r)
-        self._m_latency = Histogram(C.PREDICTION_LATENCY, "Prediction latency in seconds.", mv, buckets=tuple(latency_buckets), registry=r)
-        self._m_invalid = Counter(_base(C.INVALID_OUTPUTS_TOTAL, "_total"), "Outputs that were NaN, infinite or out of range.", mv, registry=r)
-        self._m_score = Histogram(C.PREDICTION_SCORE, "Prediction scores.", mv, buckets=tuple(score_buckets), registry=r)
-        self._m_info = Gauge(C.MODEL_INFO, "Model version currently served (1).", (*mv, "stage"), registry=r, multiprocess_mode="max")
-        self._m_trained = Gauge(C.MODEL_TRAINED_TIMESTAMP, "Unix time the served version was trained.", mv, registry=r, multiprocess_mode="max")
-        self._m_feature_bins = Counter(
-            _base(C.FEATURE_BIN_TOTAL, "_total"), "Feature values by baseline bin.", (*mv, "feature", "bin"), registry=r
-        )
-        self._m_prediction_bins = Counter(
-            _base(C.PREDICTION_BIN_TOTAL, "_total"), "Prediction scores by baseline bin.", (*mv, "bin"), registry=r
-        )
-        self._m_outcomes = Counter(
-            _base(C.OUTCOMES_TOTAL, "_total"), "Binary outcomes once ground truth arrived.", (*mv, "outcome"), registry=r
-        )
-        self._m_confusion = Counter(
-            _base(C.CONFUSION_TOTAL, "_total"), "Multiclass confusion counts once ground truth arrived.", (*mv, "predicted", "actual"), registry=r
-        )
-        self._m_labels = Counter(_base(C.LABELS_JOINED_TOTAL, "_total"), "Ground-truth labels joined to predictions.", mv, registry=r)
-        self._m_labeled_score = Histogram(
-            C.LABELED_SCORE, "Scores of labelled predictions by actual class (for AUC).", (*mv, "actual"), buckets=tuple(score_buckets), registry=r
-        )
-        self._m_feedback = Counter(_base(C.FEEDBACK_TOTAL, "_total"), "User feedback by kind.", (*mv, "kind"), registry=r)
-        self._m_rating = Histogram(C.FEEDBACK_RATING, "User ratings.", mv, buckets=tuple(rating_buckets), registry=r)
+        self._m = Families(self.registry, tuple(latency_buckets), tuple(score_buckets), tuple(rating_buckets))
 
         self.set_version(version, stage=stage, trained_at=trained_at)
 
@@ -208,10 +112,10 @@ class ModelMonitor:
             stage = stage or "production"
             if self._info_labels is not None:
                 try:
-                    self._m_info.remove(self.model, *self._info_labels)
+                    self._m.info.remove(self.model, *self._info_labels)
                 except KeyError:  # pragma: no cover
                     pass
-            self._m_info.labels(self.model, version, stage).set(1)
+            self._m.info.labels(self.model, version, stage).set(1)
             self._info_labels = (version, stage)
             self._version, self._stage = version, stage
             ch = self._children_for(version)
@@ -225,38 +129,10 @@ class ModelMonitor:
 
     def _children_for(self, version: str) -> _Children:
         ch = self._children.get(version)
-        if ch is not None:
-            return ch
-        m, v = self.model, version
-        features = {
-            name: {b: self._m_feature_bins.labels(m, v, name, b) for b in binner.bins}
-            for name, binner in sorted(self._features.items())
-        }
-        prediction_bins = {b: self._m_prediction_bins.labels(m, v, b) for b in self._prediction_binner.bins} if self._prediction_binner else {}
-        if self.task == "multiclass_classification":
-            cls = (*self.classes, OTHER)
-            confusion = {(p, a): self._m_confusion.labels(m, v, p, a) for p in cls for a in cls}
-            outcomes: dict[str, Any] = {}
-        else:
-            confusion = {}
-            outcomes = {o: self._m_outcomes.labels(m, v, o) for o in OUTCOMES} if self.task == "binary_classification" else {}
-        ch = _Children(
-            predictions=self._m_predictions.labels(m, v),
-            latency=self._m_latency.labels(m, v),
-            errors={r: self._m_errors.labels(m, v, r) for r in self.error_reasons},
-            invalid=self._m_invalid.labels(m, v),
-            score=self._m_score.labels(m, v),
-            features=features,
-            prediction_bins=prediction_bins,
-            outcomes=outcomes,
-            confusion=confusion,
-            labels_joined=self._m_labels.labels(m, v),
-            labeled_score={a: self._m_labeled_score.labels(m, v, a) for a in ("0", "1")} if self.task == "binary_classification" else {},
-            feedback={k: self._m_feedback.labels(m, v, k) for k in FEEDBACK_KINDS},
-            rating=self._m_rating.labels(m, v),
-            trained=self._m_trained.labels(m, v),
-        )
-        self._children[version] = ch
+        if ch is None:
+            ch = self._m.children(self.model, version, task=self.task, features=self._features, prediction_binner=self._prediction_binner,
+                                  classes=self.classes, error_reasons=self.error_reasons)
+            self._children[version] = ch
         return ch
 
     def _current(self, version: str | None) -> tuple[str, _Children]:
