@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from mlmon.instrument.monitor import ModelMonitor
+from typing import Any
 
 
 @dataclass
 class Prediction:
     """Handle yielded by :meth:`ModelMonitor.predict`: report the model's output on it."""
 
-    monitor: "ModelMonitor"
+    monitor: Any  # the ModelMonitor that made it
     version: str
     score_value: float | None = None
     predicted: str | None = None
