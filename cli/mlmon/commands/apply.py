@@ -18,16 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mlmon import ExitCode
-from mlmon.commands.diff import (
-    UsageError,
-    build_target,
-    collect_plans,
-    err,
-    make_console,
-    render_json,
-    render_text,
-    target_configs,
-)
+from mlmon.commands._remote import UsageError, build_target, checked, collect_plans, err, target_configs
+from mlmon.commands.diff import make_console, render_json, render_text
 
 
 def _confirm(prompt: str) -> bool | None:
@@ -48,17 +40,10 @@ def run(opts: Any) -> int:
     from mlmon.remote.http import redact
     from mlmon.remote.lock import TargetLock, default_lock_path
 
-    fmt = getattr(opts, "format", "text") or "text"
-    if fmt not in ("text", "json"):
-        err(f"--format must be text or json, not {fmt!r}")
-        return ExitCode.USAGE
-    generated = Path(getattr(opts, "generated", None) or "generated")
-    if not generated.is_dir():
-        err(f"{generated}: not a folder (run `mlmon generate` first, or pass --generated DIR)")
-        return ExitCode.USAGE
     locks: list[Any] = []
     try:
         try:
+            fmt, generated = checked(opts)
             cfgs = target_configs(opts)
             targets = [build_target(cfg) for cfg in cfgs]
             if not getattr(opts, "dry_run", False):

@@ -129,7 +129,7 @@ def write_local(
     copies under ``<state>/local``; ``models``: id -> (address of its demo service, team)."""
     import yaml
 
-    from mlmon.render import emit
+    from mlmon.render import alertmanager, emit, prometheus
 
     gen = state / "generated"
     if gen.exists():
@@ -140,12 +140,12 @@ def write_local(
         p.write_text(text, encoding="utf-8")
     local = state / "local"
     local.mkdir(parents=True, exist_ok=True)
-    am = yaml.safe_load(files.get("alertmanager/alertmanager.yml", "") or "{}") or {}
+    am = yaml.safe_load(files.get(alertmanager.CONFIG, "") or "{}") or {}
     am_local = local_alertmanager_config(am, sink, local / "secrets")
     header = "# mlmon up: local Alertmanager configuration (receivers point at the sink)"
     (local / "alertmanager.yml").write_text(emit.to_yaml(am_local, header), encoding="utf-8")
-    prom = yaml.safe_load(files.get("prometheus/prometheus.yml", "") or "{}") or {}
+    prom = yaml.safe_load(files.get(prometheus.CONFIG, "") or "{}") or {}
     targets = {m: addr for m, (addr, _) in models.items()}
     teams = {m: team for m, (_, team) in models.items()}
-    prom_local = local_prometheus_config(prom, gen / "prometheus" / "rules", alertmanager_port, targets, teams, scrape_interval, evaluation_interval)
+    prom_local = local_prometheus_config(prom, gen / prometheus.RULES_DIR, alertmanager_port, targets, teams, scrape_interval, evaluation_interval)
     (local / "prometheus.yml").write_text(emit.to_yaml(prom_local, "# mlmon up: local Prometheus configuration"), encoding="utf-8")

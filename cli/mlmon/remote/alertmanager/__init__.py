@@ -20,8 +20,9 @@ from mlmon.plan import Change
 from mlmon.remote.alertmanager.normalise import diff_configs, normalise_config
 from mlmon.remote.errors import RemoteError
 from mlmon.remote.filemode import FileTarget, load_yaml
+from mlmon.render.alertmanager import CONFIG
 
-GENERATED_CONFIG = Path("alertmanager") / "alertmanager.yml"
+GENERATED_CONFIG = Path(CONFIG)
 
 
 class AlertmanagerTarget(FileTarget):

@@ -30,6 +30,7 @@ from mlmon.remote.base import ApplyOptions, rollback_summary
 from mlmon.remote.errors import ApplyError, RemoteError
 from mlmon.remote.mimir.normalise import TARGET, normalise_group, rule_changes
 from mlmon.remote.mimir.ruler import DEFAULT_API_PREFIX, DEFAULT_PREFIX, RulerServer, Step, StepFailed
+from mlmon.render.prometheus import RULES_DIR
 
 __all__ = ["MimirTarget", "normalise_group"]
 
@@ -49,7 +50,7 @@ class MimirTarget(RulerServer):
         """namespace -> group name -> raw group, from ``generated/prometheus/rules/*.rules.yml``."""
         import yaml
 
-        folder = Path(generated) / "prometheus" / "rules"
+        folder = Path(generated) / RULES_DIR
         if not folder.is_dir():
             raise RemoteError(f"{TARGET}: {folder} does not exist; run `mlmon generate` first")
         out: dict[str, dict[str, dict[str, Any]]] = {}

@@ -19,8 +19,9 @@ from mlmon.remote.errors import RemoteError
 from mlmon.remote.filemode import FileTarget, load_yaml
 from mlmon.remote.prometheus.ruledir import OWNED_DIR, RULE_FILE_GLOB, RULES_LINK, RuleDir, is_owned_file, loads_owned_files
 from mlmon.remote.prometheus.rules import diff_groups, normalise_group
+from mlmon.render.prometheus import RULES_DIR
 
-GENERATED_RULES = Path("prometheus") / "rules"
+GENERATED_RULES = Path(RULES_DIR)
 
 
 class PrometheusTarget(FileTarget):
