@@ -14,12 +14,11 @@ rollback that could not complete.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 from mlmon import ExitCode
 from mlmon.commands._remote import UsageError, build_target, checked, collect_plans, err, target_configs
-from mlmon.commands.diff import make_console, render_json, render_text
+from mlmon.commands.diff import show
 
 
 def _confirm(prompt: str) -> bool | None:
@@ -38,18 +37,16 @@ def _confirm(prompt: str) -> bool | None:
 def run(opts: Any) -> int:
     from mlmon.remote.base import ApplyError, ApplyOptions, RemoteError
     from mlmon.remote.http import redact
-    from mlmon.remote.lock import TargetLock, default_lock_path
+    from mlmon.remote.lock import TargetLock
 
     locks: list[Any] = []
     try:
         try:
             fmt, generated = checked(opts)
-            cfgs = target_configs(opts)
-            targets = [build_target(cfg) for cfg in cfgs]
+            targets = [build_target(cfg) for cfg in target_configs(opts)]
             if not getattr(opts, "dry_run", False):
-                for cfg, t in zip(cfgs, targets):
-                    path = getattr(t, "lock_path", None) or default_lock_path(cfg.state_dir, t.name, getattr(t, "url", cfg.url))
-                    lock = TargetLock(Path(path), t.name)
+                for t in targets:
+                    lock = TargetLock(t.lock_path, t.name)
                     lock.acquire()
                     locks.append(lock)
             plans = collect_plans(targets, generated)
@@ -57,10 +54,7 @@ def run(opts: Any) -> int:
             err(str(exc))
             return ExitCode.USAGE
 
-        if fmt == "json":
-            sys.stdout.write(render_json(plans))
-        else:
-            render_text(plans, make_console())
+        show(plans, fmt)
         if not any(cs for _, cs in plans):
             _note("nothing to apply")
             return ExitCode.OK

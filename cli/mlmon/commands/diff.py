@@ -95,6 +95,13 @@ def make_console(stream: Any = None) -> Any:
     return Console(file=stream, highlight=False, no_color=not color, force_terminal=color if color else None, width=200 if not color else None, emoji=False)
 
 
+def show(plans: Sequence[tuple[Any, list]], fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(render_json(plans))
+    else:
+        render_text(plans, make_console())
+
+
 def run(opts: Any) -> int:
     from mlmon.remote.base import RemoteError
 
@@ -104,9 +111,6 @@ def run(opts: Any) -> int:
     except (UsageError, RemoteError) as exc:
         err(str(exc))
         return ExitCode.USAGE
-    if fmt == "json":
-        sys.stdout.write(render_json(plans))
-    else:
-        render_text(plans, make_console())
+    show(plans, fmt)
     has_changes = any(cs for _, cs in plans)
     return ExitCode.FINDINGS if (has_changes and getattr(opts, "exit_code", False)) else ExitCode.OK
