@@ -8,11 +8,12 @@ pays for grafanalib, jsonschema or requests.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import List, Optional
+from typing import Any
 
 import typer
 
@@ -29,7 +30,7 @@ app = typer.Typer(
 _DEBUG = False
 
 
-def _run(command: str, **opts) -> None:
+def _run(command: str, **opts: Any) -> None:
     """Import ``mlmon.commands.<command>`` and call ``run``; map failures to exit codes."""
     try:
         module = importlib.import_module(f"mlmon.commands.{command}")
@@ -59,7 +60,7 @@ FormatOpt = typer.Option("text", "--format", help="text or json")
 
 @app.command()
 def lint(
-    paths: Optional[List[Path]] = PathsArg,
+    paths: list[Path] | None = PathsArg,
     format: str = FormatOpt,
     fail_on: str = typer.Option("error", "--fail-on", help="lowest severity that fails: error, warning or info"),
 ) -> None:
@@ -69,7 +70,7 @@ def lint(
 
 @app.command()
 def generate(
-    paths: Optional[List[Path]] = PathsArg,
+    paths: list[Path] | None = PathsArg,
     output: Path = typer.Option(Path("generated"), "-o", "--output", help="output folder"),
     check: bool = typer.Option(False, "--check", help="write nothing; print a diff and exit 1 when the folder is stale"),
     jobs: int = typer.Option(0, "-j", "--jobs", min=0, help="worker processes for large fleets (0 = one per core; output is identical)"),
@@ -89,7 +90,7 @@ def validate(
 
 
 @app.command()
-def schema(output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here instead of stdout")) -> None:
+def schema(output: Path | None = typer.Option(None, "-o", "--output", help="write here instead of stdout")) -> None:
     """Print the JSON Schema of the spec (for editors and yaml-language-server)."""
     _run("schema", output=output)
 
@@ -99,15 +100,15 @@ def baseline(
     data: Path = typer.Argument(..., help="reference (training) data: .csv, or .parquet when pyarrow is installed"),
     model: str = typer.Option(..., "--model", help="model id the baseline belongs to"),
     output: str = typer.Option("-", "-o", "--output", help="baseline YAML to write ('-' = stdout)"),
-    prediction: Optional[str] = typer.Option(None, "--prediction", help="column with the model's score (or predicted label)"),
-    features: Optional[List[str]] = typer.Option(None, "--features", help="feature columns (comma-separated; default: all but --prediction/--ignore)"),
-    numeric: Optional[List[str]] = typer.Option(None, "--numeric", help="columns that must be numeric (a non-number is an error)"),
-    categorical: Optional[List[str]] = typer.Option(None, "--categorical", help="columns binned by category"),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="columns to leave out (ids, timestamps, the label)"),
+    prediction: str | None = typer.Option(None, "--prediction", help="column with the model's score (or predicted label)"),
+    features: list[str] | None = typer.Option(None, "--features", help="feature columns (comma-separated; default: all but --prediction/--ignore)"),
+    numeric: list[str] | None = typer.Option(None, "--numeric", help="columns that must be numeric (a non-number is an error)"),
+    categorical: list[str] | None = typer.Option(None, "--categorical", help="columns binned by category"),
+    ignore: list[str] | None = typer.Option(None, "--ignore", help="columns to leave out (ids, timestamps, the label)"),
     bins: int = typer.Option(10, "--bins", help="quantile bins per numeric column (plus 2 overflow bins)"),
     top_k: int = typer.Option(10, "--top-k", help="categories kept per categorical column (plus __other__)"),
     min_rows: int = typer.Option(100, "--min-rows", help="fail when the data has fewer rows"),
-    edges: Optional[List[str]] = typer.Option(None, "--edges", help="fixed bin edges COLUMN=e1,e2,... (e.g. an existing histogram's buckets)"),
+    edges: list[str] | None = typer.Option(None, "--edges", help="fixed bin edges COLUMN=e1,e2,... (e.g. an existing histogram's buckets)"),
     format: str = FormatOpt,
 ) -> None:
     """Compute a drift baseline (reference bin fractions) from reference data."""
@@ -115,52 +116,59 @@ def baseline(
          categorical=categorical, ignore=ignore, bins=bins, top_k=top_k, min_rows=min_rows, edges=edges, format=format)  # fmt: skip
 
 
-@app.command()
-def diff(
-    generated: Path = typer.Option(Path("generated"), "--generated", help="folder written by `mlmon generate`"),
-    prometheus: Optional[str] = typer.Option(None, "--prometheus", help="Prometheus URL (env MLMON_PROMETHEUS_URL)"),
-    prometheus_config_dir: Optional[Path] = typer.Option(None, "--prometheus-config-dir", help="folder of the prometheus.yml the server loads (env MLMON_PROMETHEUS_CONFIG_DIR)"),
-    alertmanager: Optional[str] = typer.Option(None, "--alertmanager", help="Alertmanager URL (env MLMON_ALERTMANAGER_URL)"),
-    alertmanager_config: Optional[Path] = typer.Option(None, "--alertmanager-config", help="the config file the server loads (env MLMON_ALERTMANAGER_CONFIG)"),
-    grafana: Optional[str] = typer.Option(None, "--grafana", help="Grafana URL (env MLMON_GRAFANA_URL)"),
-    mimir: Optional[str] = typer.Option(None, "--mimir", help="Mimir/Cortex URL (env MLMON_MIMIR_URL)"),
-    timeout: float = typer.Option(10.0, "--timeout", help="seconds per HTTP request"),
-    state_dir: Path = typer.Option(Path(".mlmon"), "--state-dir", help="local state (locks, last-applied records)"),
-    format: str = FormatOpt,
-    exit_code: bool = typer.Option(False, "--exit-code", help="exit 1 when there are changes"),
-) -> None:
-    """Show what `apply` would change on live servers. Tokens only from MLMON_<TARGET>_TOKEN etc."""
-    _run("diff", generated=generated, prometheus=prometheus, prometheus_config_dir=prometheus_config_dir,
-         alertmanager=alertmanager, alertmanager_config=alertmanager_config, grafana=grafana, mimir=mimir,
-         timeout=timeout, state_dir=state_dir, format=format, exit_code=exit_code)
+# The options of `diff` and `apply` that name the targets: one list for both commands.
+_TARGET_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "generated": (Path, typer.Option(Path("generated"), "--generated", help="folder written by `mlmon generate`")),
+    "prometheus": (str | None, typer.Option(None, "--prometheus", help="Prometheus URL (env MLMON_PROMETHEUS_URL)")),
+    "prometheus_config_dir": (
+        Path | None,
+        typer.Option(None, "--prometheus-config-dir", help="folder of the prometheus.yml the server loads (env MLMON_PROMETHEUS_CONFIG_DIR)"),
+    ),
+    "alertmanager": (str | None, typer.Option(None, "--alertmanager", help="Alertmanager URL (env MLMON_ALERTMANAGER_URL)")),
+    "alertmanager_config": (
+        Path | None,
+        typer.Option(None, "--alertmanager-config", help="the config file the server loads (env MLMON_ALERTMANAGER_CONFIG)"),
+    ),
+    "grafana": (str | None, typer.Option(None, "--grafana", help="Grafana URL (env MLMON_GRAFANA_URL)")),
+    "mimir": (str | None, typer.Option(None, "--mimir", help="Mimir/Cortex URL (env MLMON_MIMIR_URL)")),
+    "timeout": (float, typer.Option(10.0, "--timeout", help="seconds per HTTP request")),
+    "state_dir": (Path, typer.Option(Path(".mlmon"), "--state-dir", help="local state (locks, last-applied records)")),
+    "format": (str, FormatOpt),
+}
 
 
-@app.command()
-def apply(
-    generated: Path = typer.Option(Path("generated"), "--generated", help="folder written by `mlmon generate`"),
-    prometheus: Optional[str] = typer.Option(None, "--prometheus", help="Prometheus URL (env MLMON_PROMETHEUS_URL)"),
-    prometheus_config_dir: Optional[Path] = typer.Option(None, "--prometheus-config-dir", help="folder of the prometheus.yml the server loads (env MLMON_PROMETHEUS_CONFIG_DIR)"),
-    alertmanager: Optional[str] = typer.Option(None, "--alertmanager", help="Alertmanager URL (env MLMON_ALERTMANAGER_URL)"),
-    alertmanager_config: Optional[Path] = typer.Option(None, "--alertmanager-config", help="the config file the server loads (env MLMON_ALERTMANAGER_CONFIG)"),
-    grafana: Optional[str] = typer.Option(None, "--grafana", help="Grafana URL (env MLMON_GRAFANA_URL)"),
-    mimir: Optional[str] = typer.Option(None, "--mimir", help="Mimir/Cortex URL (env MLMON_MIMIR_URL)"),
-    timeout: float = typer.Option(10.0, "--timeout", help="seconds per HTTP request"),
-    state_dir: Path = typer.Option(Path(".mlmon"), "--state-dir", help="local state (locks, last-applied records)"),
-    format: str = FormatOpt,
-    dry_run: bool = typer.Option(False, "--dry-run", help="print the plan, change nothing"),
-    yes: bool = typer.Option(False, "--yes", "-y", help="do not ask for confirmation"),
-    force: bool = typer.Option(False, "--force", help="overwrite objects changed outside mlmon (e.g. dashboards edited in the UI)"),
-    message: str = typer.Option("mlmon apply", "--message", help="commit message recorded where the server supports it"),
-) -> None:
-    """Make live servers equal to generated/: prometheus -> alertmanager -> grafana -> mimir, verified, rolled back on failure."""
-    _run("apply", generated=generated, prometheus=prometheus, prometheus_config_dir=prometheus_config_dir,
-         alertmanager=alertmanager, alertmanager_config=alertmanager_config, grafana=grafana, mimir=mimir,
-         timeout=timeout, state_dir=state_dir, format=format, dry_run=dry_run, yes=yes, force=force, message=message)
+def _target_command(name: str, doc: str, **extra: tuple[Any, Any]) -> None:
+    """Register ``mlmon <name>`` with the target options, then ``extra`` (option name -> (type, typer option))."""
+    params = {**_TARGET_OPTIONS, **extra}
+
+    def command(**opts: Any) -> None:
+        _run(name, **opts)
+
+    kind = inspect.Parameter.KEYWORD_ONLY
+    command.__signature__ = inspect.Signature([inspect.Parameter(k, kind, default=o, annotation=t) for k, (t, o) in params.items()])  # type: ignore[attr-defined]
+    command.__annotations__ = {**{k: t for k, (t, _) in params.items()}, "return": None}
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_target_command(
+    "diff",
+    "Show what `apply` would change on live servers. Tokens only from MLMON_<TARGET>_TOKEN etc.",
+    exit_code=(bool, typer.Option(False, "--exit-code", help="exit 1 when there are changes")),
+)
+_target_command(
+    "apply",
+    "Make live servers equal to generated/: prometheus -> alertmanager -> grafana -> mimir, verified, rolled back on failure.",
+    dry_run=(bool, typer.Option(False, "--dry-run", help="print the plan, change nothing")),
+    yes=(bool, typer.Option(False, "--yes", "-y", help="do not ask for confirmation")),
+    force=(bool, typer.Option(False, "--force", help="overwrite objects changed outside mlmon (e.g. dashboards edited in the UI)")),
+    message=(str, typer.Option("mlmon apply", "--message", help="commit message recorded where the server supports it")),
+)
 
 
 @app.command()
 def up(
-    paths: Optional[List[Path]] = typer.Argument(None, help="spec files or folders (default: examples/demo/spec.yaml)"),
+    paths: list[Path] | None = typer.Argument(None, help="spec files or folders (default: examples/demo/spec.yaml)"),
     prometheus_port: int = typer.Option(9090, "--prometheus-port", help="Prometheus port on 127.0.0.1"),
     alertmanager_port: int = typer.Option(9093, "--alertmanager-port", help="Alertmanager port on 127.0.0.1"),
     sink_port: int = typer.Option(9099, "--sink-port", help="webhook sink port (stands in for Slack, PagerDuty, retraining)"),
@@ -168,10 +176,10 @@ def up(
     rate: float = typer.Option(20.0, "--rate", help="requests/s each demo model sends itself"),
     label_delay: str = typer.Option("5s", "--label-delay", help="delay until a prediction's ground truth arrives"),
     mode: str = typer.Option("healthy", "--mode", help="initial demo mode: healthy, drift, degraded, errors, latency"),
-    model_mode: Optional[List[str]] = typer.Option(None, "--model-mode", help="MODEL=MODE for one model (repeatable)"),
-    state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="keep configs, data and logs here (default: a temp dir, removed at exit)"),
-    duration: Optional[float] = typer.Option(None, "--duration", help="stop after this many seconds (default: until Ctrl-C)"),
-    live: Optional[bool] = typer.Option(None, "--live/--no-live", help="live alert table (default: when stdout is a terminal)"),
+    model_mode: list[str] | None = typer.Option(None, "--model-mode", help="MODEL=MODE for one model (repeatable)"),
+    state_dir: Path | None = typer.Option(None, "--state-dir", help="keep configs, data and logs here (default: a temp dir, removed at exit)"),
+    duration: float | None = typer.Option(None, "--duration", help="stop after this many seconds (default: until Ctrl-C)"),
+    live: bool | None = typer.Option(None, "--live/--no-live", help="live alert table (default: when stdout is a terminal)"),
 ) -> None:
     """Run a local staging stack on 127.0.0.1: demo model(s), Prometheus, Alertmanager and a webhook sink."""
     _run("up", paths=paths or [], prometheus_port=prometheus_port, alertmanager_port=alertmanager_port, sink_port=sink_port,

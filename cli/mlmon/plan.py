@@ -6,8 +6,9 @@ Each target (Prometheus, Alertmanager, Grafana, Mimir ruler) turns what its serv
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 ACTIONS = ("add", "change", "remove")
 
@@ -21,7 +22,7 @@ class Change:
     before: Any = None  # normalised live value (None for add); secrets already redacted
     after: Any = None  # normalised desired value (None for remove); secrets already redacted
     detail: str = ""
-    children: tuple["Change", ...] = field(default_factory=tuple)  # e.g. rules inside a group, panels inside a dashboard
+    children: tuple[Change, ...] = field(default_factory=tuple)  # e.g. rules inside a group, panels inside a dashboard
 
 
 # --- helpers shared by the targets and the commands (pure) ----------------------------------------

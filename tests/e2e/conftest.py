@@ -6,8 +6,8 @@ import os
 import time
 
 import pytest
-
 from e2e_harness import MODELS, build_spec
+
 from mlmon import stack as S
 
 

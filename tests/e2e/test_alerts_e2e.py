@@ -6,10 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from e2e_harness import TEAM, registered_monitors
 
 from mlmon import conventions as C
-
-from e2e_harness import TEAM, registered_monitors
 
 pytestmark = pytest.mark.e2e
 

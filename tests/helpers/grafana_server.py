@@ -32,10 +32,11 @@ import re
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC_ENV = "MLMON_GRAFANA_OPENAPI"
@@ -306,7 +307,7 @@ class GrafanaTestServer:
 
     # ---- lifecycle
 
-    def start(self) -> "GrafanaTestServer":
+    def start(self) -> GrafanaTestServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -335,7 +336,7 @@ class GrafanaTestServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "GrafanaTestServer":
+    def __enter__(self) -> GrafanaTestServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -52,17 +52,20 @@ def parse_duration(text: Any) -> int:
     if not m or not str(text) or str(text) == "":
         raise RulerError(f"not a valid duration string: {text!r}")
     ms = 0
-    for (unit, size), value in zip(_UNITS, m.groups()[1::2]):
+    for (_, size), value in zip(_UNITS, m.groups()[1::2]):
         if value:
             ms += int(value) * size
     return ms
 
 
 def format_duration(ms: int) -> str:
+    """Prometheus' model.Duration.String(): years and weeks only when they divide exactly (90d, 2w)."""
     if ms == 0:
         return "0s"
     out = ""
     for unit, size in _UNITS:
+        if unit in ("y", "w") and ms % size:
+            continue
         if ms >= size:
             out += f"{ms // size}{unit}"
             ms %= size
@@ -157,7 +160,7 @@ class MimirTestServer:
 
     # ---- lifecycle
 
-    def start(self) -> "MimirTestServer":
+    def start(self) -> MimirTestServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -183,7 +186,7 @@ class MimirTestServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "MimirTestServer":
+    def __enter__(self) -> MimirTestServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

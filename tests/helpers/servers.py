@@ -25,10 +25,10 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import pytest
@@ -104,7 +104,7 @@ class ServerHandle:
         except OSError:
             return ""
 
-    def start(self, ready_timeout: float = READY_TIMEOUT) -> "ServerHandle":
+    def start(self, ready_timeout: float = READY_TIMEOUT) -> ServerHandle:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + ready_timeout
@@ -137,7 +137,7 @@ class ServerHandle:
             proc.kill()
             proc.wait(5)
 
-    def restart(self) -> "ServerHandle":
+    def restart(self) -> ServerHandle:
         self.stop()
         return self.start()
 
@@ -146,7 +146,7 @@ class ServerHandle:
         if self._owned_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> "ServerHandle":
+    def __enter__(self) -> ServerHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -346,7 +346,7 @@ class FaultProxy:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:

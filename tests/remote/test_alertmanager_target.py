@@ -7,10 +7,9 @@ import os
 
 import pytest
 import requests
-
 from remote_fixtures import AM_BROKEN, AM_OLD, AM_V1, AM_V2, live_am_config, make_generated, opts
-from helpers.servers import Fault, servers  # noqa: F401  (fixture)
 
+from helpers.servers import Fault
 from mlmon.commands import apply as apply_cmd
 from mlmon.commands import diff as diff_cmd
 

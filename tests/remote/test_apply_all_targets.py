@@ -8,10 +8,8 @@ import json
 import os
 
 import pytest
-from typer.testing import CliRunner
-
 from remote_fixtures import AM_OLD, AM_V1, CHURN_V1, FRAUD_V1, live_am_config, live_prometheus_groups, make_generated
-from helpers.servers import servers  # noqa: F401  (fixture)
+from typer.testing import CliRunner
 
 from mlmon.app import app
 

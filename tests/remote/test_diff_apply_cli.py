@@ -8,11 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
+from remote_fixtures import AM_INLINE_SECRET, AM_V1, AM_V2, CHURN_V1, FRAUD_V1, FRAUD_V2, INLINE_SECRET, make_generated
 from typer.testing import CliRunner
 
-from remote_fixtures import AM_INLINE_SECRET, AM_V1, AM_V2, CHURN_V1, FRAUD_V1, FRAUD_V2, INLINE_SECRET, make_generated
-from helpers.servers import Fault, servers  # noqa: F401  (fixture)
-
+from helpers.servers import Fault
 from mlmon.app import app
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-
 from remote_fixtures import (
     AM_OLD,
     AM_V1,
@@ -23,8 +22,8 @@ from remote_fixtures import (
     make_generated,
     opts,
 )
-from helpers.servers import Fault, free_port, servers  # noqa: F401  (fixture)
 
+from helpers.servers import Fault, free_port
 from mlmon.commands import apply as apply_cmd
 from mlmon.commands import diff as diff_cmd
 from mlmon.remote.lock import TargetLock

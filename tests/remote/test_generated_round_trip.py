@@ -7,9 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from remote_fixtures import REPO, opts
-from helpers.servers import servers  # noqa: F401  (fixture)
 
 from mlmon.commands import apply as apply_cmd
 from mlmon.commands import diff as diff_cmd

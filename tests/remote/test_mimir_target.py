@@ -12,8 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (for help
 
 from helpers.mimir_server import MimirTestServer, format_duration, parse_duration  # noqa: E402
 from mlmon.remote.base import ApplyError, ApplyOptions, RemoteError, TargetConfig  # noqa: E402
+from mlmon.remote.durations import spelled  # noqa: E402
 from mlmon.remote.http import HttpSettings  # noqa: E402
-from mlmon.remote.mimir import MimirTarget, canonical_duration, normalise_group  # noqa: E402
+from mlmon.remote.mimir import MimirTarget, normalise_group  # noqa: E402
 
 FAST = HttpSettings(connect_timeout=2.0, read_timeout=5.0, retries=2, backoff=0.01)
 SHORT = HttpSettings(connect_timeout=2.0, read_timeout=0.5, retries=2, backoff=0.01)  # for injected delays
@@ -70,10 +71,11 @@ def apply(t, gen):
     return t.apply(gen, t.plan(gen), ApplyOptions())
 
 
-def test_duration_canonical_form_matches_the_ruler():
-    for text in ("60s", "90m", "1h30m", "0s", "1d", "2w", "1500ms", "0"):
-        assert canonical_duration(text) == format_duration(parse_duration(text))
-    assert canonical_duration("90m") == "1h30m" and canonical_duration("60s") == "1m"
+def test_duration_canonical_form_survives_the_rulers_respelling():
+    for text in ("60s", "90m", "1h30m", "0s", "1d", "2w", "90d", "1500ms", "0", "1y"):
+        assert spelled(text) == spelled(format_duration(parse_duration(text)))
+    assert spelled("90m") == "1h30m" and spelled("60s") == "1m"
+    assert format_duration(parse_duration("90d")) == "90d" and format_duration(parse_duration("14d")) == "2w"  # model.Duration
 
 
 def test_first_apply_then_noop_despite_server_reformatting(srv, tmp_path):

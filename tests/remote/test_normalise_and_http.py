@@ -10,46 +10,26 @@ import subprocess
 import sys
 
 import pytest
+import remote_fixtures  # noqa: F401  (sys.path)
 import yaml
 
-import remote_fixtures  # noqa: F401  (sys.path)
-from mlmon.plan import Change, diff_keyed, redact_value, unified
-from mlmon.remote.alertmanager import diff_configs, normalise_config, normalise_matcher
-from mlmon.remote.base import RemoteError
+from mlmon.plan import diff_keyed, redact_value, unified
+from mlmon.remote.alertmanager.normalise import diff_configs, normalise_config, normalise_matcher
+from mlmon.remote.durations import seconds, spelled
+from mlmon.remote.errors import RemoteError
 from mlmon.remote.http import RETRY_STATUSES, HttpClient, redact, register_secret
 from mlmon.remote.lock import TargetLock
-from mlmon.remote.prometheus import diff_groups, duration_seconds, format_duration, normalise_group, normalise_promql
+from mlmon.remote.prometheus.rules import diff_groups, normalise_group
 
 
 # --- Prometheus --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "written, served",
-    [
-        ("sum(rate(x_total[5m]))by(job)", "sum by (job) (rate(x_total[5m]))"),
-        ("job:x:rate5m>1e-3", "job:x:rate5m > 0.001"),
-        ("rate(x[90m])", "rate(x[1h30m])"),
-        ("a / on() group_left b", "a / on () group_left () b"),
-        ('up{job="a",  instance=~"b.*"}', 'up{instance=~"b.*",job="a"}'),  # the server sorts matchers
-        ('1 - (sum(x{s="f",r="2xx"}) or  vector(0))', '1 - (sum(x{r="2xx",s="f"}) or vector(0))'),
-    ],
-)
-def test_promql_written_and_served_forms_compare_equal(written, served):
-    assert normalise_promql(written) == normalise_promql(served)
-
-
-def test_promql_different_expressions_differ_and_strings_are_kept():
-    assert normalise_promql("rate(x[5m])") != normalise_promql("rate(x[10m])")
-    assert '"{}"' in normalise_promql('label_replace(up, "a", "{}", "b", "c")')
-    assert normalise_promql("not promql ((") == "not promql (("
-    assert normalise_promql('label_replace(up{b="1",a="{x,y}"}, "a", "{}", "b", "c")') == 'label_replace(up{a="{x,y}",b="1"}, "a", "{}", "b", "c")'
-    assert normalise_promql('x{a="1"} != x{a="2"}') != normalise_promql('x{a="2"} != x{a="1"}')
-
-
 def test_durations():
-    assert duration_seconds("1h30m") == 5400 and duration_seconds("1h0m0s") == 3600 and duration_seconds(None) == 0
-    assert format_duration(90) == "1m30s" and format_duration(0) == "0s" and format_duration(7 * 86400) == "1w"
+    assert seconds("1h30m") == 5400 and seconds("1h0m0s") == 3600 and seconds(None) == 0 and seconds(120) == 120
+    assert spelled(90) == "1m30s" and spelled(0) == "0s" and spelled("0") == "0s" and spelled("60s") == "1m"
+    assert spelled(7 * 86400) == "7d" and spelled(90 * 86400) == "90d"  # the spelling generated/ is written in
+    assert spelled("5 minutes") == "5 minutes" and spelled("30s1m") == "30s1m"  # not durations: kept as they are
     with pytest.raises(ValueError):
-        duration_seconds("5 minutes")
+        seconds("5 minutes")
 
 
 def test_group_from_file_equals_group_from_api():

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from remote_fixtures import (
     CHURN_V1,
     FOREIGN_RULES,
@@ -20,8 +19,8 @@ from remote_fixtures import (
     make_generated,
     opts,
 )
-from helpers.servers import Fault, servers  # noqa: F401  (fixture)
 
+from helpers.servers import Fault
 from mlmon.commands import apply as apply_cmd
 from mlmon.commands import diff as diff_cmd
 

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from mlmon.commands import validate
 from mlmon.artifacts import Panel, Row, Target
+from mlmon.commands import validate
 from mlmon.render.emit import to_json
 from mlmon.render.grafana import model_dashboard
 
@@ -204,6 +204,15 @@ def test_failing_rule_unit_test_fails(tmp_path, capsys):
     line, col = pos(bad, "- eval_time: 15m")
     assert f"generated/{TESTS}:{line}:{col + 2}: error: promtool: rule test failed: alert FraudDetectorErrors at 15m" in out, out
     assert "promtool test rules: FAILED (1 error)" in err
+
+
+def test_failing_case_is_found_when_promtool_respells_its_eval_time(tmp_path, capsys):
+    """promtool prints eval_time as Prometheus spells durations (900s -> 15m); the case is still found."""
+    bad = TEST_YML.replace("eval_time: 20m", "eval_time: 900s")
+    code, out, _ = run_validate(make_dir(tmp_path, **{TESTS: bad}), capsys)
+    assert code == 1
+    line, col = pos(bad, "- eval_time: 900s")
+    assert f"generated/{TESTS}:{line}:{col + 2}: error: promtool: rule test failed: alert FraudDetectorErrors at 15m" in out, out
 
 
 def test_failing_case_of_named_test_group(tmp_path, capsys):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 from mlmon import ExitCode
 from mlmon.diagnostics import Diagnostic, Severity, format_json, format_text
 
 
-def load(paths: list[Path]):
+def load(paths: list[Path]) -> tuple[Any, list[Diagnostic], bool]:
     """Find, read and compile specs. Returns (spec or None, diagnostics, usage_error)."""
     from mlmon import fsio, pipeline
 
@@ -18,11 +19,12 @@ def load(paths: list[Path]):
         return None, diags, True
     texts, more = fsio.read_specs(files)
     diags += more
-    spec, more = pipeline.check(texts, fsio.make_reader())
+    sources: dict[str, str | bytes] = dict(texts)
+    spec, more = pipeline.check(sources, fsio.make_reader())
     return spec, diags + more, False
 
 
-def print_diagnostics(diags: list[Diagnostic], fmt: str, stream=None) -> None:
+def print_diagnostics(diags: list[Diagnostic], fmt: str, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     if fmt == "json":
         stream.write(format_json(diags))

@@ -14,20 +14,11 @@ rollback that could not complete.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 from mlmon import ExitCode
-from mlmon.commands.diff import (
-    UsageError,
-    build_target,
-    collect_plans,
-    err,
-    make_console,
-    render_json,
-    render_text,
-    target_configs,
-)
+from mlmon.commands._remote import UsageError, build_target, checked, collect_plans, err, target_configs
+from mlmon.commands.diff import show
 
 
 def _confirm(prompt: str) -> bool | None:
@@ -46,25 +37,16 @@ def _confirm(prompt: str) -> bool | None:
 def run(opts: Any) -> int:
     from mlmon.remote.base import ApplyError, ApplyOptions, RemoteError
     from mlmon.remote.http import redact
-    from mlmon.remote.lock import TargetLock, default_lock_path
+    from mlmon.remote.lock import TargetLock
 
-    fmt = getattr(opts, "format", "text") or "text"
-    if fmt not in ("text", "json"):
-        err(f"--format must be text or json, not {fmt!r}")
-        return ExitCode.USAGE
-    generated = Path(getattr(opts, "generated", None) or "generated")
-    if not generated.is_dir():
-        err(f"{generated}: not a folder (run `mlmon generate` first, or pass --generated DIR)")
-        return ExitCode.USAGE
     locks: list[Any] = []
     try:
         try:
-            cfgs = target_configs(opts)
-            targets = [build_target(cfg) for cfg in cfgs]
+            fmt, generated = checked(opts)
+            targets = [build_target(cfg) for cfg in target_configs(opts)]
             if not getattr(opts, "dry_run", False):
-                for cfg, t in zip(cfgs, targets):
-                    path = getattr(t, "lock_path", None) or default_lock_path(cfg.state_dir, t.name, getattr(t, "url", cfg.url))
-                    lock = TargetLock(Path(path), t.name)
+                for t in targets:
+                    lock = TargetLock(t.lock_path, t.name)
                     lock.acquire()
                     locks.append(lock)
             plans = collect_plans(targets, generated)
@@ -72,10 +54,7 @@ def run(opts: Any) -> int:
             err(str(exc))
             return ExitCode.USAGE
 
-        if fmt == "json":
-            sys.stdout.write(render_json(plans))
-        else:
-            render_text(plans, make_console())
+        show(plans, fmt)
         if not any(cs for _, cs in plans):
             _note("nothing to apply")
             return ExitCode.OK

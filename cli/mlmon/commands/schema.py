@@ -8,8 +8,8 @@ from mlmon import ExitCode
 
 
 def run(opts) -> int:
-    from mlmon.render import emit
     from mlmon.pipeline import schema
+    from mlmon.render import emit
 
     text = emit.to_json(schema())
     if opts.output:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
+from typing import Any
 
 from mlmon import ExitCode
+from mlmon import stack as S
 
 DEFAULT_SPEC = Path("examples/demo/spec.yaml")
-SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow"}
 
 
 class _Stop(Exception):
@@ -33,8 +33,8 @@ def _default_spec() -> Path | None:
     return here if here.exists() else None
 
 
-def run(opts) -> int:
-    from mlmon import stack as S
+def run(opts: Any) -> int:
+    from mlmon.commands._watch import watch
 
     paths = list(opts.paths or [])
     if not paths:
@@ -72,7 +72,7 @@ def run(opts) -> int:
         on_notification=on_notification,
     )
 
-    def _on_term(signum, frame):
+    def _on_term(signum: int, frame: Any) -> None:
         raise _Stop()
 
     old = signal.signal(signal.SIGTERM, _on_term)
@@ -80,7 +80,7 @@ def run(opts) -> int:
     try:
         st.start()
         _print_urls(st)
-        _watch(st, feed, feed_lock, opts.duration, live=opts.live)
+        watch(st, feed, feed_lock, opts.duration, live=opts.live)
     except S.StackError as exc:
         sys.stderr.write(f"mlmon up: {exc}\n")
         code = ExitCode.USAGE
@@ -88,18 +88,23 @@ def run(opts) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, old)
-        stopped = list(st.procs.values())
-        st.stop()
-        left = [p for p in stopped if p.alive()]
-        if stopped:
-            sys.stderr.write("mlmon up: stopped " + ", ".join(f"{p.name} (pid {p.pid})" for p in stopped) + "\n")
-        if left:  # pragma: no cover - stop() kills; this is a last report
-            sys.stderr.write("mlmon up: still running: " + ", ".join(f"{p.name} (pid {p.pid})" for p in left) + "\n")
-            return ExitCode.INTERNAL
-    return code
+        left = _stop(st)
+    return ExitCode.INTERNAL if left else code
 
 
-def _print_urls(st) -> None:
+def _stop(st: S.Stack) -> list[S.Proc]:
+    """Stop everything; report what was stopped. Returns what is still running."""
+    stopped = list(st.procs.values())
+    st.stop()
+    if stopped:
+        sys.stderr.write("mlmon up: stopped " + ", ".join(f"{p.name} (pid {p.pid})" for p in stopped) + "\n")
+    left = [p for p in stopped if p.alive()]
+    if left:  # pragma: no cover - stop() kills; this is a last report
+        sys.stderr.write("mlmon up: still running: " + ", ".join(f"{p.name} (pid {p.pid})" for p in left) + "\n")
+    return left
+
+
+def _print_urls(st: S.Stack) -> None:
     out = sys.stdout
     out.write("mlmon up: local stack on 127.0.0.1\n")
     urls = st.urls()
@@ -118,96 +123,3 @@ def _print_urls(st) -> None:
     out.write(f"generated files: {st.state / 'generated'}   logs: {st.state / 'logs'}\n")
     out.write("Ctrl-C stops everything.\n")
     out.flush()
-
-
-def _rows(st, feed, feed_lock):
-    """Current alerts from Prometheus plus where each was delivered."""
-    try:
-        alerts = st.prometheus_alerts()
-    except OSError:
-        alerts = []
-    with feed_lock:
-        notes = list(feed)
-    delivered: dict[tuple[str, str], list[str]] = {}
-    for n in notes:
-        for a in n.alerts:
-            key = (a.get("model", ""), a.get("alertname", ""))
-            where = f"{n.channel}:{n.receiver}"
-            if where not in delivered.setdefault(key, []):
-                delivered[key].append(where)
-    rows = []
-    for a in sorted(alerts, key=lambda a: (a["labels"].get("model", ""), a["labels"].get("alertname", ""), a["labels"].get("check", ""))):
-        lab = a["labels"]
-        rows.append({
-            "state": a.get("state", ""),
-            "alertname": lab.get("alertname", ""),
-            "model": lab.get("model", ""),
-            "severity": lab.get("severity", ""),
-            "check": " ".join(x for x in (lab.get("check", "") or lab.get("slo", ""), lab.get("burn_window", "")) if x),
-            "key": tuple(sorted(lab.items())),
-            "since": (a.get("activeAt") or "")[11:19],
-            "delivered": ", ".join(delivered.get((lab.get("model", ""), lab.get("alertname", "")), [])),
-        })  # fmt: skip
-    return rows, notes
-
-
-def _table(rows, n_notes: int):
-    from rich.table import Table
-
-    t = Table(title=f"alerts (Prometheus) - {n_notes} notification(s) received by the sink", expand=False)
-    for col in ("state", "alertname", "model", "severity", "check", "active since", "delivered to"):
-        t.add_column(col)
-    if not rows:
-        t.add_row("-", "no alerts", "", "", "", "", "")
-    for r in rows:
-        style = SEVERITY_STYLE.get(r["severity"], "") if r["state"] == "firing" else "dim"
-        t.add_row(r["state"], r["alertname"], r["model"], r["severity"], r["check"], r["since"], r["delivered"], style=style)
-    return t
-
-
-def _watch(st, feed, feed_lock, duration: float | None, live: bool | None) -> None:
-    from rich.console import Console
-
-    console = Console()
-    use_live = console.is_terminal if live is None else live
-    deadline = None if not duration else time.monotonic() + duration
-    if use_live:
-        from rich.live import Live
-
-        try:
-            with Live(_table([], 0), console=console, refresh_per_second=2, transient=False) as lv:
-                while deadline is None or time.monotonic() < deadline:
-                    _check_alive(st)
-                    rows, notes = _rows(st, feed, feed_lock)
-                    lv.update(_table(rows, len(notes)))
-                    time.sleep(1.0)
-        finally:
-            console.print()
-        return
-    # plain log lines (not a terminal): one line per state change and per notification
-    seen: dict[tuple, tuple] = {}
-    printed = 0
-    while deadline is None or time.monotonic() < deadline:
-        _check_alive(st)
-        rows, notes = _rows(st, feed, feed_lock)
-        for r in rows:
-            if seen.get(r["key"], ("",))[0] != r["state"]:
-                seen[r["key"]] = (r["state"], r)
-                print(f"alert {r['state']:8} {r['alertname']} model={r['model']} severity={r['severity']} check={r['check']}", flush=True)
-        current = {r["key"] for r in rows}
-        for key in [k for k in seen if k not in current]:
-            r = seen.pop(key)[1]
-            print(f"alert {'resolved':8} {r['alertname']} model={r['model']} severity={r['severity']} check={r['check']}", flush=True)
-        for n in notes[printed:]:
-            names = ",".join(sorted({a.get("alertname", "?") for a in n.alerts})) or "?"
-            print(f"notification {n.channel}:{n.receiver} {n.status} {names}", flush=True)
-        printed = len(notes)
-        time.sleep(1.0)
-
-
-def _check_alive(st) -> None:
-    from mlmon.stack import StackError
-
-    for key, p in st.procs.items():
-        if not p.alive():
-            raise StackError(f"{p.name} (pid {p.pid}) exited with code {p.popen.returncode}:\n{p.log_tail()}")

@@ -10,24 +10,33 @@ _DUR_RE = re.compile(r"^((?P<y>\d+)y)?((?P<w>\d+)w)?((?P<d>\d+)d)?((?P<h>\d+)h)?
 _UNITS = (("y", 365 * 86400.0), ("w", 7 * 86400.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 0.001))
 
 
-def parse_duration(text: str) -> float:
-    """Prometheus duration ("1h30m", "250ms", "30d") -> seconds. Raises ValueError."""
+def duration_seconds(text: str) -> float:
+    """Any Prometheus duration, zero included ("0", "0s", "1h30m", "250ms") -> seconds. Raises ValueError."""
     if not isinstance(text, str) or not text:
         raise ValueError(f"not a duration: {text!r} (use e.g. 5m, 1h, 30d)")
+    if text == "0":
+        return 0.0
     m = _DUR_RE.match(text)
     if not m or not any(m.groupdict().values()):
         raise ValueError(f"not a duration: {text!r} (use units ms, s, m, h, d, w, y, largest first, e.g. 1h30m)")
-    total = sum(int(v) * dict(_UNITS)[k] for k, v in m.groupdict().items() if v)
+    return sum(int(v) * dict(_UNITS)[k] for k, v in m.groupdict().items() if v)
+
+
+def parse_duration(text: str) -> float:
+    """Prometheus duration ("1h30m", "250ms", "30d") -> seconds, positive. Raises ValueError."""
+    total = duration_seconds(text)
     if total <= 0:
         raise ValueError(f"duration must be positive: {text!r}")
     return total
 
 
 def format_duration(seconds: float) -> str:
-    """Seconds -> the shortest Prometheus duration (no years, weeks only when exact)."""
-    if seconds <= 0:
-        raise ValueError("duration must be positive")
+    """Seconds -> the shortest Prometheus duration in days at most (7d stays 7d); 0 -> 0s."""
+    if seconds < 0:
+        raise ValueError("duration must not be negative")
     ms = int(round(seconds * 1000))
+    if ms == 0:
+        return "0s"
     out = ""
     for unit, size in (("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000), ("ms", 1)):
         n, ms = divmod(ms, size)

@@ -1,29 +1,26 @@
-"""What every live-server target supplies to `mlmon diff` / `mlmon apply`.
+"""What every live-server target shares: construction, messages, the apply lock.
 
 A target reads its live state over HTTP, compares it with the generated files and returns
-``plan.Change`` values; ``apply`` performs them, verifies, and restores the previous state when
-any step fails (raising ``ApplyError`` after the rollback).
+``plan.Change`` values (``plan``); ``apply`` performs them, verifies, and restores the previous state
+when any step fails (raising ``ApplyError`` after the rollback). ``RemoteError``: nothing was
+changed, the server could not be read or refused (exit code 2).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any
 
 from mlmon.plan import Change
+from mlmon.remote.errors import ApplyError, RemoteError
+from mlmon.remote.http import HttpClient, HttpSettings
+from mlmon.remote.lock import default_lock_path
 
+__all__ = ["ApplyError", "ApplyOptions", "RemoteError", "Target", "TargetConfig"]
 
-class RemoteError(Exception):
-    """A server could not be reached or answered wrongly (exit code 2). Message names the server."""
-
-
-class ApplyError(Exception):
-    """An apply step failed; ``rolled_back`` says whether the previous state was restored."""
-
-    def __init__(self, message: str, rolled_back: bool):
-        super().__init__(message)
-        self.rolled_back = rolled_back
+STATE_DIR = Path(".mlmon")  # local state: locks, last-applied records
 
 
 @dataclass(frozen=True)
@@ -43,25 +40,77 @@ class TargetConfig:
 
     name: str
     url: str
-    state_dir: Path = Path(".mlmon")  # local state: locks, last-applied records
+    state_dir: Path = STATE_DIR
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
     retries: int = 3
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Target(Protocol):
-    """Optional attributes the commands use when present:
+class Target:
+    """One server. Subclasses set ``name`` and implement ``plan`` and ``apply``; ``options`` turns
+    ``TargetConfig.settings`` into their own constructor keywords."""
 
-    - ``url: str`` (shown in the plan header; no credentials),
-    - ``lock_path: Path`` (where the apply lock lives; default ``<state_dir>/locks/<name>-<hash>.lock``),
-    - ``from_config(cfg: TargetConfig)`` classmethod (construction).
-    """
+    name = ""  # "prometheus" | "alertmanager" | "grafana" | "mimir"
 
-    name: str  # "prometheus" | "alertmanager" | "grafana" | "mimir"
+    def __init__(
+        self,
+        url: str,
+        *,
+        state_dir: Path | str = STATE_DIR,
+        settings: HttpSettings | None = None,
+        env: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
+        self.client = HttpClient(self.name, url, settings=settings, env=env, headers=headers)
+        self.url = self.client.url  # no credentials: shown in the plan header and in messages
+        self.state_dir = Path(state_dir)
 
-    def plan(self, generated: Path) -> Sequence[Change]: ...
+    @classmethod
+    def options(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_config(cls, cfg: TargetConfig) -> Any:
+        http = HttpSettings(connect_timeout=cfg.connect_timeout, read_timeout=cfg.read_timeout, retries=cfg.retries)
+        return cls(cfg.url, state_dir=cfg.state_dir, settings=http, **cls.options(dict(cfg.settings or {})))
+
+    @property
+    def lock_path(self) -> Path:
+        """Where the apply lock lives (one apply at a time per server)."""
+        return default_lock_path(self.state_dir, self.name, self.url)
+
+    def at(self, text: str) -> str:
+        """A message about this server: ``"<name> at <url>: <text>"``."""
+        return f"{self.name} at {self.url}: {text}"
+
+    def local(self, exc: BaseException) -> str:
+        """The message without the leading "<name> at <url>: " (the caller adds it once)."""
+        return str(exc).removeprefix(f"{self.name} at {self.url}: ")
+
+    def refuse_stale(self, changes: Sequence[Change], fresh: Sequence[Change], what: str, same: Callable[[Change], Any]) -> list[Change]:
+        """This target's part of ``changes``, when the plan made again now (``fresh``) agrees with it
+        (``same`` gives what must be equal); otherwise ApplyError, before anything is written."""
+        now = {(c.kind, c.name): c for c in fresh}
+        wanted = [c for c in changes if c.target == self.name]
+        stale = [f"{c.kind} {c.name}" for c in wanted if (c.kind, c.name) not in now or same(now[(c.kind, c.name)]) != same(c)]
+        if stale:
+            raise ApplyError(
+                self.at(f"live {what} changed since the plan was made ({', '.join(stale)}); run `mlmon diff` again. Nothing was changed."),
+                rolled_back=True,
+            )
+        return wanted
+
+    def plan(self, generated: Path) -> Sequence[Change]:
+        raise NotImplementedError
 
     def apply(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> Sequence[str]:
         """Perform ``changes``; return human-readable verification lines. Raise ApplyError."""
-        ...
+        raise NotImplementedError
+
+
+def rollback_summary(server: str, earlier: int, rolled: bool, notes: Sequence[str]) -> str:
+    """What an apply that stopped at a failed step did about the steps before it."""
+    if not rolled:
+        return f"ROLLBACK INCOMPLETE, the {server} may be half-configured: " + "; ".join(notes)
+    return f"rolled back the {earlier} earlier change(s) of this apply" if earlier else "nothing else had been changed"

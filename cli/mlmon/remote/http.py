@@ -18,11 +18,12 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from mlmon.remote.base import RemoteError
+from mlmon.remote.errors import RemoteError
 
 DEFAULT_CONNECT_TIMEOUT = 3.0
 DEFAULT_READ_TIMEOUT = 10.0

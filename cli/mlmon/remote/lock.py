@@ -13,7 +13,7 @@ import socket
 import time
 from pathlib import Path
 
-from mlmon.remote.base import RemoteError
+from mlmon.remote.errors import RemoteError
 
 
 def default_lock_path(state_dir: Path, target: str, url: str) -> Path:
@@ -115,7 +115,7 @@ class TargetLock:
             except FileNotFoundError:
                 pass
 
-    def __enter__(self) -> "TargetLock":
+    def __enter__(self) -> TargetLock:
         self.acquire()
         return self
 

@@ -9,8 +9,8 @@ prints "Warning: --config.file flag overrides the --alertmanager.url." on stderr
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from mlmon.diagnostics import Diagnostic, Severity
 from mlmon.tools import DEFAULT_TIMEOUT, ToolFailed, run

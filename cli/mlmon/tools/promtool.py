@@ -11,8 +11,8 @@ duplicate-rule lint is a multi-line block without a file name. Exit codes: 0 ok,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from mlmon.diagnostics import Diagnostic, Severity
 from mlmon.tools import DEFAULT_TIMEOUT, run
@@ -157,15 +157,10 @@ def check_rules(files: list[str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT
 def _test_cases(cwd: Path, file: str) -> list[tuple[str, str, str, int, int, str]]:
     """(kind, name-or-expr, eval_time, line, col, group name) of each alert_rule_test /
     promql_expr_test entry in document order, to point a failure at its test case."""
-    from mlmon.compiler.source import parse_documents
+    from mlmon.tools.rulefiles import read_documents
 
-    try:
-        text = (cwd / file).read_text(encoding="utf-8")
-    except OSError:
-        return []
-    docs, _ = parse_documents(text, file)
     out = []
-    for doc in docs:
+    for doc in read_documents(cwd, file) or []:
         data = doc.data if isinstance(doc.data, dict) else {}
         for gi, group in enumerate(data.get("tests") or []):
             if not isinstance(group, dict):
@@ -180,19 +175,13 @@ def _test_cases(cwd: Path, file: str) -> list[tuple[str, str, str, int, int, str
 
 
 def _duration_key(text: str) -> str:
-    from mlmon.compiler.units import parse_duration
+    """An eval_time as the test file writes it (90m) and as promtool prints it (model.Duration: 1h30m)."""
+    from mlmon.compiler.units import duration_seconds
 
     try:
-        return repr(parse_duration(text))
-    except Exception:  # promtool prints Go durations such as "1h0m0s"
-        total = 0.0
-        units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-        parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)", text)
-        if not parts:
-            return text
-        for value, unit in parts:
-            total += float(value) * units[unit]
-        return repr(total)
+        return repr(duration_seconds(text))
+    except ValueError:
+        return text
 
 
 def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[Diagnostic]:

@@ -1,0 +1,138 @@
+"""Mimir/Cortex ruler target of `mlmon diff` / `mlmon apply`: rule groups through the ruler API.
+
+Desired state: ``generated/prometheus/rules/<model>.rules.yml``; the groups of each file go to the
+namespace ``<namespace_prefix>-<model>`` (default prefix ``mlmon``). mlmon owns exactly the
+namespaces that start with ``<namespace_prefix>-``; it never reads into, changes or deletes any other
+namespace (unlike ``mimirtool rules sync``, which deletes every namespace it was not given).
+
+HTTP (``<api_prefix>`` defaults to ``/prometheus``; header ``X-Scope-OrgID: <tenant>``):
+``GET <api_prefix>/config/v1/rules`` (YAML map namespace -> groups; 404 "no rule groups found" means
+none), ``GET <api_prefix>/config/v1/rules/{namespace}/{group}``, ``POST <api_prefix>/config/v1/rules/{namespace}``
+(one group, ``application/yaml``, 202) and ``DELETE <api_prefix>/config/v1/rules/{namespace}/{group}``.
+
+Comparison is on normalised groups (see ``normalise``). Every write is verified by reading the group
+back; when a step fails, the groups already written by this apply are restored (or deleted when they
+were new) and ``ApplyError(rolled_back=True)`` is raised.
+
+Auth: ``MLMON_MIMIR_TOKEN`` (bearer) or ``MLMON_MIMIR_USER``/``MLMON_MIMIR_PASSWORD`` (basic; Grafana
+Cloud style), read by :class:`mlmon.remote.http.HttpClient`; the tenant is not a secret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mlmon.plan import Change
+from mlmon.remote.base import ApplyOptions, rollback_summary
+from mlmon.remote.errors import ApplyError, RemoteError
+from mlmon.remote.mimir.normalise import TARGET, normalise_group, rule_changes
+from mlmon.remote.mimir.ruler import DEFAULT_API_PREFIX, DEFAULT_PREFIX, RulerServer, Step, StepFailed
+from mlmon.render.prometheus import RULES_DIR
+
+__all__ = ["MimirTarget", "normalise_group"]
+
+_RULE_FILE = re.compile(r"(\.rules)?\.ya?ml$")
+
+
+class MimirTarget(RulerServer):
+    @classmethod
+    def options(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "tenant": settings.get("tenant") or None,
+            "namespace_prefix": str(settings.get("namespace_prefix") or settings.get("namespace") or DEFAULT_PREFIX),
+            "api_prefix": str(settings.get("api_prefix") if settings.get("api_prefix") is not None else DEFAULT_API_PREFIX),
+        }
+
+    def desired(self, generated: Path) -> dict[str, dict[str, dict[str, Any]]]:
+        """namespace -> group name -> raw group, from ``generated/prometheus/rules/*.rules.yml``."""
+        import yaml
+
+        folder = Path(generated) / RULES_DIR
+        if not folder.is_dir():
+            raise RemoteError(f"{TARGET}: {folder} does not exist; run `mlmon generate` first")
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]):
+            ns = f"{self.namespace_prefix}-{_RULE_FILE.sub('', path.name)}"
+            try:
+                doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise RemoteError(f"{TARGET}: cannot read {path}: {exc}") from None
+            groups = doc.get("groups") if isinstance(doc, dict) else None
+            if not isinstance(groups, list):
+                raise RemoteError(f"{TARGET}: {path} has no 'groups' list")
+            for g in groups:
+                name = g.get("name") if isinstance(g, dict) else None
+                if not name:
+                    raise RemoteError(f"{TARGET}: {path}: a rule group has no name")
+                if name in out.setdefault(ns, {}):
+                    raise RemoteError(f"{TARGET}: {path}: rule group {name!r} appears twice")
+                out[ns][name] = g
+        return out
+
+    def plan(self, generated: Path) -> Sequence[Change]:
+        return self._plan(self.desired(generated), self.live())
+
+    def _plan(self, desired: Mapping[str, Mapping[str, Any]], live: Mapping[str, Mapping[str, Any]]) -> list[Change]:
+        changes = []
+        for ns in sorted(set(desired) | set(live)):
+            if not self.owns(ns):  # desired names are always owned; belt and braces for live ones
+                continue
+            want, have = desired.get(ns, {}), live.get(ns, {})
+            groups = []
+            for name in sorted(set(want) | set(have)):
+                a = normalise_group(have[name]) if name in have else None
+                b = normalise_group(want[name]) if name in want else None
+                if a != b:
+                    action = "add" if a is None else "remove" if b is None else "change"
+                    groups.append(Change(TARGET, "rule_group", f"{ns}/{name}", action, a, b, "", rule_changes(ns, name, a, b)))
+            if groups:
+                action = "add" if not have else "remove" if not want else "change"
+                changes.append(Change(TARGET, "namespace", ns, action, None, None, f"tenant {self.tenant}" if self.tenant else "", tuple(groups)))
+        return changes
+
+    def apply(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> Sequence[str]:
+        desired = self.desired(generated)
+        live = self.live()
+        foreign = [c.name for c in changes if c.target == TARGET and c.kind == "namespace" and not self.owns(c.name)]
+        if foreign:
+            raise ApplyError(self.at(f"refusing to touch namespaces mlmon does not own: {', '.join(foreign)}. Nothing was changed."), True)
+        wanted = self.refuse_stale(changes, self._plan(desired, live), "rules", lambda c: [(g.name, g.action, g.before, g.after) for g in c.children])
+        lines: list[str] = []
+        done: list[Step] = []
+        try:
+            for c in wanted:
+                for g in c.children:
+                    ns, _, name = g.name.partition("/")
+                    step = Step(ns, name, live.get(ns, {}).get(name))
+                    done.append(step)
+                    if g.action == "remove":
+                        self.delete_group(step)
+                        lines.append(f"{TARGET}: rule group {ns}/{name} deleted: verified")
+                    else:
+                        self.post_group(step, desired[ns][name])
+                        verb = "created" if g.action == "add" else "updated"
+                        lines.append(f"{TARGET}: rule group {ns}/{name} {verb} ({len(desired[ns][name].get('rules') or [])} rules): verified")
+        except StepFailed as exc:
+            problems = self._rollback(done)
+            raise ApplyError(self.at(f"{exc}; {rollback_summary('ruler', len(done) - 1, not problems, problems)}"), rolled_back=not problems) from None
+        if lines:
+            groups = sum(len(c.children) for c in wanted)
+            lines.append(f"{TARGET}: tenant {self.tenant or '(none)'}: {groups} rule group change(s) applied and read back")
+        return lines
+
+    def _rollback(self, done: list[Step]) -> list[str]:
+        problems = []
+        for step in reversed(done):
+            try:
+                now = self.get_group(step.namespace, step.group)
+                if step.previous is None:
+                    if now is not None:
+                        self.delete_group(Step(step.namespace, step.group, None))
+                elif now is None or normalise_group(now) != normalise_group(step.previous):
+                    self.post_group(Step(step.namespace, step.group, None), step.previous, rollback=True)
+            except (RemoteError, StepFailed) as exc:
+                problems.append(f"{step.namespace}/{step.group}: {exc}")
+        return problems
