@@ -11,7 +11,7 @@ SPECS ?= specs
 OUT ?= generated
 PYTEST_ARGS ?=
 
-.PHONY: all setup venv tools generate check-generated validate lint test test-fast golden bench schema docs docs-ref docs-venv clean
+.PHONY: all setup venv tools generate check-generated validate lint lint-code dev-venv test test-fast golden bench schema docs docs-ref docs-venv clean
 
 all: generate
 
@@ -69,6 +69,18 @@ test-fast: venv
 # refresh tests/golden/*/expected after an intended change; review the diff before committing
 golden: venv
 	MLMON_UPDATE_GOLDEN=1 $(BIN)/pytest -q -p no:cacheprovider tests/golden -k golden_tree
+
+# code checks: ruff (lint + format) and mypy (strict flags on compiler/, monitors/, render/)
+dev-venv: $(VENV)/.dev-installed
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $@
+
+lint-code: dev-venv
+	$(BIN)/ruff check cli tests bench
+	$(BIN)/ruff format --check cli tests bench
+	$(BIN)/mypy
 
 # the manual: the generated reference pages must be fresh, then a strict mkdocs build
 docs-venv: $(VENV)/.docs-installed

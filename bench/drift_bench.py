@@ -182,7 +182,7 @@ def _snappy_literal(data: bytes) -> bytes:
     """Snappy block format made only of literals: valid input for any snappy decoder."""
     out = bytearray(_varint(len(data)))
     for i in range(0, len(data), 65536):
-        chunk = data[i:i + 65536]
+        chunk = data[i : i + 65536]
         out += bytes([61 << 2]) + struct.pack("<H", len(chunk) - 1) + chunk
     return bytes(out)
 
@@ -190,8 +190,12 @@ def _snappy_literal(data: bytes) -> bytes:
 def remote_write(base: str, series: list[tuple[list[tuple[str, str]], list[tuple[int, float]]]]) -> None:
     """One request to Prometheus' remote-write receiver."""
     body = _snappy_literal(_write_request(series))
-    req = urllib.request.Request(base + "/api/v1/write", data=body, method="POST", headers={
-        "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "X-Prometheus-Remote-Write-Version": "0.1.0"})
+    req = urllib.request.Request(
+        base + "/api/v1/write",
+        data=body,
+        method="POST",
+        headers={"Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "X-Prometheus-Remote-Write-Version": "0.1.0"},
+    )
     with urllib.request.urlopen(req, timeout=60) as r:
         if r.status // 100 != 2:
             raise SystemExit(f"remote write failed: HTTP {r.status}")
@@ -228,8 +232,10 @@ def push_other_series(n: int, at: float, base: str) -> None:
     heap has grown by GOGC% since the last collection, so a tiny heap collects every evaluation)."""
     batch = 10000
     for lo in range(0, n, batch):
-        series = [([("__name__", "bench_other_series"), ("job", "other"), ("shard", str(i % 100)), ("series", str(i))], [(int(at * 1000), float(i))])
-                  for i in range(lo, min(n, lo + batch))]
+        series = [
+            ([("__name__", "bench_other_series"), ("job", "other"), ("shard", str(i % 100)), ("series", str(i))], [(int(at * 1000), float(i))])
+            for i in range(lo, min(n, lo + batch))
+        ]
         remote_write(base, series)
 
 
@@ -330,19 +336,33 @@ def main() -> int:
     ap.add_argument("--features", type=int, default=50)
     ap.add_argument("--bins", type=int, default=10)
     ap.add_argument("--evaluations", type=int, default=30)
-    ap.add_argument("--scrape-interval", type=int, default=SCRAPE,
-                    help="seconds between scrapes and between history samples (default 15; mlmon's default is 30): the 1h "
-                         "increase() reads 3600/N samples per bin counter")
-    ap.add_argument("--history", choices=("head", "block", "none"), default="head",
-                    help="70 minutes of counter history: through remote write into the head block (as in a server that has been "
-                         "scraping; default), backfilled into a persisted block, or none")
+    ap.add_argument(
+        "--scrape-interval",
+        type=int,
+        default=SCRAPE,
+        help="seconds between scrapes and between history samples (default 15; mlmon's default is 30): the 1h increase() reads 3600/N samples per bin counter",
+    )
+    ap.add_argument(
+        "--history",
+        choices=("head", "block", "none"),
+        default="head",
+        help="70 minutes of counter history: through remote write into the head block (as in a server that has been "
+        "scraping; default), backfilled into a persisted block, or none",
+    )
     ap.add_argument("--reference-every-evaluation", action="store_true", help="keep the reference group at the bench interval while measuring")
-    ap.add_argument("--gogc", type=int, default=None,
-                    help="run Prometheus with GOGC=N (default: Go's 100). This server's heap is tens of MB, so Go collects garbage "
-                         "about once per evaluation")
-    ap.add_argument("--other-series", type=int, default=0,
-                    help="also load N unrelated series (one sample each), so the heap and Go's GC pacing are those of a "
-                         "server that holds more than this one model (e.g. 200000)")
+    ap.add_argument(
+        "--gogc",
+        type=int,
+        default=None,
+        help="run Prometheus with GOGC=N (default: Go's 100). This server's heap is tens of MB, so Go collects garbage about once per evaluation",
+    )
+    ap.add_argument(
+        "--other-series",
+        type=int,
+        default=0,
+        help="also load N unrelated series (one sample each), so the heap and Go's GC pacing are those of a "
+        "server that holds more than this one model (e.g. 200000)",
+    )
     ap.add_argument("--nice", type=int, default=None, help="run Prometheus under nice -n N (e.g. -10 on a busy machine; needs root)")
     args = ap.parse_args()
     SCRAPE = args.scrape_interval
@@ -406,11 +426,22 @@ def main() -> int:
         else:
             env.pop("GOGC", None)
         proc = subprocess.Popen(
-            [*NICE, "prometheus", f"--config.file={tmp / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
-             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d", "--web.enable-lifecycle",
-             "--web.enable-remote-write-receiver"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env,
-        )  # fmt: skip
+            [
+                *NICE,
+                "prometheus",
+                f"--config.file={tmp / 'prometheus.yml'}",
+                f"--storage.tsdb.path={data}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--storage.tsdb.retention.time=1d",
+                "--web.enable-lifecycle",
+                "--web.enable-remote-write-receiver",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:
@@ -484,6 +515,7 @@ def main() -> int:
             last = next((grp["lastEvaluation"] for grp in api if grp["name"] == drift_name), "")
             time.sleep(until_mid_interval(last))
         gc1 = gc_stats(get(base + "/metrics"))
+
         # CPU time Prometheus spends per evaluation (robust to other load on the machine): CPU over a
         # period with the drift rules minus CPU over the same period with no rules (scrapes only)
         def cpu() -> float:
@@ -524,19 +556,27 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(f"drift bench: 1 model, {len(b.features)} features x {args.bins} quantile bins ({n_bins} feature bin series incl. overflow) + prediction")
-    print(f"  rules: {n_rules} in {len(groups)} groups ({', '.join(f'{g.name}: {len(g.rules)}' for g in groups)}); promtool check rules: {t_check:.2f}s; history: {'none' if args.history == 'none' else f'{BACKFILL_MINUTES} min at {SCRAPE}s into the {args.history} block in {t_history:.1f}s'}")
+    print(
+        f"  rules: {n_rules} in {len(groups)} groups ({', '.join(f'{g.name}: {len(g.rules)}' for g in groups)}); promtool check rules: {t_check:.2f}s; history: {'none' if args.history == 'none' else f'{BACKFILL_MINUTES} min at {SCRAPE}s into the {args.history} block in {t_history:.1f}s'}"
+    )
     if ref_times:
-        print(f"  reference group (constants, absent-bin floors), one evaluation: {ref_times[0] * 1000:.1f} ms ({len(ref_group.rules)} rules; every 2m in production)")
+        print(
+            f"  reference group (constants, absent-bin floors), one evaluation: {ref_times[0] * 1000:.1f} ms ({len(ref_group.rules)} rules; every 2m in production)"
+        )
     for g in sorted(samples):
         ms = [x * 1000 for x in samples[g]]
         what = "reference" if g.endswith("-reference") else "target < 50 ms"
-        print(f"  group {g}: prometheus_rule_group_last_duration_seconds over {len(ms)} evaluations: "
-              f"median {statistics.median(ms):.1f} ms, min {min(ms):.1f} ms, max {max(ms):.1f} ms ({what})")  # fmt: skip
+        print(
+            f"  group {g}: prometheus_rule_group_last_duration_seconds over {len(ms)} evaluations: "
+            f"median {statistics.median(ms):.1f} ms, min {min(ms):.1f} ms, max {max(ms):.1f} ms ({what})"
+        )
     if not samples:
         print("  drift groups: no evaluations seen")
     n_eval = len(next((v for g, v in samples.items() if not g.endswith("-reference")), [])) or 1
-    print(f"  Go GC in Prometheus while sampling: {gc1[0] - gc0[0]:.0f} cycles over {n_eval} evaluations, heap in use {gc1[1] / 1e6:.0f} MB"
-          f" (GOGC={args.gogc if args.gogc is not None else 'default 100'})")
+    print(
+        f"  Go GC in Prometheus while sampling: {gc1[0] - gc0[0]:.0f} cycles over {n_eval} evaluations, heap in use {gc1[1] / 1e6:.0f} MB"
+        f" (GOGC={args.gogc if args.gogc is not None else 'default 100'})"
+    )
     own = [x * 1000 for x in samples.get(drift_name, [])]
     if own and len(during_gc) == len(own):
         with_gc = [x for x, gc in zip(own, during_gc) if gc]
@@ -548,17 +588,25 @@ def main() -> int:
         print(f"  drift evaluations during which Go collected garbage: {len(with_gc)} ({med(with_gc)}); without: {len(without)} ({med(without)})")
     evals = period / EVAL
     if host:
-        print(f"  host CPU speed while sampling: a fixed loop took median {statistics.median(host) * 1000:.2f} ms, fastest "
-              f"{min(host) * 1000:.2f} ms (ratio {statistics.median(host) / min(host):.2f}; near 1.00 on an undisturbed host)")
-    print(f"  Prometheus CPU time per drift evaluation{' (both groups)' if args.reference_every_evaluation else ''}: {(cpu_rules - cpu_idle) / evals * 1000:.1f} ms "
-          f"(prometheus CPU {cpu_rules:.2f}s with the rules vs {cpu_idle:.2f}s without, over {period}s = {evals:.0f} evaluations)")
-    print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs{' (prometheus at nice ' + str(args.nice) + ')' if args.nice is not None else ''}")
+        print(
+            f"  host CPU speed while sampling: a fixed loop took median {statistics.median(host) * 1000:.2f} ms, fastest "
+            f"{min(host) * 1000:.2f} ms (ratio {statistics.median(host) / min(host):.2f}; near 1.00 on an undisturbed host)"
+        )
+    print(
+        f"  Prometheus CPU time per drift evaluation{' (both groups)' if args.reference_every_evaluation else ''}: {(cpu_rules - cpu_idle) / evals * 1000:.1f} ms "
+        f"(prometheus CPU {cpu_rules:.2f}s with the rules vs {cpu_idle:.2f}s without, over {period}s = {evals:.0f} evaluations)"
+    )
+    print(
+        f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs{' (prometheus at nice ' + str(args.nice) + ')' if args.nice is not None else ''}"
+    )
     print(f"  series produced by the drift rules for the model: {total_series}")
     for r in sorted(per_record, key=lambda r: r["metric"]["__name__"]):
         print(f"    {r['metric']['__name__']:<52} {r['value'][1]}")
     if scored:
         print(f"  features scored: {scored[0]['value'][1]}; drifted share: {float(share[0]['value'][1]) if share else float('nan'):.2f}")
-    print(f"  drift group evaluation time by rule name (median over the {len(next(iter(by_kind.values()), []))} sampled evaluations; rules of one name summed):")
+    print(
+        f"  drift group evaluation time by rule name (median over the {len(next(iter(by_kind.values()), []))} sampled evaluations; rules of one name summed):"
+    )
     for name, times in sorted(by_kind.items(), key=lambda kv: -statistics.median(kv[1]))[:8]:
         print(f"    {name:<52} {statistics.median(times) * 1000:7.2f} ms  x{n_of.get(name, 0)}")
     for r in firing:

@@ -54,7 +54,9 @@ def synthetic_spec(n: int) -> str:
         "  teams:",
     ]
     for t in range(5):
-        lines.append(f"    team-{t}: {{slack: {{channel: '#t{t}', api_url_file: /run/secrets/slack-{t}}}, pagerduty: {{routing_key_file: /run/secrets/pd-{t}}}}}")
+        lines.append(
+            f"    team-{t}: {{slack: {{channel: '#t{t}', api_url_file: /run/secrets/slack-{t}}}, pagerduty: {{routing_key_file: /run/secrets/pd-{t}}}}}"
+        )
     lines.append("models:")
     presets = ["mlmon", "kserve", "triton", "vllm", "torchserve"]
     for i in range(n):

@@ -112,8 +112,22 @@ def baseline(
     format: str = FormatOpt,
 ) -> None:
     """Compute a drift baseline (reference bin fractions) from reference data."""
-    _run("baseline", data=data, model=model, output=output, prediction=prediction, features=features, numeric=numeric,
-         categorical=categorical, ignore=ignore, bins=bins, top_k=top_k, min_rows=min_rows, edges=edges, format=format)  # fmt: skip
+    _run(
+        "baseline",
+        data=data,
+        model=model,
+        output=output,
+        prediction=prediction,
+        features=features,
+        numeric=numeric,
+        categorical=categorical,
+        ignore=ignore,
+        bins=bins,
+        top_k=top_k,
+        min_rows=min_rows,
+        edges=edges,
+        format=format,
+    )
 
 
 # The options of `diff` and `apply` that name the targets: one list for both commands.
@@ -182,9 +196,21 @@ def up(
     live: bool | None = typer.Option(None, "--live/--no-live", help="live alert table (default: when stdout is a terminal)"),
 ) -> None:
     """Run a local staging stack on 127.0.0.1: demo model(s), Prometheus, Alertmanager and a webhook sink."""
-    _run("up", paths=paths or [], prometheus_port=prometheus_port, alertmanager_port=alertmanager_port, sink_port=sink_port,
-         demo_port=demo_port, rate=rate, label_delay=label_delay, mode=mode, model_mode=model_mode or [],
-         state_dir=state_dir, duration=duration, live=live)  # fmt: skip
+    _run(
+        "up",
+        paths=paths or [],
+        prometheus_port=prometheus_port,
+        alertmanager_port=alertmanager_port,
+        sink_port=sink_port,
+        demo_port=demo_port,
+        rate=rate,
+        label_delay=label_delay,
+        mode=mode,
+        model_mode=model_mode or [],
+        state_dir=state_dir,
+        duration=duration,
+        live=live,
+    )
 
 
 def main() -> None:

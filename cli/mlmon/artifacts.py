@@ -6,8 +6,8 @@ Renderers never know which monitor produced an artifact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 
 # --- rules --------------------------------------------------------------------------------------

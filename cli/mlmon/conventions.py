@@ -70,6 +70,7 @@ def grafana_uid(*parts: str) -> str:
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     return f"mlmon-{slug}"[:29] + "-" + digest
 
+
 # --- drift (monitors/drift.py) -------------------------------------------------------------
 # Inputs: FEATURE_BIN_TOTAL {model, feature, bin} and PREDICTION_BIN_TOTAL {model, bin}, bin labels
 # as produced by mlmon.baseline.bin_index(); or a classic histogram `<name>_bucket{le}` named in the spec.

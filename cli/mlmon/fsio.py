@@ -60,8 +60,17 @@ def read_specs(files: list[Path]) -> tuple[dict[str, bytes], list[Diagnostic]]:
         try:
             size = f.stat().st_size
             if size > MAX_READ:
-                diags.append(Diagnostic(name, 0, 0, Severity.ERROR, "MLM001", f"file is {size // 1024} KiB; spec files are limited to {MAX_READ // (1024 * 1024)} MiB",
-                                        "split the spec into several files"))  # fmt: skip
+                diags.append(
+                    Diagnostic(
+                        name,
+                        0,
+                        0,
+                        Severity.ERROR,
+                        "MLM001",
+                        f"file is {size // 1024} KiB; spec files are limited to {MAX_READ // (1024 * 1024)} MiB",
+                        "split the spec into several files",
+                    )
+                )
                 continue
             texts[name] = f.read_bytes()
         except OSError as exc:

@@ -30,10 +30,32 @@ SECRET_PLACEHOLDER = "<secret>"
 # Field names whose values are secrets wherever they appear (Alertmanager, HTTP configs, Grafana).
 SECRET_KEYS = frozenset(
     {
-        "api_key", "api_secret", "api_url", "auth_password", "auth_secret", "bearer_token", "bot_token",
-        "client_secret", "credentials", "password", "routing_key", "secret", "secret_key", "service_key", "slack_api_url",
-        "smtp_auth_password", "smtp_auth_secret", "token", "user_key", "webhook_url", "opsgenie_api_key",
-        "victorops_api_key", "wechat_api_secret", "telegram_bot_token", "secureJsonData", "basicAuthPassword",
+        "api_key",
+        "api_secret",
+        "api_url",
+        "auth_password",
+        "auth_secret",
+        "bearer_token",
+        "bot_token",
+        "client_secret",
+        "credentials",
+        "password",
+        "routing_key",
+        "secret",
+        "secret_key",
+        "service_key",
+        "slack_api_url",
+        "smtp_auth_password",
+        "smtp_auth_secret",
+        "token",
+        "user_key",
+        "webhook_url",
+        "opsgenie_api_key",
+        "victorops_api_key",
+        "wechat_api_secret",
+        "telegram_bot_token",
+        "secureJsonData",
+        "basicAuthPassword",
     }
 )
 

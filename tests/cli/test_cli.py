@@ -73,9 +73,7 @@ def test_usage_errors_exit_2(tmp_path, run_mlmon):
 
 
 def test_bad_inputs_never_traceback_and_write_nothing(tmp_path, run_mlmon):
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi")
-    )
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi"))
     cases = {
         "empty.yaml": "",
         "syntax.yaml": "apiVersion: mlmon/v1\n  kind: x\n: :\n",

@@ -21,16 +21,20 @@ def e2e_stack(tmp_path_factory):
     ports = {m: S.free_port() for m in MODELS}
     spec = build_spec(root / "spec", ports)
     st = S.Stack(
-        [spec], state_dir=root / "state", ports=S.Ports(prometheus=0, alertmanager=0, sink=0, demo=0, models=ports),
+        [spec],
+        state_dir=root / "state",
+        ports=S.Ports(prometheus=0, alertmanager=0, sink=0, demo=0, models=ports),
         demo=S.DemoOptions(rate=25, label_delay="2s", modes=MODELS),
-    )  # fmt: skip
+    )
     st.start()
     st.started_at = time.monotonic()
     try:
         # the `down` scenario: once Prometheus has scraped the model's traffic for a while (its
         # SLI has data), stop its service by PID
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not st.query('sum(rate(mlmon_predictions_total{model="e2e-down"}[1m])) > 0 and on() count_over_time(up{job="mlmon-e2e-down"}[1m]) >= 15'):
+        while time.monotonic() < deadline and not st.query(
+            'sum(rate(mlmon_predictions_total{model="e2e-down"}[1m])) > 0 and on() count_over_time(up{job="mlmon-e2e-down"}[1m]) >= 15'
+        ):
             time.sleep(0.5)
         st.stop_process("demo:e2e-down")
         st.down_at = time.monotonic()

@@ -38,10 +38,15 @@ def model_sections(model_id: str, monitors: set[str]) -> dict:
     (scrape and evaluation every 1s; alerts hold for seconds, not minutes)."""
     out: dict = {
         "slos": [
-            {"name": "availability", "objective": 99, "period": SLO_PERIOD, "sli": {"kind": "availability"},
-             "alerting": {"no_data_for": "10s", "ticket": False}},
+            {
+                "name": "availability",
+                "objective": 99,
+                "period": SLO_PERIOD,
+                "sli": {"kind": "availability"},
+                "alerting": {"no_data_for": "10s", "ticket": False},
+            },
         ],
-    }  # fmt: skip
+    }
     if "infra" in monitors:
         # 15s: on a loaded 2-core machine a 1s scrape can time out now and then; one missed
         # scrape is not an outage
@@ -55,9 +60,13 @@ def model_sections(model_id: str, monitors: set[str]) -> dict:
         out["performance"] = {
             # for 15s: at warm-up, predictions become "due" a few seconds before 100 labels have
             # been joined, so the no-data alert (which shares `for`) must outlast that gap
-            "window": "1m", "labels_delay": "2s", "min_samples": 100, "min": {"accuracy": 0.7}, "for": "15s",
+            "window": "1m",
+            "labels_delay": "2s",
+            "min_samples": 100,
+            "min": {"accuracy": 0.7},
+            "for": "15s",
             "label_coverage": {"min": 0.2, "no_labels_for": "5m"},
-        }  # fmt: skip
+        }
     if "retraining" in monitors:
         out["retraining"] = {"triggers": ["drift", "performance"], "for": "15s"}
     return out
@@ -70,13 +79,15 @@ def build_spec(directory: Path, ports: dict[str, int]) -> Path:
     for model_id in MODELS:
         text = BASELINE.read_text().replace("\nmodel: demo\n", f"\nmodel: {model_id}\n")
         (directory / "baselines" / f"{model_id}.yaml").write_text(text)
-        models.append({
-            "id": model_id,
-            "team": TEAM,
-            "task": "binary_classification",
-            "serving": {"preset": "mlmon", "targets": [f"127.0.0.1:{ports[model_id]}"]},
-            **model_sections(model_id, monitors),
-        })  # fmt: skip
+        models.append(
+            {
+                "id": model_id,
+                "team": TEAM,
+                "task": "binary_classification",
+                "serving": {"preset": "mlmon", "targets": [f"127.0.0.1:{ports[model_id]}"]},
+                **model_sections(model_id, monitors),
+            }
+        )
     spec = {
         "apiVersion": "mlmon/v1",
         "kind": "MonitoringSpec",
@@ -96,5 +107,3 @@ def build_spec(directory: Path, ports: dict[str, int]) -> Path:
     path = directory / "e2e.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path
-
-

@@ -24,13 +24,14 @@ def delivered(st, channel: str, receiver: str, model: str, alertname: str | None
 
     def match(n):
         return (
-            n.channel == channel and n.receiver == receiver and n.status == status
+            n.channel == channel
+            and n.receiver == receiver
+            and n.status == status
             and any(
-                a.get("model") == model and (alertname is None or a.get("alertname", alertname) == alertname)
-                and all(a.get(k) == v for k, v in labels.items())
+                a.get("model") == model and (alertname is None or a.get("alertname", alertname) == alertname) and all(a.get(k) == v for k, v in labels.items())
                 for a in n.alerts
             )
-        )  # fmt: skip
+        )
 
     n = st.sink.wait_for(match, _left(st))
     if n is None:
@@ -62,8 +63,11 @@ def test_error_burst_pages(e2e_stack):
     delivered(st, "slack", f"{TEAM}-slack", "e2e-errors", C.ALERT_SLO_BURN)  # a page also reaches Slack
     a = am_alert(st, "e2e-errors", C.ALERT_SLO_BURN)
     assert {k: a["labels"][k] for k in ("team", "severity", "monitor", "slo")} == {
-        "team": TEAM, "severity": "critical", "monitor": "slo", "slo": "availability",
-    }  # fmt: skip
+        "team": TEAM,
+        "severity": "critical",
+        "monitor": "slo",
+        "slo": "availability",
+    }
     assert [r["name"] for r in a["receivers"]] == [f"{TEAM}-pagerduty", f"{TEAM}-slack"]
 
 

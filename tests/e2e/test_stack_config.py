@@ -60,10 +60,13 @@ def test_local_alertmanager_points_every_receiver_at_the_sink(files, tmp_path):
 
 def test_business_hours_muting_is_dropped_locally(tmp_path):
     data = {
-        "route": {"receiver": "x", "routes": [{"receiver": "x", "active_time_intervals": ["business-hours"], "routes": [{"receiver": "x", "mute_time_intervals": ["m"]}]}]},
+        "route": {
+            "receiver": "x",
+            "routes": [{"receiver": "x", "active_time_intervals": ["business-hours"], "routes": [{"receiver": "x", "mute_time_intervals": ["m"]}]}],
+        },
         "receivers": [{"name": "x", "email_configs": [{"to": "a@b"}]}],
         "time_intervals": [{"name": "business-hours", "time_intervals": [{"weekdays": ["monday:friday"]}]}],
-    }  # fmt: skip
+    }
     cfg = S.local_alertmanager_config(data, _FakeSink(), tmp_path)
     assert "time_intervals" not in cfg
     assert "active_time_intervals" not in cfg["route"]["routes"][0]

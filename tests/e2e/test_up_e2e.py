@@ -24,10 +24,24 @@ REPO = Path(__file__).resolve().parents[2]
 def up_argv(*extra: str) -> list[str]:
     ports = [S.free_port() for _ in range(4)]
     return [
-        sys.executable, "-m", "mlmon", "up", str(REPO / "examples" / "demo" / "spec.yaml"),
-        "--prometheus-port", str(ports[0]), "--alertmanager-port", str(ports[1]), "--sink-port", str(ports[2]),
-        "--demo-port", str(ports[3]), "--no-live", "--rate", "5", *extra,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "mlmon",
+        "up",
+        str(REPO / "examples" / "demo" / "spec.yaml"),
+        "--prometheus-port",
+        str(ports[0]),
+        "--alertmanager-port",
+        str(ports[1]),
+        "--sink-port",
+        str(ports[2]),
+        "--demo-port",
+        str(ports[3]),
+        "--no-live",
+        "--rate",
+        "5",
+        *extra,
+    ]
 
 
 def env() -> dict:
@@ -55,7 +69,12 @@ def _binaries():
 def test_up_prints_urls_and_stops_after_duration():
     r = subprocess.run(up_argv("--duration", "3"), env=env(), capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    for word in ("Prometheus     http://127.0.0.1:", "Alertmanager   http://127.0.0.1:", "webhook sink   http://127.0.0.1:", "demo model     http://127.0.0.1:"):
+    for word in (
+        "Prometheus     http://127.0.0.1:",
+        "Alertmanager   http://127.0.0.1:",
+        "webhook sink   http://127.0.0.1:",
+        "demo model     http://127.0.0.1:",
+    ):
         assert word in r.stdout
     assert_gone(stopped_pids(r.stderr))
 

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "grafana"
 PANEL_PLUGINS = ("timeseries", "stat", "gauge", "bargauge", "table", "text")
@@ -37,12 +38,12 @@ CUSTOM_UNIT_PREFIXES = ("suffix:", "prefix:", "time:", "si:", "count:", "currenc
 GRID_WIDTH = 24
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{name}.jsonschema.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str, definition: str | None = None):
     from jsonschema.validators import validator_for
 
@@ -56,7 +57,7 @@ def _validator(name: str, definition: str | None = None):
     return cls(schema)
 
 
-@lru_cache(maxsize=None)
+@cache
 def known_units() -> frozenset[str]:
     return frozenset(d["const"] for d in _schema("units")["definitions"].values() if "const" in d)
 
@@ -80,8 +81,7 @@ def _leaf_errors(errors) -> list:
                 out.extend(_leaf_errors(best))
                 continue
             # a tie: say what each alternative lacks
-            why = " | ".join(f"{_loc(x.absolute_path)}: {x.message}" for b in sorted(branches)
-                             for x in _leaf_errors(branches[b]))
+            why = " | ".join(f"{_loc(x.absolute_path)}: {x.message}" for b in sorted(branches) for x in _leaf_errors(branches[b]))
             e.message = f"matches none of the alternatives: {why}"
         out.append(e)
     return out
@@ -172,9 +172,10 @@ def validate_dashboard(d: dict) -> list[str]:
             if ref in refs:
                 problems.append(f"{where}/targets/{k}/refId: duplicate refId {ref!r}")
             refs.add(ref)
-        for ds_where, ds in ((f"{where}/datasource", p.get("datasource")),
-                             *((f"{where}/targets/{k}/datasource", t.get("datasource"))
-                               for k, t in enumerate(p.get("targets") or []) if isinstance(t, dict))):
+        for ds_where, ds in (
+            (f"{where}/datasource", p.get("datasource")),
+            *((f"{where}/targets/{k}/datasource", t.get("datasource")) for k, t in enumerate(p.get("targets") or []) if isinstance(t, dict)),
+        ):
             uid = ds.get("uid") if isinstance(ds, dict) else None
             m = re.fullmatch(r"\$\{?(\w+)\}?", uid) if isinstance(uid, str) else None
             if m and m.group(1) not in variables:

@@ -109,9 +109,7 @@ class Contract:
                 secured = bool(op.get("security", default_security))
                 if op["operationId"] == "getHealth":
                     secured = False  # Grafana serves /api/health without authentication
-                self.operations.append(
-                    Operation(op["operationId"], method.upper(), full, regex, params, body, responses, secured)
-                )
+                self.operations.append(Operation(op["operationId"], method.upper(), full, regex, params, body, responses, secured))
 
     def _deref(self, obj: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in obj:
@@ -179,10 +177,7 @@ class Contract:
 
 def _absolute_refs(schema: Any) -> Any:
     if isinstance(schema, dict):
-        return {
-            k: (SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _absolute_refs(v))
-            for k, v in schema.items()
-        }
+        return {k: (SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _absolute_refs(v)) for k, v in schema.items()}
     if isinstance(schema, list):
         return [_absolute_refs(v) for v in schema]
     return schema
@@ -324,9 +319,7 @@ class GrafanaTestServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="grafana-test-server", daemon=True
-        )
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="grafana-test-server", daemon=True)
         self._thread.start()
         return self
 
@@ -504,9 +497,20 @@ class GrafanaTestServer:
 
     def _folder_json(self, f: _Folder) -> dict[str, Any]:
         return {
-            "id": f.id, "uid": f.uid, "title": f.title, "url": f"/dashboards/f/{f.uid}/{slugify(f.title)}",
-            "version": f.version, "canAdmin": True, "canDelete": True, "canEdit": True, "canSave": True,
-            "created": FIXED_TIME, "updated": FIXED_TIME, "createdBy": "admin", "updatedBy": "admin", "orgId": 1,
+            "id": f.id,
+            "uid": f.uid,
+            "title": f.title,
+            "url": f"/dashboards/f/{f.uid}/{slugify(f.title)}",
+            "version": f.version,
+            "canAdmin": True,
+            "canDelete": True,
+            "canEdit": True,
+            "canSave": True,
+            "created": FIXED_TIME,
+            "updated": FIXED_TIME,
+            "createdBy": "admin",
+            "updatedBy": "admin",
+            "orgId": 1,
         }
 
     def _op_getFolders(self, params: dict[str, str], req: Request) -> tuple[int, Any]:
@@ -563,12 +567,30 @@ class GrafanaTestServer:
             return 404, {"message": "Dashboard not found"}
         folder = self.folders.get(d.folder_uid)
         meta = {
-            "type": "db", "canSave": True, "canEdit": True, "canAdmin": True, "canStar": True, "canDelete": True,
-            "slug": slugify(str(d.json.get("title", ""))), "url": self._dash_url(d), "expires": "0001-01-01T00:00:00Z",
-            "created": d.created, "updated": d.updated, "updatedBy": "admin", "createdBy": "admin", "version": d.version,
-            "hasAcl": False, "isFolder": False, "folderId": folder.id if folder else 0, "folderUid": d.folder_uid,
-            "folderTitle": folder.title if folder else "General", "folderUrl": f"/dashboards/f/{d.folder_uid}/" if folder else "",
-            "provisioned": False, "provisionedExternalId": "", "isStarred": False, "isSnapshot": False,
+            "type": "db",
+            "canSave": True,
+            "canEdit": True,
+            "canAdmin": True,
+            "canStar": True,
+            "canDelete": True,
+            "slug": slugify(str(d.json.get("title", ""))),
+            "url": self._dash_url(d),
+            "expires": "0001-01-01T00:00:00Z",
+            "created": d.created,
+            "updated": d.updated,
+            "updatedBy": "admin",
+            "createdBy": "admin",
+            "version": d.version,
+            "hasAcl": False,
+            "isFolder": False,
+            "folderId": folder.id if folder else 0,
+            "folderUid": d.folder_uid,
+            "folderTitle": folder.title if folder else "General",
+            "folderUrl": f"/dashboards/f/{d.folder_uid}/" if folder else "",
+            "provisioned": False,
+            "provisionedExternalId": "",
+            "isStarred": False,
+            "isSnapshot": False,
         }
         return 200, {"dashboard": json.loads(json.dumps(d.json)), "meta": meta}
 
@@ -625,8 +647,14 @@ class GrafanaTestServer:
         stored = _Dashboard(did, uid, folder_uid, dash, version, created, FIXED_TIME)
         self.dashboards[uid] = stored
         return 200, {
-            "id": did, "uid": uid, "url": self._dash_url(stored), "status": "success", "version": version,
-            "slug": slugify(title), "title": title, "folderUid": folder_uid,
+            "id": did,
+            "uid": uid,
+            "url": self._dash_url(stored),
+            "status": "success",
+            "version": version,
+            "slug": slugify(title),
+            "title": title,
+            "folderUid": folder_uid,
         }
 
     def _op_getDashboardTags(self, params: dict[str, str], req: Request) -> tuple[int, Any]:
@@ -655,11 +683,20 @@ class GrafanaTestServer:
                     continue
                 if folder_uids is not None and "" not in folder_uids:
                     continue
-                hits.append({
-                    "id": f.id, "uid": f.uid, "title": f.title, "uri": f"db/{slugify(f.title)}",
-                    "url": f"/dashboards/f/{f.uid}/{slugify(f.title)}", "slug": "", "type": "dash-folder",
-                    "tags": [], "isStarred": False, "sortMeta": 0,
-                })
+                hits.append(
+                    {
+                        "id": f.id,
+                        "uid": f.uid,
+                        "title": f.title,
+                        "uri": f"db/{slugify(f.title)}",
+                        "url": f"/dashboards/f/{f.uid}/{slugify(f.title)}",
+                        "slug": "",
+                        "type": "dash-folder",
+                        "tags": [],
+                        "isStarred": False,
+                        "sortMeta": 0,
+                    }
+                )
         if kind in (None, "dash-db"):
             for d in self.dashboards.values():
                 dtags = list(d.json.get("tags") or [])
@@ -674,13 +711,27 @@ class GrafanaTestServer:
                     continue
                 folder = self.folders.get(d.folder_uid)
                 hit = {
-                    "id": d.id, "uid": d.uid, "title": title, "uri": f"db/{slugify(title)}", "url": self._dash_url(d),
-                    "slug": "", "type": "dash-db", "tags": sorted(dtags), "isStarred": False, "sortMeta": 0,
+                    "id": d.id,
+                    "uid": d.uid,
+                    "title": title,
+                    "uri": f"db/{slugify(title)}",
+                    "url": self._dash_url(d),
+                    "slug": "",
+                    "type": "dash-db",
+                    "tags": sorted(dtags),
+                    "isStarred": False,
+                    "sortMeta": 0,
                 }
                 if folder:
-                    hit.update({"folderId": folder.id, "folderUid": folder.uid, "folderTitle": folder.title,
-                                "folderUrl": f"/dashboards/f/{folder.uid}/{slugify(folder.title)}"})
+                    hit.update(
+                        {
+                            "folderId": folder.id,
+                            "folderUid": folder.uid,
+                            "folderTitle": folder.title,
+                            "folderUrl": f"/dashboards/f/{folder.uid}/{slugify(folder.title)}",
+                        }
+                    )
                 hits.append(hit)
         hits.sort(key=lambda h: (h["type"] != "dash-folder", h["title"].lower()))
         start = (max(page, 1) - 1) * limit
-        return 200, hits[start:start + limit]
+        return 200, hits[start : start + limit]

@@ -211,9 +211,7 @@ class MimirTestServer:
 
     def snapshot(self, tenant: str) -> dict[str, dict[str, Any]]:
         with self.lock:
-            return json.loads(json.dumps(
-                {ns: dict(sorted(groups.items())) for ns, groups in sorted(self.tenants.get(tenant, {}).items()) if groups}
-            ))
+            return json.loads(json.dumps({ns: dict(sorted(groups.items())) for ns, groups in sorted(self.tenants.get(tenant, {}).items()) if groups}))
 
     # ---- HTTP
 
@@ -221,8 +219,7 @@ class MimirTestServer:
         parsed = urllib.parse.urlsplit(h.path)
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
-        req = Request(h.command, parsed.path, urllib.parse.parse_qs(parsed.query), raw,
-                      {k.lower(): v for k, v in h.headers.items()})
+        req = Request(h.command, parsed.path, urllib.parse.parse_qs(parsed.query), raw, {k.lower(): v for k, v in h.headers.items()})
         with self.lock:
             self.requests.append(req)
             faults = [f for f in self.faults if f.hit(req.method, req.path)]
@@ -276,7 +273,7 @@ class MimirTestServer:
         raw_path = req.path
         if raw_path != base and not raw_path.startswith(base + "/"):
             return 404, "text/plain", "404 page not found\n"
-        parts = [urllib.parse.unquote(p) for p in raw_path[len(base):].split("/")[1:]]
+        parts = [urllib.parse.unquote(p) for p in raw_path[len(base) :].split("/")[1:]]
         if len(parts) > 2 or any(p == "" for p in parts):
             return 404, "text/plain", "404 page not found\n"
         allowed = {0: ("GET",), 1: ("GET", "POST", "DELETE"), 2: ("GET", "DELETE")}[len(parts)]

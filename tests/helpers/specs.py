@@ -12,16 +12,20 @@ routing:
       slack: {channel: "#recsys", api_url_file: /etc/alertmanager/secrets/slack-recsys}
 """
 
-MINIMAL = """\
+MINIMAL = (
+    """\
 apiVersion: mlmon/v1
 kind: MonitoringSpec
 metadata: {name: payments-ml}
-""" + ROUTING + """\
+"""
+    + ROUTING
+    + """\
 models:
   - id: fraud-detector
     team: risk-ml
     serving: {targets: ["fraud-detector.ml.svc:8080"]}
 """
+)
 
 
 def spec(models: str, routing: str = ROUTING, name: str = "test-spec") -> str:

@@ -51,10 +51,21 @@ def test_every_series_of_the_contract_exists_at_zero(baseline):
     mon = ModelMonitor("demo", version="v1", baseline=baseline)
     s = samples(mon)
     names = {k[0] for k in s}
-    for name in (C.PREDICTIONS_TOTAL, C.PREDICTION_ERRORS_TOTAL, C.PREDICTION_LATENCY + "_bucket", C.MODEL_INFO,
-                 C.FEATURE_BIN_TOTAL, C.PREDICTION_BIN_TOTAL, C.INVALID_OUTPUTS_TOTAL, C.OUTCOMES_TOTAL,
-                 C.LABELS_JOINED_TOTAL, C.LABELED_SCORE + "_bucket", C.FEEDBACK_TOTAL, C.FEEDBACK_RATING + "_bucket",
-                 C.PREDICTION_SCORE + "_bucket"):  # fmt: skip
+    for name in (
+        C.PREDICTIONS_TOTAL,
+        C.PREDICTION_ERRORS_TOTAL,
+        C.PREDICTION_LATENCY + "_bucket",
+        C.MODEL_INFO,
+        C.FEATURE_BIN_TOTAL,
+        C.PREDICTION_BIN_TOTAL,
+        C.INVALID_OUTPUTS_TOTAL,
+        C.OUTCOMES_TOTAL,
+        C.LABELS_JOINED_TOTAL,
+        C.LABELED_SCORE + "_bucket",
+        C.FEEDBACK_TOTAL,
+        C.FEEDBACK_RATING + "_bucket",
+        C.PREDICTION_SCORE + "_bucket",
+    ):
         assert name in names, name
     # every bin of every feature, at zero
     for fb in baseline.features:

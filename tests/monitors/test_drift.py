@@ -38,8 +38,15 @@ def make_baseline(model: str = "fraud-detector", with_pred: bool = True, edges: 
         "country": list(rng.choice(["DE", "FR", "NL", "US"], n, p=[0.5, 0.2, 0.2, 0.1])),
         "score": [f"{x:.4f}" for x in rng.beta(1, 8, n)],
     }
-    opts = B.Options(model=model, created_from="ref.csv", prediction="score" if with_pred else None, ignore=frozenset() if with_pred else frozenset({"score"}),
-                     bins=6, top_k=3, edges=edges)  # fmt: skip
+    opts = B.Options(
+        model=model,
+        created_from="ref.csv",
+        prediction="score" if with_pred else None,
+        ignore=frozenset() if with_pred else frozenset({"score"}),
+        bins=6,
+        top_k=3,
+        edges=edges,
+    )
     b, diags = B.compute_baseline(cols, opts, "ref.csv")
     assert b is not None, diags
     return B.dump_baseline(b)
@@ -47,9 +54,7 @@ def make_baseline(model: str = "fraud-detector", with_pred: bool = True, edges: 
 
 def compile_drift(section: str, files: dict[str, str] | None = None, extra: str = ""):
     files = {"baselines/fd.yaml": make_baseline()} if files is None else files
-    text = spec(
-        "  - id: fraud-detector\n    team: risk-ml\n    serving: {targets: ['fd:8080']}\n" + extra + f"    drift: {section}\n"
-    )
+    text = spec("  - id: fraud-detector\n    team: risk-ml\n    serving: {targets: ['fd:8080']}\n" + extra + f"    drift: {section}\n")
 
     def read_file(spec_file: str, ref: str):
         if ref in files:
@@ -303,7 +308,11 @@ def test_bins_whose_counter_never_appeared_count_as_zero(tmp_path):
     checks = (
         ExprCheck(f'count({C.DRIFT_BIN_ABSENT}{{model="{model.id}"}}) or vector(0)', t, (Sample("{}", 0.0),)),
         ExprCheck(f'count({C.DRIFT_BIN_CURRENT}{{model="{model.id}",feature="{gone}"}}) or vector(0)', t, (Sample("{}", 0.0),)),
-        ExprCheck(f'{C.DRIFT_FEATURES_SCORED}{{model="{model.id}"}}', t, (Sample(f'{C.DRIFT_FEATURES_SCORED}{{model="{model.id}"}}', float(len(section.features) - 1)),)),
+        ExprCheck(
+            f'{C.DRIFT_FEATURES_SCORED}{{model="{model.id}"}}',
+            t,
+            (Sample(f'{C.DRIFT_FEATURES_SCORED}{{model="{model.id}"}}', float(len(section.features) - 1)),),
+        ),
     )
     res = run_promtool(tmp_path, groups, [dataclasses.replace(case, input_series=kept, alert_checks=(), expr_checks=checks)])
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
@@ -342,11 +351,15 @@ def test_histogram_missing_a_baseline_edge_gives_no_score_and_the_nodata_alert(t
 
     exp = ExpAlert(drift_alerts.labels(model, "warning", "features"), drift_alerts.nodata_annotations(model, model.section("drift"), "features", "1"))
     test = RuleTest(
-        "le=25 bucket missing", "1m", series,
+        "le=25 bucket missing",
+        "1m",
+        series,
         (AlertCheck(f"{steps}m", C.ALERT_DRIFT_NODATA, (exp,)), AlertCheck(f"{steps}m", C.ALERT_DRIFT_FEATURE, ())),
-        (ExprCheck(f'{C.DRIFT_FEATURE_SCORE}{{feature="amount"}}', f"{steps}m", ()),
-         ExprCheck(f"{C.DRIFT_FEATURES_SCORED}", f"{steps}m", (Sample(f'{C.DRIFT_FEATURES_SCORED}{{model="fraud-detector"}}', 2),))),
-    )  # fmt: skip
+        (
+            ExprCheck(f'{C.DRIFT_FEATURE_SCORE}{{feature="amount"}}', f"{steps}m", ()),
+            ExprCheck(f"{C.DRIFT_FEATURES_SCORED}", f"{steps}m", (Sample(f'{C.DRIFT_FEATURES_SCORED}{{model="fraud-detector"}}', 2),)),
+        ),
+    )
     res = run_promtool(tmp_path, groups, [test])
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
 

@@ -72,7 +72,9 @@ def test_weekly_seasonality_falls_back_to_trailing():
 
 
 def test_every_expression_parses_and_labels_follow_the_contract():
-    m = model("  - id: m\n    team: risk-ml\n    labels: {tier: gold}\n    serving: {targets: ['m:8080']}\n    errors: {ratio: {min_rps: 1}, anomaly: {seasonality: weekly}}\n")
+    m = model(
+        "  - id: m\n    team: risk-ml\n    labels: {tier: gold}\n    serving: {targets: ['m:8080']}\n    errors: {ratio: {min_rps: 1}, anomaly: {seasonality: weekly}}\n"
+    )
     for r in rules(m):
         promql_parser.parse(r.expr)
         if isinstance(r, AlertRule):
@@ -117,8 +119,10 @@ def test_weekly_seasonality_catches_what_the_trailing_baseline_misses(tmp_path):
     t_before = f"{(start - 2) * 5}m"
     results = {}
     for seasonality in ("weekly", "none"):
-        text = spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n"
-                    f"    errors: {{anomaly: {{seasonality: {seasonality}, window: 1d, for: 30m, signals: [requests]}}}}\n")
+        text = spec(
+            "  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n"
+            f"    errors: {{anomaly: {{seasonality: {seasonality}, window: 1d, for: 30m, signals: [requests]}}}}\n"
+        )
         text = text.replace("routing:", "defaults: {evaluation_interval: 5m}\nrouting:", 1)
         s, diags = pipeline.check({"s.yaml": text})
         assert s is not None, [format_text([d]) for d in diags]
@@ -127,8 +131,7 @@ def test_weekly_seasonality_catches_what_the_trailing_baseline_misses(tmp_path):
         recs = anomaly_rules(mm, an, "requests")
         alert = [r for r in rules(mm) if isinstance(r, AlertRule) and r.alert == "MLModelAnomaly"]
         exp = (ExpAlert({**alert[0].labels, "signal": "requests"}, alert[0].annotations),) if seasonality == "weekly" else ()
-        test = RuleTest(f"seasonality {seasonality}", "5m", series,
-                        (AlertCheck(t_before, "MLModelAnomaly"), AlertCheck(t_alert, "MLModelAnomaly", exp)))
+        test = RuleTest(f"seasonality {seasonality}", "5m", series, (AlertCheck(t_before, "MLModelAnomaly"), AlertCheck(t_alert, "MLModelAnomaly", exp)))
         d = tmp_path / seasonality
         d.mkdir()
         results[seasonality] = run_promtool(d, [RuleGroup("anomaly", (*recs, *alert))], [test], "5m")

@@ -79,7 +79,7 @@ def test_every_expression_parses_and_alerts_carry_the_routing_labels(body):
     if body is GROUP_LABEL_IS_GROUP:
         assert "label_replace" not in exprs[C.FAIR_PREDICTIONS]
     else:
-        assert 'label_replace(' in exprs[C.FAIR_PREDICTIONS] and 'region!=""' in exprs[C.FAIR_PREDICTIONS]
+        assert "label_replace(" in exprs[C.FAIR_PREDICTIONS] and 'region!=""' in exprs[C.FAIR_PREDICTIONS]
 
 
 def test_low_sample_alerts_are_tickets_even_when_fairness_pages():

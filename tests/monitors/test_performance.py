@@ -111,7 +111,12 @@ def test_absent_section_disables_the_monitor_and_empty_section_gets_defaults():
 @pytest.mark.parametrize(
     "body, code, severity, fragment",
     [
-        (section("classes: [a, b]", "    task: multiclass_classification\n").replace("classes: [a, b]", "min_samples: 10"), "MLM102", Severity.ERROR, "needs 'classes'"),
+        (
+            section("classes: [a, b]", "    task: multiclass_classification\n").replace("classes: [a, b]", "min_samples: 10"),
+            "MLM102",
+            Severity.ERROR,
+            "needs 'classes'",
+        ),
         (section("metrics: [auc]"), "MLM102", Severity.ERROR, "auc needs score histograms"),
         (section("min: {auc: 0.7}"), "MLM102", Severity.ERROR, "auc needs score histograms"),
         (section("min: {recall: 0.8}\ncritical: {recall: 0.9}"), "MLM210", Severity.ERROR, "critical recall 0.9 must be below its warning level 0.8"),
@@ -121,7 +126,12 @@ def test_absent_section_disables_the_monitor_and_empty_section_gets_defaults():
         (section("window: 1h\nlabels_delay: 1d"), "MLM213", Severity.WARNING, "shorter than labels_delay"),
         (section("window: 1d\ncompare_offset: 12h"), "MLM213", Severity.WARNING, "windows overlap"),
         (section("score_buckets: [0.5, 0.2]\nmetrics: [auc]"), "MLM213", Severity.ERROR, "must be increasing"),
-        (section("metrics: [auc]\nscore_buckets: [0.5]\nclasses: [a, b]", "    task: multiclass_classification\n"), "MLM104", Severity.ERROR, "'auc' is not available"),
+        (
+            section("metrics: [auc]\nscore_buckets: [0.5]\nclasses: [a, b]", "    task: multiclass_classification\n"),
+            "MLM104",
+            Severity.ERROR,
+            "'auc' is not available",
+        ),
         (section("min: {recall: 0.5}", "    task: regression\n"), "MLM104", Severity.ERROR, "needs task binary_classification or multiclass_classification"),
         (section("window: 1m"), "MLM207", Severity.ERROR, "shorter than 4x the scrape interval"),
         (section("window: 1x"), "MLM203", Severity.ERROR, "invalid duration"),
@@ -221,9 +231,15 @@ def _ref_f1(y, yhat, c):
 def test_binary_metrics_match_a_per_sample_reference():
     rnd = random.Random(7)
     p = Performance(
-        task=quality.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
-        metrics=quality.BINARY_METRICS, watched=("f1",), score_buckets=(0.25, 0.5, 0.75),
-    )  # fmt: skip
+        task=quality.BINARY,
+        window=3600,
+        labels_delay=0,
+        compare_offset=7200,
+        min_samples=1,
+        metrics=quality.BINARY_METRICS,
+        watched=("f1",),
+        score_buckets=(0.25, 0.5, 0.75),
+    )
     for _ in range(200):
         tp, fp, tn, fn = (rnd.randint(1, 400) for _ in range(4))
         y, yhat = _expand_binary(tp, fp, tn, fn)
@@ -241,9 +257,15 @@ def test_auc_matches_mann_whitney_on_expanded_scores():
     rnd = random.Random(11)
     edges = (0.1, 0.3, 0.5, 0.7, 0.9)
     p = Performance(
-        task=quality.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
-        metrics=("auc",), watched=("auc",), score_buckets=edges,
-    )  # fmt: skip
+        task=quality.BINARY,
+        window=3600,
+        labels_delay=0,
+        compare_offset=7200,
+        min_samples=1,
+        metrics=("auc",),
+        watched=("auc",),
+        score_buckets=edges,
+    )
     for _ in range(100):
         pos = tuple(rnd.randint(0, 30) for _ in range(len(edges) + 1))
         neg = tuple(rnd.randint(0, 30) for _ in range(len(edges) + 1))
@@ -259,9 +281,15 @@ def test_multiclass_metrics_match_a_per_sample_reference():
     rnd = random.Random(3)
     classes = ("a", "b", "c", "d")
     p = Performance(
-        task=quality.MULTICLASS, window=3600, labels_delay=0, compare_offset=7200, min_samples=1,
-        metrics=quality.MULTICLASS_METRICS, watched=("macro_f1",), classes=classes,
-    )  # fmt: skip
+        task=quality.MULTICLASS,
+        window=3600,
+        labels_delay=0,
+        compare_offset=7200,
+        min_samples=1,
+        metrics=quality.MULTICLASS_METRICS,
+        watched=("macro_f1",),
+        classes=classes,
+    )
     for _ in range(100):
         conf = {(pr, ac): rnd.choice((0, 0, rnd.randint(1, 50))) for pr in classes for ac in classes}
         conf = {k: v for k, v in conf.items() if v}
@@ -288,9 +316,14 @@ def test_multiclass_metrics_match_a_per_sample_reference():
 
 def test_min_sample_gate_makes_ratios_absent():
     p = Performance(
-        task=quality.BINARY, window=3600, labels_delay=0, compare_offset=7200, min_samples=100,
-        metrics=("recall", "precision", "accuracy"), watched=("recall",),
-    )  # fmt: skip
+        task=quality.BINARY,
+        window=3600,
+        labels_delay=0,
+        compare_offset=7200,
+        min_samples=100,
+        metrics=("recall", "precision", "accuracy"),
+        watched=("recall",),
+    )
     got = quality.binary_values(p, quality.Counts({"tp": 5, "fn": 5, "tn": 500, "fp": 0}))
     assert got["recall"] is None and got["precision"] is None and got["accuracy"] == 505 / 510
 
@@ -364,7 +397,15 @@ def test_generated_cases_cover_every_alert(tmp_path):
     tests = performance.MONITOR.rule_tests(m, spec, model_alerts(spec, m))
     fired = {c.alertname for t in tests for c in t.alert_checks if c.exp_alerts}
     quiet = {c.alertname for t in tests for c in t.alert_checks if not c.exp_alerts}
-    names = {C.ALERT_PERF_LOW, C.ALERT_PERF_DROP, C.ALERT_PERF_VERSION, C.ALERT_PERF_NODATA, C.ALERT_LABEL_COVERAGE, C.ALERT_LABELS_MISSING, C.ALERT_CONCEPT_DRIFT}
+    names = {
+        C.ALERT_PERF_LOW,
+        C.ALERT_PERF_DROP,
+        C.ALERT_PERF_VERSION,
+        C.ALERT_PERF_NODATA,
+        C.ALERT_LABEL_COVERAGE,
+        C.ALERT_LABELS_MISSING,
+        C.ALERT_CONCEPT_DRIFT,
+    }
     assert names <= fired and names <= quiet
     exact = {c.expr.split("{")[0] for t in tests for c in t.expr_checks if c.exp_samples}
     assert {quality.metric_name(x) for x in quality.BINARY_METRICS} <= exact
@@ -396,15 +437,23 @@ def test_mutation_concept_drift_without_the_drift_condition_is_caught(tmp_path):
 
 def test_mutation_coverage_without_label_delay_is_caught(tmp_path):
     def mutate(g: RuleGroup) -> RuleGroup:
-        return dataclasses.replace(g, rules=tuple(
-            dataclasses.replace(r, expr=r.expr.replace(" offset 30m", "")) if isinstance(r, RecordingRule) and r.record == C.LABELS_DUE else r for r in g.rules
-        ))  # fmt: skip
+        return dataclasses.replace(
+            g,
+            rules=tuple(
+                dataclasses.replace(r, expr=r.expr.replace(" offset 30m", "")) if isinstance(r, RecordingRule) and r.record == C.LABELS_DUE else r
+                for r in g.rules
+            ),
+        )
 
     # predictions are constant, so dropping the offset changes nothing at steady state: remove the gate instead
     def mutate_gate(g: RuleGroup) -> RuleGroup:
-        return dataclasses.replace(g, rules=tuple(
-            dataclasses.replace(r, expr=r.expr.replace(" or vector(0)", "")) if isinstance(r, RecordingRule) and r.record == C.LABELS_JOINED else r for r in g.rules
-        ))  # fmt: skip
+        return dataclasses.replace(
+            g,
+            rules=tuple(
+                dataclasses.replace(r, expr=r.expr.replace(" or vector(0)", "")) if isinstance(r, RecordingRule) and r.record == C.LABELS_JOINED else r
+                for r in g.rules
+            ),
+        )
 
     out = _failed(run_generated(tmp_path, BINARY, keys=("performance",), mutate=lambda g: mutate_gate(mutate(g)), only="no label counter"))
     assert C.ALERT_LABEL_COVERAGE in out  # no labels at all must still read as coverage 0
@@ -412,9 +461,15 @@ def test_mutation_coverage_without_label_delay_is_caught(tmp_path):
 
 def test_mutation_f1_formula_is_caught(tmp_path):
     def mutate(g: RuleGroup) -> RuleGroup:
-        return dataclasses.replace(g, rules=tuple(
-            dataclasses.replace(r, expr=r.expr.replace("2 * ", "1.9 * ", 1)) if isinstance(r, RecordingRule) and r.record == quality.metric_name("f1") else r for r in g.rules
-        ))  # fmt: skip
+        return dataclasses.replace(
+            g,
+            rules=tuple(
+                dataclasses.replace(r, expr=r.expr.replace("2 * ", "1.9 * ", 1))
+                if isinstance(r, RecordingRule) and r.record == quality.metric_name("f1")
+                else r
+                for r in g.rules
+            ),
+        )
 
     out = _failed(run_generated(tmp_path, BINARY, keys=("performance",), mutate=mutate, only="exact"))
     assert quality.metric_name("f1") in out

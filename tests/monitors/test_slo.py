@@ -22,8 +22,10 @@ def model(models: str):
 
 
 def test_fast_burn_page_has_this_annotation_text(tmp_path):
-    s, m = model("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n"
-                 "    slos:\n      - {name: availability, objective: 99.9, sli: {kind: availability}}\n")
+    s, m = model(
+        "  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n"
+        "    slos:\n      - {name: availability, objective: 99.9, sli: {kind: availability}}\n"
+    )
     cases = slo.MONITOR.rule_tests(m, s)
     case = next(t for t in cases if "on the 1h/5m tier" in t.name)
     firing = [e for c in case.alert_checks for e in c.exp_alerts if e.labels[C.L_BURN] == "1h/5m"]

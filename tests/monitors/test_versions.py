@@ -89,7 +89,9 @@ def test_generated_versions_and_retraining_tests_pass_promtool(tmp_path):
 
 
 def test_retraining_without_performance_or_drift_passes_promtool(tmp_path):
-    results = run_generated(tmp_path, PLAIN + "    versions: {stale_after: 7d}\n    retraining: {triggers: [staleness], for: 5m}\n", keys=("versions", "retraining"))
+    results = run_generated(
+        tmp_path, PLAIN + "    versions: {stale_after: 7d}\n    retraining: {triggers: [staleness], for: 5m}\n", keys=("versions", "retraining")
+    )
     assert results
     for r in results:
         assert r.returncode == 0, r.stdout + r.stderr
@@ -115,8 +117,6 @@ def test_retraining_trigger_reaches_the_retraining_webhook_with_amtool(tmp_path)
     args = [f"{k}={v}" for k, v in sorted({"alertname": C.ALERT_PERF_LOW, **retraining.rules.labels(m, "performance"), "action": "none"}.items())]
     r = subprocess.run([amtool, "config", "routes", "test", f"--config.file={cfg}", *args], capture_output=True, text=True, timeout=60)
     assert "risk-ml-retraining" not in r.stdout and "risk-ml-slack" in r.stdout
-
-
 
 
 def test_stale_case_expects_the_annotation_text_prometheus_renders():

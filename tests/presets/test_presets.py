@@ -92,8 +92,10 @@ def test_serving_preset_normalises_its_dialect(name, tmp_path):
     S.synth_up(m, s, [(1.0, 30)])
     rules = S.signal_rules(m, None)
     keys = S.available(m, None)
-    checks = [ExprCheck(rec(C.REQUESTS_RATE), "20m", (Sample(rec(C.REQUESTS_RATE), RPS),)),
-              ExprCheck(rec(C.TARGETS_UP), "20m", (Sample(rec(C.TARGETS_UP), 1.0),))]
+    checks = [
+        ExprCheck(rec(C.REQUESTS_RATE), "20m", (Sample(rec(C.REQUESTS_RATE), RPS),)),
+        ExprCheck(rec(C.TARGETS_UP), "20m", (Sample(rec(C.TARGETS_UP), 1.0),)),
+    ]
     alerts = []
     if "error_ratio" in keys:
         checks.append(ExprCheck(rec(C.ERROR_RATIO), "20m", (Sample(rec(C.ERROR_RATIO), ERR / RPS),)))
@@ -104,8 +106,7 @@ def test_serving_preset_normalises_its_dialect(name, tmp_path):
     if "latency" in keys:
         for q in S.QUANTILES:
             exp = S.expected_quantile(p.latency, lat, q)
-            checks.append(ExprCheck(rec(C.LATENCY_QUANTILE, quantile=S.fmt_float(q)), "20m",
-                                    (Sample(rec(C.LATENCY_QUANTILE, quantile=S.fmt_float(q)), exp),)))
+            checks.append(ExprCheck(rec(C.LATENCY_QUANTILE, quantile=S.fmt_float(q)), "20m", (Sample(rec(C.LATENCY_QUANTILE, quantile=S.fmt_float(q)), exp),)))
     groups = [RuleGroup("signals", tuple(rules)), RuleGroup("alerts", tuple(alerts))]
     ac = tuple(AlertCheck("20m", a.alert, (ExpAlert({"severity": "warning", "model": "m"}, {}),)) for a in alerts)
     res = run_promtool(tmp_path, groups, [RuleTest(f"{name} dialect", "1m", s.items(), ac, tuple(checks))])
@@ -137,12 +138,12 @@ def test_triton_vllm_and_exporters_exact_values(tmp_path):
         (f'DCGM_FI_DEV_FB_FREE{{gpu="1",UUID="GPU-b",hostname="h",{k}}}', "8192+0x30"),
         ('nv_gpu_utilization{gpu_uuid="GPU-a",job="mlmon-tri"}', "0.1+0x30"),
         # cAdvisor: 1.5 cores of a 2-core quota; 3 GiB of 4 GiB; the pod-level cgroup (container="") is ignored
-        (f'container_cpu_usage_seconds_total{{{k}}}', "0+90x30"),
+        (f"container_cpu_usage_seconds_total{{{k}}}", "0+90x30"),
         ('container_cpu_usage_seconds_total{namespace="ml",pod="tri-0",container=""}', "0+500x30"),
-        (f'container_spec_cpu_quota{{{k}}}', "200000+0x30"),
-        (f'container_spec_cpu_period{{{k}}}', "100000+0x30"),
-        (f'container_memory_working_set_bytes{{{k}}}', "3221225472+0x30"),
-        (f'container_spec_memory_limit_bytes{{{k}}}', "4294967296+0x30"),
+        (f"container_spec_cpu_quota{{{k}}}", "200000+0x30"),
+        (f"container_spec_cpu_period{{{k}}}", "100000+0x30"),
+        (f"container_memory_working_set_bytes{{{k}}}", "3221225472+0x30"),
+        (f"container_spec_memory_limit_bytes{{{k}}}", "4294967296+0x30"),
         # OpenCost: 2 cores x $0.03, 8 GiB x $0.004, 2 GPUs x $2.5 per hour; a duplicate price series per node
         (f'container_cpu_allocation{{{k},instance="oc"}}', "2+0x30"),
         (f'container_memory_allocation_bytes{{{k},instance="oc"}}', "8589934592+0x30"),
@@ -168,18 +169,36 @@ def test_triton_vllm_and_exporters_exact_values(tmp_path):
         ('node_memory_MemTotal_bytes{instance="gpu-1:9100"}', "68719476736+0x30"),
     )
     want = {
-        ("tri", C.REQUESTS_RATE, ""): 10.0, ("tri", C.ERROR_RATIO, ""): 0.1, ("tri", C.LATENCY_MEAN, ""): 0.02,
-        ("tri", C.QUEUE_MEAN, ""): 0.005, ("tri", C.QUEUE_DEPTH, ""): 3.0,
-        ("tri", C.GPU_UTILIZATION, ""): 0.75, ("tri", C.GPU_COUNT, ""): 2.0, ("tri", C.GPU_MEMORY_USED, ""): 20 * 2**30,
-        ("tri", C.GPU_MEMORY_TOTAL, ""): 32 * 2**30, ("tri", C.GPU_MEMORY_RATIO, ""): 0.75,
-        ("tri", C.CPU_USAGE, ""): 1.5, ("tri", C.CPU_UTILIZATION, ""): 0.75, ("tri", C.MEMORY_USED, ""): 3 * 2**30,
-        ("tri", C.MEMORY_LIMIT, ""): 4 * 2**30, ("tri", C.MEMORY_RATIO, ""): 0.75,
-        ("tri", C.OPENCOST_HOURLY_BY_RESOURCE, "cpu"): 0.06, ("tri", C.OPENCOST_HOURLY_BY_RESOURCE, "ram"): 0.032,
-        ("tri", C.OPENCOST_HOURLY_BY_RESOURCE, "gpu"): 5.0, ("tri", C.OPENCOST_HOURLY, ""): 5.092,
-        ("llm", C.REQUESTS_RATE, ""): 4.0, ("llm", C.ERROR_RATIO, ""): 0.125, ("llm", C.TOKENS_RATE, ""): 150.0,
-        ("llm", C.GENERATION_TOKENS_RATE, ""): 50.0, ("llm", C.KV_CACHE_USAGE, ""): 0.42, ("llm", C.QUEUE_DEPTH, ""): 7.0,
-        ("host", C.CPU_UTILIZATION, ""): 0.75, ("host", C.CPU_USAGE, ""): 1.5, ("host", C.MEMORY_USED, ""): 16 * 2**30,
-        ("host", C.MEMORY_LIMIT, ""): 64 * 2**30, ("host", C.MEMORY_RATIO, ""): 0.25,
+        ("tri", C.REQUESTS_RATE, ""): 10.0,
+        ("tri", C.ERROR_RATIO, ""): 0.1,
+        ("tri", C.LATENCY_MEAN, ""): 0.02,
+        ("tri", C.QUEUE_MEAN, ""): 0.005,
+        ("tri", C.QUEUE_DEPTH, ""): 3.0,
+        ("tri", C.GPU_UTILIZATION, ""): 0.75,
+        ("tri", C.GPU_COUNT, ""): 2.0,
+        ("tri", C.GPU_MEMORY_USED, ""): 20 * 2**30,
+        ("tri", C.GPU_MEMORY_TOTAL, ""): 32 * 2**30,
+        ("tri", C.GPU_MEMORY_RATIO, ""): 0.75,
+        ("tri", C.CPU_USAGE, ""): 1.5,
+        ("tri", C.CPU_UTILIZATION, ""): 0.75,
+        ("tri", C.MEMORY_USED, ""): 3 * 2**30,
+        ("tri", C.MEMORY_LIMIT, ""): 4 * 2**30,
+        ("tri", C.MEMORY_RATIO, ""): 0.75,
+        ("tri", C.OPENCOST_HOURLY_BY_RESOURCE, "cpu"): 0.06,
+        ("tri", C.OPENCOST_HOURLY_BY_RESOURCE, "ram"): 0.032,
+        ("tri", C.OPENCOST_HOURLY_BY_RESOURCE, "gpu"): 5.0,
+        ("tri", C.OPENCOST_HOURLY, ""): 5.092,
+        ("llm", C.REQUESTS_RATE, ""): 4.0,
+        ("llm", C.ERROR_RATIO, ""): 0.125,
+        ("llm", C.TOKENS_RATE, ""): 150.0,
+        ("llm", C.GENERATION_TOKENS_RATE, ""): 50.0,
+        ("llm", C.KV_CACHE_USAGE, ""): 0.42,
+        ("llm", C.QUEUE_DEPTH, ""): 7.0,
+        ("host", C.CPU_UTILIZATION, ""): 0.75,
+        ("host", C.CPU_USAGE, ""): 1.5,
+        ("host", C.MEMORY_USED, ""): 16 * 2**30,
+        ("host", C.MEMORY_LIMIT, ""): 64 * 2**30,
+        ("host", C.MEMORY_RATIO, ""): 0.25,
     }
     rules = [*S.signal_rules(tri, pl), *S.signal_rules(llm, None), *S.signal_rules(nodem, node_pl)]
     checks = []
@@ -188,18 +207,26 @@ def test_triton_vllm_and_exporters_exact_values(tmp_path):
         checks.append(ExprCheck(sel, "20m", (Sample(sel, v),)))
     alert = AlertRule("TestGPUBusy", f"{S.rec('tri', C.GPU_UTILIZATION)} > 0.65", "5m", {"severity": "warning"})
     groups = [RuleGroup("signals", tuple(rules)), RuleGroup("alerts", (alert,))]
-    t = RuleTest("triton, vllm, dcgm, cadvisor, opencost, node_exporter dialects", "1m", series,
-                 (AlertCheck("20m", "TestGPUBusy", (ExpAlert({"severity": "warning", "model": "tri"}, {}),)),), tuple(checks))
+    t = RuleTest(
+        "triton, vllm, dcgm, cadvisor, opencost, node_exporter dialects",
+        "1m",
+        series,
+        (AlertCheck("20m", "TestGPUBusy", (ExpAlert({"severity": "warning", "model": "tri"}, {}),)),),
+        tuple(checks),
+    )
     res = run_promtool(tmp_path, groups, [t])
     assert res.returncode == 0, res.stdout[-5000:]
 
 
 def test_selector_override_reads_the_queue_proxy_verbatim(tmp_path):
     """KServe counts no failures; the spec points requests/errors at Knative's queue-proxy counter."""
-    m = model("kserve", overrides={
-        "requests": 'revision_app_request_count{service_name="m-predictor"}',
-        "errors": 'revision_app_request_count{service_name="m-predictor",response_code_class="5xx"}',
-    })
+    m = model(
+        "kserve",
+        overrides={
+            "requests": 'revision_app_request_count{service_name="m-predictor"}',
+            "errors": 'revision_app_request_count{service_name="m-predictor",response_code_class="5xx"}',
+        },
+    )
     series = (
         ('revision_app_request_count{service_name="m-predictor",response_code_class="2xx",response_code="200"}', "0+570x30"),
         ('revision_app_request_count{service_name="m-predictor",response_code_class="5xx",response_code="503"}', "0+30x30"),

@@ -49,13 +49,16 @@ groups:
 """
 
 # v2: the burn alert threshold and `for` change, a rule is added, churn is removed
-FRAUD_V2 = FRAUD_V1.replace("for: 2m", "for: 5m").replace("(14.4 * 0.001)", "(6 * 0.001)") + """\
+FRAUD_V2 = (
+    FRAUD_V1.replace("for: 2m", "for: 5m").replace("(14.4 * 0.001)", "(6 * 0.001)")
+    + """\
       - alert: MLModelSLONoData
         expr: absent(mlmon_predictions_total{model="fraud-detector"})
         for: 10m
         labels: {severity: warning, model: fraud-detector, team: risk-ml}
         annotations: {summary: "fraud-detector reports no predictions."}
 """
+)
 
 # the server refuses to load it (PromQL parse error): reload answers 500
 FRAUD_BROKEN = FRAUD_V1.replace("> (14.4 * 0.001)", "> (14.4 * 0.001")
@@ -113,13 +116,14 @@ time_intervals:
       - weekdays: [saturday, sunday]
 """
 
-AM_V2 = AM_V1.replace("channel: '#risk-ml-alerts'", "channel: '#risk-ml-pager'").replace(
-    "repeat_interval: 4h", "repeat_interval: 12h"
-) + """\
+AM_V2 = (
+    AM_V1.replace("channel: '#risk-ml-alerts'", "channel: '#risk-ml-pager'").replace("repeat_interval: 4h", "repeat_interval: 12h")
+    + """\
   - name: offhours
     time_intervals:
       - times: [{start_time: '20:00', end_time: '24:00'}]
 """
+)
 
 # routes to a receiver that does not exist: Alertmanager refuses the reload (HTTP 500)
 AM_BROKEN = AM_V1.replace("receiver: slack-risk-ml", "receiver: no-such-receiver")
@@ -134,9 +138,7 @@ receivers:
 """
 
 INLINE_SECRET = "PDKEY-0123456789-inline-secret"
-AM_INLINE_SECRET = AM_V1.replace(
-    "routing_key_file: /etc/alertmanager/secrets/pd-risk-ml", f"routing_key: {INLINE_SECRET}"
-)
+AM_INLINE_SECRET = AM_V1.replace("routing_key_file: /etc/alertmanager/secrets/pd-risk-ml", f"routing_key: {INLINE_SECRET}")
 
 
 def make_generated(root: Path, rules: dict[str, str] | None = None, am: str | None = None) -> Path:
@@ -185,9 +187,21 @@ def am_receivers(url: str) -> list[str]:
 
 def opts(**kw) -> SimpleNamespace:
     base = dict(
-        generated=None, prometheus=None, prometheus_config_dir=None, alertmanager=None, alertmanager_config=None,
-        grafana=None, mimir=None, timeout=5.0, state_dir=None, format="text", exit_code=False, dry_run=False,
-        yes=True, force=False, message="test",
+        generated=None,
+        prometheus=None,
+        prometheus_config_dir=None,
+        alertmanager=None,
+        alertmanager_config=None,
+        grafana=None,
+        mimir=None,
+        timeout=5.0,
+        state_dir=None,
+        format="text",
+        exit_code=False,
+        dry_run=False,
+        yes=True,
+        force=False,
+        message="test",
     )
     base.update(kw)
     return SimpleNamespace(**base)

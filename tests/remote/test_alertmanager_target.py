@@ -52,8 +52,16 @@ def test_first_apply_noop_change(am, servers, tmp_path, capsys):
 
     code, out, err = run(diff_cmd, capsys, exit_code=True, **common)
     assert code == 1, err
-    for line in ("+ receiver pagerduty-risk-ml", "+ receiver slack-risk-ml", "- receiver old", "+ route /0", "+ route /1",
-                 "+ inhibit_rule inhibit_rules[0]", "+ time_interval time_intervals/weekends", "~ route /"):
+    for line in (
+        "+ receiver pagerduty-risk-ml",
+        "+ receiver slack-risk-ml",
+        "- receiver old",
+        "+ route /0",
+        "+ route /1",
+        "+ inhibit_rule inhibit_rules[0]",
+        "+ time_interval time_intervals/weekends",
+        "~ route /",
+    ):
         assert line in out, out
 
     code, out, err = run(apply_cmd, capsys, **common)

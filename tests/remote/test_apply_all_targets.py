@@ -45,10 +45,23 @@ def mimir():
 
 def dashboard(uid: str, title: str) -> dict:
     return {
-        "uid": uid, "title": title, "tags": ["model:fraud"], "schemaVersion": 41, "editable": True,
-        "time": {"from": "now-6h", "to": "now"}, "templating": {"list": []}, "annotations": {"list": []},
-        "panels": [{"id": 1, "type": "timeseries", "title": "Errors", "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
-                    "targets": [{"refId": "A", "expr": "sum(rate(mlmon_prediction_errors_total[5m]))"}]}],
+        "uid": uid,
+        "title": title,
+        "tags": ["model:fraud"],
+        "schemaVersion": 41,
+        "editable": True,
+        "time": {"from": "now-6h", "to": "now"},
+        "templating": {"list": []},
+        "annotations": {"list": []},
+        "panels": [
+            {
+                "id": 1,
+                "type": "timeseries",
+                "title": "Errors",
+                "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+                "targets": [{"refId": "A", "expr": "sum(rate(mlmon_prediction_errors_total[5m]))"}],
+            }
+        ],
     }
 
 
@@ -60,10 +73,14 @@ def test_apply_all_four_in_order_then_a_later_failure_is_reported(servers, grafa
     (gen / "grafana" / "dashboards").mkdir(parents=True)
     (gen / "grafana" / "dashboards" / "fraud.json").write_text(json.dumps(dashboard("mlmon-fraud", "fraud-detector")))
     env = {
-        "MLMON_PROMETHEUS_URL": prom.url, "MLMON_PROMETHEUS_CONFIG_DIR": str(pcfg),
-        "MLMON_ALERTMANAGER_URL": am.url, "MLMON_ALERTMANAGER_CONFIG": str(amcfg),
-        "MLMON_GRAFANA_URL": grafana.url, "MLMON_GRAFANA_TOKEN": GRAFANA_TOKEN,
-        "MLMON_MIMIR_URL": mimir.url, "MLMON_MIMIR_TENANT": TENANT,
+        "MLMON_PROMETHEUS_URL": prom.url,
+        "MLMON_PROMETHEUS_CONFIG_DIR": str(pcfg),
+        "MLMON_ALERTMANAGER_URL": am.url,
+        "MLMON_ALERTMANAGER_CONFIG": str(amcfg),
+        "MLMON_GRAFANA_URL": grafana.url,
+        "MLMON_GRAFANA_TOKEN": GRAFANA_TOKEN,
+        "MLMON_MIMIR_URL": mimir.url,
+        "MLMON_MIMIR_TENANT": TENANT,
     }
     runner = CliRunner()
     args = ["--generated", str(gen), "--state-dir", str(tmp_path / "s")]

@@ -41,8 +41,20 @@ def stack(servers, tmp_path):
     prom = servers.prometheus(pcfg)
     am = servers.alertmanager(amcfg, config=AM_V1)
     gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1}, AM_V1)
-    args = ["--generated", gen, "--prometheus", prom.url, "--prometheus-config-dir", pcfg,
-            "--alertmanager", am.url, "--alertmanager-config", amcfg, "--state-dir", tmp_path / "s"]
+    args = [
+        "--generated",
+        gen,
+        "--prometheus",
+        prom.url,
+        "--prometheus-config-dir",
+        pcfg,
+        "--alertmanager",
+        am.url,
+        "--alertmanager-config",
+        amcfg,
+        "--state-dir",
+        tmp_path / "s",
+    ]
     code, _, err = cli("apply", "--yes", *args)
     assert code == 0, err
     make_generated(gen, {"fraud.rules.yml": FRAUD_V2}, AM_V2)
@@ -162,9 +174,7 @@ def test_inline_secrets_never_appear(servers, tmp_path):
 def test_tokens_never_appear_even_when_the_server_echoes_them(servers, tmp_path):
     prom = servers.prometheus(tmp_path / "prom")
     gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1})
-    proxy = servers.proxy(prom.url, [
-        Fault("GET", "/api/v1/status/config", "status", status=401, body=f"bad token: Authorization: Bearer {TOKEN}".encode())
-    ])
+    proxy = servers.proxy(prom.url, [Fault("GET", "/api/v1/status/config", "status", status=401, body=f"bad token: Authorization: Bearer {TOKEN}".encode())])
     code, out, err = cli("diff", "--generated", gen, "--prometheus", proxy.url, env={"MLMON_PROMETHEUS_TOKEN": TOKEN})
     assert {h.get("Authorization") for _, _, h in proxy.requests} == {f"Bearer {TOKEN}"}  # the token was sent ...
     assert code == 2
@@ -174,8 +184,9 @@ def test_tokens_never_appear_even_when_the_server_echoes_them(servers, tmp_path)
     # the same token on a working server: a full diff + apply never prints it
     proxy.faults.clear()
     env = {"MLMON_PROMETHEUS_TOKEN": TOKEN}
-    code, out, err = cli("apply", "--yes", "--generated", gen, "--prometheus", proxy.url,
-                         "--prometheus-config-dir", tmp_path / "prom", "--state-dir", tmp_path / "s", env=env)
+    code, out, err = cli(
+        "apply", "--yes", "--generated", gen, "--prometheus", proxy.url, "--prometheus-config-dir", tmp_path / "prom", "--state-dir", tmp_path / "s", env=env
+    )
     assert code == 0, err
     assert TOKEN not in out + err
 
@@ -184,8 +195,9 @@ def test_basic_auth_from_environment(servers, tmp_path):
     prom = servers.prometheus(tmp_path / "prom")
     gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1})
     proxy = servers.proxy(prom.url)
-    code, out, err = cli("diff", "--generated", gen, "--prometheus", proxy.url,
-                         env={"MLMON_PROMETHEUS_USER": "ops", "MLMON_PROMETHEUS_PASSWORD": "pw-77a1b2c3"})
+    code, out, err = cli(
+        "diff", "--generated", gen, "--prometheus", proxy.url, env={"MLMON_PROMETHEUS_USER": "ops", "MLMON_PROMETHEUS_PASSWORD": "pw-77a1b2c3"}
+    )
     assert code == 0, err
     auths = {h.get("Authorization") for _, _, h in proxy.requests}
     assert auths == {"Basic b3BzOnB3LTc3YTFiMmMz"}
@@ -194,8 +206,7 @@ def test_basic_auth_from_environment(servers, tmp_path):
 
 def test_missing_ca_file_is_a_usage_error(tmp_path):
     gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1})
-    code, _, err = cli("diff", "--generated", gen, "--prometheus", "https://127.0.0.1:1",
-                       env={"MLMON_PROMETHEUS_CA_FILE": str(tmp_path / "none.pem")})
+    code, _, err = cli("diff", "--generated", gen, "--prometheus", "https://127.0.0.1:1", env={"MLMON_PROMETHEUS_CA_FILE": str(tmp_path / "none.pem")})
     assert code == 2 and "MLMON_PROMETHEUS_CA_FILE" in err
 
 
@@ -215,9 +226,24 @@ def test_apply_asks_on_a_terminal(servers, tmp_path, answer, code):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLMON_")}
     env["PYTHONPATH"] = str(REPO / "cli")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mlmon", "apply", "--generated", str(gen), "--prometheus", prom.url,
-         "--prometheus-config-dir", str(cfg), "--state-dir", str(tmp_path / "s")],
-        stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        [
+            sys.executable,
+            "-m",
+            "mlmon",
+            "apply",
+            "--generated",
+            str(gen),
+            "--prometheus",
+            prom.url,
+            "--prometheus-config-dir",
+            str(cfg),
+            "--state-dir",
+            str(tmp_path / "s"),
+        ],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     os.close(slave)
     os.write(master, answer.encode())

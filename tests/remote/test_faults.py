@@ -157,9 +157,25 @@ def test_mlmon_killed_mid_apply_then_next_apply_recovers(prom_v1, servers, tmp_p
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLMON_")}
     env["PYTHONPATH"] = str(REPO / "cli")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mlmon", "apply", "--yes", "--generated", str(gen), "--prometheus", proxy.url,
-         "--prometheus-config-dir", str(cfg), "--state-dir", str(tmp_path / "s")],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "mlmon",
+            "apply",
+            "--yes",
+            "--generated",
+            str(gen),
+            "--prometheus",
+            proxy.url,
+            "--prometheus-config-dir",
+            str(cfg),
+            "--state-dir",
+            str(tmp_path / "s"),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 20
@@ -200,8 +216,7 @@ def test_reload_timeout_ends_in_old_state(prom_v1, servers, tmp_path, capsys):
     and the rollback reload reach the server in, both load the old files."""
     prom, cfg, gen = prom_v1
     proxy = servers.proxy(prom.url, [Fault("POST", "/-/reload", "delay", seconds=1.5, times=1)])
-    code, _, err = run(apply_cmd, capsys, generated=gen, prometheus=proxy.url, prometheus_config_dir=cfg,
-                       state_dir=tmp_path / "s", timeout=0.6)
+    code, _, err = run(apply_cmd, capsys, generated=gen, prometheus=proxy.url, prometheus_config_dir=cfg, state_dir=tmp_path / "s", timeout=0.6)
     time.sleep(1.5)  # the late reload has reached the server by now
     if code == 0:  # only if the machine stalled so long that the late reload landed before verification
         assert on_disk(cfg) == V2 and live_prometheus_groups(prom.url) == V2_LIVE
@@ -220,9 +235,25 @@ def test_mlmon_killed_mid_apply_alertmanager(servers, tmp_path, capsys):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLMON_")}
     env["PYTHONPATH"] = str(REPO / "cli")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mlmon", "apply", "--yes", "--generated", str(gen), "--alertmanager", proxy.url,
-         "--alertmanager-config", str(conf), "--state-dir", str(tmp_path / "s")],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "mlmon",
+            "apply",
+            "--yes",
+            "--generated",
+            str(gen),
+            "--alertmanager",
+            proxy.url,
+            "--alertmanager-config",
+            str(conf),
+            "--state-dir",
+            str(tmp_path / "s"),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 20

@@ -36,8 +36,7 @@ def test_generated_example_specs_round_trip(servers, tmp_path, capsys):
     pcfg, amcfg = tmp_path / "prom", tmp_path / "am" / "alertmanager.yml"
     prom = servers.prometheus(pcfg)
     am = servers.alertmanager(amcfg)
-    common = dict(generated=gen, prometheus=prom.url, prometheus_config_dir=pcfg, alertmanager=am.url,
-                  alertmanager_config=amcfg, state_dir=tmp_path / "s")
+    common = dict(generated=gen, prometheus=prom.url, prometheus_config_dir=pcfg, alertmanager=am.url, alertmanager_config=amcfg, state_dir=tmp_path / "s")
     assert apply_cmd.run(opts(**common)) == 0, capsys.readouterr().err
     capsys.readouterr()
     code = diff_cmd.run(opts(exit_code=True, **common))

@@ -77,13 +77,11 @@ def test_missing_folder_is_404_and_same_title_is_name_exists(srv):
 
 
 def test_off_contract_request_body_is_rejected_and_recorded(srv):
-    r = requests.post(srv.url + "/api/dashboards/db", json={"dashboard": {"uid": "x", "title": "X"}, "folderUid": 7},
-                      headers=AUTH, timeout=5)
+    r = requests.post(srv.url + "/api/dashboards/db", json={"dashboard": {"uid": "x", "title": "X"}, "folderUid": 7}, headers=AUTH, timeout=5)
     assert r.status_code == 400
     assert any("folderUid" in v for v in srv.violations)
     srv.violations.clear()
-    r = requests.post(srv.url + "/api/dashboards/db", json={"dashboard": {"uid": "x", "title": "X"}, "folderUID": "f"},
-                      headers=AUTH, timeout=5)
+    r = requests.post(srv.url + "/api/dashboards/db", json={"dashboard": {"uid": "x", "title": "X"}, "folderUID": "f"}, headers=AUTH, timeout=5)
     assert r.status_code == 400 and any("folderUID" in v for v in srv.violations)
     srv.violations.clear()
     r = requests.post(srv.url + "/api/dashboards/db", data="{}", headers={**AUTH, "Content-Type": "text/plain"}, timeout=5)

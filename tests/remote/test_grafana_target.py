@@ -50,8 +50,7 @@ def dash(uid: str, title: str, panels=(("Latency", "histogram_quantile(0.99, x)"
         "templating": {"list": []},
         "annotations": {"list": []},
         "panels": [
-            {"id": i + 1, "type": "timeseries", "title": t, "gridPos": {"h": 8, "w": 12, "x": 0, "y": 8 * i},
-             "targets": [{"refId": "A", "expr": e}]}
+            {"id": i + 1, "type": "timeseries", "title": t, "gridPos": {"h": 8, "w": 12, "x": 0, "y": 8 * i}, "targets": [{"refId": "A", "expr": e}]}
             for i, (t, e) in enumerate(panels)
         ],
         **extra,
@@ -82,8 +81,9 @@ def user_edit(srv, uid, mutate):
     got = requests.get(f"{srv.url}/api/dashboards/uid/{uid}", headers=h, timeout=5).json()
     d = got["dashboard"]
     mutate(d)
-    r = requests.post(f"{srv.url}/api/dashboards/db", headers=h, timeout=5,
-                      json={"dashboard": d, "folderUid": got["meta"]["folderUid"], "overwrite": False, "message": "ui"})
+    r = requests.post(
+        f"{srv.url}/api/dashboards/db", headers=h, timeout=5, json={"dashboard": d, "folderUid": got["meta"]["folderUid"], "overwrite": False, "message": "ui"}
+    )
     assert r.status_code == 200, r.text
     return r.json()["version"]
 
@@ -96,8 +96,7 @@ def test_first_apply_then_noop(srv, tmp_path):
     gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B", panels=(("Rate", "rate(x[5m])"), ("Err", "y"))))
     t = target(srv, tmp_path)
     plan = t.plan(gen)
-    assert [(c.kind, c.name, c.action) for c in plan] == [
-        ("folder", "mlmon", "add"), ("dashboard", "m-a", "add"), ("dashboard", "m-b", "add")]
+    assert [(c.kind, c.name, c.action) for c in plan] == [("folder", "mlmon", "add"), ("dashboard", "m-a", "add"), ("dashboard", "m-b", "add")]
     assert [c.action for c in plan[2].children] == ["add", "add"]
     lines = t.apply(gen, plan, ApplyOptions(message="deploy 1"))
     assert any("folder mlmon" in line for line in lines) and sum("verified" in line for line in lines) == 3
@@ -385,8 +384,7 @@ def test_lost_or_failed_save_ends_in_old_or_new_state(srv, tmp_path, fault, expe
 
 def test_from_config(srv, tmp_path, monkeypatch):
     monkeypatch.setenv("MLMON_GRAFANA_TOKEN", TOKEN)
-    cfg = TargetConfig(name="grafana", url=srv.url, state_dir=tmp_path / ".mlmon",
-                       settings={"folder_uid": "ml", "folder_title": "ML models"})
+    cfg = TargetConfig(name="grafana", url=srv.url, state_dir=tmp_path / ".mlmon", settings={"folder_uid": "ml", "folder_title": "ML models"})
     t = GrafanaTarget.from_config(cfg)
     gen = write(tmp_path / "gen", dash("m-a", "Model A"))
     apply(t, gen)
@@ -400,9 +398,14 @@ def test_rendered_dashboard_round_trips_and_nested_row_panels_diff(srv, tmp_path
 
     def rendered(cost_title):
         return model_dashboard(
-            uid="mlmon-fraud-detector", title="fraud-detector", description="Model fraud-detector", tags=("mlmon", "team:risk"),
-            rows=(Row("Service", (Panel("Request rate", "timeseries", (Target("sum(rate(x[5m]))"),)),)),
-                  Row("Cost", (Panel(cost_title, "timeseries", (Target("y"),)),), collapsed=True)),
+            uid="mlmon-fraud-detector",
+            title="fraud-detector",
+            description="Model fraud-detector",
+            tags=("mlmon", "team:risk"),
+            rows=(
+                Row("Service", (Panel("Request rate", "timeseries", (Target("sum(rate(x[5m]))"),)),)),
+                Row("Cost", (Panel(cost_title, "timeseries", (Target("y"),)),), collapsed=True),
+            ),
         )
 
     gen = write(tmp_path / "gen", rendered("Hourly cost"))

@@ -46,8 +46,12 @@ def alert(name, expr, for_="5m", severity="page"):
 
 
 FRAUD = [
-    group("fraud-slo", rec("mlmon:slo_errors:ratio_rate5m", 'sum(rate(mlmon_errors_total{model="fraud"}[5m]))\n  /\nsum(rate(mlmon_predictions_total{model="fraud"}[5m]))'),
-          alert("FraudSLOBurn", "mlmon:slo_errors:ratio_rate5m > 0.01", for_="60s"), interval="60s"),
+    group(
+        "fraud-slo",
+        rec("mlmon:slo_errors:ratio_rate5m", 'sum(rate(mlmon_errors_total{model="fraud"}[5m]))\n  /\nsum(rate(mlmon_predictions_total{model="fraud"}[5m]))'),
+        alert("FraudSLOBurn", "mlmon:slo_errors:ratio_rate5m > 0.01", for_="60s"),
+        interval="60s",
+    ),
     group("fraud-drift", rec("mlmon:drift_psi:max", "max(mlmon_drift_psi)"), alert("FraudDrift", "mlmon:drift_psi:max > 0.25", for_="0s")),
 ]
 CHURN = [group("churn-slo", alert("ChurnDown", "up == 0", for_="90m"))]
@@ -113,7 +117,9 @@ def test_change_and_removal_only_inside_owned_namespaces(srv, tmp_path):
     fraud = plan[1].children
     assert [(g.name, g.action) for g in fraud] == [("mlmon-fraud/fraud-drift", "change")]
     assert {(r.name, r.action) for r in fraud[0].children} == {
-        ("mlmon-fraud/fraud-drift/record mlmon:drift_psi:max", "change"), ("mlmon-fraud/fraud-drift/alert FraudDrift", "remove")}
+        ("mlmon-fraud/fraud-drift/record mlmon:drift_psi:max", "change"),
+        ("mlmon-fraud/fraud-drift/alert FraudDrift", "remove"),
+    }
     t.apply(gen, plan, ApplyOptions())
     snap = srv.snapshot(TENANT)
     assert set(snap) == {"team-a", "mlmonitoring", "mlmon-fraud"}
@@ -127,10 +133,13 @@ def test_rejected_rule_rolls_back_earlier_groups(srv, tmp_path):
     t = target(srv)
     apply(t, gen)
     before = srv.snapshot(TENANT)
-    write(gen, {
-        "churn": CHURN,  # new namespace, written first
-        "fraud": [FRAUD[0], group("fraud-drift", rec("mlmon:drift_psi:max", "max(mlmon_drift_psi"))],  # unparseable
-    })
+    write(
+        gen,
+        {
+            "churn": CHURN,  # new namespace, written first
+            "fraud": [FRAUD[0], group("fraud-drift", rec("mlmon:drift_psi:max", "max(mlmon_drift_psi"))],  # unparseable
+        },
+    )
     with pytest.raises(ApplyError) as err:
         apply(t, gen)
     assert err.value.rolled_back is True

@@ -35,17 +35,37 @@ def test_durations():
 def test_group_from_file_equals_group_from_api():
     written = yaml.safe_load(remote_fixtures.FRAUD_V1)["groups"][0]
     served = {  # what /api/v1/rules returned for it (server-only fields included)
-        "name": "mlmon-fraud-detector-slo", "file": "/etc/prometheus/mlmon/rules/fraud.rules.yml", "interval": 30, "limit": 0,
-        "evaluationTime": 0.0001, "lastEvaluation": "2026-11-26T07:00:00Z",
+        "name": "mlmon-fraud-detector-slo",
+        "file": "/etc/prometheus/mlmon/rules/fraud.rules.yml",
+        "interval": 30,
+        "limit": 0,
+        "evaluationTime": 0.0001,
+        "lastEvaluation": "2026-11-26T07:00:00Z",
         "rules": [
-            {"name": "mlmon_slo:sli_error:ratio_rate5m", "type": "recording", "health": "ok", "evaluationTime": 0.0,
-             "lastEvaluation": "2026-11-26T07:00:00Z", "labels": {"model": "fraud-detector", "slo": "availability"},
-             "query": 'sum by (model) (rate(mlmon_prediction_errors_total{model="fraud-detector"}[5m])) / sum by (model) (rate(mlmon_predictions_total{model="fraud-detector"}[5m]))'},
-            {"name": "MLModelSLOBurnRate", "type": "alerting", "state": "firing", "alerts": [{"x": 1}], "health": "ok",
-             "duration": 120, "keepFiringFor": 0, "query": 'mlmon_slo:sli_error:ratio_rate5m{model="fraud-detector"} > (14.4 * 0.001)',
-             "labels": {"severity": "critical", "team": "risk-ml", "model": "fraud-detector"},
-             "annotations": {"summary": "fraud-detector burns its availability budget fast.",
-                             "description": "Error ratio {{ $value | humanizePercentage }} over 5m."}},
+            {
+                "name": "mlmon_slo:sli_error:ratio_rate5m",
+                "type": "recording",
+                "health": "ok",
+                "evaluationTime": 0.0,
+                "lastEvaluation": "2026-11-26T07:00:00Z",
+                "labels": {"model": "fraud-detector", "slo": "availability"},
+                "query": 'sum by (model) (rate(mlmon_prediction_errors_total{model="fraud-detector"}[5m])) / sum by (model) (rate(mlmon_predictions_total{model="fraud-detector"}[5m]))',
+            },
+            {
+                "name": "MLModelSLOBurnRate",
+                "type": "alerting",
+                "state": "firing",
+                "alerts": [{"x": 1}],
+                "health": "ok",
+                "duration": 120,
+                "keepFiringFor": 0,
+                "query": 'mlmon_slo:sli_error:ratio_rate5m{model="fraud-detector"} > (14.4 * 0.001)',
+                "labels": {"severity": "critical", "team": "risk-ml", "model": "fraud-detector"},
+                "annotations": {
+                    "summary": "fraud-detector burns its availability budget fast.",
+                    "description": "Error ratio {{ $value | humanizePercentage }} over 5m.",
+                },
+            },
         ],
     }
     assert normalise_group(written, 15, "fraud.rules.yml") == normalise_group(served, 15, "fraud.rules.yml")
@@ -145,8 +165,12 @@ def test_matchers():
 # --- plan, redaction ---------------------------------------------------------------------------------
 def test_redact_value_keeps_file_paths():
     v = {"routing_key": "k", "routing_key_file": "/etc/k", "http_config": {"basic_auth": {"password": "p"}}, "n": [{"token": "t"}]}
-    assert redact_value(v) == {"routing_key": "<secret>", "routing_key_file": "/etc/k",
-                               "http_config": {"basic_auth": {"password": "<secret>"}}, "n": [{"token": "<secret>"}]}
+    assert redact_value(v) == {
+        "routing_key": "<secret>",
+        "routing_key_file": "/etc/k",
+        "http_config": {"basic_auth": {"password": "<secret>"}},
+        "n": [{"token": "<secret>"}],
+    }
 
 
 def test_diff_keyed_and_unified():

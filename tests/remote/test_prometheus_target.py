@@ -129,8 +129,13 @@ def test_rollback_when_verification_fails(prom, servers, tmp_path, capsys):
     proxy = servers.proxy(prom.url)
     # after the first reload, answer /api/v1/rules with no groups at all (until the rollback reload)
     proxy.faults.append(
-        Fault("GET", "/api/v1/rules", "rewrite", when=lambda: proxy.count("POST", "/-/reload") == 1,
-              rewrite=lambda body: b'{"status":"success","data":{"groups":[]}}')
+        Fault(
+            "GET",
+            "/api/v1/rules",
+            "rewrite",
+            when=lambda: proxy.count("POST", "/-/reload") == 1,
+            rewrite=lambda body: b'{"status":"success","data":{"groups":[]}}',
+        )
     )
     make_generated(gen, {"fraud.rules.yml": FRAUD_V2})
     code, _, err = run(apply_cmd, capsys, generated=gen, prometheus=proxy.url, prometheus_config_dir=cfg, state_dir=tmp_path / "s")

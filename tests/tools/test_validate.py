@@ -99,11 +99,25 @@ tests:
     source: prometheus/rules/fraud-detector.rules.yml
 """
 
-DASHBOARD_JSON = to_json(model_dashboard(
-    uid="mlmon-fraud-detector", title="mlmon / fraud-detector", description="", tags=["mlmon"],
-    rows=(Row("Errors", (Panel("Error rate", "timeseries", (Target('model:errors:rate5m{model="fraud-detector"}'),
-                                                            Target("sum(rate(errors_total[$__rate_interval]))"))),)),),
-    annotations=(("Deployments", "changes(mlmon_model_info[5m]) > 0"),)))
+DASHBOARD_JSON = to_json(
+    model_dashboard(
+        uid="mlmon-fraud-detector",
+        title="mlmon / fraud-detector",
+        description="",
+        tags=["mlmon"],
+        rows=(
+            Row(
+                "Errors",
+                (
+                    Panel(
+                        "Error rate", "timeseries", (Target('model:errors:rate5m{model="fraud-detector"}'), Target("sum(rate(errors_total[$__rate_interval]))"))
+                    ),
+                ),
+            ),
+        ),
+        annotations=(("Deployments", "changes(mlmon_model_info[5m]) > 0"),),
+    )
+)
 
 RULES = "prometheus/rules/fraud-detector.rules.yml"
 TESTS = "prometheus/tests/fraud-detector.test.yml"
@@ -150,9 +164,15 @@ def test_good_folder_passes(tmp_path, capsys, monkeypatch):
     code, out, err = run_validate(make_dir(tmp_path), capsys, monkeypatch=monkeypatch)
     assert code == 0, out + err
     assert out == "generated: all 7 checks passed\n"
-    for line in ("promtool check config: ok", "promtool check rules: ok, 1 file", "promtool test rules: ok, 1 file",
-                 "amtool check-config: ok", "amtool config routes test: ok, 2 entries, 2 distinct label sets",
-                 "routing coverage: ok, 2 alert rules", "grafana dashboards: ok, 1 file"):
+    for line in (
+        "promtool check config: ok",
+        "promtool check rules: ok, 1 file",
+        "promtool test rules: ok, 1 file",
+        "amtool check-config: ok",
+        "amtool config routes test: ok, 2 entries, 2 distinct label sets",
+        "routing coverage: ok, 2 alert rules",
+        "grafana dashboards: ok, 1 file",
+    ):
         assert line in err
     if not shutil.which("pint"):
         assert "pint: skipped (not installed)\n" in err
@@ -180,8 +200,7 @@ def test_broken_rule_expression_has_file_line_col(tmp_path, capsys, monkeypatch)
 
 
 def test_every_rule_error_is_reported(tmp_path, capsys):
-    bad = RULES_YML.replace("record: model:errors:rate5m", "record: model errors").replace(
-        "expr: model:errors:rate5m > 0.1", "expr: sum(")
+    bad = RULES_YML.replace("record: model:errors:rate5m", "record: model errors").replace("expr: model:errors:rate5m > 0.1", "expr: sum(")
     code, out, _ = run_validate(make_dir(tmp_path, **{RULES: bad}), capsys)
     assert code == 1
     rule_lines = [x for x in out.splitlines() if f"{RULES}:" in x]
@@ -230,12 +249,10 @@ def test_failing_case_of_named_test_group(tmp_path, capsys):
 def test_failures_of_several_test_files_are_all_reported(tmp_path, capsys, monkeypatch):
     bad = TEST_YML.replace("eval_time: 20m", "eval_time: 15m")
     other = "prometheus/tests/other.test.yml"
-    code, out, err = run_validate(make_dir(tmp_path, **{TESTS: bad, other: bad, "prometheus/tests/ok.test.yml": TEST_YML}), capsys,
-                                  monkeypatch=monkeypatch)
+    code, out, err = run_validate(make_dir(tmp_path, **{TESTS: bad, other: bad, "prometheus/tests/ok.test.yml": TEST_YML}), capsys, monkeypatch=monkeypatch)
     assert code == 1
     assert "promtool test rules: FAILED (2 errors), 3 files" in err
-    assert {x.split(":")[0] for x in out.splitlines() if "rule test failed" in x} == {
-        f"generated/{TESTS}", f"generated/{other}"}, out
+    assert {x.split(":")[0] for x in out.splitlines() if "rule test failed" in x} == {f"generated/{TESTS}", f"generated/{other}"}, out
 
 
 def test_rule_test_pointing_at_missing_rule_file_fails(tmp_path, capsys):
@@ -276,9 +293,11 @@ def test_wrong_receiver_is_mlm303(tmp_path, capsys, monkeypatch):
     code, out, err = run_validate(make_dir(tmp_path, **{ROUTING: bad}), capsys, monkeypatch=monkeypatch)
     assert code == 1
     line, col = pos(bad, "- labels: {alertname: FraudDetectorErrors,")
-    assert (f"generated/{ROUTING}:{line}:{col + 2}: error: {{alertname=FraudDetectorErrors, model=fraud-detector, "
-            "severity=critical, team=risk-ml} routes to [risk-ml-pagerduty, risk-ml-slack], "
-            "expected [risk-ml-slack, risk-ml-pagerduty] [MLM303]") in out, out
+    assert (
+        f"generated/{ROUTING}:{line}:{col + 2}: error: {{alertname=FraudDetectorErrors, model=fraud-detector, "
+        "severity=critical, team=risk-ml} routes to [risk-ml-pagerduty, risk-ml-slack], "
+        "expected [risk-ml-slack, risk-ml-pagerduty] [MLM303]"
+    ) in out, out
     assert "amtool config routes test: FAILED (1 error)" in err
 
 
@@ -296,7 +315,8 @@ def test_label_values_with_quotes_and_operators(tmp_path, capsys):
     tricky = ROUTING_TESTS_YML + (
         "  - labels: {alertname: FraudDetectorErrors, team: risk-ml, severity: critical, "
         "model: fraud-detector, note: 'a \"quoted\" =~ value, {x}'}\n"
-        "    receivers: [risk-ml-pagerduty, risk-ml-slack]\n")
+        "    receivers: [risk-ml-pagerduty, risk-ml-slack]\n"
+    )
     code, out, err = run_validate(make_dir(tmp_path, **{ROUTING: tricky}), capsys)
     assert code == 0, out + err
 
@@ -306,9 +326,11 @@ def test_alert_without_routing_entry_is_reported(tmp_path, capsys, monkeypatch):
     code, out, err = run_validate(make_dir(tmp_path, **{ROUTING: only_first}), capsys, monkeypatch=monkeypatch)
     assert code == 1
     line, col = pos(RULES_YML, "FraudDetectorErrorsWarn")
-    assert (f"generated/{RULES}:{line}:{col}: error: alert FraudDetectorErrorsWarn has no routing test for "
-            "{alertname=FraudDetectorErrorsWarn, model=fraud-detector, severity=warning, team=risk-ml} "
-            "in alertmanager/routing-tests.yml [MLM303]") in out, out
+    assert (
+        f"generated/{RULES}:{line}:{col}: error: alert FraudDetectorErrorsWarn has no routing test for "
+        "{alertname=FraudDetectorErrorsWarn, model=fraud-detector, severity=warning, team=risk-ml} "
+        "in alertmanager/routing-tests.yml [MLM303]"
+    ) in out, out
     assert "routing coverage: FAILED (1 error)" in err
 
 
@@ -342,11 +364,14 @@ def test_dashboard_with_broken_promql(tmp_path, capsys):
 
 
 def test_dashboard_duplicate_uid_bad_uid_and_bad_json(tmp_path, capsys):
-    d = make_dir(tmp_path, **{
-        "grafana/dashboards/copy.json": DASHBOARD_JSON,
-        "grafana/dashboards/longuid.json": DASHBOARD_JSON.replace('"uid": "mlmon-fraud-detector"', '"uid": "' + "x" * 41 + '"'),
-        "grafana/dashboards/broken.json": '{\n  "uid": "a",\n  "title": "t",\n}\n',
-    })
+    d = make_dir(
+        tmp_path,
+        **{
+            "grafana/dashboards/copy.json": DASHBOARD_JSON,
+            "grafana/dashboards/longuid.json": DASHBOARD_JSON.replace('"uid": "mlmon-fraud-detector"', '"uid": "' + "x" * 41 + '"'),
+            "grafana/dashboards/broken.json": '{\n  "uid": "a",\n  "title": "t",\n}\n',
+        },
+    )
     code, out, _ = run_validate(d, capsys)
     assert code == 1
     assert "dashboards/fraud-detector.json: error: uid 'mlmon-fraud-detector' is also used by grafana/dashboards/copy.json [MLM201]" in out, out
@@ -383,30 +408,37 @@ def test_pint_report_becomes_mlm305(tmp_path, capsys, monkeypatch):
     for tool in ("promtool", "amtool"):
         os.symlink(shutil.which(tool), bin_dir / tool)
     fake = bin_dir / "pint"
-    report = [{"reportedPath": RULES, "sourcePath": RULES, "rule": {"name": "FraudDetectorErrors", "type": "alerting"},
-               "problem": {"Reporter": "promql/series", "Summary": "metric not found", "Lines": {"First": 7, "Last": 7},
-                           "Severity": 2}, "owner": ""}]
+    report = [
+        {
+            "reportedPath": RULES,
+            "sourcePath": RULES,
+            "rule": {"name": "FraudDetectorErrors", "type": "alerting"},
+            "problem": {"Reporter": "promql/series", "Summary": "metric not found", "Lines": {"First": 7, "Last": 7}, "Severity": 2},
+            "owner": "",
+        }
+    ]
     fake.write_text(
         f"#!{sys.executable}\n"
         "import json, sys\n"
         "args = sys.argv[1:]\n"
         "assert args[:3] == ['--offline', '--no-color', 'lint'], args\n"
         f"open(args[args.index('--json') + 1], 'w').write({json.dumps(json.dumps(report))})\n"
-        "sys.exit(1)\n")
+        "sys.exit(1)\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
     code, out, err = run_validate(d, capsys)
     assert code == 1
-    assert f"generated/{RULES}:7:1: error: pint promql/series: rule 'FraudDetectorErrors': metric not found [MLM305]" in out.replace(
-        str(d.parent) + "/", ""), out
+    assert f"generated/{RULES}:7:1: error: pint promql/series: rule 'FraudDetectorErrors': metric not found [MLM305]" in out.replace(str(d.parent) + "/", ""), (
+        out
+    )
     assert "pint lint: FAILED (1 error)" in err
 
 
 # --- through the real command line ----------------------------------------------------------------
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "cli"))
-    return subprocess.run([sys.executable, "-m", "mlmon", "validate", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "mlmon", "validate", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_cli_exit_codes(tmp_path):

@@ -10,15 +10,40 @@ from tests.conftest import REPO
 
 PKG = REPO / "cli" / "mlmon"
 CORE = [
-    "compiler", "monitors", "render", "presets", "artifacts.py", "plan.py", "diagnostics.py", "pipeline.py",
-    "conventions.py", "baseline.py",
-]  # fmt: skip
+    "compiler",
+    "monitors",
+    "render",
+    "presets",
+    "artifacts.py",
+    "plan.py",
+    "diagnostics.py",
+    "pipeline.py",
+    "conventions.py",
+    "baseline.py",
+]
 # what the core may not import: the shell, the network, the clock, the environment, processes
 FORBIDDEN = {
-    "typer", "rich", "requests", "subprocess", "urllib3", "socket", "http", "os", "time", "datetime", "shutil",
-    "tempfile", "pathlib", "mlmon.commands", "mlmon.tools", "mlmon.remote", "mlmon.fsio", "mlmon.app",
-    "mlmon.stack", "mlmon.workers",
-}  # fmt: skip
+    "typer",
+    "rich",
+    "requests",
+    "subprocess",
+    "urllib3",
+    "socket",
+    "http",
+    "os",
+    "time",
+    "datetime",
+    "shutil",
+    "tempfile",
+    "pathlib",
+    "mlmon.commands",
+    "mlmon.tools",
+    "mlmon.remote",
+    "mlmon.fsio",
+    "mlmon.app",
+    "mlmon.stack",
+    "mlmon.workers",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -201,6 +226,8 @@ def test_lint_does_not_import_heavy_modules(tmp_path):
         "heavy=[m for m in ('grafanalib', 'grafanalib.core', 'jsonschema', 'requests', 'prometheus_client') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(REPO / "cli"), "PATH": "/usr/bin:/bin"})
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(REPO / "cli"), "PATH": "/usr/bin:/bin"}
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1:] in ([""], []), r.stdout

@@ -43,4 +43,3 @@ def test_two_cycles_between_polls_count_as_overlapping():
 
 def test_an_unreadable_start_counts_as_overlapping():
     assert bench.overlaps_gc("", 1, T0)
-

@@ -9,13 +9,60 @@ from hypothesis import strategies as st
 from mlmon.render import emit
 
 scalars = (
-    st.none() | st.booleans() | st.integers(-(10**12), 10**12)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
     | st.floats(allow_nan=False, width=64)
     | st.text(max_size=30)
-    | st.sampled_from(["yes", "no", "on", "off", "~", "null", "True", "1e3", "0x1f", "09:00", "18:00", "1:30", "- a", "a: b", "a #b", "#x", "'q'", '"d"',
-                       "&a", "*a", "!x", "|", ">", "%x", "@x", "`x", "{a}", "[a]", "a,b", "?", "-", ":", "a\nb", "a\n", "\n", " lead", "trail ", "x\tz",
-                       "line1\n  indented\n", "sum(rate(x[5m]))", 'up{job="a"} == 0', "mlmon_slo:sli_error:ratio_rate5m", "\u2028", "caf\u00e9"])
-)  # fmt: skip
+    | st.sampled_from(
+        [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "~",
+            "null",
+            "True",
+            "1e3",
+            "0x1f",
+            "09:00",
+            "18:00",
+            "1:30",
+            "- a",
+            "a: b",
+            "a #b",
+            "#x",
+            "'q'",
+            '"d"',
+            "&a",
+            "*a",
+            "!x",
+            "|",
+            ">",
+            "%x",
+            "@x",
+            "`x",
+            "{a}",
+            "[a]",
+            "a,b",
+            "?",
+            "-",
+            ":",
+            "a\nb",
+            "a\n",
+            "\n",
+            " lead",
+            "trail ",
+            "x\tz",
+            "line1\n  indented\n",
+            "sum(rate(x[5m]))",
+            'up{job="a"} == 0',
+            "mlmon_slo:sli_error:ratio_rate5m",
+            "\u2028",
+            "caf\u00e9",
+        ]
+    )
+)
 keys = st.text(min_size=1, max_size=12) | st.sampled_from(["le", "expr", "for", "on", "yes", "null", "a:b", "- x", "1"])
 data = st.recursive(scalars, lambda c: st.lists(c, max_size=4) | st.dictionaries(keys, c, max_size=4), max_leaves=30)
 
@@ -42,8 +89,7 @@ def _norm(x):
 def test_block_style_and_order():
     text = emit.to_yaml({"groups": [{"name": "g", "rules": [{"record": "a:b:c", "expr": "sum(x)\n/\nsum(y)", "labels": {"z": "1", "a": "yes"}}]}]})
     assert text == (
-        "groups:\n- name: g\n  rules:\n  - record: a:b:c\n    expr: |-\n      sum(x)\n      /\n      sum(y)\n"
-        "    labels:\n      z: '1'\n      a: 'yes'\n"
+        "groups:\n- name: g\n  rules:\n  - record: a:b:c\n    expr: |-\n      sum(x)\n      /\n      sum(y)\n    labels:\n      z: '1'\n      a: 'yes'\n"
     )
 
 

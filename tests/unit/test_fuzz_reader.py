@@ -27,7 +27,15 @@ def test_arbitrary_bytes(data):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(LINES) - 1), st.sampled_from(["", " ", "  ", "- ", ": ", "{", "]", "&a ", "*a", "!!binary ", "#", "\t", "'", "x: y\n", "<<: *a\n"])), max_size=6))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(LINES) - 1),
+            st.sampled_from(["", " ", "  ", "- ", ": ", "{", "]", "&a ", "*a", "!!binary ", "#", "\t", "'", "x: y\n", "<<: *a\n"]),
+        ),
+        max_size=6,
+    )
+)
 def test_corrupted_spec(edits):
     lines = list(LINES)
     for i, text in edits:

@@ -24,29 +24,54 @@ ROOT = Path(__file__).resolve().parents[2]
 DS = {"type": "prometheus", "uid": "${datasource}"}
 
 ROWS = (
-    Row("Service level", (
-        Panel("Request rate", "timeseries", (Target('sum(rate(mlmon_predictions_total{model="fraud"}[5m]))', "{{version}}"),
-                                            Target('sum(rate(mlmon_prediction_errors_total{model="fraud"}[5m]))', "errors")),
-              unit="reqps", thresholds=(Threshold(5.0, "red"), Threshold(None, "green"), Threshold(1.0, "orange"))),
-        Panel("Availability (30d)", "stat", (Target('slo:sli_error:ratio_rate30d{model="fraud"}', instant=True),),
-              unit="percentunit", decimals=3, width=6, thresholds=(Threshold(None, "red"), Threshold(0.999, "green"))),
-        Panel("Error budget left", "gauge", (Target("1 - x", instant=True),), unit="percentunit", min=0, max=1, width=6),
-    )),
-    Row("Drift", (
-        Panel("PSI per feature", "bargauge", (Target("mlmon:psi", "{{feature}}", instant=True),), width=8, height=6),
-        Panel("Features", "table", (Target("mlmon:psi", instant=True), Target("mlmon:js", instant=True)), width=16, height=6),
-        Panel("About", "text", text="**Drift** is computed against `baselines/fraud.yaml`.", width=24, height=3),
-    )),
+    Row(
+        "Service level",
+        (
+            Panel(
+                "Request rate",
+                "timeseries",
+                (
+                    Target('sum(rate(mlmon_predictions_total{model="fraud"}[5m]))', "{{version}}"),
+                    Target('sum(rate(mlmon_prediction_errors_total{model="fraud"}[5m]))', "errors"),
+                ),
+                unit="reqps",
+                thresholds=(Threshold(5.0, "red"), Threshold(None, "green"), Threshold(1.0, "orange")),
+            ),
+            Panel(
+                "Availability (30d)",
+                "stat",
+                (Target('slo:sli_error:ratio_rate30d{model="fraud"}', instant=True),),
+                unit="percentunit",
+                decimals=3,
+                width=6,
+                thresholds=(Threshold(None, "red"), Threshold(0.999, "green")),
+            ),
+            Panel("Error budget left", "gauge", (Target("1 - x", instant=True),), unit="percentunit", min=0, max=1, width=6),
+        ),
+    ),
+    Row(
+        "Drift",
+        (
+            Panel("PSI per feature", "bargauge", (Target("mlmon:psi", "{{feature}}", instant=True),), width=8, height=6),
+            Panel("Features", "table", (Target("mlmon:psi", instant=True), Target("mlmon:js", instant=True)), width=16, height=6),
+            Panel("About", "text", text="**Drift** is computed against `baselines/fraud.yaml`.", width=24, height=3),
+        ),
+    ),
     Row("Cost", (Panel("Hourly cost", "timeseries", (Target("x"),), unit="currencyUSD", width=24),), collapsed=True),
     Row("After collapsed", (Panel("Up", "stat", (Target("up"),)),)),
 )
 
 
 def _model(**kw):
-    args = dict(uid="mlmon-fraud-detector", title="fraud-detector", description="Model fraud-detector (team risk-ml)",
-                tags=("mlmon", "team:risk-ml"), rows=ROWS,
-                annotations=(("Deployments", 'changes(mlmon_model_info{model="fraud-detector"}[5m]) > 0'),),
-                links=(("Runbook", "https://runbooks.example/fraud"),))
+    args = dict(
+        uid="mlmon-fraud-detector",
+        title="fraud-detector",
+        description="Model fraud-detector (team risk-ml)",
+        tags=("mlmon", "team:risk-ml"),
+        rows=ROWS,
+        annotations=(("Deployments", 'changes(mlmon_model_info{model="fraud-detector"}[5m]) > 0'),),
+        links=(("Runbook", "https://runbooks.example/fraud"),),
+    )
     args.update(kw)
     return model_dashboard(**args)
 
@@ -133,8 +158,7 @@ def test_layout_rows_full_width_panels_flow_and_wrap():
     ]
     cost = d["panels"][8]
     assert cost["collapsed"] is True
-    assert [(p["id"], p["title"], p["gridPos"]) for p in cost["panels"]] == [
-        (10, "Hourly cost", {"h": 8, "w": 24, "x": 0, "y": 20})]
+    assert [(p["id"], p["title"], p["gridPos"]) for p in cost["panels"]] == [(10, "Hourly cost", {"h": 8, "w": 24, "x": 0, "y": 20})]
     assert all(p["panels"] == [] for p in d["panels"] if p["type"] == "row" and not p["collapsed"])
 
 
@@ -143,8 +167,16 @@ def test_panel_ids_are_sequential():
     assert sorted(ids) == list(range(1, len(ids) + 1))
 
 
-@pytest.mark.parametrize("bad", [Panel("w", "stat", width=25), Panel("w", "stat", width=0), Panel("h", "stat", height=0),
-                                 Panel("k", "graph"), Panel("t", "stat", tuple(Target("up") for _ in range(27)))])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Panel("w", "stat", width=25),
+        Panel("w", "stat", width=0),
+        Panel("h", "stat", height=0),
+        Panel("k", "graph"),
+        Panel("t", "stat", tuple(Target("up") for _ in range(27))),
+    ],
+)
 def test_invalid_panels_raise(bad):
     with pytest.raises(ValueError, match=repr(bad.title)):
         _model(rows=(Row("r", (bad,)),))
@@ -155,7 +187,9 @@ def test_targets_ref_ids_and_instant():
     d = _model()
     ts = d["panels"][1]
     assert [(t["refId"], t["legendFormat"], t["instant"], t["range"]) for t in ts["targets"]] == [
-        ("A", "{{version}}", False, True), ("B", "errors", False, True)]
+        ("A", "{{version}}", False, True),
+        ("B", "errors", False, True),
+    ]
     stat = d["panels"][2]
     assert (stat["targets"][0]["instant"], stat["targets"][0]["range"]) == (True, False)
     table = d["panels"][6]
@@ -169,8 +203,10 @@ def test_unit_thresholds_min_max_decimals():
     ts, stat, gauge = d["panels"][1:4]
     assert ts["fieldConfig"]["defaults"]["unit"] == "reqps"
     # sorted, base step first
-    assert ts["fieldConfig"]["defaults"]["thresholds"] == {"mode": "absolute", "steps": [
-        {"color": "green", "value": None}, {"color": "orange", "value": 1}, {"color": "red", "value": 5}]}
+    assert ts["fieldConfig"]["defaults"]["thresholds"] == {
+        "mode": "absolute",
+        "steps": [{"color": "green", "value": None}, {"color": "orange", "value": 1}, {"color": "red", "value": 5}],
+    }
     assert ts["fieldConfig"]["defaults"]["custom"]["thresholdsStyle"] == {"mode": "line"}
     sd = stat["fieldConfig"]["defaults"]
     assert (sd["unit"], sd["decimals"]) == ("percentunit", 3)
@@ -210,8 +246,7 @@ def test_deterministic_bytes():
 
 def test_renderer_does_not_import_grafanalib_at_module_import():
     code = "import sys, mlmon.render.grafana; print('grafanalib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(ROOT / "cli")}).stdout.strip()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT / "cli")}).stdout.strip()
     assert out == "False"
 
 
@@ -228,6 +263,7 @@ def _set(path, value):
         for k in path[:-1]:
             obj = obj[k]
         obj[path[-1]] = value
+
     return f
 
 
@@ -237,6 +273,7 @@ def _delete(path):
         for k in path[:-1]:
             obj = obj[k]
         del obj[path[-1]]
+
     return f
 
 
@@ -247,13 +284,13 @@ BROKEN = {
     "panel wider than grid": (_set(["panels", 1, "gridPos", "w"], 30), "panels/1/gridPos/w: 30 is greater than the maximum of 24"),
     "panel sticks out of grid": (_set(["panels", 3, "gridPos", "x"], 20), "exceeds the 24-column grid"),
     "legacy panel key": (_set(["panels", 1, "span"], 6), "panels/1"),
-    "bad threshold step": (_set(["panels", 2, "fieldConfig", "defaults", "thresholds", "steps", 0],
-                                {"op": "gt", "color": "red", "value": "null"}), "panels/2"),
-    "stat options incomplete": (_delete(["panels", 2, "options", "reduceOptions"]),
-                                "panels/2/options: 'reduceOptions' is a required property"),
+    "bad threshold step": (_set(["panels", 2, "fieldConfig", "defaults", "thresholds", "steps", 0], {"op": "gt", "color": "red", "value": "null"}), "panels/2"),
+    "stat options incomplete": (_delete(["panels", 2, "options", "reduceOptions"]), "panels/2/options: 'reduceOptions' is a required property"),
     "gauge options legacy key": (_set(["panels", 3, "options", "fieldOptions"], {}), "panels/3/options: Additional properties"),
-    "timeseries custom bad enum": (_set(["panels", 1, "fieldConfig", "defaults", "custom", "drawStyle"], "lines"),
-                                   "panels/1/fieldConfig/defaults/custom/drawStyle"),
+    "timeseries custom bad enum": (
+        _set(["panels", 1, "fieldConfig", "defaults", "custom", "drawStyle"], "lines"),
+        "panels/1/fieldConfig/defaults/custom/drawStyle",
+    ),
     "text mode bad": (_set(["panels", 7, "options", "mode"], "md"), "panels/7/options/mode"),
     "target legacy key": (_set(["panels", 1, "targets", 0, "step"], 10), "panels/1/targets/0: Additional properties"),
     "target without expr": (_delete(["panels", 1, "targets", 0, "expr"]), "panels/1/targets/0: 'expr' is a required property"),
@@ -262,8 +299,7 @@ BROKEN = {
     "duplicate refId": (_set(["panels", 1, "targets", 1, "refId"], "A"), "duplicate refId 'A'"),
     "undefined datasource variable": (_set(["templating", "list"], []), "template variable 'datasource' is not defined"),
     "overlapping panels": (_set(["panels", 2, "gridPos", "x"], 6), "panels/2/gridPos: overlaps panels/1"),
-    "overlap inside collapsed row": (
-        lambda d: d["panels"][8]["panels"].append(dict(d["panels"][8]["panels"][0], id=99)), "overlaps"),
+    "overlap inside collapsed row": (lambda d: d["panels"][8]["panels"].append(dict(d["panels"][8]["panels"][0], id=99)), "overlaps"),
     "row without collapsed": (_delete(["panels", 0, "collapsed"]), "'collapsed' is a required property"),
 }
 
@@ -281,8 +317,12 @@ def test_raw_grafanalib_output_is_rejected():
     import grafanalib.core as G
     from grafanalib._gen import DashboardEncoder
 
-    dash = G.Dashboard(title="x", uid="x", schemaVersion=39, panels=[
-        G.Stat(title="s", dataSource=DS, targets=[G.Target(expr="up", refId="A")], gridPos=G.GridPos(h=8, w=12, x=0, y=0))])
+    dash = G.Dashboard(
+        title="x",
+        uid="x",
+        schemaVersion=39,
+        panels=[G.Stat(title="s", dataSource=DS, targets=[G.Target(expr="up", refId="A")], gridPos=G.GridPos(h=8, w=12, x=0, y=0))],
+    )
     raw = json.loads(json.dumps(dash.to_json_data(), cls=DashboardEncoder))
     problems = validate_dashboard(raw)
     assert any("rows" in p for p in problems) and any("gnetId" in p for p in problems)

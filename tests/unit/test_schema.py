@@ -8,10 +8,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlmon.render import emit
-from mlmon.pipeline import schema
-from mlmon.compiler.validator import unknown_keywords, validate
 from mlmon.compiler.source import parse_documents
+from mlmon.compiler.validator import unknown_keywords, validate
+from mlmon.pipeline import schema
+from mlmon.render import emit
 from tests.conftest import REPO
 from tests.helpers.specs import MINIMAL
 
@@ -40,14 +40,31 @@ def test_example_specs_validate_with_jsonschema():
 
 def _mutations():
     base = yaml.safe_load(MINIMAL)
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=False, allow_infinity=False),
-                        st.sampled_from(["", "x", "5m", "5x", "99.9", "#chan", "/etc/x", "mlmon/v1", "MonitoringSpec", "availability", "latency"]))  # fmt: skip
-    paths = st.sampled_from([
-        ("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "extra"),
-        ("routing", "teams", "risk-ml", "slack", "channel"), ("routing", "teams", "risk-ml", "slack", "api_url"),
-        ("routing", "severity", "page"), ("models", 0, "id"), ("models", 0, "team"), ("models", 0, "serving", "scrape_interval"),
-        ("models", 0, "slos"), ("models", 0, "idle_ok"), ("models", 0, "labels"), ("defaults", "slo_period"),
-    ])  # fmt: skip
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 200),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.sampled_from(["", "x", "5m", "5x", "99.9", "#chan", "/etc/x", "mlmon/v1", "MonitoringSpec", "availability", "latency"]),
+    )
+    paths = st.sampled_from(
+        [
+            ("apiVersion",),
+            ("kind",),
+            ("metadata", "name"),
+            ("metadata", "extra"),
+            ("routing", "teams", "risk-ml", "slack", "channel"),
+            ("routing", "teams", "risk-ml", "slack", "api_url"),
+            ("routing", "severity", "page"),
+            ("models", 0, "id"),
+            ("models", 0, "team"),
+            ("models", 0, "serving", "scrape_interval"),
+            ("models", 0, "slos"),
+            ("models", 0, "idle_ok"),
+            ("models", 0, "labels"),
+            ("defaults", "slo_period"),
+        ]
+    )
     return st.lists(st.tuples(paths, scalars), min_size=1, max_size=4).map(lambda muts: _apply(base, muts))
 
 

@@ -2,7 +2,6 @@
 
 from mlmon import pipeline
 from mlmon.diagnostics import Severity, format_json, format_text
-
 from tests.helpers.specs import MINIMAL, ROUTING, spec
 
 
@@ -60,7 +59,7 @@ def test_unknown_field_points_at_key_with_suggestion():
     text = MINIMAL.replace("serving:", "servng:")
     s, diags = check(text)
     d = next(d for d in diags if d.code == "MLM101")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "servng" in l)
+    line = next(i for i, text_line in enumerate(text.splitlines(), 1) if "servng" in text_line)
     assert (d.line, d.col) == (line, 5)
     assert d.message == "models[0]: unknown field 'servng'"
     assert d.hint == "did you mean 'serving'?"
@@ -94,7 +93,11 @@ def test_invalid_duration():
 
 
 def test_objective_out_of_range_and_ratio_confusion():
-    s, diags = check(spec("  - id: m\n    team: risk-ml\n    slos:\n      - {name: a, objective: 100, sli: {kind: availability}}\n      - {name: b, objective: 0.999, sli: {kind: availability}}\n"))
+    s, diags = check(
+        spec(
+            "  - id: m\n    team: risk-ml\n    slos:\n      - {name: a, objective: 100, sli: {kind: availability}}\n      - {name: b, objective: 0.999, sli: {kind: availability}}\n"
+        )
+    )
     assert any(d.code == "MLM104" and "objective: must be less than 100" in d.message for d in diags)
     s, diags = check(spec("  - id: m\n    team: risk-ml\n    slos:\n      - {name: b, objective: 0.999, sli: {kind: availability}}\n"))
     d = next(d for d in diags if d.code == "MLM204")
@@ -113,7 +116,11 @@ def test_dead_burn_tier_has_hint():
 
 
 def test_window_shorter_than_four_scrapes():
-    s, diags = check(spec("  - id: m\n    team: risk-ml\n    serving: {scrape_interval: 1m}\n    slos:\n      - {name: a, objective: 99, period: 7d, sli: {kind: availability}}\n"))
+    s, diags = check(
+        spec(
+            "  - id: m\n    team: risk-ml\n    serving: {scrape_interval: 1m}\n    slos:\n      - {name: a, objective: 99, period: 7d, sli: {kind: availability}}\n"
+        )
+    )
     d = next(d for d in diags if d.code == "MLM207")
     assert "alert window 1m" in d.message and "4x the scrape interval (4m)" in d.message
 
@@ -186,7 +193,9 @@ def test_cross_section_opencost_needs_the_exporter():
     s, diags = check(spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    cost: {source: opencost, monthly_budget_usd: 100}\n"))
     d = [x for x in diags if x.code == "MLM212"]
     assert len(d) == 1 and d[0].message == "models[0].cost.source: opencost needs the OpenCost exporter"
-    ok = spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    infra: {exporters: [opencost], namespace: ml, pod: 'm-.*'}\n"
-              "    cost: {source: opencost, monthly_budget_usd: 100}\n")
+    ok = spec(
+        "  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    infra: {exporters: [opencost], namespace: ml, pod: 'm-.*'}\n"
+        "    cost: {source: opencost, monthly_budget_usd: 100}\n"
+    )
     s, diags = check(ok)
     assert not [x for x in diags if x.code == "MLM212"], diags

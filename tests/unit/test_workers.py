@@ -51,8 +51,14 @@ print("identical", len(serial))
 
 def test_parallel_render_is_byte_identical_to_serial():
     # in a fresh interpreter: forking the test runner's own (threaded) process is not safe
-    r = subprocess.run([sys.executable, "-c", PARALLEL_VS_SERIAL], cwd=REPO, capture_output=True, text=True, timeout=300,
-                       env={**os.environ, "PYTHONPATH": f"{REPO / 'cli'}{os.pathsep}{REPO}"})  # fmt: skip
+    r = subprocess.run(
+        [sys.executable, "-c", PARALLEL_VS_SERIAL],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": f"{REPO / 'cli'}{os.pathsep}{REPO}"},
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("identical ")
 

@@ -64,4 +64,33 @@ from mlmon.baseline.model import (
 )
 from mlmon.baseline.yaml_io import HEADER, dump_baseline, load_baseline, to_data
 
-__all__ = ['API_VERSION', 'Baseline', 'CATEGORICAL', 'DEFAULT_BINS', 'DEFAULT_MIN_ROWS', 'DEFAULT_PSEUDO_COUNT', 'DEFAULT_TOP_K', 'EDGE_DIGITS', 'FeatureBaseline', 'HEADER', 'KIND', 'NULL_TEXTS', 'NUMERIC', 'OTHER', 'Options', 'bin_index', 'categorical_feature', 'compute_baseline', 'dump_baseline', 'is_null', 'load_baseline', 'numeric_feature', 'quantile', 'quantile_edges', 'round_sig', 'smooth', 'to_data', 'to_number']
+__all__ = [
+    "API_VERSION",
+    "Baseline",
+    "CATEGORICAL",
+    "DEFAULT_BINS",
+    "DEFAULT_MIN_ROWS",
+    "DEFAULT_PSEUDO_COUNT",
+    "DEFAULT_TOP_K",
+    "EDGE_DIGITS",
+    "FeatureBaseline",
+    "HEADER",
+    "KIND",
+    "NULL_TEXTS",
+    "NUMERIC",
+    "OTHER",
+    "Options",
+    "bin_index",
+    "categorical_feature",
+    "compute_baseline",
+    "dump_baseline",
+    "is_null",
+    "load_baseline",
+    "numeric_feature",
+    "quantile",
+    "quantile_edges",
+    "round_sig",
+    "smooth",
+    "to_data",
+    "to_number",
+]

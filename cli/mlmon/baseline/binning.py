@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mlmon.baseline.model import CATEGORICAL, EDGE_DIGITS, NULL_TEXTS, NUMERIC, OTHER, FeatureBaseline
@@ -79,7 +79,8 @@ def round_sig(x: float, digits: int = EDGE_DIGITS, mode: str = "nearest") -> flo
     if x == 0 or not math.isfinite(x):
         return x
     exp = math.floor(math.log10(abs(x))) - digits + 1
-    k = {"down": math.floor, "up": math.ceil, "nearest": round}[mode](round(x / 10.0**exp, 6))
+    rounders: dict[str, Callable[[float], int]] = {"down": math.floor, "up": math.ceil, "nearest": round}
+    k = rounders[mode](round(x / 10.0**exp, 6))
     y = float(f"{k}e{exp}")
     if mode == "down" and y > x:
         y = float(f"{k - 1}e{exp}")
@@ -107,8 +108,7 @@ def smooth(counts: Sequence[int], pseudo_count: float) -> tuple[float, ...]:
     return tuple((c + pseudo_count) / denom for c in counts)
 
 
-def numeric_feature(name: str, values: Sequence[float], nulls: int, bins: int, pseudo_count: float,
-                    edges: Sequence[float] | None = None) -> FeatureBaseline:  # fmt: skip
+def numeric_feature(name: str, values: Sequence[float], nulls: int, bins: int, pseudo_count: float, edges: Sequence[float] | None = None) -> FeatureBaseline:
     e = tuple(sorted(set(float(x) for x in edges))) if edges else quantile_edges(values, bins)
     counts = [0] * (len(e) + 1)
     for x in values:

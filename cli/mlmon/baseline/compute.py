@@ -27,8 +27,9 @@ class Options:
     edges: Mapping[str, tuple[float, ...]] | None = None  # fixed edges per column (e.g. to match a histogram)
 
 
-def compute_baseline(columns: Mapping[str, Sequence[Any]], opts: Options, file: str,
-                     lines: Sequence[int] | None = None) -> tuple[Baseline | None, list[Diagnostic]]:  # fmt: skip
+def compute_baseline(
+    columns: Mapping[str, Sequence[Any]], opts: Options, file: str, lines: Sequence[int] | None = None
+) -> tuple[Baseline | None, list[Diagnostic]]:
     """Columns (name -> values, one per row, in file order) -> Baseline, or None plus diagnostics.
 
     ``lines[i]`` is the file line of row ``i`` (for CSV), used in diagnostics.
@@ -56,8 +57,10 @@ def compute_baseline(columns: Mapping[str, Sequence[Any]], opts: Options, file: 
     if not [w for w in wanted if w != opts.prediction]:
         err("no feature columns to baseline")
     if nrows < opts.min_rows:
-        err(f"too few rows: {nrows} (need at least {opts.min_rows} for stable reference fractions)",
-            hint="use more reference data, or lower --min-rows knowingly")  # fmt: skip
+        err(
+            f"too few rows: {nrows} (need at least {opts.min_rows} for stable reference fractions)",
+            hint="use more reference data, or lower --min-rows knowingly",
+        )
     if diags:
         return None, diags
 
@@ -84,11 +87,14 @@ def compute_baseline(columns: Mapping[str, Sequence[Any]], opts: Options, file: 
             if bad:
                 i, v = bad[0]
                 more = f" (and {len(bad) - 1} more row(s))" if len(bad) > 1 else ""
-                err(f"column {col!r}, row {i + 1}: {str(v)!r} is not a finite number, but the column is numeric{more}",
-                    line_of(i), f"clean the data, or declare the column with --categorical {col}")  # fmt: skip
+                err(
+                    f"column {col!r}, row {i + 1}: {str(v)!r} is not a finite number, but the column is numeric{more}",
+                    line_of(i),
+                    f"clean the data, or declare the column with --categorical {col}",
+                )
                 return None
             fixed = (opts.edges or {}).get(col)
-            return numeric_feature(col, [x for _, x in numbers], nulls, opts.bins, opts.pseudo_count, fixed)
+            return numeric_feature(col, [x for _, x in numbers if x is not None], nulls, opts.bins, opts.pseudo_count, fixed)
         return categorical_feature(col, [_category(v) for _, v in present], nulls, opts.top_k, opts.pseudo_count)
 
     feats = []

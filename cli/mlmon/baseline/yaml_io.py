@@ -72,7 +72,7 @@ def load_baseline(text: str, file: str) -> tuple[Baseline | None, list[Diagnosti
     if not isinstance(rows, int) or isinstance(rows, bool) or rows < 1:
         err(("rows",), "must be a positive integer", key=True)
     smoothing = data.get("smoothing") or {}
-    pc = smoothing.get("pseudo_count", DEFAULT_PSEUDO_COUNT) if isinstance(smoothing, dict) else None
+    pc: Any = smoothing.get("pseudo_count", DEFAULT_PSEUDO_COUNT) if isinstance(smoothing, dict) else None
     if not _is_num(pc) or not pc > 0:
         err(("smoothing",), "must be a mapping with a positive pseudo_count", key=True)
         pc = DEFAULT_PSEUDO_COUNT
@@ -85,7 +85,7 @@ def load_baseline(text: str, file: str) -> tuple[Baseline | None, list[Diagnosti
         if key not in allowed:
             err((key,), f"unknown field {key!r}", key=True)
 
-    def feature(path: tuple, name: str, raw: Any) -> FeatureBaseline | None:
+    def feature(path: tuple[Any, ...], name: str, raw: Any) -> FeatureBaseline | None:
         if not isinstance(raw, dict):
             err(path, "must be a mapping")
             return None
@@ -94,7 +94,8 @@ def load_baseline(text: str, file: str) -> tuple[Baseline | None, list[Diagnosti
         if kind not in (NUMERIC, CATEGORICAL):
             err(path + ("type",), f"must be numeric or categorical, got {kind!r}", key="type" not in raw)
             return None
-        counts, fractions = raw.get("counts"), raw.get("fractions")
+        counts: Any = raw.get("counts")
+        fractions: Any = raw.get("fractions")
         if kind == NUMERIC:
             edges = raw.get("edges")
             if not isinstance(edges, list) or not edges or not all(_is_num(e) and math.isfinite(e) for e in edges):

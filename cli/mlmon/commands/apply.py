@@ -89,9 +89,11 @@ def run(opts: Any) -> int:
                 err(str(exc) if not isinstance(exc, OSError) else f"{target.name}: {exc}")
                 state = "rolled back (previous state restored)" if rolled else "not changed" if untouched else "NOT rolled back: check it with `mlmon diff`"
                 err(
-                    "apply stopped. applied: " + (", ".join(applied) or "none")
+                    "apply stopped. applied: "
+                    + (", ".join(applied) or "none")
                     + f"; {target.name}: {state}"
-                    + "; not attempted: " + (", ".join(rest) or "none")
+                    + "; not attempted: "
+                    + (", ".join(rest) or "none")
                 )
                 if rolled or untouched:
                     return ExitCode.FINDINGS if rolled else ExitCode.USAGE

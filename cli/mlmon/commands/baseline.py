@@ -52,8 +52,7 @@ def read_csv(path: Path, file: str) -> tuple[dict[str, list[str]] | None, list[i
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if len(row) != len(header):
-                diags.append(Diagnostic(file, reader.line_num, 0, Severity.ERROR, "MLM213",
-                                        f"row has {len(row)} fields, the header has {len(header)}"))  # fmt: skip
+                diags.append(Diagnostic(file, reader.line_num, 0, Severity.ERROR, "MLM213", f"row has {len(row)} fields, the header has {len(header)}"))
                 if len(diags) >= 20:
                     break
                 continue
@@ -67,8 +66,17 @@ def read_parquet(path: Path, file: str) -> tuple[dict[str, list[Any]] | None, li
     try:
         import pyarrow.parquet as pq  # optional dependency
     except ImportError:
-        return None, [Diagnostic(file, 0, 0, Severity.ERROR, "MLM211", "reading Parquet needs pyarrow, which is not installed",
-                                 "pip install pyarrow, or export the reference data as CSV")]  # fmt: skip
+        return None, [
+            Diagnostic(
+                file,
+                0,
+                0,
+                Severity.ERROR,
+                "MLM211",
+                "reading Parquet needs pyarrow, which is not installed",
+                "pip install pyarrow, or export the reference data as CSV",
+            )
+        ]
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises many types for a bad file

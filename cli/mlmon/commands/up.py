@@ -117,7 +117,7 @@ def _print_urls(st: S.Stack) -> None:
         m = st.models[0]
         out.write(
             "switch the demo at run time, e.g.:\n"
-            f"  curl -X POST -d '{{\"mode\": \"drift\"}}' http://127.0.0.1:{m.port}/admin/mode   "
+            f'  curl -X POST -d \'{{"mode": "drift"}}\' http://127.0.0.1:{m.port}/admin/mode   '
             "# healthy | drift | degraded | errors | latency\n"
         )
     out.write(f"generated files: {st.state / 'generated'}   logs: {st.state / 'logs'}\n")

@@ -143,6 +143,7 @@ def _run_checks(root: Path) -> list[Check]:
     checks = _Checks()
     checks.step("promtool check config", PROM_CONFIG, lambda: promtool.check_config(PROM_CONFIG, cwd=root), "MLM301", PROM_CONFIG)
     checks.step("promtool check rules", _plural(len(rules), "file"), lambda: promtool.check_rules(rules, cwd=root), "MLM301", rules[0] if rules else RULES_DIR)
+
     def test_rules() -> list[Diagnostic]:
         return _test_rules_parallel(root, tests) + unknown_test_alerts(root, tests)
 

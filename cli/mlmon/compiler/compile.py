@@ -8,21 +8,23 @@ run reports every independent problem.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from mlmon import presets
-from mlmon.diagnostics import Diagnostic, Severity, has_errors
 from mlmon.compiler import model as M
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.dsl import API_VERSION, KIND
 from mlmon.compiler.schema import spec_schema
-from mlmon.compiler.validator import validate_paths
 from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.units import parse_duration
+from mlmon.compiler.validator import validate_paths
+from mlmon.diagnostics import Diagnostic, Severity, has_errors
 
 ReadFile = Callable[[str, str], tuple[str | None, str | None]]  # (spec file, path as written) -> (text, error)
 
 DEFAULT_SEVERITY = {"page": ("pagerduty", "slack"), "ticket": ("slack",), "info": ("slack",)}
+
 
 class _Compiler:
     def __init__(self, monitors: Sequence[Any], read_file: ReadFile | None):
@@ -71,7 +73,12 @@ class _Compiler:
                     continue
                 if m.id in models:
                     first = origins[m.id]
-                    self.error(doc, ("models", i, "id"), "MLM201", f"models[{i}].id: duplicate model id {m.id!r} (first defined at {first.file}:{first.line}:{first.col})")
+                    self.error(
+                        doc,
+                        ("models", i, "id"),
+                        "MLM201",
+                        f"models[{i}].id: duplicate model id {m.id!r} (first defined at {first.file}:{first.line}:{first.col})",
+                    )
                     continue
                 models[m.id] = m
                 origins[m.id] = m.origin
@@ -93,7 +100,9 @@ class _Compiler:
                 path = ("routing", "teams", name)
                 if name in teams:
                     first = teams[name].origin
-                    self.error(doc, path, "MLM201", f"{render_path(path)}: team {name!r} is defined twice (first at {first.file}:{first.line}:{first.col})", key=True)
+                    self.error(
+                        doc, path, "MLM201", f"{render_path(path)}: team {name!r} is defined twice (first at {first.file}:{first.line}:{first.col})", key=True
+                    )
                     continue
                 line, col = doc.source.pos(path, key=True)
                 slack = M.Slack(t["slack"]["channel"], t["slack"]["api_url_file"]) if "slack" in t else None
@@ -107,7 +116,9 @@ class _Compiler:
             if "severity" in r:
                 sev = {k: tuple(v) for k, v in r["severity"].items()}
                 if severity_doc is not None and sev != severity:
-                    self.error(doc, ("routing", "severity"), "MLM210", f"routing.severity differs from the one in {severity_doc.file}; define it once", key=True)
+                    self.error(
+                        doc, ("routing", "severity"), "MLM210", f"routing.severity differs from the one in {severity_doc.file}; define it once", key=True
+                    )
                 severity, severity_doc = sev, doc
             if "business_hours" in r:
                 b = r["business_hours"]
@@ -115,7 +126,13 @@ class _Compiler:
                 if b["start"] >= b["end"]:
                     self.error(doc, ("routing", "business_hours", "end"), "MLM213", f"routing.business_hours: end {b['end']} must be after start {b['start']}")
                 if hours_doc is not None and bh != hours:
-                    self.error(doc, ("routing", "business_hours"), "MLM210", f"routing.business_hours differs from the one in {hours_doc.file}; define it once", key=True)
+                    self.error(
+                        doc,
+                        ("routing", "business_hours"),
+                        "MLM210",
+                        f"routing.business_hours differs from the one in {hours_doc.file}; define it once",
+                        key=True,
+                    )
                 hours, hours_doc = bh, doc
         merged = dict(DEFAULT_SEVERITY)
         merged.update(severity or {})
@@ -127,8 +144,13 @@ class _Compiler:
         ok = True
         cost = sections.get("cost")
         if cost is not None and getattr(cost, "source", None) == "opencost" and "opencost" not in _exporters(sections):
-            self.error(doc, base + ("cost", "source"), "MLM212", f"models[{i}].cost.source: opencost needs the OpenCost exporter",
-                       "add opencost to infra.exporters (with infra.namespace/pod selecting the model's pods)")  # fmt: skip
+            self.error(
+                doc,
+                base + ("cost", "source"),
+                "MLM212",
+                f"models[{i}].cost.source: opencost needs the OpenCost exporter",
+                "add opencost to infra.exporters (with infra.namespace/pod selecting the model's pods)",
+            )
             ok = False
         return ok
 
@@ -139,30 +161,46 @@ class _Compiler:
         team = raw["team"]
         if team not in teams:
             close = difflib.get_close_matches(team, list(teams), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else ("define it under routing.teams" if teams else "add routing.teams with this team and its receivers")
+            hint = (
+                f"did you mean {close[0]!r}?" if close else ("define it under routing.teams" if teams else "add routing.teams with this team and its receivers")
+            )
             self.error(doc, base + ("team",), "MLM202", f"models[{i}].team: unknown team {team!r}", hint)
             ok = False
         elif teams[team].slack is None and teams[team].pagerduty is None:
             t = teams[team].origin
-            self.error(doc, base + ("team",), "MLM209", f"models[{i}].team: team {team!r} has no receiver (slack or pagerduty), so its alerts would reach nobody",
-                       f"add slack or pagerduty to routing.teams.{team} ({t.file}:{t.line})")  # fmt: skip
+            self.error(
+                doc,
+                base + ("team",),
+                "MLM209",
+                f"models[{i}].team: team {team!r} has no receiver (slack or pagerduty), so its alerts would reach nobody",
+                f"add slack or pagerduty to routing.teams.{team} ({t.file}:{t.line})",
+            )
             ok = False
         serving_raw = raw.get("serving", {})
         preset_name = serving_raw.get("preset", "mlmon")
         if presets.get(preset_name) is None:
             close = difflib.get_close_matches(preset_name, presets.names(), n=1)
-            self.error(doc, base + ("serving", "preset"), "MLM212", f"models[{i}].serving.preset: unknown preset {preset_name!r}",
-                       f"did you mean {close[0]!r}?" if close else f"known presets: {', '.join(presets.names())}")  # fmt: skip
+            self.error(
+                doc,
+                base + ("serving", "preset"),
+                "MLM212",
+                f"models[{i}].serving.preset: unknown preset {preset_name!r}",
+                f"did you mean {close[0]!r}?" if close else f"known presets: {', '.join(presets.names())}",
+            )
             return None
         scrape = self.dur(doc, base + ("serving", "scrape_interval"), serving_raw.get("scrape_interval", defaults.get("scrape_interval", "30s")))
         evaluation = self.dur(doc, ("defaults", "evaluation_interval"), defaults.get("evaluation_interval", "1m"))
         if scrape is None or evaluation is None:
             return None
         serving = M.Serving(
-            preset_name, tuple(serving_raw.get("targets", ())), serving_raw.get("metrics_path", "/metrics"),
-            serving_raw.get("scheme", "http"), scrape, dict(sorted(serving_raw.get("match", {}).items())),
+            preset_name,
+            tuple(serving_raw.get("targets", ())),
+            serving_raw.get("metrics_path", "/metrics"),
+            serving_raw.get("scheme", "http"),
+            scrape,
+            dict(sorted(serving_raw.get("match", {}).items())),
             dict(serving_raw.get("overrides", {})),
-        )  # fmt: skip
+        )
         labels = dict(doc.data.get("metadata", {}).get("labels", {}))
         labels.update(raw.get("labels", {}))
         reserved = {"model", "team", "severity", "monitor", "check", "slo", "alertname", "action"}
@@ -177,8 +215,7 @@ class _Compiler:
         if self.read_file is not None:
             read = lambda p, _f=doc.file: self.read_file(_f, p)  # noqa: E731
         for mon in self.monitors:
-            ctx = CompileContext(doc.file, base + (mon.key,), doc.source, mid, raw.get("task", "binary_classification"),
-                                 scrape, evaluation, mon_defaults, read)  # fmt: skip
+            ctx = CompileContext(doc.file, base + (mon.key,), doc.source, mid, raw.get("task", "binary_classification"), scrape, evaluation, mon_defaults, read)
             sections[mon.key] = mon.compile(raw.get(mon.key), ctx)
             self.diags.extend(ctx.diags)
             if has_errors(ctx.diags):
@@ -188,10 +225,18 @@ class _Compiler:
             return None
         line, col = doc.source.pos(base)
         return M.Model(
-            mid, team, raw.get("task", "binary_classification"), raw.get("description", ""), dict(sorted(labels.items())),
-            bool(raw.get("idle_ok", False)), serving, evaluation, M.Origin(doc.file, base, line, col),
-            doc.data["metadata"]["name"], sections,
-        )  # fmt: skip
+            mid,
+            team,
+            raw.get("task", "binary_classification"),
+            raw.get("description", ""),
+            dict(sorted(labels.items())),
+            bool(raw.get("idle_ok", False)),
+            serving,
+            evaluation,
+            M.Origin(doc.file, base, line, col),
+            doc.data["metadata"]["name"],
+            sections,
+        )
 
 
 def _exporters(sections: Mapping[str, Any]) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from mlmon.compiler.source import Path, SourceMap, render_path
 from mlmon.diagnostics import Diagnostic, Severity

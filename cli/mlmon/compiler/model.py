@@ -5,8 +5,9 @@ Monitors find their own compiled section in ``Model.sections[key]``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from mlmon.compiler.source import Path
 

@@ -11,12 +11,26 @@ the committed copy fresh and checks the schema against the Draft 2020-12 metasch
 from __future__ import annotations
 
 import functools
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from mlmon.compiler.dsl import (
-    API_VERSION, ID_PATTERN, KIND, LABEL_NAME_PATTERN, SCHEMA_ID,
-    array, boolean, duration, enum, file_ref, number, obj, string, string_map,
-)  # fmt: skip
+    API_VERSION,
+    ID_PATTERN,
+    KIND,
+    LABEL_NAME_PATTERN,
+    SCHEMA_ID,
+    array,
+    boolean,
+    duration,
+    enum,
+    file_ref,
+    number,
+    obj,
+    string,
+    string_map,
+)
+
 
 # --- the spec -----------------------------------------------------------------------------------
 def _routing() -> dict[str, Any]:
@@ -40,7 +54,10 @@ def _routing() -> dict[str, Any]:
     )
     retraining = obj(
         {
-            "url": string("internal relay that starts retraining (no credentials in it: Alertmanager 0.25 cannot read webhook URLs from files)", pattern=r"^https?://[^\s@]+$"),
+            "url": string(
+                "internal relay that starts retraining (no credentials in it: Alertmanager 0.25 cannot read webhook URLs from files)",
+                pattern=r"^https?://[^\s@]+$",
+            ),
             "repeat_interval": duration("debounce: resend an unresolved retraining trigger at most this often", "24h"),
         },
         ("url",),
@@ -88,8 +105,9 @@ def _serving_overrides() -> dict[str, Any]:
     }
     props["scales"] = obj(
         {k: number(f"unit factor for signal {k!r}", exclusiveMinimum=0) for k in signals},
-        (), "factor converting an overridden metric's unit into the normalised one (1e-6 for microseconds, 0.01 for percent)",
-    )  # fmt: skip
+        (),
+        "factor converting an overridden metric's unit into the normalised one (1e-6 for microseconds, 0.01 for percent)",
+    )
     props["model_label"] = string("label whose value is the model's name in the framework", pattern=LABEL_NAME_PATTERN)
     props["target_match"] = string_map('label matchers of the model\'s server-wide series (default job="mlmon-<model id>")')
     return obj(props, (), "replace the preset's metric names, unit scales or labels (README 'Presets')")

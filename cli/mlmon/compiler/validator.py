@@ -11,7 +11,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from mlmon.compiler.dsl import DURATION_PATTERN, SECRET_FIELDS, SECRET_PATTERNS
 from mlmon.compiler.source import Path, SourceMap, render_path
@@ -19,13 +20,42 @@ from mlmon.diagnostics import Diagnostic, Severity
 
 # --- validator ----------------------------------------------------------------------------------
 _KEYWORDS = {
-    "$schema", "$id", "title", "description", "default", "type", "properties", "required",
-    "additionalProperties", "propertyNames", "items", "enum", "const", "pattern", "minimum",
-    "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "uniqueItems",
-    "minProperties", "maxProperties", "minLength", "examples",
-}  # fmt: skip
+    "$schema",
+    "$id",
+    "title",
+    "description",
+    "default",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "propertyNames",
+    "items",
+    "enum",
+    "const",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "minLength",
+    "examples",
+}
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number", "integer": "an integer", "boolean": "true or false", "null": "null"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
 def _type_of(value: Any) -> str:
@@ -79,7 +109,12 @@ class _Validator:
             self.err(path, "MLM104", f"{where}: {value!r} is not one of {', '.join(map(str, schema['enum']))}", hint=hint)
         if isinstance(value, str):
             if schema.get("pattern") == DURATION_PATTERN and not re.search(DURATION_PATTERN, value):
-                self.err(path, "MLM203", f"{where}: invalid duration {value!r}", hint="use a number and a unit (ms, s, m, h, d, w, y), largest unit first: 30s, 5m, 1h30m, 30d")
+                self.err(
+                    path,
+                    "MLM203",
+                    f"{where}: invalid duration {value!r}",
+                    hint="use a number and a unit (ms, s, m, h, d, w, y), largest unit first: 30s, 5m, 1h30m, 30d",
+                )
             elif "pattern" in schema and not re.search(schema["pattern"], value):
                 self.err(path, "MLM104", f"{where}: {value!r} does not match {schema['pattern']}")
             if "minLength" in schema and len(value) < schema["minLength"]:
@@ -136,13 +171,19 @@ class _Validator:
             elif addl is False:
                 if key in SECRET_FIELDS and SECRET_FIELDS[key] in props:
                     self.err(
-                        kpath, "MLM208", f"{render_path(kpath)}: inline secret; secrets are never written in a spec",
-                        key=True, hint=f"put it in a file readable by the server and set '{SECRET_FIELDS[key]}' to its path",
+                        kpath,
+                        "MLM208",
+                        f"{render_path(kpath)}: inline secret; secrets are never written in a spec",
+                        key=True,
+                        hint=f"put it in a file readable by the server and set '{SECRET_FIELDS[key]}' to its path",
                     )
                     continue
                 close = difflib.get_close_matches(key, list(props), n=1)
                 self.err(
-                    kpath, "MLM101", f"{where}: unknown field '{key}'", key=True,
+                    kpath,
+                    "MLM101",
+                    f"{where}: unknown field '{key}'",
+                    key=True,
                     hint=(f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(sorted(props))}"),
                 )
             elif isinstance(addl, dict):
@@ -171,8 +212,12 @@ def _scan_secrets(value: Any, path: Path, v: _Validator) -> None:
     elif isinstance(value, str):
         for pat in SECRET_PATTERNS:
             if pat.search(value):
-                v.err(path, "MLM208", f"{render_path(path)}: looks like an inline secret (webhook URL or token)",
-                      hint="store it in a file and reference the file path (e.g. api_url_file)")
+                v.err(
+                    path,
+                    "MLM208",
+                    f"{render_path(path)}: looks like an inline secret (webhook URL or token)",
+                    hint="store it in a file and reference the file path (e.g. api_url_file)",
+                )
                 return
 
 

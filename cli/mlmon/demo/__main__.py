@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mlmon.demo.service import MODES, Settings, serve
 from mlmon.compiler.units import parse_duration
+from mlmon.demo.service import MODES, Settings, serve
 
 
 def _seconds(text: str) -> float:
@@ -38,9 +38,17 @@ def main(argv: list[str] | None = None) -> int:
     if a.write_training_csv:
         return write_training_csv(a.write_training_csv, a.seed)
     s = Settings(
-        model_id=a.model_id, version=a.version, stage=a.stage, port=a.port, rate=a.rate, mode=a.mode,
-        label_delay=a.label_delay, feedback_share=a.feedback_share, error_share=a.error_share,
-        baseline=a.baseline, seed=a.seed,
+        model_id=a.model_id,
+        version=a.version,
+        stage=a.stage,
+        port=a.port,
+        rate=a.rate,
+        mode=a.mode,
+        label_delay=a.label_delay,
+        feedback_share=a.feedback_share,
+        error_share=a.error_share,
+        baseline=a.baseline,
+        seed=a.seed,
     )
     return serve(s)
 

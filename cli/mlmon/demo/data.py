@@ -17,7 +17,7 @@ import csv
 import io
 import math
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 FEATURES = ("amount", "account_age_days", "hour", "country")
 NUMERIC = ("amount", "account_age_days", "hour")

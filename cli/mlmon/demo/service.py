@@ -62,7 +62,7 @@ class Settings:
 class _State:
     mode: str
     lock: threading.Lock = field(default_factory=threading.Lock)
-    pending: "OrderedDict[str, tuple[float, str]]" = field(default_factory=OrderedDict)  # id -> (score, version)
+    pending: OrderedDict[str, tuple[float, str]] = field(default_factory=OrderedDict)  # id -> (score, version)
 
 
 class DemoService:
@@ -251,7 +251,9 @@ class DemoService:
         self._schedule(now + self.s.label_delay, "label", out["id"], y)
         if rng.random() < self.s.feedback_share:
             correct = out["label"] == y
-            self._schedule(now + self.s.label_delay, "feedback", out["id"], {"positive": correct, "rating": rng.choice((4, 5)) if correct else rng.choice((1, 2))})
+            self._schedule(
+                now + self.s.label_delay, "feedback", out["id"], {"positive": correct, "rating": rng.choice((4, 5)) if correct else rng.choice((1, 2))}
+            )
 
     def _traffic_loop(self) -> None:
         pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="demo-traffic")

@@ -16,28 +16,45 @@ TYPES = {"str": "text", "path": "path", "int": "integer", "int range": "integer"
 MEANING = {
     "OK": "success: no findings at or above `--fail-on`, output fresh, no changes (or changes without `--exit-code`), applied",
     "FINDINGS": "findings at or above `--fail-on`; stale output under `generate --check`; changes under `diff --exit-code`; "
-                "generated output rejected by promtool/amtool; an apply step rolled back",
+    "generated output rejected by promtool/amtool; an apply step rolled back",
     "USAGE": "usage error, missing file or tool, HTTP or authentication failure, refused confirmation, held lock",
     "INTERNAL": "internal error (a traceback only with `--debug` or `MLMON_DEBUG=1`)",
-}  # fmt: skip
+}
 # command -> (0, 1, 2) as that command uses them; every command of the app needs an entry.
 BY_COMMAND = {
-    "lint": ("no diagnostic at or above `--fail-on` (default `error`)", "diagnostics at or above `--fail-on`",
-             "bad `--format`/`--fail-on`, a named path missing, no spec files found"),
-    "generate": ("written, or `--check` found the folder fresh", "spec errors (nothing written), or `--check` found the folder stale",
-                 "bad option, a named path missing, no spec files, the output folder cannot be written"),
-    "validate": ("every check passed", "any check reported an error (promtool, amtool, routing, dashboards, pint)",
-                 "the folder, `prometheus/prometheus.yml` or `alertmanager/alertmanager.yml` missing, promtool or amtool not installed"),
+    "lint": (
+        "no diagnostic at or above `--fail-on` (default `error`)",
+        "diagnostics at or above `--fail-on`",
+        "bad `--format`/`--fail-on`, a named path missing, no spec files found",
+    ),
+    "generate": (
+        "written, or `--check` found the folder fresh",
+        "spec errors (nothing written), or `--check` found the folder stale",
+        "bad option, a named path missing, no spec files, the output folder cannot be written",
+    ),
+    "validate": (
+        "every check passed",
+        "any check reported an error (promtool, amtool, routing, dashboards, pint)",
+        "the folder, `prometheus/prometheus.yml` or `alertmanager/alertmanager.yml` missing, promtool or amtool not installed",
+    ),
     "schema": ("printed or written", "-", "-"),
-    "baseline": ("baseline written", "bad data (missing or all-null column, too few rows, a non-number in a numeric column, ragged CSV); nothing written",
-                 "bad option, unreadable or missing file, Parquet without pyarrow"),
-    "diff": ("no changes, or changes without `--exit-code`", "changes, with `--exit-code`",
-             "usage, missing file, unreachable server, HTTP or auth failure"),
-    "apply": ("applied, nothing to do, or `--dry-run`", "a server rejected the change and it was rolled back",
-              "usage, unreachable server, HTTP or auth failure, confirmation refused, lock held, a rollback that could not finish"),
-    "up": ("stopped by Ctrl-C, SIGTERM or `--duration`", "-",
-           "bad option, a port taken, `prometheus` or `prometheus-alertmanager` missing, spec errors, a process of the stack died"),
-}  # fmt: skip
+    "baseline": (
+        "baseline written",
+        "bad data (missing or all-null column, too few rows, a non-number in a numeric column, ragged CSV); nothing written",
+        "bad option, unreadable or missing file, Parquet without pyarrow",
+    ),
+    "diff": ("no changes, or changes without `--exit-code`", "changes, with `--exit-code`", "usage, missing file, unreachable server, HTTP or auth failure"),
+    "apply": (
+        "applied, nothing to do, or `--dry-run`",
+        "a server rejected the change and it was rolled back",
+        "usage, unreachable server, HTTP or auth failure, confirmation refused, lock held, a rollback that could not finish",
+    ),
+    "up": (
+        "stopped by Ctrl-C, SIGTERM or `--duration`",
+        "-",
+        "bad option, a port taken, `prometheus` or `prometheus-alertmanager` missing, spec errors, a process of the stack died",
+    ),
+}
 
 
 def _command(app: Any) -> Any:
@@ -86,9 +103,16 @@ def _usage(name: str, cmd: Any) -> str:
 
 def cli_reference(app: Any) -> str:
     group = _command(app)
-    body = ["# Command line", "", cell(group.help or ""), "",
-            "Global options go before the command: " + ", ".join(f"{code(_param_name(p))} ({cell(p.help or '')})" for p in group.params)
-            + ". Every command takes `--help`. Exit codes: [Exit codes](exit-codes.md).", ""]  # fmt: skip
+    body = [
+        "# Command line",
+        "",
+        cell(group.help or ""),
+        "",
+        "Global options go before the command: "
+        + ", ".join(f"{code(_param_name(p))} ({cell(p.help or '')})" for p in group.params)
+        + ". Every command takes `--help`. Exit codes: [Exit codes](exit-codes.md).",
+        "",
+    ]
     body += table(("command", "what it does"), [[f"[{code('mlmon ' + n)}](#mlmon-{n})", cell(c.help or "")] for n, c in group.commands.items()])
     for name, cmd in group.commands.items():
         body += ["", f"## mlmon {name}", "", cell(cmd.help or ""), "", "```", _usage(name, cmd), "```", ""]
@@ -103,9 +127,12 @@ def exit_codes(app: Any) -> str:
     missing = [m.name for m in ExitCode if m.name not in MEANING] + [n for n in group.commands if n not in BY_COMMAND]
     if missing:
         raise KeyError(f"mlmon.docgen.cli_md: no exit-code text for {', '.join(missing)}")
-    body = ["# Exit codes", "",
-            "Every command exits with one of these codes (`mlmon.ExitCode`). Results go to stdout; logs, progress and "
-            "summaries to stderr.", ""]  # fmt: skip
+    body = [
+        "# Exit codes",
+        "",
+        "Every command exits with one of these codes (`mlmon.ExitCode`). Results go to stdout; logs, progress and summaries to stderr.",
+        "",
+    ]
     body += table(("code", "name", "meaning"), [[str(int(m)), code(m.name), cell(MEANING[m.name])] for m in ExitCode])
     body += ["", "## By command", "", f"Any command exits {int(ExitCode.INTERNAL)} on an internal error.", ""]
     rows = [[f"[{code('mlmon ' + n)}](cli.md#mlmon-{n})", *(cell(t) for t in BY_COMMAND[n])] for n in group.commands]

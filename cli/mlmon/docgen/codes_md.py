@@ -12,12 +12,20 @@ EXAMPLE = """specs/payments.yaml:13:11: error: models[0].team: unknown team 'ris
 
 
 def diagnostics() -> str:
-    body = ["# Diagnostics", "",
-            "Every problem is one line `file:line:col: severity: message [CODE]`, with an optional indented `hint:` line. "
-            "Positions are 1-based and point at the offending key or value; the message starts with the JSON path of the "
-            "field. `--format json` prints `{\"diagnostics\": [...], \"summary\": {...}}` instead. "
-            f"Severities: {', '.join(code(s.label) for s in sorted(Severity, reverse=True))}; `mlmon lint --fail-on` sets the "
-            "lowest one that fails. Codes are stable and never renumbered.", "", "```", EXAMPLE, "```", ""]  # fmt: skip
+    body = [
+        "# Diagnostics",
+        "",
+        "Every problem is one line `file:line:col: severity: message [CODE]`, with an optional indented `hint:` line. "
+        "Positions are 1-based and point at the offending key or value; the message starts with the JSON path of the "
+        'field. `--format json` prints `{"diagnostics": [...], "summary": {...}}` instead. '
+        f"Severities: {', '.join(code(s.label) for s in sorted(Severity, reverse=True))}; `mlmon lint --fail-on` sets the "
+        "lowest one that fails. Codes are stable and never renumbered.",
+        "",
+        "```",
+        EXAMPLE,
+        "```",
+        "",
+    ]
     groups: dict[str, list[list[str]]] = {}
     for c in sorted(CODES):
         groups.setdefault(c[3:4], []).append([code(c), cell(CODES[c])])

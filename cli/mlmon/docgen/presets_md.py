@@ -76,8 +76,9 @@ def unit(src: Any) -> str:
 
 
 def section(p: Preset) -> list[str]:
-    intro = " ".join(x for x in (p.docs, f"Source: {code(p.source)}." if p.source else "",
-                                  f"Model label: {code(p.model_label)}." if p.kind == "serving" else "") if x)  # fmt: skip
+    intro = " ".join(
+        x for x in (p.docs, f"Source: {code(p.source)}." if p.source else "", f"Model label: {code(p.model_label)}." if p.kind == "serving" else "") if x
+    )
     body = [f"### `{p.name}`: {p.title}", "", intro, ""]
     rows = [[key, cell(metric(p.signal(key))), scope(p.signal(key)), unit(p.signal(key)), code(series(key))] for key in p.keys()]
     body += table(("signal", "upstream metric (dialect)", "scope", "unit conversion", "normalised series"), rows)
@@ -87,10 +88,14 @@ def section(p: Preset) -> list[str]:
 
 
 def preset_reference() -> str:
-    body = ["# Preset reference", "",
-            "Every built-in preset (`cli/mlmon/presets/tables.py`): for each signal, the upstream metric it reads "
-            "(alternative spellings OR-ed), whose labels select it (scope), the unit factor into the normalised unit "
-            "and the normalised recording rule it feeds. How presets, scopes and overrides work: [Presets](presets.md).", ""]  # fmt: skip
+    body = [
+        "# Preset reference",
+        "",
+        "Every built-in preset (`cli/mlmon/presets/tables.py`): for each signal, the upstream metric it reads "
+        "(alternative spellings OR-ed), whose labels select it (scope), the unit factor into the normalised unit "
+        "and the normalised recording rule it feeds. How presets, scopes and overrides work: [Presets](presets.md).",
+        "",
+    ]
     for kind, title in KINDS:
         chosen = sorted((p for p in T.ALL if p.kind == kind), key=lambda p: p.name)
         if not chosen:

@@ -137,9 +137,13 @@ def monitor_page(key: str, title: str, doc: str, fragment: dict) -> str:
 
 
 def monitors_index(monitors: list[tuple[str, str, str, dict]]) -> str:
-    body = ["# Monitors", "",
-            "One monitor per capability; each has a section under a model entry of the spec, named by its key. "
-            "The pages are made from each monitor package's docstring and schema.", ""]  # fmt: skip
+    body = [
+        "# Monitors",
+        "",
+        "One monitor per capability; each has a section under a model entry of the spec, named by its key. "
+        "The pages are made from each monitor package's docstring and schema.",
+        "",
+    ]
     rows = [[f"[{code(key)}]({key}.md)", cell(title), cell(_first_sentence(frag.get("description", "")))] for key, title, _, frag in monitors]
     body += table(("key", "monitor", "section"), rows)
     return page("the monitor registry (mlmon.pipeline.monitor_pages)", body)
@@ -156,11 +160,15 @@ def _first_sentence(text: str) -> str:
 def spec_reference(schema: dict, monitors: list[tuple[str, str]]) -> str:
     """Every field of the spec from the schema; a monitor's section (key, title) links to its page."""
     links = {f"models[].{key}": (f"../{monitor_path(key)}", title) for key, title in monitors}
-    body = ["# Spec reference", "",
-            f"Every field of a `{schema.get('properties', {}).get('kind', {}).get('const', 'MonitoringSpec')}` file, "
-            f"from the JSON Schema that `mlmon schema` prints (committed as `{SCHEMA_FILE}`). "
-            "Durations are Prometheus durations (`30s`, `5m`, `1h30m`, `30d`); `<name>` stands for a key you choose. "
-            "Each monitor's section has its own page.", ""]  # fmt: skip
+    body = [
+        "# Spec reference",
+        "",
+        f"Every field of a `{schema.get('properties', {}).get('kind', {}).get('const', 'MonitoringSpec')}` file, "
+        f"from the JSON Schema that `mlmon schema` prints (committed as `{SCHEMA_FILE}`). "
+        "Durations are Prometheus durations (`30s`, `5m`, `1h30m`, `30d`); `<name>` stands for a key you choose. "
+        "Each monitor's section has its own page.",
+        "",
+    ]
     if schema.get("description"):
         body += [cell(schema["description"]), ""]
     required = set(schema.get("required") or ())

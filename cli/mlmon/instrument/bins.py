@@ -9,9 +9,11 @@ features, the last bin otherwise), so the label set never grows at run time.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 OTHER = "__other__"
 
@@ -76,7 +78,7 @@ def _binner(name: str, fb: Any) -> Binner:
 
     bins = tuple(fb.bins)
     fallback = OTHER if OTHER in bins else bins[-1]
-    return Binner(name, bins, lambda v, _fb=fb: B.bin_index(_fb, v), fallback)
+    return Binner(name, bins, functools.partial(B.bin_index, fb), fallback)
 
 
 def binners_from_baseline(baseline: Any) -> tuple[dict[str, Binner], Binner | None]:

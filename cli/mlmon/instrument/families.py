@@ -53,8 +53,9 @@ class _Children:
 class Families:
     """Every metric family of the contract, registered in one registry."""
 
-    def __init__(self, registry: CollectorRegistry, latency_buckets: tuple[float, ...], score_buckets: tuple[float, ...],
-                 rating_buckets: tuple[float, ...]) -> None:
+    def __init__(
+        self, registry: CollectorRegistry, latency_buckets: tuple[float, ...], score_buckets: tuple[float, ...], rating_buckets: tuple[float, ...]
+    ) -> None:
         mv = (C.L_MODEL, C.L_VERSION)
         r = registry
         self.predictions = Counter(_base(C.PREDICTIONS_TOTAL, "_total"), "Predictions served, failed ones included.", mv, registry=r)
@@ -64,15 +65,9 @@ class Families:
         self.score = Histogram(C.PREDICTION_SCORE, "Prediction scores.", mv, buckets=tuple(score_buckets), registry=r)
         self.info = Gauge(C.MODEL_INFO, "Model version currently served (1).", (*mv, "stage"), registry=r, multiprocess_mode="max")
         self.trained = Gauge(C.MODEL_TRAINED_TIMESTAMP, "Unix time the served version was trained.", mv, registry=r, multiprocess_mode="max")
-        self.feature_bins = Counter(
-            _base(C.FEATURE_BIN_TOTAL, "_total"), "Feature values by baseline bin.", (*mv, "feature", "bin"), registry=r
-        )
-        self.prediction_bins = Counter(
-            _base(C.PREDICTION_BIN_TOTAL, "_total"), "Prediction scores by baseline bin.", (*mv, "bin"), registry=r
-        )
-        self.outcomes = Counter(
-            _base(C.OUTCOMES_TOTAL, "_total"), "Binary outcomes once ground truth arrived.", (*mv, "outcome"), registry=r
-        )
+        self.feature_bins = Counter(_base(C.FEATURE_BIN_TOTAL, "_total"), "Feature values by baseline bin.", (*mv, "feature", "bin"), registry=r)
+        self.prediction_bins = Counter(_base(C.PREDICTION_BIN_TOTAL, "_total"), "Prediction scores by baseline bin.", (*mv, "bin"), registry=r)
+        self.outcomes = Counter(_base(C.OUTCOMES_TOTAL, "_total"), "Binary outcomes once ground truth arrived.", (*mv, "outcome"), registry=r)
         self.confusion = Counter(
             _base(C.CONFUSION_TOTAL, "_total"), "Multiclass confusion counts once ground truth arrived.", (*mv, "predicted", "actual"), registry=r
         )
@@ -83,8 +78,9 @@ class Families:
         self.feedback = Counter(_base(C.FEEDBACK_TOTAL, "_total"), "User feedback by kind.", (*mv, "kind"), registry=r)
         self.rating = Histogram(C.FEEDBACK_RATING, "User ratings.", mv, buckets=tuple(rating_buckets), registry=r)
 
-    def children(self, model: str, version: str, *, task: str, features: dict[str, Any], prediction_binner: Any,
-                 classes: tuple[str, ...], error_reasons: tuple[str, ...]) -> _Children:
+    def children(
+        self, model: str, version: str, *, task: str, features: dict[str, Any], prediction_binner: Any, classes: tuple[str, ...], error_reasons: tuple[str, ...]
+    ) -> _Children:
         """The children of one version of ``model``."""
         m, v = model, version
         feature_bins = {name: {b: self.feature_bins.labels(m, v, name, b) for b in binner.bins} for name, binner in sorted(features.items())}

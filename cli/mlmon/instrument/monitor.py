@@ -22,16 +22,24 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 
 from mlmon.instrument.bins import Binner, binners_from_baseline
 from mlmon.instrument.families import (  # noqa: F401  (re-exported)
-    ERROR_REASONS, LATENCY_BUCKETS, OTHER, RATING_BUCKETS, SCORE_BUCKETS, Families, _Children,
+    ERROR_REASONS,
+    LATENCY_BUCKETS,
+    OTHER,
+    RATING_BUCKETS,
+    SCORE_BUCKETS,
+    Families,
+    _Children,
 )
 from mlmon.instrument.prediction import Prediction
+
 
 class ModelMonitor:
     """Emit the mlmon metric contract for one model.
@@ -130,8 +138,15 @@ class ModelMonitor:
     def _children_for(self, version: str) -> _Children:
         ch = self._children.get(version)
         if ch is None:
-            ch = self._m.children(self.model, version, task=self.task, features=self._features, prediction_binner=self._prediction_binner,
-                                  classes=self.classes, error_reasons=self.error_reasons)
+            ch = self._m.children(
+                self.model,
+                version,
+                task=self.task,
+                features=self._features,
+                prediction_binner=self._prediction_binner,
+                classes=self.classes,
+                error_reasons=self.error_reasons,
+            )
             self._children[version] = ch
         return ch
 

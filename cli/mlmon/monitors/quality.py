@@ -75,8 +75,9 @@ class Counts:
         return Counts(
             {o: v * k for o, v in self.outcomes.items()},
             {pa: v * k for pa, v in self.confusion.items()},
-            tuple(v * k for v in self.pos_bins), tuple(v * k for v in self.neg_bins),
-        )  # fmt: skip
+            tuple(v * k for v in self.pos_bins),
+            tuple(v * k for v in self.neg_bins),
+        )
 
     def labelled(self) -> int:
         return sum(self.outcomes.values()) + sum(self.confusion.values())
@@ -253,15 +254,19 @@ def traffic_series(model: Any, p: Any, version: str, phases: list[tuple[Counts, 
             out.append((series(C.OUTCOMES_TOTAL, {**base, "outcome": o}), counter_segments([(c.outcomes.get(o, 0), n) for c, n in phases])))
     else:
         for pr, ac in sorted({k for c, _ in phases for k in c.confusion}):
-            out.append((series(C.CONFUSION_TOTAL, {**base, "predicted": pr, "actual": ac}), counter_segments([(c.confusion.get((pr, ac), 0), n) for c, n in phases])))
+            out.append(
+                (series(C.CONFUSION_TOTAL, {**base, "predicted": pr, "actual": ac}), counter_segments([(c.confusion.get((pr, ac), 0), n) for c, n in phases]))
+            )
     if phases[0][0].pos_bins:
         edges = [*p.score_buckets, math.inf]
         for actual, attr in (("1", "pos_bins"), ("0", "neg_bins")):
             for j, e in enumerate(edges):
-                out.append((
-                    series(f"{C.LABELED_SCORE}_bucket", {**base, "actual": actual, "le": _le(e)}),
-                    counter_segments([(sum(getattr(c, attr)[: j + 1]), n) for c, n in phases]),
-                ))  # fmt: skip
+                out.append(
+                    (
+                        series(f"{C.LABELED_SCORE}_bucket", {**base, "actual": actual, "le": _le(e)}),
+                        counter_segments([(sum(getattr(c, attr)[: j + 1]), n) for c, n in phases]),
+                    )
+                )
     return out
 
 

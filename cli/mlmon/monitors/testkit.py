@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, Sample
 from mlmon.compiler.units import fmt_float, format_duration
@@ -58,6 +59,7 @@ def counter_segments(segments: Sequence[tuple[float, int]]) -> str:
             parts.append(f"{fmt_float(round(start, 9))}+{fmt_float(round(inc, 9))}x{n - 1}")
             value = start + inc * (n - 1)
     return " ".join(parts)
+
 
 def linear_counter(per_min: float, n: int) -> str:
     """A counter growing by ``per_min`` a minute from 0 for ``n`` minutes."""

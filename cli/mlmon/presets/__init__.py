@@ -30,9 +30,30 @@ from typing import Any
 
 from mlmon.presets import tables
 from mlmon.presets.dialect import (  # noqa: F401  (the vocabulary, re-exported for monitors)
-    COUNTER_KEYS, INSTRUMENT_BUCKETS, K8S_ROLES, OVERRIDE_KEYS, SCOPES, SIGNALS, Counter, Expr, Gauge, Histogram, Mean,
-    Preset, Sel, Source, counter_rate, expr_of, gauge_value, hist_quantile, hist_rate, matchers, mean_of, source_expr,
-    split_selector, sum_rates,
+    COUNTER_KEYS,
+    INSTRUMENT_BUCKETS,
+    K8S_ROLES,
+    OVERRIDE_KEYS,
+    SCOPES,
+    SIGNALS,
+    Counter,
+    Expr,
+    Gauge,
+    Histogram,
+    Mean,
+    Preset,
+    Sel,
+    Source,
+    counter_rate,
+    expr_of,
+    gauge_value,
+    hist_quantile,
+    hist_rate,
+    matchers,
+    mean_of,
+    source_expr,
+    split_selector,
+    sum_rates,
 )
 
 PRESETS: dict[str, Preset] = {p.name: p for p in tables.ALL}
@@ -54,8 +75,15 @@ def for_model(model: Any) -> Preset | None:
     return p.with_overrides(getattr(model.serving, "overrides", None))
 
 
+def preset_of(model: Any) -> Preset:
+    """``for_model`` for a compiled model, whose preset the compiler has checked exists."""
+    p = for_model(model)
+    if p is None:
+        raise KeyError(f"model {model.id!r}: unknown preset {model.serving.preset!r}")
+    return p
+
+
 def model_selector(model: Any, preset: Preset | None = None) -> Sel:
-    p = preset or for_model(model)
+    p = preset or preset_of(model)
     overrides = getattr(model.serving, "overrides", None) or {}
     return p.selector(model.id, model.serving.match, overrides.get("target_match"))
-

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from mlmon import conventions as C
 from mlmon.compiler.units import fmt_float, le_matcher
@@ -98,7 +99,7 @@ class Sel(str):
     scopes: Mapping[str, str]
     model_id: str
 
-    def __new__(cls, model: str, scopes: Mapping[str, str] | None = None, model_id: str = "") -> "Sel":
+    def __new__(cls, model: str, scopes: Mapping[str, str] | None = None, model_id: str = "") -> Sel:
         s = super().__new__(cls, model)
         s.scopes = dict(scopes or {})
         s.scopes.setdefault("model", model)
@@ -203,10 +204,31 @@ def sum_rates(parts: tuple[Counter, ...], sel: str, w: str) -> str:
 # Signal keys a preset may define (values: a Source). "requests" and "errors" are tuples of Counters
 # that are summed (Triton: success + failure). The normalised rule each feeds is in presets.signals.
 SIGNALS = (
-    "requests", "errors", "latency", "latency_mean", "queue", "queue_depth", "tokens", "generation_tokens", "ttft", "itl", "kv_cache",
-    "gpu_util", "gpu_count", "gpu_mem_used", "gpu_mem_total", "gpu_mem_ratio",
-    "cpu_usage", "cpu_util", "mem_used", "mem_limit", "mem_ratio", "cost_cpu", "cost_ram", "cost_gpu",
-)  # fmt: skip
+    "requests",
+    "errors",
+    "latency",
+    "latency_mean",
+    "queue",
+    "queue_depth",
+    "tokens",
+    "generation_tokens",
+    "ttft",
+    "itl",
+    "kv_cache",
+    "gpu_util",
+    "gpu_count",
+    "gpu_mem_used",
+    "gpu_mem_total",
+    "gpu_mem_ratio",
+    "cpu_usage",
+    "cpu_util",
+    "mem_used",
+    "mem_limit",
+    "mem_ratio",
+    "cost_cpu",
+    "cost_ram",
+    "cost_gpu",
+)
 
 
 @dataclass(frozen=True)
@@ -221,7 +243,7 @@ class Preset:
     requests_src: tuple[Counter, ...] = ()  # summed: all requests, every outcome
     errors_src: tuple[Counter, ...] = ()  # summed: failed requests; () = the framework does not count them
     latency: Histogram | None = None  # request latency histogram (SLO latency SLIs, quantiles)
-    signals: Mapping[str, Source] = field(default_factory=dict)  # every other signal, by key in SIGNALS
+    signals: Mapping[str, Source | tuple[Counter, ...]] = field(default_factory=dict)  # every other signal, by key in SIGNALS
     labels: Mapping[str, str] = field(default_factory=dict)  # exporters: role -> label name (pod, namespace, container)
     docs: str = ""
     source: str = ""  # upstream reference for the metric names
@@ -304,7 +326,7 @@ class Preset:
     def test_counters(self) -> Mapping[str, str]:
         return {role: c.name for role, c in self.request_roles()}
 
-    def with_overrides(self, overrides: Mapping[str, Any] | None) -> "Preset":
+    def with_overrides(self, overrides: Mapping[str, Any] | None) -> Preset:
         """This preset with metric names / scales / the model label replaced from the spec's
         ``serving.overrides`` (or ``infra.overrides``)."""
         if not overrides:
@@ -323,7 +345,7 @@ class Preset:
         return p
 
 
-_SELECTOR_RE = re.compile(r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?P<match>.*)\}$')
+_SELECTOR_RE = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?P<match>.*)\}$")
 _MATCHER_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|=)\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -351,24 +373,32 @@ def _override(p: Preset, key: str, name: str | None, scale: float | None) -> Pre
 
     def redo(src: Any) -> Any:
         if isinstance(src, Histogram):
-            return scoped(dataclasses.replace(src, name=name or src.name, alt_names=() if name else src.alt_names,
-                                              scale=src.scale if scale is None else float(scale)))  # fmt: skip
+            return scoped(
+                dataclasses.replace(src, name=name or src.name, alt_names=() if name else src.alt_names, scale=src.scale if scale is None else float(scale))
+            )
         if isinstance(src, (Counter, Gauge)):
             return scoped(dataclasses.replace(src, names=(name,) if name else src.names, scale=src.scale if scale is None else float(scale)))
         if isinstance(src, Mean):
-            return dataclasses.replace(src, total=scoped(dataclasses.replace(src.total, names=(name,) if name else src.total.names)),
-                                       scale=src.scale if scale is None else float(scale))  # fmt: skip
+            return dataclasses.replace(
+                src,
+                total=scoped(dataclasses.replace(src.total, names=(name,) if name else src.total.names)),
+                scale=src.scale if scale is None else float(scale),
+            )
         if src is None:  # a signal the preset lacks: the override adds it
-            return scoped({"latency": Histogram(name or "", 1.0 if scale is None else float(scale))}.get(key) or (
-                Counter((name or "",), 1.0 if scale is None else float(scale)) if key in COUNTER_KEYS
-                else Gauge((name or "",), 1.0 if scale is None else float(scale))
-            ))  # fmt: skip
+            return scoped(
+                {"latency": Histogram(name or "", 1.0 if scale is None else float(scale))}.get(key)
+                or (
+                    Counter((name or "",), 1.0 if scale is None else float(scale))
+                    if key in COUNTER_KEYS
+                    else Gauge((name or "",), 1.0 if scale is None else float(scale))
+                )
+            )
         raise ValueError(f"signal {key!r} of preset {p.name!r} is a PromQL expression; its metric name cannot be overridden")
 
     if key in ("requests", "errors"):
         cur = p.requests_src if key == "requests" else p.errors_src
         new = (redo(cur[0] if cur else None),)
-        return dataclasses.replace(p, **{f"{key}_src": new})
+        return dataclasses.replace(p, requests_src=new) if key == "requests" else dataclasses.replace(p, errors_src=new)
     if key == "latency":
         return dataclasses.replace(p, latency=redo(p.latency))
     sig = dict(p.signals)

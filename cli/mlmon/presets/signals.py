@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from mlmon import conventions as C
 from mlmon import presets as P
@@ -168,8 +169,23 @@ def signal_rules(model: Any, placement: Placement | None) -> list[RecordingRule]
         p, h = chosen["ttft"]
         for q in TTFT_QUANTILES:
             out.append(RecordingRule(C.TTFT_QUANTILE, f"{P.hist_quantile(h, sel(p), w, q)} >= 0", {**lab, "quantile": fmt_float(q)}))
-    for key in ("queue_depth", "tokens", "generation_tokens", "itl", "kv_cache", "gpu_util", "gpu_count", "gpu_mem_used",
-                "gpu_mem_total", "gpu_mem_ratio", "cpu_usage", "cpu_util", "mem_used", "mem_limit", "mem_ratio"):  # fmt: skip
+    for key in (
+        "queue_depth",
+        "tokens",
+        "generation_tokens",
+        "itl",
+        "kv_cache",
+        "gpu_util",
+        "gpu_count",
+        "gpu_mem_used",
+        "gpu_mem_total",
+        "gpu_mem_ratio",
+        "cpu_usage",
+        "cpu_util",
+        "mem_used",
+        "mem_limit",
+        "mem_ratio",
+    ):
         if key in chosen:
             p, src = chosen[key]
             out.append(RecordingRule(RECORD[key], P.source_expr(src, sel(p), w), lab))
@@ -210,8 +226,7 @@ def label_text(labels: Mapping[str, str]) -> str:
     return ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
 
 
-def series_labels(src: Any, model_labels: Mapping[str, str], model_id: str, placement: Placement | None = None,
-                  exporter: P.Preset | None = None) -> str:  # fmt: skip
+def series_labels(src: Any, model_labels: Mapping[str, str], model_id: str, placement: Placement | None = None, exporter: P.Preset | None = None) -> str:
     """Label text of a synthetic series for ``src`` (its scope's labels + example labels + job)."""
     scope = getattr(src, "scope", "model")
     labels = dict(job_labels(model_id))
@@ -228,7 +243,6 @@ def series_labels(src: Any, model_labels: Mapping[str, str], model_id: str, plac
     return label_text(labels)
 
 
-
 def synthetic_requests(
     preset: P.Preset, labels: Mapping[str, str], total: str, errors: str, good: str, *, model_id: str | None = None
 ) -> list[tuple[str, str]]:
@@ -238,6 +252,7 @@ def synthetic_requests(
     mid = model_id or labels.get(preset.model_label, "")
     return [(f"{c.name}{{{series_labels(c, labels, mid)}}}", values[role]) for role, c in preset.request_roles()]
 
+
 def counter_values(phases: list[tuple[float, int]], start: float = 0.0) -> str:
     """promtool notation for a counter growing by ``inc`` per step for ``n`` steps, phase by phase."""
     return _counter_values(tuple(phases), start)
@@ -246,7 +261,7 @@ def counter_values(phases: list[tuple[float, int]], start: float = 0.0) -> str:
 @functools.lru_cache(maxsize=16384)
 def _counter_values(phases: tuple[tuple[float, int], ...], start: float) -> str:
     parts, v = [], start
-    phases = [(round(inc, 9), n) for inc, n in phases]  # no float noise in the test input
+    phases = tuple((round(inc, 9), n) for inc, n in phases)  # no float noise in the test input
     for i, (inc, n) in enumerate(phases):
         if i == 0:
             parts.append(f"{fmt_float(v)}+{fmt_float(inc)}x{n}")
@@ -282,7 +297,7 @@ class Synth:
 
 
 def model_labels(model: Any) -> dict[str, str]:
-    p = P.for_model(model)
+    p = P.preset_of(model)
     return dict(model.serving.match) if model.serving.match else {p.model_label: model.id}
 
 
@@ -290,7 +305,7 @@ def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, 
     """Request, error and latency series of the serving preset.
 
     ``phases``: (requests/s, errors/s, latency seconds, steps). Every request has the same latency."""
-    p = P.for_model(model)
+    p = P.preset_of(model)
     labels = model_labels(model)
     mid = model.id
 
@@ -326,7 +341,7 @@ def exact_check(series: str, eval_time: str, value: float, digits: int = 4) -> A
     from mlmon.artifacts import ExprCheck, Sample
 
     scale = 10**digits
-    labels = series[series.index("{"):] if "{" in series else "{}"
+    labels = series[series.index("{") :] if "{" in series else "{}"
     return ExprCheck(f"round({series} * {scale})", eval_time, (Sample(labels, float(round(value * scale))),))
 
 

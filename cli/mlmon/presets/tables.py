@@ -67,7 +67,8 @@ TRITON = Preset(
         "gpu_mem_total": Gauge(("nv_gpu_memory_total_bytes",), scope="target"),
         "gpu_mem_ratio": Expr(
             "max(nv_gpu_memory_used_bytes{{{target}}} / (nv_gpu_memory_total_bytes{{{target}}} > 0))",
-            ("target",), ("nv_gpu_memory_used_bytes", "nv_gpu_memory_total_bytes"),
+            ("target",),
+            ("nv_gpu_memory_used_bytes", "nv_gpu_memory_total_bytes"),
             (("nv_gpu_memory_used_bytes", 16 * GIB, 0.0), ("nv_gpu_memory_total_bytes", 0.0, 16 * GIB)),
         ),
         "cpu_util": Gauge(("nv_cpu_utilization",), agg="avg", scope="target"),
@@ -75,7 +76,8 @@ TRITON = Preset(
         "mem_limit": Gauge(("nv_cpu_memory_total_bytes",), scope="target"),
         "mem_ratio": Expr(
             "max(nv_cpu_memory_used_bytes{{{target}}} / (nv_cpu_memory_total_bytes{{{target}}} > 0))",
-            ("target",), ("nv_cpu_memory_used_bytes", "nv_cpu_memory_total_bytes"),
+            ("target",),
+            ("nv_cpu_memory_used_bytes", "nv_cpu_memory_total_bytes"),
             (("nv_cpu_memory_used_bytes", 64 * GIB, 0.0), ("nv_cpu_memory_total_bytes", 0.0, 64 * GIB)),
         ),
     },
@@ -86,7 +88,7 @@ TRITON = Preset(
         "mean latency (duration_us / request_success) but no quantiles and no latency SLI; enable "
         "`--metrics-config histogram_latencies=true` and set `serving.overrides.latency` for quantiles.",
         "GPU and CPU gauges carry `gpu_uuid` only (no model label): they are selected by the model's scrape job "
-        "(`job=\"mlmon-<id>\"`, or `serving.overrides.target_match`). Utilisation is already 0-1 and memory in bytes.",
+        '(`job="mlmon-<id>"`, or `serving.overrides.target_match`). Utilisation is already 0-1 and memory in bytes.',
         "`nv_inference_request_failure` has a `reason` label (REJECTED, CANCELED, BACKEND, OTHER); all reasons count as errors.",
     ),
 )
@@ -116,8 +118,7 @@ TORCHSERVE = Preset(
         "on one TorchServe the error ratio is the server's. Both `Requests5XX_total` (Prometheus Java client >= 0.10 appends "
         "`_total`) and `Requests5XX` are read.",
         "Latency is a cumulative microsecond counter: mean only, no quantiles or latency SLI.",
-        "Percent gauges (`GPUUtilization`, `CPUUtilization`, `*MemoryUtilization`) are scaled by 0.01; `MemoryUsed` and "
-        "`GPUMemoryUsed` are MiB (x 1048576).",
+        "Percent gauges (`GPUUtilization`, `CPUUtilization`, `*MemoryUtilization`) are scaled by 0.01; `MemoryUsed` and `GPUMemoryUsed` are MiB (x 1048576).",
         "The project says it is in limited maintenance.",
     ),
 )
@@ -126,13 +127,8 @@ BENTOML = Preset(
     name="bentoml",
     title="BentoML >= 1.2",
     model_label="service_name",
-    requests_src=(
-        Counter(("bentoml_service_request_total",), example={"endpoint": "/predict", "http_response_code": "200"}),
-    ),
-    errors_src=(
-        Counter(("bentoml_service_request_total",), match='http_response_code=~"5.."',
-                example={"endpoint": "/predict", "http_response_code": "500"}),
-    ),  # fmt: skip
+    requests_src=(Counter(("bentoml_service_request_total",), example={"endpoint": "/predict", "http_response_code": "200"}),),
+    errors_src=(Counter(("bentoml_service_request_total",), match='http_response_code=~"5.."', example={"endpoint": "/predict", "http_response_code": "500"}),),
     latency=Histogram("bentoml_service_request_duration_seconds", 1.0, PY_DEFAULT_BUCKETS),
     docs="BentoML's API server metrics under the `bentoml_service` namespace, labelled service_name and http_response_code.",
     source="bentoml/BentoML:docs/source/build-with-bentoml/observability/metrics.rst",
@@ -165,12 +161,15 @@ VLLM = Preset(
     title="vLLM (V1 engine, OpenAI-compatible server)",
     model_label="model_name",
     requests_src=(
-        Counter(("http_requests_total",), match='handler=~"/v1/.*"', scope="target",
-                example={"handler": "/v1/completions", "method": "POST", "status": "2xx"}),
+        Counter(("http_requests_total",), match='handler=~"/v1/.*"', scope="target", example={"handler": "/v1/completions", "method": "POST", "status": "2xx"}),
     ),
     errors_src=(
-        Counter(("http_requests_total",), match='handler=~"/v1/.*",status=~"5.."', scope="target",
-                example={"handler": "/v1/completions", "method": "POST", "status": "5xx"}),
+        Counter(
+            ("http_requests_total",),
+            match='handler=~"/v1/.*",status=~"5.."',
+            scope="target",
+            example={"handler": "/v1/completions", "method": "POST", "status": "5xx"},
+        ),
     ),
     latency=Histogram("vllm:e2e_request_latency_seconds", 1.0, VLLM_E2E_BUCKETS),
     signals={
@@ -181,7 +180,7 @@ VLLM = Preset(
         "ttft": Histogram("vllm:time_to_first_token_seconds", 1.0, VLLM_TTFT_BUCKETS),
         "itl": Histogram("vllm:inter_token_latency_seconds", alt_names=("vllm:time_per_output_token_seconds",)),
         "kv_cache": Gauge(("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"), agg="max"),
-    },  # fmt: skip
+    },
     docs="vLLM's engine metrics (`vllm:` prefix, label model_name) plus the API server's HTTP counters.",
     source="vllm-project/vllm:vllm/v1/metrics/loggers.py@005a810b, docs/design/metrics.md@0328b592",
     notes=(
@@ -208,12 +207,14 @@ DCGM = Preset(
         "gpu_mem_used": Gauge(("DCGM_FI_DEV_FB_USED",), MIB, scope="pod"),
         "gpu_mem_total": Expr(
             "(sum(DCGM_FI_DEV_FB_USED{{{pod}}}) + sum(DCGM_FI_DEV_FB_FREE{{{pod}}}) + (sum(DCGM_FI_DEV_FB_RESERVED{{{pod}}}) or vector(0))) * 1048576",
-            ("pod",), ("DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_FB_RESERVED"),
+            ("pod",),
+            ("DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_FB_RESERVED"),
         ),
         "gpu_mem_ratio": Expr(
             "max(DCGM_FI_DEV_FB_USED{{{pod}}} / ((DCGM_FI_DEV_FB_USED{{{pod}}} + DCGM_FI_DEV_FB_FREE{{{pod}}} + "
             "(DCGM_FI_DEV_FB_RESERVED{{{pod}}} or DCGM_FI_DEV_FB_USED{{{pod}}} * 0)) > 0))",
-            ("pod",), ("DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_FB_RESERVED"),
+            ("pod",),
+            ("DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_FB_RESERVED"),
             (("DCGM_FI_DEV_FB_USED", 16384.0, 0.0), ("DCGM_FI_DEV_FB_FREE", -16384.0, 16384.0)),
         ),
     },
@@ -236,20 +237,22 @@ CADVISOR = Preset(
         "cpu_usage": Counter(("container_cpu_usage_seconds_total",), scope="pod"),
         "cpu_util": Expr(
             "sum(rate(container_cpu_usage_seconds_total{{{pod}}}[{w}])) / (sum(container_spec_cpu_quota{{{pod}}} / container_spec_cpu_period{{{pod}}}) > 0)",
-            ("pod",), ("container_cpu_usage_seconds_total", "container_spec_cpu_quota", "container_spec_cpu_period"),
+            ("pod",),
+            ("container_cpu_usage_seconds_total", "container_spec_cpu_quota", "container_spec_cpu_period"),
         ),
         "mem_used": Gauge(("container_memory_working_set_bytes",), scope="pod"),
         "mem_limit": Expr("sum(container_spec_memory_limit_bytes{{{pod}}} > 0)", ("pod",), ("container_spec_memory_limit_bytes",)),
         "mem_ratio": Expr(
             "max(container_memory_working_set_bytes{{{pod}}} / (container_spec_memory_limit_bytes{{{pod}}} > 0))",
-            ("pod",), ("container_memory_working_set_bytes", "container_spec_memory_limit_bytes"),
+            ("pod",),
+            ("container_memory_working_set_bytes", "container_spec_memory_limit_bytes"),
             (("container_memory_working_set_bytes", 4 * GIB, 0.0), ("container_spec_memory_limit_bytes", 0.0, 4 * GIB)),
         ),
     },
     docs="Per-container CPU and memory of the model's pods.",
     source="google/cadvisor:docs/storage/prometheus.md",
     notes=(
-        "Pod-level cgroup series (`container=\"\"`) and pause containers (`container=\"POD\"`) are excluded unless "
+        'Pod-level cgroup series (`container=""`) and pause containers (`container="POD"`) are excluded unless '
         "`infra.container` names one, so nothing is counted twice.",
         "Memory used is the working set (what the OOM killer looks at); a limit of 0 means none and is ignored.",
         "CPU utilisation is cores used / cores allowed by the CFS quota; absent without a CPU limit.",
@@ -266,12 +269,14 @@ NODE = Preset(
         "cpu_util": Expr('1 - avg(rate(node_cpu_seconds_total{{mode="idle",{node}}}[{w}]))', ("node",), ("node_cpu_seconds_total",)),
         "mem_used": Expr(
             "sum(node_memory_MemTotal_bytes{{{node}}} - node_memory_MemAvailable_bytes{{{node}}})",
-            ("node",), ("node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes"),
+            ("node",),
+            ("node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes"),
         ),
         "mem_limit": Gauge(("node_memory_MemTotal_bytes",), scope="node"),
         "mem_ratio": Expr(
             "max(1 - node_memory_MemAvailable_bytes{{{node}}} / node_memory_MemTotal_bytes{{{node}}})",
-            ("node",), ("node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes"),
+            ("node",),
+            ("node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes"),
             (("node_memory_MemAvailable_bytes", -64 * GIB, 64 * GIB), ("node_memory_MemTotal_bytes", 0.0, 64 * GIB)),
         ),
     },
@@ -288,15 +293,18 @@ OPENCOST = Preset(
     signals={
         "cost_cpu": Expr(
             "sum(container_cpu_allocation{{{pod}}} * on (node) group_left () max by (node) (node_cpu_hourly_cost))",
-            ("pod",), ("container_cpu_allocation", "node_cpu_hourly_cost"),
+            ("pod",),
+            ("container_cpu_allocation", "node_cpu_hourly_cost"),
         ),
         "cost_ram": Expr(
             "sum(container_memory_allocation_bytes{{{pod}}} / 1073741824 * on (node) group_left () max by (node) (node_ram_hourly_cost))",
-            ("pod",), ("container_memory_allocation_bytes", "node_ram_hourly_cost"),
+            ("pod",),
+            ("container_memory_allocation_bytes", "node_ram_hourly_cost"),
         ),
         "cost_gpu": Expr(
             "sum(container_gpu_allocation{{{pod}}} * on (node) group_left () max by (node) (node_gpu_hourly_cost))",
-            ("pod",), ("container_gpu_allocation", "node_gpu_hourly_cost"),
+            ("pod",),
+            ("container_gpu_allocation", "node_gpu_hourly_cost"),
         ),
     },
     docs="Hourly cost of the model's pods: allocations x the node's hourly prices.",

@@ -104,8 +104,7 @@ class HttpClient:
         if parts.username or parts.password:
             register_secret(parts.password)
             raise RemoteError(
-                f"{target}: do not put credentials in the URL; use {env_prefix(target)}USER/{env_prefix(target)}PASSWORD"
-                f" or {env_prefix(target)}TOKEN"
+                f"{target}: do not put credentials in the URL; use {env_prefix(target)}USER/{env_prefix(target)}PASSWORD or {env_prefix(target)}TOKEN"
             )
         self.base_url = base_url.rstrip("/")
         self.url = safe_url(base_url)

@@ -61,8 +61,7 @@ class TargetLock:
                     continue
                 who = "unknown process" if owner is None else f"pid {owner.get('pid')} on {owner.get('host')}"
                 raise RemoteError(
-                    f"{self.target}: another mlmon apply holds the lock {self.path} ({who}); "
-                    "wait for it to finish, or remove the file if that process is gone"
+                    f"{self.target}: another mlmon apply holds the lock {self.path} ({who}); wait for it to finish, or remove the file if that process is gone"
                 ) from None
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(me, fh)

@@ -26,11 +26,10 @@ BUSINESS_HOURS = "business-hours"
 SEVERITY_OF_CLASS = C.SEVERITY_BY_CLASS
 RETRAIN_LABEL = ("action", "retrain")
 
-SLACK_TITLE = '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.model }}: {{ .CommonLabels.alertname }}'
-SLACK_TEXT = (
-    "{{ range .Alerts }}*{{ .Labels.severity }}* {{ .Annotations.summary }}\n"
-    "{{ .Annotations.description }}\n{{ end }}"
+SLACK_TITLE = (
+    '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.model }}: {{ .CommonLabels.alertname }}'
 )
+SLACK_TEXT = "{{ range .Alerts }}*{{ .Labels.severity }}* {{ .Annotations.summary }}\n{{ .Annotations.description }}\n{{ end }}"
 PD_DESCRIPTION = "{{ .CommonLabels.model }}: {{ .CommonAnnotations.summary }}"
 
 
@@ -67,30 +66,38 @@ def _receivers(spec: Any) -> list[dict[str, Any]]:
                 pd["routing_key_file"] = team.pagerduty.routing_key_file
             else:
                 pd["service_key_file"] = team.pagerduty.service_key_file
-            pd.update({
-                "send_resolved": True,
-                "severity": '{{ if eq .CommonLabels.severity "critical" }}critical{{ else }}warning{{ end }}',
-                "description": PD_DESCRIPTION,
-                "details": {"model": "{{ .CommonLabels.model }}", "check": "{{ .CommonLabels.check }}", "dashboard": "{{ .CommonAnnotations.dashboard }}"},
-            })  # fmt: skip
+            pd.update(
+                {
+                    "send_resolved": True,
+                    "severity": '{{ if eq .CommonLabels.severity "critical" }}critical{{ else }}warning{{ end }}',
+                    "description": PD_DESCRIPTION,
+                    "details": {"model": "{{ .CommonLabels.model }}", "check": "{{ .CommonLabels.check }}", "dashboard": "{{ .CommonAnnotations.dashboard }}"},
+                }
+            )
             out.append({"name": receiver_name(name, "pagerduty"), "pagerduty_configs": [pd]})
         if team.slack is not None:
-            out.append({
-                "name": receiver_name(name, "slack"),
-                "slack_configs": [{
-                    "api_url_file": team.slack.api_url_file,
-                    "channel": team.slack.channel,
-                    "send_resolved": True,
-                    "title": SLACK_TITLE,
-                    "text": SLACK_TEXT,
-                }],
-            })  # fmt: skip
+            out.append(
+                {
+                    "name": receiver_name(name, "slack"),
+                    "slack_configs": [
+                        {
+                            "api_url_file": team.slack.api_url_file,
+                            "channel": team.slack.channel,
+                            "send_resolved": True,
+                            "title": SLACK_TITLE,
+                            "text": SLACK_TEXT,
+                        }
+                    ],
+                }
+            )
         retraining = getattr(team, "retraining", None)
         if retraining is not None:
-            out.append({
-                "name": receiver_name(name, "retraining"),
-                "webhook_configs": [{"url": retraining.url, "send_resolved": False, "max_alerts": 0}],
-            })  # fmt: skip
+            out.append(
+                {
+                    "name": receiver_name(name, "retraining"),
+                    "webhook_configs": [{"url": retraining.url, "send_resolved": False, "max_alerts": 0}],
+                }
+            )
     return out
 
 
@@ -99,15 +106,17 @@ def _team_route(spec: Any, name: str) -> dict[str, Any]:
     children: list[dict[str, Any]] = []
     retraining = getattr(team, "retraining", None)
     if retraining is not None:
-        children.append({
-            "receiver": receiver_name(name, "retraining"),
-            "matchers": [f'{RETRAIN_LABEL[0]}="{RETRAIN_LABEL[1]}"'],
-            "group_by": [C.L_MODEL, "reason"],
-            "group_wait": "1m",
-            "group_interval": "1h",
-            "repeat_interval": retraining.repeat_interval,
-            "continue": True,
-        })  # fmt: skip
+        children.append(
+            {
+                "receiver": receiver_name(name, "retraining"),
+                "matchers": [f'{RETRAIN_LABEL[0]}="{RETRAIN_LABEL[1]}"'],
+                "group_by": [C.L_MODEL, "reason"],
+                "group_wait": "1m",
+                "group_interval": "1h",
+                "repeat_interval": retraining.repeat_interval,
+                "continue": True,
+            }
+        )
     for cls, severity in SEVERITY_OF_CLASS.items():
         channels = team_channels(team, spec.routing, cls)
         for i, ch in enumerate(channels):
@@ -143,14 +152,18 @@ def config_data(spec: Any) -> dict[str, Any]:
     }
     bh = spec.routing.business_hours
     if bh is not None:
-        data["time_intervals"] = [{
-            "name": BUSINESS_HOURS,
-            "time_intervals": [{
-                "weekdays": list(bh.weekdays),
-                "times": [{"start_time": bh.start, "end_time": bh.end}],
-                "location": bh.location,
-            }],
-        }]  # fmt: skip
+        data["time_intervals"] = [
+            {
+                "name": BUSINESS_HOURS,
+                "time_intervals": [
+                    {
+                        "weekdays": list(bh.weekdays),
+                        "times": [{"start_time": bh.start, "end_time": bh.end}],
+                        "location": bh.location,
+                    }
+                ],
+            }
+        ]
     return data
 
 

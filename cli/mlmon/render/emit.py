@@ -58,7 +58,6 @@ def _double_quoted(text: str) -> str:
     return '"' + _NONPRINT.sub(lambda m: f"\\u{ord(m.group()):04x}", body) + '"'
 
 
-
 def _float(x: float) -> str:
     if math.isnan(x):
         return ".nan"

@@ -24,6 +24,7 @@ LOCAL_GROUP_INTERVAL = "5s"
 LOCAL_REPEAT_INTERVAL = "1h"
 DUMMY_KEY = "mlmon-local-stack-dummy-key"
 
+
 def local_alertmanager_config(data: dict, sink: Sink, secrets_dir: Path) -> dict:
     """Point every receiver at the sink (through files in ``secrets_dir``); short grouping waits."""
     cfg = json.loads(json.dumps(data))  # deep copy of plain data
@@ -111,9 +112,6 @@ def local_prometheus_config(
             labels.update(sc.get("labels") or {})
         job["static_configs"] = [{"targets": [addr], "labels": labels} if labels else {"targets": [addr]}]
     return cfg
-
-
-
 
 
 def write_local(

@@ -152,5 +152,3 @@ class Sink:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
-
-

@@ -132,7 +132,21 @@ class Stack:
     def demo_argv(self, m: ModelInfo) -> list[str]:
         mode = self.demo_opts.modes.get(m.id, self.demo_opts.mode)
         o = self.demo_opts
-        argv = [self.python, "-m", "mlmon.demo", "--model-id", m.id, "--port", str(m.port), "--rate", f"{o.rate:g}", "--label-delay", o.label_delay, "--mode", mode]
+        argv = [
+            self.python,
+            "-m",
+            "mlmon.demo",
+            "--model-id",
+            m.id,
+            "--port",
+            str(m.port),
+            "--rate",
+            f"{o.rate:g}",
+            "--label-delay",
+            o.label_delay,
+            "--mode",
+            mode,
+        ]
         return argv + (["--baseline", m.baseline] if m.baseline else [])
 
     def start_demo(self, m: ModelInfo) -> Proc:
@@ -169,7 +183,10 @@ class Stack:
 
     # --- queries ---------------------------------------------------------------------------
     def urls(self) -> dict[str, str]:
-        out = {name: f"http://{HOST}:{port}" for name, port in (("prometheus", self.ports.prometheus), ("alertmanager", self.ports.alertmanager), ("sink", self.ports.sink))}
+        out = {
+            name: f"http://{HOST}:{port}"
+            for name, port in (("prometheus", self.ports.prometheus), ("alertmanager", self.ports.alertmanager), ("sink", self.ports.sink))
+        }
         out.update({f"demo {m.id}": f"http://{HOST}:{m.port}" for m in self.models})
         return out
 

@@ -57,8 +57,7 @@ def require(tool: str) -> str:
     return path
 
 
-def run(tool: str, args: list[str], *, cwd: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT,
-        merge: bool = False) -> Result:
+def run(tool: str, args: list[str], *, cwd: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT, merge: bool = False) -> Result:
     """Run ``tool args...`` in ``cwd``. ``merge``: stderr into stdout, keeping the order in which the
     tool wrote its lines (promtool writes "Checking FILE" on stdout and its errors on stderr)."""
     exe = require(tool)
@@ -66,8 +65,14 @@ def run(tool: str, args: list[str], *, cwd: str | os.PathLike[str], timeout: flo
     env = dict(os.environ, LC_ALL="C", NO_COLOR="1")
     try:
         proc = subprocess.run(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT if merge else subprocess.PIPE, timeout=timeout, check=False,
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge else subprocess.PIPE,
+            timeout=timeout,
+            check=False,
         )
     except FileNotFoundError:
         raise ToolMissing(tool) from None

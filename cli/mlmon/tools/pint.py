@@ -21,9 +21,17 @@ from mlmon.tools import DEFAULT_TIMEOUT, ToolFailed, run, which
 CODE = "MLM305"
 TOOL = "pint"
 
-_SEVERITY = {0: Severity.INFO, 1: Severity.WARNING, 2: Severity.ERROR, 3: Severity.ERROR,
-             "information": Severity.INFO, "info": Severity.INFO, "warning": Severity.WARNING,
-             "bug": Severity.ERROR, "fatal": Severity.ERROR}
+_SEVERITY = {
+    0: Severity.INFO,
+    1: Severity.WARNING,
+    2: Severity.ERROR,
+    3: Severity.ERROR,
+    "information": Severity.INFO,
+    "info": Severity.INFO,
+    "warning": Severity.WARNING,
+    "bug": Severity.ERROR,
+    "fatal": Severity.ERROR,
+}
 
 
 def available() -> bool:
@@ -56,8 +64,7 @@ def parse_report(data: Any) -> list[Diagnostic]:
         message = "; ".join(t for t in texts if t) or "problem reported"
         rule = (item.get("rule") or {}).get("name")
         prefix = f"rule {rule!r}: " if rule else ""
-        diags.append(Diagnostic(file, _first_line(p.get("Lines", p.get("lines"))), 0, severity, CODE,
-                                f"pint {reporter}: {prefix}{message}"))
+        diags.append(Diagnostic(file, _first_line(p.get("Lines", p.get("lines"))), 0, severity, CODE, f"pint {reporter}: {prefix}{message}"))
     return sorted(set(diags), key=lambda d: (d.file, d.line, d.code, d.message))
 
 

@@ -34,7 +34,7 @@ def _split_file(text: str, files: Iterable[str]) -> tuple[str, str] | None:
     """'FILE: rest' for one of ``files`` (longest match first)."""
     for f in sorted({f for f in files if f}, key=len, reverse=True):
         if text.startswith(f + ": "):
-            return f, text[len(f) + 2:]
+            return f, text[len(f) + 2 :]
     return None
 
 
@@ -65,7 +65,7 @@ def parse_check_output(output: str, files: Iterable[str], *, cwd: Path, default_
         nonlocal lint
         if lint:
             text = " ".join(lint)
-            text = text[len("lint error"):].strip() if text.startswith("lint error") else text
+            text = text[len("lint error") :].strip() if text.startswith("lint error") else text
             m = re.search(r"Metric: (\S+)", text)
             line, col = _record_line(cwd, current, m.group(1)) if m else (0, 0)
             diags.append(_diag(current, line, col, "lint: " + re.sub(r"\s+", " ", text).strip()))
@@ -82,14 +82,14 @@ def parse_check_output(output: str, files: Iterable[str], *, cwd: Path, default_
             yaml_file = None
             continue
         if raw.startswith("Checking "):
-            current = raw[len("Checking "):].strip()
+            current = raw[len("Checking ") :].strip()
             files.add(current)
             yaml_file = None
             continue
         if text.startswith("SUCCESS") or text == "FAILED:":
             continue
         if text.startswith("FAILED: "):
-            text = text[len("FAILED: "):]
+            text = text[len("FAILED: ") :]
         if text.startswith("lint error"):
             lint = [text]
             continue
@@ -100,7 +100,7 @@ def parse_check_output(output: str, files: Iterable[str], *, cwd: Path, default_
                 continue
             yaml_file = None
         if text.startswith("parsing YAML file "):
-            split = _split_file(text[len("parsing YAML file "):], files)
+            split = _split_file(text[len("parsing YAML file ") :], files)
             if split is None:
                 diags.append(_diag(current, 0, 0, text))
                 continue
@@ -169,8 +169,7 @@ def _test_cases(cwd: Path, file: str) -> list[tuple[str, str, str, int, int, str
                 for ci, case in enumerate(group.get(key) or []):
                     if isinstance(case, dict):
                         line, col = doc.source.pos(("tests", gi, key, ci))
-                        out.append((kind, str(case.get(name_key, "")), str(case.get("eval_time", "")), line, col,
-                                    str(group.get("name") or "")))
+                        out.append((kind, str(case.get(name_key, "")), str(case.get("eval_time", "")), line, col, str(group.get("name") or "")))
     return out
 
 
@@ -212,14 +211,15 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
                 name = name[1:-1].replace('\\"', '"')
             if current not in cases:
                 cases[current] = _test_cases(cwd, current)
-            matches = [c for c in cases[current] if c[0] == kind and c[1] == name
-                       and _duration_key(c[2]) == _duration_key(t) and (current, c[3], c[4]) not in used]
+            matches = [
+                c for c in cases[current] if c[0] == kind and c[1] == name and _duration_key(c[2]) == _duration_key(t) and (current, c[3], c[4]) not in used
+            ]
             # promtool prints "name: GROUP," before the failures of a named test group
             matches.sort(key=lambda c: c[5] != group_name)
             if matches:
                 line, col, group = matches[0][3], matches[0][4], matches[0][5]
                 used.add((current, line, col))
-        text = re.sub(r'^alertname: ([^,]+), time: ([^,]+), ', r"alert \1 at \2: ", text)
+        text = re.sub(r"^alertname: ([^,]+), time: ([^,]+), ", r"alert \1 at \2: ", text)
         text = re.sub(r'^expr: (".*?"), time: ([^,]+), ?', r"expr \1 at \2: ", text)
         if group:
             text = f"[{group}] {text}"
@@ -230,7 +230,7 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
         text = raw.strip()
         if raw.startswith("Unit Testing:"):
             flush()
-            current = raw[len("Unit Testing:"):].strip()
+            current = raw[len("Unit Testing:") :].strip()
             failed = False
             group_name = ""
             yaml_pending = False
@@ -243,7 +243,7 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
         if text == "SUCCESS":
             continue
         if text.startswith("WARNING:"):  # e.g. "no file match pattern ../rules/x.yml": nothing would be tested
-            diags.append(_diag(current, 0, 0, text[len("WARNING:"):].strip()))
+            diags.append(_diag(current, 0, 0, text[len("WARNING:") :].strip()))
             continue
         if not failed:
             continue
@@ -251,7 +251,7 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
             flush()
             continue
         if text.startswith("name: ") and raw.startswith("    ") and not block:
-            group_name = text[len("name: "):].rstrip(",").strip()
+            group_name = text[len("name: ") :].rstrip(",").strip()
             continue
         if _TEST_CASE.match(text) and raw.startswith("    "):
             flush()

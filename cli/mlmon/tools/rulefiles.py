@@ -77,5 +77,9 @@ def unknown_test_alerts(root: Path, test_files: list[str]) -> list[Diagnostic]:
                     if isinstance(name, str) and name not in names:
                         line, col = doc.source.pos(("tests", gi, "alert_rule_test", ci, "alertname"))
                         message = f"alert_rule_test names alert {name}, which its rule_files do not define"
-                        diags.append(Diagnostic(rel, line, col, Severity.ERROR, "MLM301", message, hint="promtool passes such a case vacuously when no alerts are expected"))
+                        diags.append(
+                            Diagnostic(
+                                rel, line, col, Severity.ERROR, "MLM301", message, hint="promtool passes such a case vacuously when no alerts are expected"
+                            )
+                        )
     return diags

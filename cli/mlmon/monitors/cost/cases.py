@@ -85,9 +85,13 @@ class CostCases:
                 checks.append(value_check(name, self.lab, ev, value))
         return RuleTest(
             f"{self.model.id}/cost: a cost change at {minutes(change)} then steady cost until {ev}: exact cost, per-1k"
-            + (", month-to-date and projection" if cfg.budget is not None else "") + "; nothing fires",
-            "1m", tuple(series), tuple(AlertCheck(ev, r.alert, ()) for r in self.rules), tuple(checks),
-        )  # fmt: skip
+            + (", month-to-date and projection" if cfg.budget is not None else "")
+            + "; nothing fires",
+            "1m",
+            tuple(series),
+            tuple(AlertCheck(ev, r.alert, ()) for r in self.rules),
+            tuple(checks),
+        )
 
     def runaway(self, budget: float) -> RuleTest:
         """A runaway scale-up at 02:00 on day 1: the fast-burn page fires; quiet before."""
@@ -120,8 +124,11 @@ class CostCases:
         assert mtd is not None
         return RuleTest(
             f"{self.model.id}/cost: a scale-up to {num(high)} x {num(per)} USD/h at 02:00 pages within {t_fire - start}m (fast burn: above {num(thr)} USD/h)",
-            "1m", tuple(series), tuple(checks), (value_check(C.COST_SPEND_MTD, self.lab, minutes(end), mtd),),
-        )  # fmt: skip
+            "1m",
+            tuple(series),
+            tuple(checks),
+            (value_check(C.COST_SPEND_MTD, self.lab, minutes(end), mtd),),
+        )
 
     def unit_cost(self, max_per_1k: float) -> RuleTest:
         """Traffic falls to a quarter while replicas stay: the cost per 1,000 doubles past the limit."""
@@ -145,9 +152,13 @@ class CostCases:
         t_fire = next(t for t in range(drop, n) if firing(lambda t: per_1k(t) > max_per_1k, t, int(UNIT_COST_FOR // 60)))
         return RuleTest(
             f"{self.model.id}/cost: traffic falls to a quarter: cost per 1,000 {cfg.unit} doubles past the limit, a ticket opens",
-            "1m", tuple(series),
-            (AlertCheck(f"{drop - 1}m", C.ALERT_COST_UNIT, ()), AlertCheck(minutes(t_fire + 2), C.ALERT_COST_UNIT, (self._exp(C.ALERT_COST_UNIT, per_1k(t_fire + 2)),))),
-        )  # fmt: skip
+            "1m",
+            tuple(series),
+            (
+                AlertCheck(f"{drop - 1}m", C.ALERT_COST_UNIT, ()),
+                AlertCheck(minutes(t_fire + 2), C.ALERT_COST_UNIT, (self._exp(C.ALERT_COST_UNIT, per_1k(t_fire + 2)),)),
+            ),
+        )
 
     def nodata(self) -> RuleTest:
         cfg = self.cfg
@@ -155,15 +166,21 @@ class CostCases:
         if cfg.replicas is not None:
             # a fixed count never goes missing; prove the no-data alert stays quiet
             series, _ = self.inputs([(base, 60)], 1.0)
-            return RuleTest(f"{self.model.id}/cost: fixed replicas: cost is always known, no no-data alert", "1m", tuple(series), (AlertCheck("59m", C.ALERT_COST_NODATA, ()),))
+            return RuleTest(
+                f"{self.model.id}/cost: fixed replicas: cost is always known, no no-data alert",
+                "1m",
+                tuple(series),
+                (AlertCheck("59m", C.ALERT_COST_NODATA, ()),),
+            )
         nd = int(cfg.no_data_for // 60)
         run = 30
         series, _ = self.inputs([(base, run), (None, nd + 10)], 1.0)
         return RuleTest(
             f"{self.model.id}/cost: the cost inputs vanish at {run}m: MLModelCostNoData fires after {format_duration(cfg.no_data_for)}",
-            "1m", tuple(series),
+            "1m",
+            tuple(series),
             (AlertCheck(f"{run - 1}m", C.ALERT_COST_NODATA, ()), AlertCheck(minutes(run + nd + 7), C.ALERT_COST_NODATA, (self._exp(C.ALERT_COST_NODATA),))),
-        )  # fmt: skip
+        )
 
 
 def rule_tests(model: Any, cfg: CostConfig) -> list[RuleTest]:

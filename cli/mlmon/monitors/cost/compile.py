@@ -43,8 +43,13 @@ class CostConfig:
 def _check_prices(raw: Mapping[str, Any], ctx: CompileContext, source: str) -> bool:
     ok = True
     if source == "static" and "hourly_usd_per_replica" not in raw and "hourly_usd_per_gpu" not in raw:
-        ctx.error((), "MLM102", "static cost needs hourly_usd_per_replica and/or hourly_usd_per_gpu", key=True,
-                  hint="or set source: opencost to take prices from OpenCost")  # fmt: skip
+        ctx.error(
+            (),
+            "MLM102",
+            "static cost needs hourly_usd_per_replica and/or hourly_usd_per_gpu",
+            key=True,
+            hint="or set source: opencost to take prices from OpenCost",
+        )
         ok = False
     if source == "opencost":
         for k in (k for k in PRICE_FIELDS if k in raw):
@@ -66,15 +71,17 @@ def _check_budget(cfg: CostConfig, ctx: CompileContext) -> None:
     limit = cfg.budget * cfg.projected_ratio
     if cfg.replicas is None and cfg.hourly_per_replica * 31 * 24 > limit:
         ctx.warning(
-            ("monthly_budget_usd",), "MLM210",
+            ("monthly_budget_usd",),
+            "MLM210",
             f"one replica at {num(cfg.hourly_per_replica)} USD/h costs {num(cfg.hourly_per_replica * 31 * 24)} USD in a 31-day month, over the budget of {num(cfg.budget)} USD",
-        )  # fmt: skip
+        )
     if cfg.replicas is not None and cfg.replicas * cfg.hourly_per_replica * 30 * 24 > limit:
         monthly = cfg.replicas * cfg.hourly_per_replica * 30 * 24
         ctx.warning(
-            ("monthly_budget_usd",), "MLM210",
+            ("monthly_budget_usd",),
+            "MLM210",
             f"{cfg.replicas} replicas at {num(cfg.hourly_per_replica)} USD/h cost {num(monthly)} USD in 30 days, over the budget of {num(cfg.budget)} USD: the projected-overspend ticket would always be open",
-        )  # fmt: skip
+        )
 
 
 def compile_section(raw: Any, ctx: CompileContext) -> CostConfig | None:
@@ -92,15 +99,19 @@ def compile_section(raw: Any, ctx: CompileContext) -> CostConfig | None:
             ctx.warning((k,), "MLM210", f"'{k}' has no effect without monthly_budget_usd", key=True)
     dep = raw.get("replicas_from")
     cfg = CostConfig(
-        source=source, per_replica=float(raw.get("hourly_usd_per_replica", 0.0)), per_gpu=float(raw.get("hourly_usd_per_gpu", 0.0)),
+        source=source,
+        per_replica=float(raw.get("hourly_usd_per_replica", 0.0)),
+        per_gpu=float(raw.get("hourly_usd_per_gpu", 0.0)),
         gpus_per_replica=float(raw.get("gpus_per_replica", d.gpus_per_replica)),
-        replicas=raw.get("replicas"), deployment=(dep["namespace"], dep["deployment"]) if dep else None,
+        replicas=raw.get("replicas"),
+        deployment=(dep["namespace"], dep["deployment"]) if dep else None,
         budget=float(budget) if budget is not None else None,
         projected_ratio=float(raw.get("projected_over_budget_ratio", d.projected_over_budget_ratio)),
         fast_burn_days=float(raw.get("fast_burn_days", d.fast_burn_days)),
         max_per_1k=float(raw["max_usd_per_1k"]) if "max_usd_per_1k" in raw else None,
-        no_data_for=no_data_for, unit="tokens" if ctx.task == "llm" else "predictions",
-    )  # fmt: skip
+        no_data_for=no_data_for,
+        unit="tokens" if ctx.task == "llm" else "predictions",
+    )
     if not ok:
         return None
     _check_budget(cfg, ctx)

@@ -50,7 +50,7 @@ def recording_rules(model: Any, cfg: CostConfig) -> list[RecordingRule]:
             lab,
         ),
         RecordingRule(C.COST_BUDGET_BURN, f"{C.COST_PER_HOUR_AVG1H}{s} * 24 * scalar(days_in_month()) / {b}", lab),
-    ]  # fmt: skip
+    ]
 
 
 def budget_alerts(model: Any, cfg: CostConfig, budget: float) -> list[AlertRule]:
@@ -59,24 +59,31 @@ def budget_alerts(model: Any, cfg: CostConfig, budget: float) -> list[AlertRule]
     thr, days = num(cfg.fast_burn_threshold), num(cfg.fast_burn_days)
     return [
         AlertRule(
-            C.ALERT_COST_PROJECTED, f"{C.COST_SPEND_PROJECTED}{s} > {limit}", format_duration(PROJECTED_FOR), labels(model, C.SEVERITY_TICKET, "monthly_budget"),
+            C.ALERT_COST_PROJECTED,
+            f"{C.COST_SPEND_PROJECTED}{s} > {limit}",
+            format_duration(PROJECTED_FOR),
+            labels(model, C.SEVERITY_TICKET, "monthly_budget"),
             alert_annotations(
-                model, f'projected month-end spend {{{{ $value | printf "%.2f" }}}} USD exceeds the budget of {b} USD',
+                model,
+                f'projected month-end spend {{{{ $value | printf "%.2f" }}}} USD exceeds the budget of {b} USD',
                 f"At the last 24h's average cost per hour, model {model.id} will spend more than {limit} USD this month "
                 f"(monthly budget {b} USD). Check replica counts and autoscaling limits, right-size the instances, or raise the budget.",
             ),
         ),
         AlertRule(
-            C.ALERT_COST_FAST_BURN, f"{C.COST_PER_HOUR_AVG1H}{s} > {thr}\nand\n{C.COST_PER_HOUR}{s} > {thr}",
-            format_duration(FAST_BURN_FOR), labels(model, C.SEVERITY_PAGE, "monthly_budget"),
+            C.ALERT_COST_FAST_BURN,
+            f"{C.COST_PER_HOUR_AVG1H}{s} > {thr}\nand\n{C.COST_PER_HOUR}{s} > {thr}",
+            format_duration(FAST_BURN_FOR),
+            labels(model, C.SEVERITY_PAGE, "monthly_budget"),
             alert_annotations(
-                model, f'spending {{{{ $value | printf "%.2f" }}}} USD/h: the monthly budget of {b} USD would be gone within {days} days',
+                model,
+                f'spending {{{{ $value | printf "%.2f" }}}} USD/h: the monthly budget of {b} USD would be gone within {days} days',
                 f"The cost of model {model.id} over the last hour and right now is above {thr} USD/h, a rate that spends the whole "
                 f"monthly budget ({b} USD) in {days} days. Usually a runaway autoscaler, a stuck scale-up or a price change: "
                 "check the replica count and the deployment's events now.",
             ),
         ),
-    ]  # fmt: skip
+    ]
 
 
 def alerts(model: Any, cfg: CostConfig) -> list[AlertRule]:
@@ -84,24 +91,36 @@ def alerts(model: Any, cfg: CostConfig) -> list[AlertRule]:
     out = budget_alerts(model, cfg, cfg.budget) if cfg.budget is not None else []
     if cfg.max_per_1k is not None:
         m = num(cfg.max_per_1k)
-        out.append(AlertRule(
-            C.ALERT_COST_UNIT, f"{X.unit_cost_metric(cfg)}{s} > {m}", format_duration(UNIT_COST_FOR), labels(model, C.SEVERITY_TICKET, "unit_cost"),
-            alert_annotations(
-                model, f'{{{{ $value | printf "%.4f" }}}} USD per 1,000 {cfg.unit} (limit {m})',
-                f"Over the last hour model {model.id} cost more than {m} USD per 1,000 {cfg.unit}: traffic fell while replicas "
-                "stayed, or the price per replica rose. Scale down or consolidate replicas.",
-            ),
-        ))  # fmt: skip
+        out.append(
+            AlertRule(
+                C.ALERT_COST_UNIT,
+                f"{X.unit_cost_metric(cfg)}{s} > {m}",
+                format_duration(UNIT_COST_FOR),
+                labels(model, C.SEVERITY_TICKET, "unit_cost"),
+                alert_annotations(
+                    model,
+                    f'{{{{ $value | printf "%.4f" }}}} USD per 1,000 {cfg.unit} (limit {m})',
+                    f"Over the last hour model {model.id} cost more than {m} USD per 1,000 {cfg.unit}: traffic fell while replicas "
+                    "stayed, or the price per replica rose. Scale down or consolidate replicas.",
+                ),
+            )
+        )
     what = "OpenCost's price metrics for the model's pods" if cfg.source == "opencost" else "the replica count"
-    out.append(AlertRule(
-        C.ALERT_COST_NODATA, f"absent({C.COST_PER_HOUR}{s})", format_duration(cfg.no_data_for), labels(model, C.SEVERITY_TICKET, "cost_data"),
-        alert_annotations(
-            model, f"cost per hour unknown for {format_duration(cfg.no_data_for)}",
-            f"mlmon cannot compute the cost of model {model.id} from {what}, so the budget alerts cannot fire and "
-            "month-to-date spend is undercounted. Check that the inputs are scraped (for target-based replicas: "
-            "at least one target up).",
-        ),
-    ))  # fmt: skip
+    out.append(
+        AlertRule(
+            C.ALERT_COST_NODATA,
+            f"absent({C.COST_PER_HOUR}{s})",
+            format_duration(cfg.no_data_for),
+            labels(model, C.SEVERITY_TICKET, "cost_data"),
+            alert_annotations(
+                model,
+                f"cost per hour unknown for {format_duration(cfg.no_data_for)}",
+                f"mlmon cannot compute the cost of model {model.id} from {what}, so the budget alerts cannot fire and "
+                "month-to-date spend is undercounted. Check that the inputs are scraped (for target-based replicas: "
+                "at least one target up).",
+            ),
+        )
+    )
     return out
 
 

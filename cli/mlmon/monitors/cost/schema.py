@@ -38,9 +38,14 @@ def schema() -> dict[str, Any]:
                 "count replicas from kube-state-metrics kube_deployment_status_replicas of this Deployment",
             ),
             "monthly_budget_usd": S.number("monthly budget, USD (enables month-to-date, projection and budget alerts)", exclusiveMinimum=0),
-            "projected_over_budget_ratio": S.number("ticket when projected month-end spend exceeds this x the budget", exclusiveMinimum=0, default=d.projected_over_budget_ratio),
+            "projected_over_budget_ratio": S.number(
+                "ticket when projected month-end spend exceeds this x the budget", exclusiveMinimum=0, default=d.projected_over_budget_ratio
+            ),
             "fast_burn_days": S.number(
-                "page when the current spend rate would use the whole monthly budget within this many days", exclusiveMinimum=0, maximum=FAST_BURN_MAX_DAYS, default=d.fast_burn_days,
+                "page when the current spend rate would use the whole monthly budget within this many days",
+                exclusiveMinimum=0,
+                maximum=FAST_BURN_MAX_DAYS,
+                default=d.fast_burn_days,
             ),
             "max_usd_per_1k": S.number("ticket when the cost per 1,000 predictions (tokens for task llm) exceeds this, USD", exclusiveMinimum=0),
             "no_data_for": S.duration("raise MLModelCostNoData after the cost per hour has been unknown this long", d.no_data_for),

@@ -32,7 +32,8 @@ def dataset_severity(s: Drift) -> str:
 def feature_annotations(model: Any, s: Drift, level: str, feature: str = T_FEATURE, value: str = T_SCORE) -> dict[str, str]:
     w, fr = format_duration(s.window), format_duration(s.for_)
     return alert_annotations(
-        model, f"feature {feature} drifted ({s.score_name} {value} at or above its {level} threshold)",
+        model,
+        f"feature {feature} drifted ({s.score_name} {value} at or above its {level} threshold)",
         f"Over the last {w}, the distribution of feature {feature} of model {model.id} differs from the baseline "
         f"{s.baseline_file} by {s.score_name} {value} (at or above the {level} threshold for {fr}). "
         "Predictions on shifted inputs may be wrong. Check the upstream data pipeline for a change or bug "
@@ -42,7 +43,8 @@ def feature_annotations(model: Any, s: Drift, level: str, feature: str = T_FEATU
 
 def prediction_annotations(model: Any, s: Drift, level: str, thr: float, value: str = T_SCORE) -> dict[str, str]:
     return alert_annotations(
-        model, f"prediction score distribution drifted ({s.score_name} {value} >= {num(thr)})",
+        model,
+        f"prediction score distribution drifted ({s.score_name} {value} >= {num(thr)})",
         f"Over the last {format_duration(s.window)}, the distribution of model {model.id}'s prediction score differs from the baseline "
         f"{s.baseline_file} by {s.score_name} {value} (>= {num(thr)}, {level}). "
         "The model now decides differently: check input drift on the dashboard and the labelled performance; "
@@ -53,7 +55,8 @@ def prediction_annotations(model: Any, s: Drift, level: str, thr: float, value: 
 def dataset_annotations(model: Any, s: Drift, value: str = T_SHARE) -> dict[str, str]:
     pct = num((s.drifted_share or 0) * 100)
     return alert_annotations(
-        model, f"{value} of the features drifted (threshold {pct}%)",
+        model,
+        f"{value} of the features drifted (threshold {pct}%)",
         f"At least {pct}% of the scored features of model {model.id} are at or above their warn threshold over the last "
         f"{format_duration(s.window)}. The input data as a whole no longer looks like the baseline {s.baseline_file}: "
         "look for a pipeline or upstream change first; otherwise the model needs retraining on recent data.",
@@ -64,12 +67,14 @@ def nodata_annotations(model: Any, s: Drift, what: str, value: str = T_COUNT) ->
     nd, w, n = format_duration(s.no_data_for), format_duration(s.window), len(s.features)
     if what == "prediction":
         return alert_annotations(
-            model, f"no prediction drift score for {nd}",
+            model,
+            f"no prediction drift score for {nd}",
             f"Prediction drift of model {model.id} cannot be computed: prediction bin counters ({C.PREDICTION_BIN_TOTAL} or the "
             f"configured histogram) are absent or saw fewer than {s.min_samples} observations in {w}.",
         )
     return alert_annotations(
-        model, f"no feature bin counters for {nd}" if model.idle_ok else f"{value} of {n} features have no drift score for {nd}",
+        model,
+        f"no feature bin counters for {nd}" if model.idle_ok else f"{value} of {n} features have no drift score for {nd}",
         f"Feature drift of model {model.id} cannot be computed, so its drift alerts cannot fire. A feature has no score when "
         f"its bin counters ({C.FEATURE_BIN_TOTAL}) are absent, it saw fewer than {s.min_samples} observations in {w}, "
         "or its histogram's le bounds do not include every baseline edge. Check that the model is instrumented and scraped.",
@@ -83,26 +88,41 @@ def alert_rules(model: Any, s: Drift) -> list[AlertRule]:
     for sev, level in LEVELS:
         lab = labels(model, sev, T_FEATURE)
         thr_n = C.DRIFT_FEATURE_CRITICAL if level == "critical" else C.DRIFT_FEATURE_WARN
-        out.append(AlertRule(
-            C.ALERT_DRIFT_FEATURE, f"{C.DRIFT_FEATURE_SCORE}{m}\n>= on (model, feature)\n{thr_n}{m}", fr,
-            lab, feature_annotations(model, s, level),
-            # one instance per drifted feature, possibly dozens at once: only severity (which tells
-            # the two rules apart) stays a template Prometheus expands per instance
-            labels_in_expr=tuple(k for k in lab if k != C.L_SEVERITY),
-        ))
+        out.append(
+            AlertRule(
+                C.ALERT_DRIFT_FEATURE,
+                f"{C.DRIFT_FEATURE_SCORE}{m}\n>= on (model, feature)\n{thr_n}{m}",
+                fr,
+                lab,
+                feature_annotations(model, s, level),
+                # one instance per drifted feature, possibly dozens at once: only severity (which tells
+                # the two rules apart) stays a template Prometheus expands per instance
+                labels_in_expr=tuple(k for k in lab if k != C.L_SEVERITY),
+            )
+        )
     if s.prediction is not None:
         p = s.prediction
         for sev, level in LEVELS:
             thr = p.critical if level == "critical" else p.warn
-            out.append(AlertRule(
-                C.ALERT_DRIFT_PREDICTION, f"{C.DRIFT_PREDICTION_SCORE}{m} >= {fmt_float(thr)}", fr,
-                labels(model, sev, "prediction"), prediction_annotations(model, s, level, thr),
-            ))
+            out.append(
+                AlertRule(
+                    C.ALERT_DRIFT_PREDICTION,
+                    f"{C.DRIFT_PREDICTION_SCORE}{m} >= {fmt_float(thr)}",
+                    fr,
+                    labels(model, sev, "prediction"),
+                    prediction_annotations(model, s, level, thr),
+                )
+            )
     if s.drifted_share is not None:
-        out.append(AlertRule(
-            C.ALERT_DRIFT_DATASET, f"{C.DRIFT_DRIFTED_SHARE}{m} >= {fmt_float(s.drifted_share)}", fr,
-            labels(model, dataset_severity(s), "dataset"), dataset_annotations(model, s),
-        ))
+        out.append(
+            AlertRule(
+                C.ALERT_DRIFT_DATASET,
+                f"{C.DRIFT_DRIFTED_SHARE}{m} >= {fmt_float(s.drifted_share)}",
+                fr,
+                labels(model, dataset_severity(s), "dataset"),
+                dataset_annotations(model, s),
+            )
+        )
     nd = format_duration(s.no_data_for)
     if model.idle_ok:
         expr = f"absent({C.DRIFT_BIN_INCREASE}{m})"

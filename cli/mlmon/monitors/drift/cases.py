@@ -105,22 +105,33 @@ class DriftCases:
         tests = [
             self.scored("drift: current bins match the baseline: exact scores, no drift alert", set()),
             self.scored(f"drift: feature {first} shifts by one bin: its drift alerts fire with exact labels and scores", {first}),
-            self.scored(f"drift: {n_ds} of {len(feats)} features and the prediction shift: dataset and prediction drift fire",
-                        {d.name for d in feats[:n_ds]} | {PREDICTION}),
+            self.scored(
+                f"drift: {n_ds} of {len(feats)} features and the prediction shift: dataset and prediction drift fire",
+                {d.name for d in feats[:n_ds]} | {PREDICTION},
+            ),
         ]
         nd_t = f"{self.nd_steps}m"
         if not model.idle_ok:
             slow = s.min_samples / (2.0 * int(math.ceil(s.window / 60)))  # half the gate over a full window
             ser, _ = self.series({d.name for d in feats} | {PREDICTION}, slow, self.nd_steps)
-            tests.append(RuleTest(
-                f"drift: shifted data but fewer than {s.min_samples} observations per {format_duration(s.window)}: no score, no drift alert, the no-data alert fires",
-                "1m", tuple(ser), tuple(self.nodata()), (ExprCheck(f"{C.DRIFT_FEATURE_SCORE}{self.m_sel}", nd_t, ()),),
-            ))
+            tests.append(
+                RuleTest(
+                    f"drift: shifted data but fewer than {s.min_samples} observations per {format_duration(s.window)}: no score, no drift alert, the no-data alert fires",
+                    "1m",
+                    tuple(ser),
+                    tuple(self.nodata()),
+                    (ExprCheck(f"{C.DRIFT_FEATURE_SCORE}{self.m_sel}", nd_t, ()),),
+                )
+            )
         other = f"{C.PREDICTIONS_TOTAL}{{{contract_selector(model)}}}"
-        tests.append(RuleTest(
-            "drift: no bin counters at all: the drift no-data alerts fire instead of going blind", "1m",
-            ((other, f"0+10x{self.nd_steps}"),), tuple(self.nodata()),
-        ))
+        tests.append(
+            RuleTest(
+                "drift: no bin counters at all: the drift no-data alerts fire instead of going blind",
+                "1m",
+                ((other, f"0+10x{self.nd_steps}"),),
+                tuple(self.nodata()),
+            )
+        )
         return tests
 
 

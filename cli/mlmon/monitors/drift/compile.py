@@ -85,8 +85,13 @@ def _method(raw: Any, ctx: CompileContext) -> _Method | None:
     js_raw = raw.get("js")
     if method == "js":
         if not isinstance(js_raw, dict) or "base" not in js_raw or "form" not in js_raw:
-            ctx.error((), "MLM102", "method js needs js: {base: e|2, form: distance|divergence}: the variants differ numerically, so name one",
-                      hint="e.g. js: {base: \"2\", form: distance} (NannyML) or {base: e, form: distance} (Evidently)", key=True)
+            ctx.error(
+                (),
+                "MLM102",
+                "method js needs js: {base: e|2, form: distance|divergence}: the variants differ numerically, so name one",
+                hint='e.g. js: {base: "2", form: distance} (NannyML) or {base: e, form: distance} (Evidently)',
+                key=True,
+            )
             return None
         return _Method(method, str(js_raw["base"]), js_raw["form"])
     if js_raw is not None:
@@ -102,10 +107,16 @@ def _durations(raw: Any, ctx: CompileContext) -> dict[str, float] | None:
     durations = {path[0]: v for path, v in parsed.items()}
     window = durations["window"]
     if window < 4 * ctx.scrape_interval:
-        ctx.error(("window",), "MLM207", f"window {format_duration(window)} is shorter than 4x the scrape interval ({format_duration(4 * ctx.scrape_interval)}); increase() would see too few samples",
-                  hint="use a longer window (drift needs many observations anyway, e.g. 1h)")
+        ctx.error(
+            ("window",),
+            "MLM207",
+            f"window {format_duration(window)} is shorter than 4x the scrape interval ({format_duration(4 * ctx.scrape_interval)}); increase() would see too few samples",
+            hint="use a longer window (drift needs many observations anyway, e.g. 1h)",
+        )
     if window < 10 * ctx.evaluation_interval:
-        ctx.warning(("window",), "MLM207", f"window {format_duration(window)} is shorter than 10x the evaluation interval; scores will jump between evaluations")
+        ctx.warning(
+            ("window",), "MLM207", f"window {format_duration(window)} is shorter than 10x the evaluation interval; scores will jump between evaluations"
+        )
     return durations
 
 
@@ -115,7 +126,11 @@ def _thresholds(ctx: CompileContext, m: _Method, where: tuple[str, ...], src: An
     c = float(src.get("critical", c0))
     for name, v in (("warn", w), ("critical", c)):
         if v >= m.max_score:
-            ctx.error(where + (name,), "MLM213", f"{name} {num(v)} can never be reached: the {m.name} {m.form or ''} score (base {m.base}) is at most {num(m.max_score)}".replace("  ", " "))
+            ctx.error(
+                where + (name,),
+                "MLM213",
+                f"{name} {num(v)} can never be reached: the {m.name} {m.form or ''} score (base {m.base}) is at most {num(m.max_score)}".replace("  ", " "),
+            )
         elif m.name == "psi" and v > 10 and name in src:
             usual = D.THRESHOLDS[("psi", None)]
             ctx.warning(where + (name,), "MLM213", f"{name} {num(v)} is far above usual PSI thresholds ({num(usual[0])} moderate, {num(usual[1])} significant)")
@@ -133,8 +148,12 @@ def _baseline(ref: str, ctx: CompileContext) -> B.Baseline | None:
         return None
     text, problem = ctx.read_file(ref)
     if text is None:
-        ctx.error(("baseline",), "MLM211", f"baseline {ref!r}: {problem or 'cannot be read'}",
-                  hint=f"create it with: mlmon baseline <reference.csv> --model {ctx.model_id} -o {file}")
+        ctx.error(
+            ("baseline",),
+            "MLM211",
+            f"baseline {ref!r}: {problem or 'cannot be read'}",
+            hint=f"create it with: mlmon baseline <reference.csv> --model {ctx.model_id} -o {file}",
+        )
         return None
     bl, bdiags = B.load_baseline(text, file)
     if bl is None:
@@ -170,8 +189,13 @@ def compile_section(raw: Any, ctx: CompileContext) -> Drift | None:
     for name in sorted(overrides):
         if bl.feature(name) is None:
             close = difflib.get_close_matches(name, bl.feature_names, n=1)
-            ctx.error(("features", name), "MLM211", f"feature {name!r} is not in baseline {ref!r}",
-                      hint=(f"did you mean {close[0]!r}? " if close else "") + f"baseline features: {', '.join(bl.feature_names)}", key=True)
+            ctx.error(
+                ("features", name),
+                "MLM211",
+                f"feature {name!r} is not in baseline {ref!r}",
+                hint=(f"did you mean {close[0]!r}? " if close else "") + f"baseline features: {', '.join(bl.feature_names)}",
+                key=True,
+            )
 
     def dist(fb: B.FeatureBaseline, where: tuple[str, ...], o: Any, default_source: Source | None) -> Dist:
         w, c = _thresholds(ctx, m, where, o, warn, critical)
@@ -195,8 +219,13 @@ def compile_section(raw: Any, ctx: CompileContext) -> Drift | None:
     if praw.get("enabled", D.ENABLED):
         if bl.prediction is None:
             if "prediction" in raw:
-                ctx.error(("prediction",), "MLM211", f"baseline {ref!r} has no prediction entry",
-                          hint="rebuild it with `mlmon baseline ... --prediction <score column>`, or set prediction.enabled: false", key=True)
+                ctx.error(
+                    ("prediction",),
+                    "MLM211",
+                    f"baseline {ref!r} has no prediction entry",
+                    hint="rebuild it with `mlmon baseline ... --prediction <score column>`, or set prediction.enabled: false",
+                    key=True,
+                )
         else:
             pred = dist(bl.prediction, ("prediction",), praw, None)
 
@@ -208,11 +237,28 @@ def compile_section(raw: Any, ctx: CompileContext) -> Drift | None:
     max_bins = max([len(d.bins) for d in feats + ([pred] if pred else [])] or [1])
     min_samples = int(raw.get("min_samples", D.MIN_SAMPLES_PER_BIN * max_bins))
     if min_samples < max_bins:
-        ctx.warning(("min_samples",), "MLM213", f"min_samples {min_samples} is below the number of bins ({max_bins}); scores on so few observations are mostly noise",
-                    hint=f"use at least {D.MIN_SAMPLES_PER_BIN} x bins = {D.MIN_SAMPLES_PER_BIN * max_bins}")
+        ctx.warning(
+            ("min_samples",),
+            "MLM213",
+            f"min_samples {min_samples} is below the number of bins ({max_bins}); scores on so few observations are mostly noise",
+            hint=f"use at least {D.MIN_SAMPLES_PER_BIN} x bins = {D.MIN_SAMPLES_PER_BIN * max_bins}",
+        )
     if any(d.severity >= Severity.ERROR for d in ctx.diags[n0:]):
         return None
     return Drift(
-        ref, bl.model, m.name, m.base, m.form, durations["window"], min_samples, warn, critical, durations["for"], durations["no_data_for"],
-        tuple(sorted(feats, key=lambda d: d.name)), share, dataset.get("severity", D.DATASET_SEVERITY), pred,
+        ref,
+        bl.model,
+        m.name,
+        m.base,
+        m.form,
+        durations["window"],
+        min_samples,
+        warn,
+        critical,
+        durations["for"],
+        durations["no_data_for"],
+        tuple(sorted(feats, key=lambda d: d.name)),
+        share,
+        dataset.get("severity", D.DATASET_SEVERITY),
+        pred,
     )

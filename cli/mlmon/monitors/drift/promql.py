@@ -27,7 +27,7 @@ def re_alt(names: Sequence[str]) -> str:
 
 def constants(label: str, items: Iterable[tuple[str, float]]) -> str:
     """PromQL for constant series, one per (label value, number): a chain of label_replace(vector(x), ...)."""
-    terms = [f"label_replace(vector({fmt_float(float(v))}), {q(label)}, {q(name)}, \"\", \"\")" for name, v in items]
+    terms = [f'label_replace(vector({fmt_float(float(v))}), {q(label)}, {q(name)}, "", "")' for name, v in items]
     return "\nor ".join(terms)
 
 

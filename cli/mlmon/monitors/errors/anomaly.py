@@ -46,16 +46,20 @@ def anomaly_rules(model: Any, an: Anomaly, s: str) -> list[RecordingRule]:
         last_week = dur(WEEK - 1800)
         prev = dur(WEEK + baseline_offset(an))
         gate = f"({sig} offset {dur(WEEK + baseline_offset(an) + 3.5 * 86400)})"
-        mean = (f"(\n  avg_over_time({sig}[1h] offset {last_week})\n  + avg_over_time({sig}[1w] offset {off})\n"
-                f"  - avg_over_time({sig}[1w] offset {prev})\n  and\n  {gate}\n)\nor\n{trailing}")
+        mean = (
+            f"(\n  avg_over_time({sig}[1h] offset {last_week})\n  + avg_over_time({sig}[1w] offset {off})\n"
+            f"  - avg_over_time({sig}[1w] offset {prev})\n  and\n  {gate}\n)\nor\n{trailing}"
+        )
         stddev = f"(\n  stddev_over_time({sig}[1h] offset {last_week})\n  and\n  {gate}\n)\nor\n{trailing_sd}"
     else:
         mean, stddev = trailing, trailing_sd
     rel, floor = Z_FLOOR[s]
     base_mean = S.rec(m, C.ANOMALY_BASELINE_MEAN, {"signal": s})
     base_sd = S.rec(m, C.ANOMALY_BASELINE_STDDEV, {"signal": s})
-    zscore = (f"({sig} - {base_mean})\n/ clamp_min({base_sd} + {num(rel)} * abs({base_mean}), {num(floor)})\n"
-              f"and\n({sig} offset {dur(baseline_offset(an) + an.window / 4)})")  # baseline window at least 1/4 full
+    zscore = (
+        f"({sig} - {base_mean})\n/ clamp_min({base_sd} + {num(rel)} * abs({base_mean}), {num(floor)})\n"
+        f"and\n({sig} offset {dur(baseline_offset(an) + an.window / 4)})"
+    )  # baseline window at least 1/4 full
     return [
         RecordingRule(C.ANOMALY_SIGNAL, f"{S.rec(m, SOURCE[s])}", lab),
         RecordingRule(C.ANOMALY_BASELINE_MEAN, mean, lab),

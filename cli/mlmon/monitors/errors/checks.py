@@ -42,8 +42,13 @@ def checks(model: Any) -> Checks:
     if cfg.anomaly.enabled:
         wanted = cfg.anomaly.signals
         if wanted is None:
-            wanted = tuple(s for s in D.SIGNALS if (s == "requests" and not model.idle_ok and "requests" in avail)
-                           or (s == "error_ratio" and "error_ratio" in avail) or (s == "prediction_mean" and native))
+            wanted = tuple(
+                s
+                for s in D.SIGNALS
+                if (s == "requests" and not model.idle_ok and "requests" in avail)
+                or (s == "error_ratio" and "error_ratio" in avail)
+                or (s == "prediction_mean" and native)
+            )
         sig = tuple(s for s in wanted if s == "prediction_mean" or (s == "requests" and "requests" in avail) or (s == "error_ratio" and "error_ratio" in avail))
     dg = cfg.degenerate
     return Checks(

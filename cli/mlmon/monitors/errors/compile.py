@@ -54,21 +54,43 @@ def compile_errors(raw: Any, ctx: CompileContext) -> Errors:
     raw = raw or {}
     r, a, dg = (raw.get(k, {}) for k in ("ratio", "anomaly", "degenerate"))
     rd, ad, dd = D.RATIO, D.ANOMALY, D.DEGENERATE
-    ratio = Ratio(r.get("enabled", rd["enabled"]), float(r.get("warning", rd["warning"])), float(r.get("critical", rd["critical"])),
-                  duration(ctx, ("ratio", "for"), r.get("for"), rd["for"]), float(r.get("min_rps", rd["min_rps"])))
+    ratio = Ratio(
+        r.get("enabled", rd["enabled"]),
+        float(r.get("warning", rd["warning"])),
+        float(r.get("critical", rd["critical"])),
+        duration(ctx, ("ratio", "for"), r.get("for"), rd["for"]),
+        float(r.get("min_rps", rd["min_rps"])),
+    )
     if ratio.critical <= ratio.warning:
         ctx.error(("ratio", "critical"), "MLM210", f"critical {ratio.critical} must be above warning {ratio.warning}")
-    anomaly = Anomaly(a.get("enabled", ad["enabled"]), tuple(a["signals"]) if "signals" in a else None, float(a.get("z", ad["z"])),
-                      duration(ctx, ("anomaly", "window"), a.get("window"), ad["window"]), a.get("seasonality", ad["seasonality"]),
-                      duration(ctx, ("anomaly", "for"), a.get("for"), ad["for"]))
+    anomaly = Anomaly(
+        a.get("enabled", ad["enabled"]),
+        tuple(a["signals"]) if "signals" in a else None,
+        float(a.get("z", ad["z"])),
+        duration(ctx, ("anomaly", "window"), a.get("window"), ad["window"]),
+        a.get("seasonality", ad["seasonality"]),
+        duration(ctx, ("anomaly", "for"), a.get("for"), ad["for"]),
+    )
     if anomaly.window < 3600:
         ctx.error(("anomaly", "window"), "MLM203", "the anomaly baseline window must be at least 1h")
     if anomaly.window / ctx.evaluation_interval > 20000:
-        ctx.warning(("anomaly", "window"), "MLM203", f"the window holds {int(anomaly.window / ctx.evaluation_interval)} samples per evaluation; consider a shorter window")
-    degenerate = Degenerate(dg.get("enabled"), duration(ctx, ("degenerate", "window"), dg.get("window"), dd["window"]),
-                            float(dg.get("min_stddev", dd["min_stddev"])), float(dg.get("invalid_ratio", dd["invalid_ratio"])),
-                            duration(ctx, ("degenerate", "for"), dg.get("for"), dd["for"]))
+        ctx.warning(
+            ("anomaly", "window"),
+            "MLM203",
+            f"the window holds {int(anomaly.window / ctx.evaluation_interval)} samples per evaluation; consider a shorter window",
+        )
+    degenerate = Degenerate(
+        dg.get("enabled"),
+        duration(ctx, ("degenerate", "window"), dg.get("window"), dd["window"]),
+        float(dg.get("min_stddev", dd["min_stddev"])),
+        float(dg.get("invalid_ratio", dd["invalid_ratio"])),
+        duration(ctx, ("degenerate", "for"), dg.get("for"), dd["for"]),
+    )
     rate_window = parse_duration(S.WINDOW)
     if degenerate.window < 4 * rate_window:
-        ctx.error(("degenerate", "window"), "MLM203", f"the degenerate-output window must be at least {format_duration(4 * rate_window)} (4 x the {S.WINDOW} rate window)")
+        ctx.error(
+            ("degenerate", "window"),
+            "MLM203",
+            f"the degenerate-output window must be at least {format_duration(4 * rate_window)} (4 x the {S.WINDOW} rate window)",
+        )
     return Errors(bool(raw.get("enabled", D.ENABLED)), ratio, anomaly, degenerate, duration(ctx, ("no_data_for",), raw.get("no_data_for"), D.NO_DATA_FOR))

@@ -16,8 +16,15 @@ RPS = 10.0
 LATENCY = 0.001
 
 
-def synth(model: Any, chk: Checks, phases: list[tuple[float, float, int]], pred: list[tuple[float, int]] | None = None, invalid: float = 0.0,
-          with_pred: bool = True, with_invalid: bool = True) -> S.Synth:
+def synth(
+    model: Any,
+    chk: Checks,
+    phases: list[tuple[float, float, int]],
+    pred: list[tuple[float, int]] | None = None,
+    invalid: float = 0.0,
+    with_pred: bool = True,
+    with_invalid: bool = True,
+) -> S.Synth:
     """Traffic in (requests/s, errors/s, minutes) phases; predictions whose per-minute mean is
     ``pred`` (default: a healthy alternation); ``invalid`` x requests invalid outputs."""
     s = S.Synth()

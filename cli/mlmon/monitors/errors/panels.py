@@ -16,20 +16,44 @@ def rows(model: Any) -> list[Row]:
     m = model.id
     panels: list[Panel] = []
     if (r := chk.ratio) is not None:
-        panels.append(Panel("Error ratio", "timeseries", (Target(S.rec(m, C.ERROR_RATIO), "errors / requests"),), unit="percentunit", min=0,
-                            thresholds=(Threshold(None, "green"), Threshold(r.warning, "orange"), Threshold(r.critical, "red")), width=8))
+        panels.append(
+            Panel(
+                "Error ratio",
+                "timeseries",
+                (Target(S.rec(m, C.ERROR_RATIO), "errors / requests"),),
+                unit="percentunit",
+                min=0,
+                thresholds=(Threshold(None, "green"), Threshold(r.warning, "orange"), Threshold(r.critical, "red")),
+                width=8,
+            )
+        )
     if (an := chk.anomaly) is not None:
-        panels.append(Panel("Anomaly z-scores", "timeseries", (Target(f"{C.ANOMALY_ZSCORE}{{model=\"{m}\"}}", "{{signal}}"),), min=None,
-                            thresholds=(Threshold(None, "green"), Threshold(an.z, "red")), width=8))
+        panels.append(
+            Panel(
+                "Anomaly z-scores",
+                "timeseries",
+                (Target(f'{C.ANOMALY_ZSCORE}{{model="{m}"}}', "{{signal}}"),),
+                min=None,
+                thresholds=(Threshold(None, "green"), Threshold(an.z, "red")),
+                width=8,
+            )
+        )
         for s in chk.signals:
             lab = {"signal": s}
             mean, sd = S.rec(m, C.ANOMALY_BASELINE_MEAN, lab), S.rec(m, C.ANOMALY_BASELINE_STDDEV, lab)
-            panels.append(Panel(f"{s.replace('_', ' ')} vs baseline", "timeseries", (
-                Target(S.rec(m, C.ANOMALY_SIGNAL, lab), "value"),
-                Target(mean, "expected"),
-                Target(f"{mean} + {num(an.z)} * {sd}", "upper band"),
-                Target(f"{mean} - {num(an.z)} * {sd}", "lower band"),
-            ), width=8))
+            panels.append(
+                Panel(
+                    f"{s.replace('_', ' ')} vs baseline",
+                    "timeseries",
+                    (
+                        Target(S.rec(m, C.ANOMALY_SIGNAL, lab), "value"),
+                        Target(mean, "expected"),
+                        Target(f"{mean} + {num(an.z)} * {sd}", "upper band"),
+                        Target(f"{mean} - {num(an.z)} * {sd}", "lower band"),
+                    ),
+                    width=8,
+                )
+            )
     if chk.degenerate is not None:
         panels.append(Panel("Prediction mean", "timeseries", (Target(S.rec(m, C.PREDICTION_MEAN), "mean score"),), width=8))
         panels.append(Panel("Invalid outputs", "timeseries", (Target(S.rec(m, C.INVALID_OUTPUT_RATIO), "invalid / requests"),), unit="percentunit", width=8))

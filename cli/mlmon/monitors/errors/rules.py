@@ -27,7 +27,13 @@ def contract_sel(model: Any) -> str:
 
 def rule_groups(model: Any) -> list[RuleGroup]:
     chk = checks(model)
-    rules: list[RecordingRule | AlertRule] = [*_recorded(model, chk), *_ratio_alerts(model, chk), *_anomaly_alerts(model, chk), *_degenerate_alerts(model, chk), *nodata_alerts(model, chk)]
+    rules: list[RecordingRule | AlertRule] = [
+        *_recorded(model, chk),
+        *_ratio_alerts(model, chk),
+        *_anomaly_alerts(model, chk),
+        *_degenerate_alerts(model, chk),
+        *nodata_alerts(model, chk),
+    ]
     return [RuleGroup(f"mlmon-{model.id}-errors", tuple(rules))] if rules else []
 
 
@@ -55,11 +61,20 @@ def _ratio_alerts(model: Any, chk: Checks) -> list[AlertRule]:
         expr = f"{S.rec(model.id, C.ERROR_RATIO)} > {num(thr)}"
         if r.min_rps > 0:
             expr = f"{expr}\nand on (model)\n{S.rec(model.id, C.REQUESTS_RATE)} > {num(r.min_rps)}"
-        out.append(AlertRule(D.A_RATIO, expr, dur(r.for_), labels(model, sev, "error_ratio"), alert_annotations(
-            model, f"more than {num(thr * 100)}% of requests fail",
-            f"More than {num(thr * 100)}% of the requests to {model.id} have failed for {dur(r.for_)}. "
-            "Check the server logs for the failing reason, recent deploys and dependencies (feature store, GPU).",
-        )))
+        out.append(
+            AlertRule(
+                D.A_RATIO,
+                expr,
+                dur(r.for_),
+                labels(model, sev, "error_ratio"),
+                alert_annotations(
+                    model,
+                    f"more than {num(thr * 100)}% of requests fail",
+                    f"More than {num(thr * 100)}% of the requests to {model.id} have failed for {dur(r.for_)}. "
+                    "Check the server logs for the failing reason, recent deploys and dependencies (feature store, GPU).",
+                ),
+            )
+        )
     return out
 
 
@@ -68,11 +83,18 @@ def _anomaly_alerts(model: Any, chk: Checks) -> list[AlertRule]:
         return []
     base = "the same time last week (plus this week's trend)" if an.seasonality == "weekly" else f"the trailing {dur(an.window)}"
     return [
-        AlertRule(D.A_ANOMALY, condition(model, an, s), dur(an.for_), labels(model, C.SEVERITY_TICKET, f"anomaly_{s}"), alert_annotations(
-            model, f"{s.replace('_', ' ')} is anomalous (|z| > {num(an.z)})",
-            f"The {s.replace('_', ' ')} of {model.id} is more than {num(an.z)} standard deviations from {base}. "
-            "Check what changed: traffic source, a deploy, upstream data; compare with the dashboard's baseline band.",
-        ))
+        AlertRule(
+            D.A_ANOMALY,
+            condition(model, an, s),
+            dur(an.for_),
+            labels(model, C.SEVERITY_TICKET, f"anomaly_{s}"),
+            alert_annotations(
+                model,
+                f"{s.replace('_', ' ')} is anomalous (|z| > {num(an.z)})",
+                f"The {s.replace('_', ' ')} of {model.id} is more than {num(an.z)} standard deviations from {base}. "
+                "Check what changed: traffic source, a deploy, upstream data; compare with the dashboard's baseline band.",
+            ),
+        )
         for s in chk.signals
     ]
 
@@ -84,17 +106,30 @@ def _degenerate_alerts(model: Any, chk: Checks) -> list[AlertRule]:
     # gate: the series existed half a window ago (independent of the evaluation interval)
     constant = f"stddev_over_time({pm}[{dur(dg.window)}]) < {num(dg.min_stddev)}\nand\n({pm} offset {dur(dg.window / 2)})"
     return [
-        AlertRule(D.A_CONSTANT, constant, dur(dg.for_), labels(model, C.SEVERITY_TICKET, "constant_predictions"), alert_annotations(
-            model, f"predictions have not varied for {dur(dg.window)}",
-            f"The mean prediction score of {model.id} has been constant for {dur(dg.window)} while serving traffic: the model "
-            "likely returns a fallback/default value (broken feature input, failed model load, stuck cache). Inspect raw outputs.",
-        )),
-        AlertRule(D.A_INVALID, f"{S.rec(model.id, C.INVALID_OUTPUT_RATIO)} > {num(dg.invalid_ratio)}", dur(dg.for_),
-                  labels(model, C.SEVERITY_TICKET, "invalid_outputs"), alert_annotations(
-            model, f"more than {num(dg.invalid_ratio * 100)}% of outputs are invalid (NaN or out of range)",
-            f"{model.id} returned more than {num(dg.invalid_ratio * 100)}% invalid outputs (counted in {C.INVALID_OUTPUTS_TOTAL}). "
-            "Usually bad inputs (missing features, NaN propagation) or numeric overflow; check the input pipeline.",
-        )),
+        AlertRule(
+            D.A_CONSTANT,
+            constant,
+            dur(dg.for_),
+            labels(model, C.SEVERITY_TICKET, "constant_predictions"),
+            alert_annotations(
+                model,
+                f"predictions have not varied for {dur(dg.window)}",
+                f"The mean prediction score of {model.id} has been constant for {dur(dg.window)} while serving traffic: the model "
+                "likely returns a fallback/default value (broken feature input, failed model load, stuck cache). Inspect raw outputs.",
+            ),
+        ),
+        AlertRule(
+            D.A_INVALID,
+            f"{S.rec(model.id, C.INVALID_OUTPUT_RATIO)} > {num(dg.invalid_ratio)}",
+            dur(dg.for_),
+            labels(model, C.SEVERITY_TICKET, "invalid_outputs"),
+            alert_annotations(
+                model,
+                f"more than {num(dg.invalid_ratio * 100)}% of outputs are invalid (NaN or out of range)",
+                f"{model.id} returned more than {num(dg.invalid_ratio * 100)}% invalid outputs (counted in {C.INVALID_OUTPUTS_TOTAL}). "
+                "Usually bad inputs (missing features, NaN propagation) or numeric overflow; check the input pipeline.",
+            ),
+        ),
     ]
 
 
@@ -109,11 +144,18 @@ def nodata_alerts(model: Any, chk: Checks) -> list[AlertRule]:
         items.append(("invalid_outputs", f"{C.INVALID_OUTPUTS_TOTAL}{{{contract_sel(model)}}}", C.INVALID_OUTPUTS_TOTAL))
     nd = dur(chk.cfg.no_data_for)
     return [
-        AlertRule(D.A_NODATA, f"absent({sel})", nd, labels(model, C.SEVERITY_TICKET, check), alert_annotations(
-            model, f"{what} is missing: error and anomaly alerts are blind",
-            f"{what} of {model.id} has had no data for {nd}, so the error/anomaly alerts cannot fire. "
-            f"Check the scrape target, the preset ({model.serving.preset}) and that the service emits the metric "
-            "(initialise labelled counters at start-up).",
-        ))
+        AlertRule(
+            D.A_NODATA,
+            f"absent({sel})",
+            nd,
+            labels(model, C.SEVERITY_TICKET, check),
+            alert_annotations(
+                model,
+                f"{what} is missing: error and anomaly alerts are blind",
+                f"{what} of {model.id} has had no data for {nd}, so the error/anomaly alerts cannot fire. "
+                f"Check the scrape target, the preset ({model.serving.preset}) and that the service emits the metric "
+                "(initialise labelled counters at start-up).",
+            ),
+        )
         for check, sel, what in items
     ]

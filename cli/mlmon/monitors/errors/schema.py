@@ -46,20 +46,24 @@ def fragment() -> dict[str, Any]:
                     "for": duration("how long", r["for"]),
                     "min_rps": number("ignore the ratio below this many requests/s", 0, default=r["min_rps"]),
                 },
-                (), f"failed requests / all requests over {WINDOW}",
+                (),
+                f"failed requests / all requests over {WINDOW}",
             ),
             "anomaly": obj(
                 {
                     "enabled": boolean("z-score anomaly alerts", a["enabled"]),
-                    "signals": array(enum(list(SIGNALS), "signal"),
-                                     f"signals to watch (default: requests unless idle_ok, error_ratio when counted, prediction_mean for preset {NATIVE_PRESET})",
-                                     uniqueItems=True),
+                    "signals": array(
+                        enum(list(SIGNALS), "signal"),
+                        f"signals to watch (default: requests unless idle_ok, error_ratio when counted, prediction_mean for preset {NATIVE_PRESET})",
+                        uniqueItems=True,
+                    ),
                     "z": number("alert when |z| exceeds this", 0, default=a["z"]),
                     "window": duration("trailing baseline window", a["window"]),
                     "seasonality": enum(list(SEASONALITY), "weekly: expect the value of the same time last week plus this week's trend", a["seasonality"]),
                     "for": duration("how long", a["for"]),
                 },
-                (), "anomalies against the signal's own recent history",
+                (),
+                "anomalies against the signal's own recent history",
             ),
             "degenerate": obj(
                 {
@@ -69,8 +73,10 @@ def fragment() -> dict[str, Any]:
                     "invalid_ratio": ratio("share of invalid (NaN, out-of-range) outputs that alerts", dg["invalid_ratio"]),
                     "for": duration("how long", dg["for"]),
                 },
-                (), "degenerate output: constant predictions, NaN/invalid outputs",
+                (),
+                "degenerate output: constant predictions, NaN/invalid outputs",
             ),
         },
-        (), "Error ratio, anomalies and degenerate output",
+        (),
+        "Error ratio, anomalies and degenerate output",
     )

@@ -73,7 +73,9 @@ class FairnessCases:
         n = self.form + 2
         return RuleTest(
             f"{self.model.id}/fairness: no decision counters at all: the low-sample alert fires after {format_duration(self.f.for_)}",
-            "1m", (), (AlertCheck(f"{n}m", C.ALERT_FAIR_LOW_SAMPLES, self._low_sample_alerts()),),
+            "1m",
+            (),
+            (AlertCheck(f"{n}m", C.ALERT_FAIR_LOW_SAMPLES, self._low_sample_alerts()),),
         )
 
     def healthy(self) -> RuleTest:
@@ -103,7 +105,10 @@ class FairnessCases:
             checks += more
         return RuleTest(
             f"{mid}/fairness: selection rates {', '.join(num(r) for r in rates)} (a tiny group at 0.02 below min_samples is left out): exact rates, nothing fires",
-            "1m", tuple(series), tuple(AlertCheck(ev, a, ()) for a in sorted({r.alert for r in self.rules})), tuple(checks),
+            "1m",
+            tuple(series),
+            tuple(AlertCheck(ev, a, ()) for a in sorted({r.alert for r in self.rules})),
+            tuple(checks),
         )
 
     def _healthy_opportunity(self, groups: Groups, n: int, series: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[ExprCheck]]:
@@ -145,7 +150,9 @@ class FairnessCases:
         checks.append(AlertCheck(end, C.ALERT_FAIR_LOW_SAMPLES, ()))
         return RuleTest(
             f"{self.model.id}/fairness: one group selected at {num(round(lo, 4))} vs 0.30: the parity alerts fire after {format_duration(f.for_)}",
-            "1m", tuple(series), tuple(checks),
+            "1m",
+            tuple(series),
+            tuple(checks),
         )
 
     def low_samples(self) -> RuleTest:
@@ -162,7 +169,9 @@ class FairnessCases:
                 checks.append(AlertCheck(f"{n}m", a, ()))
         return RuleTest(
             f"{self.model.id}/fairness: every group below {f.min_samples} decisions (one at 0.01): low-sample alert, no parity alert",
-            "1m", tuple(self.decisions(groups, n)), tuple(checks),
+            "1m",
+            tuple(self.decisions(groups, n)),
+            tuple(checks),
         )
 
 

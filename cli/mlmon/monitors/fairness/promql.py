@@ -23,7 +23,7 @@ def by_group(f: Fairness, inner: str) -> str:
 
 def counter(model: Any, f: Fairness, metric: str, matchers: str, window: float) -> str:
     """The increase of a counter's series that carry the group label."""
-    return f"increase({metric}{{{C.L_MODEL}=\"{model.id}\",{matchers},{f.group_label}!=\"\"}}[{format_duration(window)}])"
+    return f'increase({metric}{{{C.L_MODEL}="{model.id}",{matchers},{f.group_label}!=""}}[{format_duration(window)}])'
 
 
 def regex_escape(value: str) -> str:

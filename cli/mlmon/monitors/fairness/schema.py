@@ -24,16 +24,18 @@ def _count(default: int, desc: str) -> dict[str, Any]:
 def section_schema() -> dict[str, Any]:
     return S.obj(
         {
-            "group_label": S.string("label of mlmon_predictions_total / mlmon_outcomes_total that holds the group (e.g. region)",
-                                    pattern=S.LABEL_NAME_PATTERN),
+            "group_label": S.string("label of mlmon_predictions_total / mlmon_outcomes_total that holds the group (e.g. region)", pattern=S.LABEL_NAME_PATTERN),
             "window": S.duration("counting window of the selection rates", WINDOW),
             "min_samples": _count(MIN_SAMPLES, "decisions a group needs in the window to be assessed (fewer: left out)"),
             "demographic_parity": S.obj(
                 {
-                    "min_ratio": S.ratio("alert when min/max selection rate falls below this; 0.8 is the four-fifths rule of thumb, a convention not a law", DP_MIN_RATIO),
+                    "min_ratio": S.ratio(
+                        "alert when min/max selection rate falls below this; 0.8 is the four-fifths rule of thumb, a convention not a law", DP_MIN_RATIO
+                    ),
                     "max_difference": S.ratio("alert when max-min selection rate exceeds this (off unless set)"),
                 },
-                (), "Demographic parity thresholds (selection rate = share of positive decisions)",
+                (),
+                "Demographic parity thresholds (selection rate = share of positive decisions)",
             ),
             "equal_opportunity": S.obj(
                 {
@@ -41,7 +43,8 @@ def section_schema() -> dict[str, Any]:
                     "window": S.duration("counting window of outcomes (labels arrive late: use days)", EO_WINDOW),
                     "min_positives": _count(MIN_POSITIVES, "actual positives (tp+fn) a group needs in the window to be assessed"),
                 },
-                (), "Equal opportunity from per-group outcome counters (mlmon_outcomes_total{outcome=tp|fn})",
+                (),
+                "Equal opportunity from per-group outcome counters (mlmon_outcomes_total{outcome=tp|fn})",
             ),
             "groups": S.array(S.string(minLength=1), "groups that must be present with enough samples (optional)", uniqueItems=True),
             "severity": S.enum(["ticket", "page"], "alert class of fairness alerts", SEVERITY),

@@ -93,7 +93,10 @@ class FeedbackCases:
         return RuleTest(
             f"{self.model.id}/feedback: a day of 8-12% negative feedback raises nothing (exact ratio, volume, baseline); "
             f"a jump to {num(round(lvl, 3))} raises the spike alert within {t_fire - start}m",
-            "1m", tuple(series), tuple(checks), exprs,
+            "1m",
+            tuple(series),
+            tuple(checks),
+            exprs,
         )
 
     def ceiling(self, ceiling: float) -> RuleTest:
@@ -103,9 +106,12 @@ class FeedbackCases:
         t_fire = self._fires(lambda t: (sim.ratio(t) or 0) > ceiling, n1, n1 + n2 - 1, self.for_min)
         return RuleTest(
             f"{self.model.id}/feedback: negative share {num(low)} then {num(lvl)}: the ceiling alert fires after {format_duration(self.f.for_)}",
-            "1m", tuple(series),
-            (AlertCheck(f"{n1 - 1}m", C.ALERT_FB_HIGH, ()),
-             AlertCheck(f"{t_fire + 1}m", C.ALERT_FB_HIGH, (self._exp(C.ALERT_FB_HIGH, sim.ratio(t_fire + 1)),))),
+            "1m",
+            tuple(series),
+            (
+                AlertCheck(f"{n1 - 1}m", C.ALERT_FB_HIGH, ()),
+                AlertCheck(f"{t_fire + 1}m", C.ALERT_FB_HIGH, (self._exp(C.ALERT_FB_HIGH, sim.ratio(t_fire + 1)),)),
+            ),
         )
 
     def rating(self, floor: float) -> RuleTest:
@@ -127,9 +133,12 @@ class FeedbackCases:
         series = ((f"{RATING_SUM}{{{self.lab}}}", sum_text), (f"{RATING_COUNT}{{{self.lab}}}", count_text))
         return RuleTest(
             f"{self.model.id}/feedback: mean rating {num(good)} then {num(bad)}: the rating alert fires after {format_duration(f.for_)}",
-            "1m", series,
-            (AlertCheck(f"{n1 - 1}m", C.ALERT_FB_RATING, ()),
-             AlertCheck(f"{t_fire + 1}m", C.ALERT_FB_RATING, (self._exp(C.ALERT_FB_RATING, mean(t_fire + 1)),))),
+            "1m",
+            series,
+            (
+                AlertCheck(f"{n1 - 1}m", C.ALERT_FB_RATING, ()),
+                AlertCheck(f"{t_fire + 1}m", C.ALERT_FB_RATING, (self._exp(C.ALERT_FB_RATING, mean(t_fire + 1)),)),
+            ),
             (value_check(C.FB_RATING_MEAN, self.lab, f"{n1 - 1}m", mean(n1 - 1) or 0.0),),
         )
 
@@ -147,17 +156,21 @@ class FeedbackCases:
         return [
             RuleTest(
                 f"{self.model.id}/feedback: feedback stops at {run}m while serving: MLModelFeedbackStopped fires after {format_duration(f.stopped_for)}",
-                "1m", tuple(series),
+                "1m",
+                tuple(series),
                 (AlertCheck(f"{run}m", C.ALERT_FB_STOPPED, ()), AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_STOPPED, exp)),
             ),
             RuleTest(
                 f"{self.model.id}/feedback: no feedback series at all while serving: MLModelFeedbackStopped fires",
-                "1m", ((f"{C.REQUESTS_RATE}{{{self.lab}}}", f"1+0x{sf + 5}"),),
+                "1m",
+                ((f"{C.REQUESTS_RATE}{{{self.lab}}}", f"1+0x{sf + 5}"),),
                 (AlertCheck(f"{sf + 2}m", C.ALERT_FB_STOPPED, exp),),
             ),
             RuleTest(
                 f"{self.model.id}/feedback: no traffic, no feedback: nothing fires",
-                "1m", tuple(requests_first), (AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_STOPPED, ()),),
+                "1m",
+                tuple(requests_first),
+                (AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_STOPPED, ()),),
             ),
         ]
 

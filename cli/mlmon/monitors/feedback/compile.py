@@ -38,13 +38,16 @@ def compile_section(raw: Any, ctx: CompileContext) -> Feedback | None:
     if raw is None:
         return None
     spike = raw.get("spike") or {}
-    durs = parse_durations(ctx, (
-        (("window",), raw.get("window", D.WINDOW)),
-        (("stopped_for",), raw.get("stopped_for", D.STOPPED_FOR)),
-        (("for",), raw.get("for", D.FOR)),
-        (("spike", "baseline"), spike.get("baseline", D.BASELINE)),
-        (("spike", "min_history"), spike.get("min_history", D.MIN_HISTORY)),
-    ))
+    durs = parse_durations(
+        ctx,
+        (
+            (("window",), raw.get("window", D.WINDOW)),
+            (("stopped_for",), raw.get("stopped_for", D.STOPPED_FOR)),
+            (("for",), raw.get("for", D.FOR)),
+            (("spike", "baseline"), spike.get("baseline", D.BASELINE)),
+            (("spike", "min_history"), spike.get("min_history", D.MIN_HISTORY)),
+        ),
+    )
     if durs is None:
         return None
     window, baseline, history = durs[("window",)], durs[("spike", "baseline")], durs[("spike", "min_history")]

@@ -23,8 +23,12 @@ def section_schema() -> dict[str, Any]:
     return S.obj(
         {
             "window": S.duration("counting window of the ratio, volume and rating mean", WINDOW),
-            "min_feedback": {"type": "integer", "minimum": 1, "default": MIN_FEEDBACK,
-                             "description": "feedback events a window needs before its negative ratio is assessed"},
+            "min_feedback": {
+                "type": "integer",
+                "minimum": 1,
+                "default": MIN_FEEDBACK,
+                "description": "feedback events a window needs before its negative ratio is assessed",
+            },
             "spike": S.obj(
                 {
                     "enabled": S.boolean("alert on a spike of the negative ratio against its own history", SPIKE),
@@ -33,7 +37,8 @@ def section_schema() -> dict[str, Any]:
                     "min_increase": S.ratio("and at least this much above the trailing mean", MIN_INCREASE),
                     "min_history": S.duration("history (of assessed windows) needed before spikes alert", MIN_HISTORY),
                 },
-                (), "Negative-feedback spike detection",
+                (),
+                "Negative-feedback spike detection",
             ),
             "max_negative_ratio": S.ratio("alert when the negative share of feedback exceeds this (off unless set)"),
             "min_rating": S.number("alert when the mean rating in the window falls below this (off unless set)"),

@@ -32,8 +32,15 @@ def tests(model: Any) -> list[RuleTest]:
     ex = K.Expect(rules, functools.partial(labels, model))
     n = 130
     quiet = tuple(ex(120, a) for a in sorted({r.alert for r in rules}))
-    out = [RuleTest(f"infra {model.id}: healthy {model.serving.preset} traffic raises nothing", "1m", inp.base(n).items(), quiet,
-                    (S.exact_check(S.rec(model.id, C.REQUESTS_RATE), K.minutes(120), RPS),))]
+    out = [
+        RuleTest(
+            f"infra {model.id}: healthy {model.serving.preset} traffic raises nothing",
+            "1m",
+            inp.base(n).items(),
+            quiet,
+            (S.exact_check(S.rec(model.id, C.REQUESTS_RATE), K.minutes(120), RPS),),
+        )
+    ]
     cases: tuple[Case, ...] = (_latency, _throughput, _traffic_drop, _traffic_drop_last_week, _gpu, _gpu_memory, _memory, _nothing_scraped, _scrape)
     for case in cases:
         out.extend(case(model, chk, inp, ex))
@@ -53,8 +60,14 @@ def _latency(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTes
     n = _m(chk.cfg.no_data_for) + 10
     s = inp.base(n)
     without(s, inp.latency_series(s))
-    out.append(RuleTest(f"infra {model.id}: requests without latency series raise {D.A_NODATA}", "1m", s.items(),
-                        (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "latency", **extra)), ex(n - 2, D.A_LATENCY))))
+    out.append(
+        RuleTest(
+            f"infra {model.id}: requests without latency series raise {D.A_NODATA}",
+            "1m",
+            s.items(),
+            (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "latency", **extra)), ex(n - 2, D.A_LATENCY)),
+        )
+    )
     return out
 
 
@@ -62,8 +75,14 @@ def _throughput(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[Rule
     if (t := chk.throughput) is None or t.min_rps is None:
         return []
     n = _m(t.for_) + 15
-    return [RuleTest(f"infra {model.id}: traffic below the floor fires {D.A_THROUGHPUT}", "1m", inp.base(n, rps=t.min_rps / 4).items(),
-                     (ex(n - 2, D.A_THROUGHPUT, ex.lab(C.SEVERITY_TICKET, "throughput")),))]
+    return [
+        RuleTest(
+            f"infra {model.id}: traffic below the floor fires {D.A_THROUGHPUT}",
+            "1m",
+            inp.base(n, rps=t.min_rps / 4).items(),
+            (ex(n - 2, D.A_THROUGHPUT, ex.lab(C.SEVERITY_TICKET, "throughput")),),
+        )
+    ]
 
 
 def _traffic_drop(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
@@ -74,8 +93,14 @@ def _traffic_drop(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[Ru
     before, after = _m(d.window) + 10, _m(d.for_) + 12
     n = before + after
     s = inp.base(n, traffic=[(high, 0.0, inp.ok_latency, before), (high * d.ratio / 5, 0.0, inp.ok_latency, after)])
-    return [RuleTest(f"infra {model.id}: traffic falling to a tenth fires {D.A_DROP}", "1m", s.items(),
-                     (ex(before - 2, D.A_DROP), ex(n - 1, D.A_DROP, ex.lab(C.SEVERITY_TICKET, "traffic_drop"))))]
+    return [
+        RuleTest(
+            f"infra {model.id}: traffic falling to a tenth fires {D.A_DROP}",
+            "1m",
+            s.items(),
+            (ex(before - 2, D.A_DROP), ex(n - 1, D.A_DROP, ex.lab(C.SEVERITY_TICKET, "traffic_drop"))),
+        )
+    ]
 
 
 def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
@@ -89,23 +114,42 @@ def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) 
     s = S.Synth()
     S.synth_traffic(model, s, [(high, 0.0, inp.ok_latency, before), (high * d.ratio / 5, 0.0, inp.ok_latency, after)], step)
     t_before, t_end = int(before * step / 60) - 4, int((before + after) * step / 60) - 2
-    return [RuleTest(f"infra {model.id}: traffic falling below last week's fires {D.A_DROP}", "2m", s.items(),
-                     (ex(t_before, D.A_DROP), ex(t_end, D.A_DROP, ex.lab(C.SEVERITY_TICKET, "traffic_drop"))))]
+    return [
+        RuleTest(
+            f"infra {model.id}: traffic falling below last week's fires {D.A_DROP}",
+            "2m",
+            s.items(),
+            (ex(t_before, D.A_DROP), ex(t_end, D.A_DROP, ex.lab(C.SEVERITY_TICKET, "traffic_drop"))),
+        )
+    ]
 
 
 def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (g := chk.gpu) is None:
         return []
     n = _m(g.saturated_for) + 10
-    out = [RuleTest(f"infra {model.id}: busy GPUs fire {D.A_GPU_SAT}", "1m", inp.base(n, gpu=min(1.0, (g.saturated + 1) / 2)).items(),
-                    (ex(n - 2, D.A_GPU_SAT, ex.lab(C.SEVERITY_TICKET, "gpu_saturated")), ex(n - 2, D.A_GPU_IDLE)))]
+    out = [
+        RuleTest(
+            f"infra {model.id}: busy GPUs fire {D.A_GPU_SAT}",
+            "1m",
+            inp.base(n, gpu=min(1.0, (g.saturated + 1) / 2)).items(),
+            (ex(n - 2, D.A_GPU_SAT, ex.lab(C.SEVERITY_TICKET, "gpu_saturated")), ex(n - 2, D.A_GPU_IDLE)),
+        )
+    ]
     n = _m(g.idle_for) + 10
-    out.append(RuleTest(f"infra {model.id}: idle GPUs fire {D.A_GPU_IDLE} (money wasted)", "1m", inp.base(n, gpu=g.idle / 2).items(),
-                        (ex(n - 2, D.A_GPU_IDLE, ex.lab(C.SEVERITY_TICKET, "gpu_idle")), ex(n - 2, D.A_GPU_SAT))))
+    out.append(
+        RuleTest(
+            f"infra {model.id}: idle GPUs fire {D.A_GPU_IDLE} (money wasted)",
+            "1m",
+            inp.base(n, gpu=g.idle / 2).items(),
+            (ex(n - 2, D.A_GPU_IDLE, ex.lab(C.SEVERITY_TICKET, "gpu_idle")), ex(n - 2, D.A_GPU_SAT)),
+        )
+    )
     n = _m(chk.cfg.no_data_for) + 10
     s = without(inp.base(n), inp.gauges(("gpu_util", "gpu_mem_ratio"), 0.5, n).series)
-    out.append(RuleTest(f"infra {model.id}: missing GPU metrics raise {D.A_NODATA}", "1m", s.items(),
-                        (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "gpu")),)))
+    out.append(
+        RuleTest(f"infra {model.id}: missing GPU metrics raise {D.A_NODATA}", "1m", s.items(), (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "gpu")),))
+    )
     return out
 
 
@@ -115,8 +159,9 @@ def _gpu_memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[Rule
     n = _m(g.memory_for) + 10
     s = inp.base(n)
     s.series.update(inp.gauges(("gpu_mem_ratio",), min(1.0, (g.memory + 1) / 2), n).series)
-    return [RuleTest(f"infra {model.id}: full GPU memory fires {D.A_GPU_MEM}", "1m", s.items(),
-                     (ex(n - 2, D.A_GPU_MEM, ex.lab(C.SEVERITY_TICKET, "gpu_memory")),))]
+    return [
+        RuleTest(f"infra {model.id}: full GPU memory fires {D.A_GPU_MEM}", "1m", s.items(), (ex(n - 2, D.A_GPU_MEM, ex.lab(C.SEVERITY_TICKET, "gpu_memory")),))
+    ]
 
 
 def _memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
@@ -126,14 +171,19 @@ def _memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest
     n = _m(mem.for_) + 10
     ticket, page = ex.lab(C.SEVERITY_TICKET, "memory"), ex.lab(C.SEVERITY_PAGE, "memory")
     out = [
-        RuleTest(f"infra {model.id}: memory between warning and critical opens a ticket only", "1m",
-                 inp.base(n, mem=(mem.warning + mem.critical) / 2).items(), (ex(n - 2, D.A_MEM, ticket),)),
+        RuleTest(
+            f"infra {model.id}: memory between warning and critical opens a ticket only",
+            "1m",
+            inp.base(n, mem=(mem.warning + mem.critical) / 2).items(),
+            (ex(n - 2, D.A_MEM, ticket),),
+        ),
         RuleTest(f"infra {model.id}: memory above critical pages", "1m", inp.base(n, mem=(mem.critical + 1) / 2).items(), (ex(n - 2, D.A_MEM, ticket, page),)),
     ]
     n = _m(chk.cfg.no_data_for) + 10
     s = without(inp.base(n), inp.gauges(("mem_ratio",), 0.5, n).series)
-    out.append(RuleTest(f"infra {model.id}: missing memory metrics raise {D.A_NODATA}", "1m", s.items(),
-                        (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "memory")),)))
+    out.append(
+        RuleTest(f"infra {model.id}: missing memory metrics raise {D.A_NODATA}", "1m", s.items(), (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "memory")),))
+    )
     return out
 
 
@@ -143,8 +193,14 @@ def _nothing_scraped(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list
     if not always:
         return []
     n = _m(chk.cfg.no_data_for) + 5
-    return [RuleTest(f"infra {model.id}: no metrics at all raise {D.A_NODATA} for {', '.join(always)}", "1m", (("mlmon_unrelated_series", f"1+0x{n}"),),
-                     (ex(n, D.A_NODATA, *(ex.lab(C.SEVERITY_TICKET, c) for c in always)),))]
+    return [
+        RuleTest(
+            f"infra {model.id}: no metrics at all raise {D.A_NODATA} for {', '.join(always)}",
+            "1m",
+            (("mlmon_unrelated_series", f"1+0x{n}"),),
+            (ex(n, D.A_NODATA, *(ex.lab(C.SEVERITY_TICKET, c) for c in always)),),
+        )
+    ]
 
 
 def _scrape(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
@@ -158,10 +214,22 @@ def _scrape(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest
     only = {**tlabels, "instance": "10.0.0.1:8080"}
     serving_down = ex.lab(C.SEVERITY_PAGE, "scrape")
     return [
-        RuleTest(f"infra {model.id}: one target down opens a ticket, the model is still served", "1m", s.items(),
-                 (ex(n - 1, D.A_TARGET_DOWN, ex.lab(C.SEVERITY_TICKET, "scrape", **down)), ex(n - 1, D.A_SERVING_DOWN))),
-        RuleTest(f"infra {model.id}: every target down pages", "1m", inp.base(n, up=0.0).items(),
-                 (ex(n - 1, D.A_SERVING_DOWN, serving_down), ex(n - 1, D.A_TARGET_DOWN, ex.lab(C.SEVERITY_TICKET, "scrape", **only)))),
-        RuleTest(f"infra {model.id}: no scrape job at all (no data) pages", "1m", (("mlmon_unrelated_series", "1+0x20"),),
-                 (ex(min(n - 1, 20), D.A_SERVING_DOWN, serving_down),)),
+        RuleTest(
+            f"infra {model.id}: one target down opens a ticket, the model is still served",
+            "1m",
+            s.items(),
+            (ex(n - 1, D.A_TARGET_DOWN, ex.lab(C.SEVERITY_TICKET, "scrape", **down)), ex(n - 1, D.A_SERVING_DOWN)),
+        ),
+        RuleTest(
+            f"infra {model.id}: every target down pages",
+            "1m",
+            inp.base(n, up=0.0).items(),
+            (ex(n - 1, D.A_SERVING_DOWN, serving_down), ex(n - 1, D.A_TARGET_DOWN, ex.lab(C.SEVERITY_TICKET, "scrape", **only))),
+        ),
+        RuleTest(
+            f"infra {model.id}: no scrape job at all (no data) pages",
+            "1m",
+            (("mlmon_unrelated_series", "1+0x20"),),
+            (ex(min(n - 1, 20), D.A_SERVING_DOWN, serving_down),),
+        ),
     ]

@@ -94,39 +94,63 @@ def compile_infra(raw: Any, ctx: CompileContext) -> Infra:
     latency = Latency(lr.get("enabled", lat["enabled"]), q, lmax, lcrit, duration(ctx, ("latency", "for"), lr.get("for"), lat["for"]))
     throughput = Throughput(tr.get("min_rps"), duration(ctx, ("throughput", "for"), tr.get("for"), D.THROUGHPUT["for"]))
     traffic_drop = TrafficDrop(
-        dr.get("enabled", drop["enabled"]), float(dr.get("ratio", drop["ratio"])), dr.get("compare", drop["compare"]),
+        dr.get("enabled", drop["enabled"]),
+        float(dr.get("ratio", drop["ratio"])),
+        dr.get("compare", drop["compare"]),
         duration(ctx, ("traffic_drop", "window"), dr.get("window"), drop["window"]),
-        float(dr.get("min_baseline_rps", drop["min_baseline_rps"])), duration(ctx, ("traffic_drop", "for"), dr.get("for"), drop["for"]),
+        float(dr.get("min_baseline_rps", drop["min_baseline_rps"])),
+        duration(ctx, ("traffic_drop", "for"), dr.get("for"), drop["for"]),
     )
     rate_window = parse_duration(S.WINDOW)  # of the normalised signals
     if traffic_drop.window < 4 * rate_window:
         ctx.error(("traffic_drop", "window"), "MLM203", f"baseline window must be at least {format_duration(4 * rate_window)} (4 x the {S.WINDOW} rate window)")
     gpu = GPU(
-        gr.get("enabled", gpu_d["enabled"]), float(gr.get("saturated", gpu_d["saturated"])), float(gr.get("idle", gpu_d["idle"])),
-        float(gr.get("memory", gpu_d["memory"])), duration(ctx, ("gpu", "saturated_for"), gr.get("saturated_for"), gpu_d["saturated_for"]),
+        gr.get("enabled", gpu_d["enabled"]),
+        float(gr.get("saturated", gpu_d["saturated"])),
+        float(gr.get("idle", gpu_d["idle"])),
+        float(gr.get("memory", gpu_d["memory"])),
+        duration(ctx, ("gpu", "saturated_for"), gr.get("saturated_for"), gpu_d["saturated_for"]),
         duration(ctx, ("gpu", "idle_for"), gr.get("idle_for"), gpu_d["idle_for"]),
         duration(ctx, ("gpu", "memory_for"), gr.get("memory_for"), gpu_d["memory_for"]),
     )
     if gpu.idle >= gpu.saturated:
         ctx.error(("gpu", "idle"), "MLM210", f"idle threshold {gpu.idle} must be below saturated {gpu.saturated}")
-    memory = Memory(mr.get("enabled", mem_d["enabled"]), float(mr.get("warning", mem_d["warning"])), float(mr.get("critical", mem_d["critical"])),
-                    duration(ctx, ("memory", "for"), mr.get("for"), mem_d["for"]))
+    memory = Memory(
+        mr.get("enabled", mem_d["enabled"]),
+        float(mr.get("warning", mem_d["warning"])),
+        float(mr.get("critical", mem_d["critical"])),
+        duration(ctx, ("memory", "for"), mr.get("for"), mem_d["for"]),
+    )
     if memory.critical <= memory.warning:
         ctx.error(("memory", "critical"), "MLM210", f"critical {memory.critical} must be above warning {memory.warning}")
     scrape = Scrape(sr.get("enabled", D.SCRAPE["enabled"]), duration(ctx, ("scrape", "for"), sr.get("for"), D.SCRAPE["for"]))
     if ctx.scrape_interval * 4 > rate_window:
-        ctx.warning((), "MLM207", f"scrape interval {format_duration(ctx.scrape_interval)} is too long for the {S.WINDOW} rate window of the normalised signals",
-                    hint=f"scrape at least every {num(rate_window / 4)}s")
-    return Infra(bool(raw.get("enabled", D.ENABLED)), placement, latency, throughput, traffic_drop, gpu, memory, scrape,
-                 duration(ctx, ("no_data_for",), raw.get("no_data_for"), D.NO_DATA_FOR))
+        ctx.warning(
+            (),
+            "MLM207",
+            f"scrape interval {format_duration(ctx.scrape_interval)} is too long for the {S.WINDOW} rate window of the normalised signals",
+            hint=f"scrape at least every {num(rate_window / 4)}s",
+        )
+    return Infra(
+        bool(raw.get("enabled", D.ENABLED)),
+        placement,
+        latency,
+        throughput,
+        traffic_drop,
+        gpu,
+        memory,
+        scrape,
+        duration(ctx, ("no_data_for",), raw.get("no_data_for"), D.NO_DATA_FOR),
+    )
 
 
 def _placement(raw: dict[str, Any], ctx: CompileContext) -> S.Placement:
     """Where the model runs, for the exporters; reports exporters and overrides that do not fit."""
     exporters = tuple(raw.get("exporters", ()))
     if "node" in exporters and not raw.get("node"):
-        ctx.error(("exporters",), "MLM213", "exporter 'node' needs infra.node: label matchers of the model's nodes",
-                  hint='e.g. node: {instance: "gpu-node-1:9100"}')
+        ctx.error(
+            ("exporters",), "MLM213", "exporter 'node' needs infra.node: label matchers of the model's nodes", hint='e.g. node: {instance: "gpu-node-1:9100"}'
+        )
     pod = raw.get("pod")
     if pod is not None:
         try:
@@ -140,7 +164,12 @@ def _placement(raw: dict[str, Any], ctx: CompileContext) -> S.Placement:
             hint = "signals: " + ", ".join(sorted({s for e in exporters for s in signals.get(e, {})})) if exporters else "list the exporter in infra.exporters"
             ctx.error(("overrides", k), "MLM213", f"no listed exporter provides signal {k!r}", key=True, hint=hint)
         elif isinstance(signals[owners[-1]][k], P.Expr):
-            ctx.error(("overrides", k), "MLM213", f"signal {k!r} of {owners[-1]!r} is a PromQL expression over several metrics; its name cannot be overridden",
-                      key=True)
-    return S.Placement(exporters, raw.get("namespace"), pod, raw.get("container"), dict(raw.get("node", {})), dict(raw.get("labels", {})),
-                       dict(raw.get("overrides", {})))
+            ctx.error(
+                ("overrides", k),
+                "MLM213",
+                f"signal {k!r} of {owners[-1]!r} is a PromQL expression over several metrics; its name cannot be overridden",
+                key=True,
+            )
+    return S.Placement(
+        exporters, raw.get("namespace"), pod, raw.get("container"), dict(raw.get("node", {})), dict(raw.get("labels", {})), dict(raw.get("overrides", {}))
+    )

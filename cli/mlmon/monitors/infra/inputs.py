@@ -45,8 +45,16 @@ class Inputs:
         self.placement = chk.cfg.placement
         self.ok_latency = latency_values(model, chk.latency_max if chk.latency is not None else 1.0)[0]
 
-    def base(self, n: int, latency: float | None = None, rps: float = RPS, gpu: float = 0.5, mem: float = 0.5, up: float = 1.0,
-             traffic: list[tuple[float, float, float, int]] | None = None) -> S.Synth:
+    def base(
+        self,
+        n: int,
+        latency: float | None = None,
+        rps: float = RPS,
+        gpu: float = 0.5,
+        mem: float = 0.5,
+        up: float = 1.0,
+        traffic: list[tuple[float, float, float, int]] | None = None,
+    ) -> S.Synth:
         """``n`` minutes of traffic (``traffic`` phases, or ``rps`` at ``latency`` with 1% errors)
         and of every gauge the model's checks read."""
         s = S.Synth()

@@ -42,7 +42,14 @@ def rows(model: Any) -> list[Row]:
     if "ttft" in avail:
         ts("Time to first token", tuple(Target(S.rec(m, C.TTFT_QUANTILE, {"quantile": num(q)}), f"p{num(q * 100)}") for q in S.TTFT_QUANTILES), unit="s")
     if "gpu_util" in avail:
-        ratio("GPU utilisation", C.GPU_UTILIZATION, "mean over GPUs", Threshold(None, "blue"), Threshold(cfg.gpu.idle, "green"), Threshold(cfg.gpu.saturated, "red"))
+        ratio(
+            "GPU utilisation",
+            C.GPU_UTILIZATION,
+            "mean over GPUs",
+            Threshold(None, "blue"),
+            Threshold(cfg.gpu.idle, "green"),
+            Threshold(cfg.gpu.saturated, "red"),
+        )
     if "gpu_mem_ratio" in avail:
         ratio("GPU memory used", C.GPU_MEMORY_RATIO, "max over GPUs")
     if "kv_cache" in avail:
@@ -52,8 +59,14 @@ def rows(model: Any) -> list[Row]:
     elif "cpu_usage" in avail:
         ts("CPU", (Target(S.rec(m, C.CPU_USAGE), "cores"),), unit="short")
     if "mem_ratio" in avail:
-        ratio("Memory used / limit", C.MEMORY_RATIO, "max over containers",
-              Threshold(None, "green"), Threshold(cfg.memory.warning, "orange"), Threshold(cfg.memory.critical, "red"))
+        ratio(
+            "Memory used / limit",
+            C.MEMORY_RATIO,
+            "max over containers",
+            Threshold(None, "green"),
+            Threshold(cfg.memory.warning, "orange"),
+            Threshold(cfg.memory.critical, "red"),
+        )
     if "up" in avail:
         panels.append(Panel("Replicas up", "stat", (Target(S.rec(m, C.REPLICAS), "up", instant=True),), width=4, height=4))
     return [Row("Infrastructure", tuple(panels))] if panels else []

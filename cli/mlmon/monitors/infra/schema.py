@@ -45,13 +45,18 @@ def fragment() -> dict[str, Any]:
     return obj(
         {
             "enabled": boolean("generate the infrastructure alerts (the normalised signal rules are always written)", ENABLED),
-            "exporters": array(enum(P.names("exporter"), "infrastructure exporter preset"), "exporters that watch the model's pods/nodes/GPUs", uniqueItems=True),
+            "exporters": array(
+                enum(P.names("exporter"), "infrastructure exporter preset"), "exporters that watch the model's pods/nodes/GPUs", uniqueItems=True
+            ),
             "namespace": string("Kubernetes namespace of the model's pods", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"),
             "pod": string("regular expression over the model's pod names (default '<model id>-.*')"),
             "container": string("the model server's container name (default: all but POD)"),
             "node": string_map("node_exporter label matchers of the model's nodes; a value starting with ~ is a regex"),
-            "labels": obj({r: string(f"label name for the {r}", pattern=LABEL_NAME_PATTERN) for r in ("namespace", "pod", "container")},
-                          (), "exporter label names when they differ (e.g. exported_pod when scraped without honor_labels)"),
+            "labels": obj(
+                {r: string(f"label name for the {r}", pattern=LABEL_NAME_PATTERN) for r in ("namespace", "pod", "container")},
+                (),
+                "exporter label names when they differ (e.g. exported_pod when scraped without honor_labels)",
+            ),
             "overrides": string_map("exporter signal -> metric name (e.g. gpu_util: MY_DCGM_GPU_UTIL)", r"^[a-z_]+$"),
             "no_data_for": duration(f"how long an expected signal may be missing before {A_NODATA}", NO_DATA_FOR),
             "latency": obj(
@@ -62,11 +67,13 @@ def fragment() -> dict[str, Any]:
                     "critical": duration("page threshold (default: none)"),
                     "for": duration("how long it must hold", lat["for"]),
                 },
-                (), "latency quantile above a threshold (the mean for presets without a histogram)",
+                (),
+                "latency quantile above a threshold (the mean for presets without a histogram)",
             ),
             "throughput": obj(
                 {"min_rps": number("alert when requests/s fall below this floor", 0), "for": duration("how long", THROUGHPUT["for"])},
-                (), "throughput floor (off unless min_rps is set)",
+                (),
+                "throughput floor (off unless min_rps is set)",
             ),
             "traffic_drop": obj(
                 {
@@ -77,7 +84,8 @@ def fragment() -> dict[str, Any]:
                     "min_baseline_rps": number("no alert when the baseline is below this (requests/s)", 0, default=drop["min_baseline_rps"]),
                     "for": duration("how long", drop["for"]),
                 },
-                (), "sudden traffic drop against a baseline",
+                (),
+                "sudden traffic drop against a baseline",
             ),
             "gpu": obj(
                 {
@@ -89,7 +97,8 @@ def fragment() -> dict[str, Any]:
                     "idle_for": duration("how long", gpu["idle_for"]),
                     "memory_for": duration("how long", gpu["memory_for"]),
                 },
-                (), "GPU saturated, idle or out of memory",
+                (),
+                "GPU saturated, idle or out of memory",
             ),
             "memory": obj(
                 {
@@ -98,11 +107,16 @@ def fragment() -> dict[str, Any]:
                     "critical": ratio("used/limit share that pages", mem["critical"]),
                     "for": duration("how long", mem["for"]),
                 },
-                (), "memory near its limit (container limit with cAdvisor, host memory otherwise)",
+                (),
+                "memory near its limit (container limit with cAdvisor, host memory otherwise)",
             ),
             "scrape": obj(
-                {"enabled": boolean(f"scrape checks for the model's own job {C.SCRAPE_JOB.format(model='<id>')}", SCRAPE["enabled"]), "for": duration("how long", SCRAPE["for"])},
-                (), "scrape targets down",
+                {
+                    "enabled": boolean(f"scrape checks for the model's own job {C.SCRAPE_JOB.format(model='<id>')}", SCRAPE["enabled"]),
+                    "for": duration("how long", SCRAPE["for"]),
+                },
+                (),
+                "scrape targets down",
             ),
         },
         (),

@@ -49,7 +49,9 @@ def healthy_case(s: Setup) -> RuleTest:
     concept = (C.ALERT_CONCEPT_DRIFT,) if p.concept_drift and model.section("drift") is not None else ()
     return t.case(
         f"performance {model.id}: exact metric values on healthy labelled traffic (q={s.q_h}); no performance or label alert fires",
-        inputs, tuple(AlertCheck(at(s.t_quiet), name) for name in (*QUALITY_ALERTS, *concept)), checks,
+        inputs,
+        tuple(AlertCheck(at(s.t_quiet), name) for name in (*QUALITY_ALERTS, *concept)),
+        checks,
     )
 
 
@@ -61,7 +63,8 @@ def low_case(s: Setup) -> RuleTest | None:
     inputs = traffic_series(model, s.p, V1, [(s.low, s.total)]) + label_series(model, V1, [(s.preds, s.total)], [(lab, s.total)])
     return s.t.case(
         f"performance {model.id}: quality q={s.q_l} breaches the levels: {C.ALERT_PERF_LOW} fires per metric and severity",
-        inputs, (AlertCheck(at(s.t_quiet), C.ALERT_PERF_LOW, sorted_alerts(low_alerts(s, s.window_values(s.q_l)))),),
+        inputs,
+        (AlertCheck(at(s.t_quiet), C.ALERT_PERF_LOW, sorted_alerts(low_alerts(s, s.window_values(s.q_l)))),),
     )
 
 
@@ -80,8 +83,9 @@ def drop_case(s: Setup) -> RuleTest | None:
     exp = worse_alerts(s, C.ALERT_PERF_DROP, s.window_values(q_d), s.window_values(s.q_h), p.max_drop)
     return t.case(
         f"performance {model.id}: quality falls from q={s.q_h} to q={q_d}, more than max_drop {fmt_float(p.max_drop)} below {format_duration(t.O)} ago: {C.ALERT_PERF_DROP} fires",
-        inputs, (AlertCheck(at(switch), C.ALERT_PERF_DROP), AlertCheck(at(t_drop), C.ALERT_PERF_DROP, sorted_alerts(exp))),
-    )  # fmt: skip
+        inputs,
+        (AlertCheck(at(switch), C.ALERT_PERF_DROP), AlertCheck(at(t_drop), C.ALERT_PERF_DROP, sorted_alerts(exp))),
+    )
 
 
 def version_cases(s: Setup) -> list[RuleTest]:
@@ -99,12 +103,17 @@ def version_cases(s: Setup) -> list[RuleTest]:
             continue
         inputs = traffic_series(model, p, V1, [(s.healthy, nv)]) + traffic_series(model, p, V2, [(traffic(p, q2, s.b), nv)])
         inputs += version_series(model, [(V1, 1000.0), (V2, 2000.0)], nv)
-        exp = worse_alerts(s, C.ALERT_PERF_VERSION, s.window_values(q2), s.window_values(s.q_h), by, **{C.L_VERSION: V2, "previous_version": V1}) if fires else []
+        exp = (
+            worse_alerts(s, C.ALERT_PERF_VERSION, s.window_values(q2), s.window_values(s.q_h), by, **{C.L_VERSION: V2, "previous_version": V1}) if fires else []
+        )
         what = f"q={q2}, worse than {V1} (q={s.q_h}) by more than {fmt_float(by)}: {C.ALERT_PERF_VERSION} fires" if fires else f"as good as {V1}: quiet"
-        out.append(t.case(
-            f"performance {model.id}: version {V2} (trained after {V1}) serves at {what}",
-            inputs, (AlertCheck(at(t_v), C.ALERT_PERF_VERSION, sorted_alerts(exp)),),
-        ))  # fmt: skip
+        out.append(
+            t.case(
+                f"performance {model.id}: version {V2} (trained after {V1}) serves at {what}",
+                inputs,
+                (AlertCheck(at(t_v), C.ALERT_PERF_VERSION, sorted_alerts(exp)),),
+            )
+        )
     return out
 
 

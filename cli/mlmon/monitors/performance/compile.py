@@ -84,16 +84,26 @@ def _check_inputs(raw: Mapping[str, Any], ctx: CompileContext, task: str, classe
     """Multiclass needs classes (binary ignores them); auc needs increasing score buckets."""
     ok = True
     if task == MULTICLASS and not classes:
-        ctx.error((), "MLM102", "multiclass performance needs 'classes' (the class names the model predicts)", key=True,
-                  hint="list every class, e.g. classes: [cat, dog, bird]; confusion counters of unlisted classes count as errors")  # fmt: skip
+        ctx.error(
+            (),
+            "MLM102",
+            "multiclass performance needs 'classes' (the class names the model predicts)",
+            key=True,
+            hint="list every class, e.g. classes: [cat, dog, bird]; confusion counters of unlisted classes count as errors",
+        )
         ok = False
     if task == BINARY and classes:
         ctx.warning(("classes",), "MLM213", "classes are ignored for binary_classification (outcomes tp/fp/tn/fn are used)", key=True)
     named = set(raw.get("metrics", ())) | set(raw.get("watch", ())) | set(raw.get("min", {})) | set(raw.get("max", {})) | set(raw.get("critical", {}))
     if "auc" in named and not buckets:
         path = ("metrics",) if "auc" in raw.get("metrics", ()) else ()
-        ctx.error(path, "MLM102", "auc needs score histograms: set 'score_buckets' to the le edges of mlmon_labeled_score_bucket", key=True,
-                  hint="mlmon.instrument's default buckets are [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]")  # fmt: skip
+        ctx.error(
+            path,
+            "MLM102",
+            "auc needs score histograms: set 'score_buckets' to the le edges of mlmon_labeled_score_bucket",
+            key=True,
+            hint="mlmon.instrument's default buckets are [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]",
+        )
         ok = False
     if list(buckets) != sorted(buckets):
         ctx.error(("score_buckets",), "MLM213", "score_buckets must be increasing")
@@ -105,15 +115,26 @@ def _check_windows(ctx: CompileContext, window: float, delay: float, offset: flo
     """Windows against the label delay, the comparison offset and the scrape interval."""
     dur = format_duration
     if delay and window < delay:
-        ctx.warning(("window",), "MLM213",
-                    f"window {dur(window)} is shorter than labels_delay {dur(delay)}: each window scores a thin, shifting slice of late labels",
-                    hint=f"use a window of at least {dur(delay)}")  # fmt: skip
+        ctx.warning(
+            ("window",),
+            "MLM213",
+            f"window {dur(window)} is shorter than labels_delay {dur(delay)}: each window scores a thin, shifting slice of late labels",
+            hint=f"use a window of at least {dur(delay)}",
+        )
     if offset < window:
-        ctx.warning(("compare_offset",), "MLM213", f"compare_offset {dur(offset)} is shorter than the window {dur(window)}: the two windows overlap and hide drops",
-                    hint=f"use a compare_offset of at least {dur(window)} (7d compares with the same weekday)")  # fmt: skip
+        ctx.warning(
+            ("compare_offset",),
+            "MLM213",
+            f"compare_offset {dur(offset)} is shorter than the window {dur(window)}: the two windows overlap and hide drops",
+            hint=f"use a compare_offset of at least {dur(window)} (7d compares with the same weekday)",
+        )
     ok = True
     if window < 4 * ctx.scrape_interval:
-        ctx.error(("window",), "MLM207", f"window {dur(window)} is shorter than 4x the scrape interval ({dur(4 * ctx.scrape_interval)}); increase() would see too few samples")
+        ctx.error(
+            ("window",),
+            "MLM207",
+            f"window {dur(window)} is shorter than 4x the scrape interval ({dur(4 * ctx.scrape_interval)}); increase() would see too few samples",
+        )
         ok = False
     if no_labels < 4 * ctx.scrape_interval:
         ctx.error(("label_coverage", "no_labels_for"), "MLM207", f"no_labels_for {dur(no_labels)} is shorter than 4x the scrape interval")
@@ -126,8 +147,13 @@ def compile_section(raw: Any, ctx: CompileContext) -> Performance | None:
         return None
     task = ctx.task
     if task not in (BINARY, MULTICLASS):
-        ctx.error((), "MLM104", f"performance monitoring needs task binary_classification or multiclass_classification, not {task!r}",
-                  hint="remove the performance section, or set the model's task", key=True)  # fmt: skip
+        ctx.error(
+            (),
+            "MLM104",
+            f"performance monitoring needs task binary_classification or multiclass_classification, not {task!r}",
+            hint="remove the performance section, or set the model's task",
+            key=True,
+        )
         return None
     d = DEFAULTS
     lc = raw.get("label_coverage", {})
@@ -155,13 +181,22 @@ def compile_section(raw: Any, ctx: CompileContext) -> Performance | None:
         watched = tuple(m for m in allowed if m in set(mins) | set(maxs) | set(crit)) or d.watched(task)
     recorded |= set(watched) | set(mins) | set(maxs) | set(crit)
     return Performance(
-        task=task, window=window, labels_delay=delay, compare_offset=offset,
+        task=task,
+        window=window,
+        labels_delay=delay,
+        compare_offset=offset,
         min_samples=int(raw.get("min_samples", d.min_samples)),
-        metrics=tuple(m for m in allowed if m in recorded), watched=watched,
-        min=dict(sorted(mins.items())), max=dict(sorted(maxs.items())), critical=dict(sorted(crit.items())),
+        metrics=tuple(m for m in allowed if m in recorded),
+        watched=watched,
+        min=dict(sorted(mins.items())),
+        max=dict(sorted(maxs.items())),
+        critical=dict(sorted(crit.items())),
         max_drop=float(raw.get("max_drop", d.max_drop)),
         max_drop_vs_previous_version=float(raw.get("max_drop_vs_previous_version", d.max_drop_vs_previous_version)),
-        classes=classes, score_buckets=buckets,
-        min_coverage=float(lc.get("min", d.min_coverage)), no_labels_for=no_labels,
-        concept_drift=bool(raw.get("concept_drift", d.concept_drift)), for_=for_,
-    )  # fmt: skip
+        classes=classes,
+        score_buckets=buckets,
+        min_coverage=float(lc.get("min", d.min_coverage)),
+        no_labels_for=no_labels,
+        concept_drift=bool(raw.get("concept_drift", d.concept_drift)),
+        for_=for_,
+    )

@@ -49,7 +49,9 @@ def concept_cases(s: Setup, drift: Any, alerts: Sequence[AlertRule]) -> list[Rul
             score = (d.warn + d.critical) / 2 if high else 0.0
             scores.append((series(C.DRIFT_FEATURE_SCORE, {C.L_MODEL: model.id, "feature": d.name}), f"{fmt_float(score)}x{n1 + n2}"))
             if high and has_feature_rules:
-                feature_alerts += [feature_drift_alert(alerts, sev, d.name, score) for thr, sev in ((d.warn, C.SEVERITY_TICKET), (d.critical, C.SEVERITY_PAGE)) if score >= thr]
+                feature_alerts += [
+                    feature_drift_alert(alerts, sev, d.name, score) for thr, sev in ((d.warn, C.SEVERITY_TICKET), (d.critical, C.SEVERITY_PAGE)) if score >= thr
+                ]
         checks = [AlertCheck(at(t_c), C.ALERT_CONCEPT_DRIFT, () if high else sorted_alerts(exp))]
         if high and has_feature_rules:
             checks.append(AlertCheck(at(t_c), C.ALERT_DRIFT_FEATURE, sorted_alerts(feature_alerts)))
@@ -59,4 +61,3 @@ def concept_cases(s: Setup, drift: Any, alerts: Sequence[AlertRule]) -> list[Rul
             name = f"performance {model.id}: quality falls to q={s.q_l} while input drift stays at 0: {C.ALERT_CONCEPT_DRIFT} fires"
         out.append(t.case(name, base + scores, checks))
     return out
-

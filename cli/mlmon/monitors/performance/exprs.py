@@ -58,7 +58,9 @@ class Exprs:
                     out.append(RecordingRule(class_rule("predicted", version), f"sum by ({g}) ({conf}{{{m},predicted={q}}})\nor\n{zero}", cl))
                     out.append(RecordingRule(class_rule("actual", version), f"sum by ({g}) ({conf}{{{m},actual={q}}})\nor\n{zero}", cl))
         if "auc" in self.p.metrics:
-            out.append(RecordingRule(C.PERF_VERSION_SCORE_BUCKETS, f"sum by ({C.L_VERSION}, actual, le) (increase({C.LABELED_SCORE}_bucket{{{sel}}}[{w}]))", lab))
+            out.append(
+                RecordingRule(C.PERF_VERSION_SCORE_BUCKETS, f"sum by ({C.L_VERSION}, actual, le) (increase({C.LABELED_SCORE}_bucket{{{sel}}}[{w}]))", lab)
+            )
             out.append(RecordingRule(C.PERF_SCORE_BUCKETS, f"sum by ({C.L_MODEL}, actual, le) ({C.PERF_VERSION_SCORE_BUCKETS}{{{m}}})", lab))
         return out
 

@@ -28,14 +28,18 @@ def nodata_expr(model: Any, p: Performance, metric: str) -> str:
 
 def nodata_alert(model: Any, p: Performance, metric: str) -> AlertRule:
     return AlertRule(
-        C.ALERT_PERF_NODATA, nodata_expr(model, p, metric), format_duration(p.for_), labels(model, metric, C.SEVERITY_TICKET),
+        C.ALERT_PERF_NODATA,
+        nodata_expr(model, p, metric),
+        format_duration(p.for_),
+        labels(model, metric, C.SEVERITY_TICKET),
         alert_annotations(
-            model, f"{metric} cannot be computed although predictions were made (or no prediction counter exists)",
+            model,
+            f"{metric} cannot be computed although predictions were made (or no prediction counter exists)",
             f"Fewer than {p.min_samples} labelled predictions reached {metric}'s denominator in the last {format_duration(p.window)} "
             f"(or mlmon_{'confusion' if p.multiclass else 'outcomes'}_total is missing), so the {metric} alerts are blind. "
             "Check the label join, or lower min_samples / lengthen the window if the traffic is small.",
         ),
-    )  # fmt: skip
+    )
 
 
 def label_alerts(model: Any, p: Performance, x: Exprs) -> list[AlertRule]:
@@ -43,21 +47,32 @@ def label_alerts(model: Any, p: Performance, x: Exprs) -> list[AlertRule]:
     w, gone = format_duration(p.window), format_duration(p.no_labels_for)
     if p.min_coverage > 0:
         before = format_duration(p.labels_delay) + " earlier" if p.labels_delay else "in that window"
-        out.append(AlertRule(
-            C.ALERT_LABEL_COVERAGE, f"{C.LABEL_COVERAGE}{sel(model)} < {num(p.min_coverage)}", format_duration(p.for_),
-            labels(model, COVERAGE_CHECK, C.SEVERITY_TICKET),
+        out.append(
+            AlertRule(
+                C.ALERT_LABEL_COVERAGE,
+                f"{C.LABEL_COVERAGE}{sel(model)} < {num(p.min_coverage)}",
+                format_duration(p.for_),
+                labels(model, COVERAGE_CHECK, C.SEVERITY_TICKET),
+                alert_annotations(
+                    model,
+                    f"labels cover only {T_VALUE} of the predictions (minimum {num(p.min_coverage)})",
+                    f"Labels joined in the last {w} divided by predictions made {before} "
+                    f"is below {num(p.min_coverage)}. Performance figures rest on few, possibly biased labels. Check the label source and the join.",
+                ),
+            )
+        )
+    out.append(
+        AlertRule(
+            C.ALERT_LABELS_MISSING,
+            x.labels_missing(),
+            None,
+            labels(model, LABELS_CHECK, C.SEVERITY_TICKET),
             alert_annotations(
-                model, f"labels cover only {T_VALUE} of the predictions (minimum {num(p.min_coverage)})",
-                f"Labels joined in the last {w} divided by predictions made {before} "
-                f"is below {num(p.min_coverage)}. Performance figures rest on few, possibly biased labels. Check the label source and the join.",
+                model,
+                f"no ground-truth label arrived for {gone}",
+                f"At least {p.min_samples} predictions were made that should have labels by now, but mlmon_labels_joined_total has not grown "
+                f"(or is missing) for {gone}. Every performance alert of {model.id} is blind until labels flow again.",
             ),
-        ))  # fmt: skip
-    out.append(AlertRule(
-        C.ALERT_LABELS_MISSING, x.labels_missing(), None, labels(model, LABELS_CHECK, C.SEVERITY_TICKET),
-        alert_annotations(
-            model, f"no ground-truth label arrived for {gone}",
-            f"At least {p.min_samples} predictions were made that should have labels by now, but mlmon_labels_joined_total has not grown "
-            f"(or is missing) for {gone}. Every performance alert of {model.id} is blind until labels flow again.",
-        ),
-    ))  # fmt: skip
+        )
+    )
     return out

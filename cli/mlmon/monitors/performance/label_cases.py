@@ -17,10 +17,13 @@ from mlmon.monitors.testkit import at, exp_alert, series
 
 def nodata_cases(s: Setup) -> list[RuleTest]:
     model, p, t = s.model, s.p, s.t
-    exp = sorted_alerts([
-        exp_alert(s.rules, C.ALERT_PERF_NODATA, {**labels(model, metric, C.SEVERITY_TICKET), **extra}, 1.0)
-        for metric in p.watched for extra in label_sets(p, metric)
-    ])  # fmt: skip
+    exp = sorted_alerts(
+        [
+            exp_alert(s.rules, C.ALERT_PERF_NODATA, {**labels(model, metric, C.SEVERITY_TICKET), **extra}, 1.0)
+            for metric in p.watched
+            for extra in label_sets(p, metric)
+        ]
+    )
     lab = s.healthy.labelled()
     t_none = t.up(t.F + t.unit)
     return [
@@ -31,7 +34,8 @@ def nodata_cases(s: Setup) -> list[RuleTest]:
         ),
         t.case(
             f"performance {model.id}: no contract metrics at all (instrumentation missing): {C.ALERT_PERF_NODATA} fires for every watched metric",
-            version_series(model, [(V1, 1000.0)], t.n(t_none) + 1), (AlertCheck(at(t_none), C.ALERT_PERF_NODATA, exp),),
+            version_series(model, [(V1, 1000.0)], t.n(t_none) + 1),
+            (AlertCheck(at(t_none), C.ALERT_PERF_NODATA, exp),),
         ),
     ]
 
@@ -53,10 +57,13 @@ def missing_cases(s: Setup) -> list[RuleTest]:
     t_abs = t.up(max(t.D + t.S, t.W + t.D + t.F) + t.unit)
     checks = [AlertCheck(at(t_abs), C.ALERT_LABELS_MISSING, missing)]
     if p.min_coverage > 0:
-        checks.append(AlertCheck(at(t_abs), C.ALERT_LABEL_COVERAGE, (exp_alert(s.rules, C.ALERT_LABEL_COVERAGE, labels(model, COVERAGE_CHECK, C.SEVERITY_TICKET), 0.0),)))
+        checks.append(
+            AlertCheck(at(t_abs), C.ALERT_LABEL_COVERAGE, (exp_alert(s.rules, C.ALERT_LABEL_COVERAGE, labels(model, COVERAGE_CHECK, C.SEVERITY_TICKET), 0.0),))
+        )
     never = t.case(
         f"performance {model.id}: predictions but no label counter at all: {C.ALERT_LABELS_MISSING} and {C.ALERT_LABEL_COVERAGE} (coverage 0) fire",
-        label_series(model, V1, [(preds, t.n(t_abs) + 1)], None), checks,
+        label_series(model, V1, [(preds, t.n(t_abs) + 1)], None),
+        checks,
     )
     return [stopped, never]
 
@@ -70,7 +77,8 @@ def coverage_case(s: Setup) -> RuleTest:
     return s.t.case(
         f"performance {model.id}: labels cover {fmt_float(round(cov, 6))} of the predictions, below {fmt_float(p.min_coverage)}: {C.ALERT_LABEL_COVERAGE} fires",
         label_series(model, V1, [(s.preds, s.total)], [(lab_low, s.total)]),
-        (AlertCheck(at(s.t_quiet), C.ALERT_LABEL_COVERAGE, (fired,)),), (ExprCheck(sel, at(s.t_full), (Sample(sel, cov),)),),
+        (AlertCheck(at(s.t_quiet), C.ALERT_LABEL_COVERAGE, (fired,)),),
+        (ExprCheck(sel, at(s.t_full), (Sample(sel, cov),)),),
     )
 
 

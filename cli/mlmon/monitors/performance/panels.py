@@ -37,10 +37,19 @@ def _metric_panels(model: Any, p: Performance) -> list[Panel]:
             targets.append(Target(f"{metric_name(metric, True)}{{{m}}}", "version {{version}}"))
         warn, crit = p.thresholds(metric)
         levels = ", ".join(f"{k} {num(v)}" for k, v in (("warning", warn), ("critical", crit)) if v is not None) or "no threshold"
-        panels.append(Panel(
-            f"{TITLES[metric]} ({w} of labels)", "timeseries", tuple(targets), unit="percentunit", min=0, max=1, width=8,
-            description=f"{MEANING[metric]}. Levels: {levels}. Dashed comparison: the same window {off} ago.", thresholds=_steps(metric, warn, crit),
-        ))  # fmt: skip
+        panels.append(
+            Panel(
+                f"{TITLES[metric]} ({w} of labels)",
+                "timeseries",
+                tuple(targets),
+                unit="percentunit",
+                min=0,
+                max=1,
+                width=8,
+                description=f"{MEANING[metric]}. Levels: {levels}. Dashed comparison: the same window {off} ago.",
+                thresholds=_steps(metric, warn, crit),
+            )
+        )
     return panels
 
 
@@ -50,50 +59,72 @@ def _label_panels(model: Any, p: Performance) -> list[Panel]:
     w, delay = format_duration(p.window), format_duration(p.labels_delay) if p.labels_delay else ""
     return [
         Panel(
-            "Label coverage", "timeseries", (Target(f"{C.LABEL_COVERAGE}{{{m}}}", "labelled / predicted"),),
-            unit="percentunit", min=0, max=1, width=8,
+            "Label coverage",
+            "timeseries",
+            (Target(f"{C.LABEL_COVERAGE}{{{m}}}", "labelled / predicted"),),
+            unit="percentunit",
+            min=0,
+            max=1,
+            width=8,
             description=f"Labels joined in the last {w} / predictions made {delay + ' before' if delay else 'in the same window'}. Minimum {num(p.min_coverage)}.",
             thresholds=(Threshold(None, "red"), Threshold(p.min_coverage, "green")) if p.min_coverage > 0 else (),
         ),
         Panel(
-            "Labels arriving", "timeseries",
+            "Labels arriving",
+            "timeseries",
             (
                 Target(f"sum(rate({C.LABELS_JOINED_TOTAL}{{{sel}}}[$__rate_interval]))", "labels/s"),
                 Target(f"sum(rate({C.PREDICTIONS_TOTAL}{{{sel}}}[$__rate_interval]))", "predictions/s"),
             ),
-            unit="reqps", width=8,
+            unit="reqps",
+            width=8,
             description=f"Ground-truth labels joined per second, next to predictions. No label for {format_duration(p.no_labels_for)} raises {C.ALERT_LABELS_MISSING}.",
         ),
         Panel(
-            "Label delay", "timeseries",
-            tuple(Target(f"histogram_quantile({q}, sum by (le) (rate({C.LABEL_DELAY}_bucket{{{sel}}}[$__rate_interval])))", f"p{int(float(q) * 100)}") for q in ("0.5", "0.9")),
-            unit="s", width=8,
+            "Label delay",
+            "timeseries",
+            tuple(
+                Target(f"histogram_quantile({q}, sum by (le) (rate({C.LABEL_DELAY}_bucket{{{sel}}}[$__rate_interval])))", f"p{int(float(q) * 100)}")
+                for q in ("0.5", "0.9")
+            ),
+            unit="s",
+            width=8,
             description=f"Time from prediction to label (from {C.LABEL_DELAY}, when the label joiner emits it). Configured labels_delay: {delay or 'none'}.",
             thresholds=(Threshold(None, "green"), Threshold(p.labels_delay, "orange")) if p.labels_delay else (),
         ),
-    ]  # fmt: skip
+    ]
 
 
 def _concept_panels(model: Any, p: Performance) -> tuple[Panel, ...]:
     m = f'{C.L_MODEL}="{model.id}"'
     return (
         Panel(
-            "Watched performance", "timeseries",
+            "Watched performance",
+            "timeseries",
             tuple(Target(f"{metric_name(x)}{{{m}}}", x + (" {{class}}" if p.per_class(x) else "")) for x in p.watched),
-            unit="percentunit", min=0, max=1, width=12,
+            unit="percentunit",
+            min=0,
+            max=1,
+            width=12,
             description="Degrades with low input drift (right) = concept drift; with high input drift = data drift.",
         ),
         Panel(
-            "Input drift: worst feature score / its warn threshold", "timeseries",
+            "Input drift: worst feature score / its warn threshold",
+            "timeseries",
             (Target(f"max by ({C.L_MODEL}) ({C.DRIFT_FEATURE_SCORE}{{{m}}} / on ({C.L_MODEL}, feature) {C.DRIFT_FEATURE_WARN}{{{m}}})", "worst feature"),),
-            unit="short", width=12, thresholds=(Threshold(None, "green"), Threshold(1, "orange")),
+            unit="short",
+            width=12,
+            thresholds=(Threshold(None, "green"), Threshold(1, "orange")),
             description="Above 1: at least one feature drifted past its warn level (data drift).",
         ),
-    )  # fmt: skip
+    )
 
 
 def dashboard_rows(model: Any, p: Performance) -> list[Row]:
-    rows = [Row(f"Performance (labels of the last {format_duration(p.window)})", tuple(_metric_panels(model, p))), Row("Labels", tuple(_label_panels(model, p)))]
+    rows = [
+        Row(f"Performance (labels of the last {format_duration(p.window)})", tuple(_metric_panels(model, p))),
+        Row("Labels", tuple(_label_panels(model, p))),
+    ]
     if p.concept_drift and model.section("drift") is not None:
         rows.append(Row("Concept drift vs data drift", _concept_panels(model, p)))
     return rows
@@ -104,13 +135,21 @@ def fleet_panels(spec: Any) -> Sequence[Panel]:
         return ()
     return (
         Panel(
-            "Label coverage by model", "bargauge", (Target(C.LABEL_COVERAGE, "{{model}}", True),),
-            unit="percentunit", min=0, max=1, width=12, height=8,
+            "Label coverage by model",
+            "bargauge",
+            (Target(C.LABEL_COVERAGE, "{{model}}", True),),
+            unit="percentunit",
+            min=0,
+            max=1,
+            width=12,
+            height=8,
             thresholds=(Threshold(None, "red"), Threshold(DEFAULTS.min_coverage, "orange"), Threshold(0.5, "green")),
         ),
         Panel(
-            "Firing performance alerts", "table",
+            "Firing performance alerts",
+            "table",
             (Target(f'sum by (model, alertname, check) (ALERTS{{alertstate="firing",monitor=~"{KEY}|{CONCEPT_MONITOR}"}})', "", True),),
-            width=12, height=8,
+            width=12,
+            height=8,
         ),
-    )  # fmt: skip
+    )

@@ -45,29 +45,39 @@ def low_alerts(model: Any, p: Performance) -> list[AlertRule]:
         for bound, sev in ((warn, C.SEVERITY_TICKET), (crit, C.SEVERITY_PAGE)):
             if bound is None:
                 continue
-            out.append(AlertRule(
-                C.ALERT_PERF_LOW, f"{metric_name(metric)}{sel(model)} {_cmp(metric, bound)}", format_duration(p.for_), labels(model, metric, sev),
-                alert_annotations(
-                    model, f"{metric}{_cls(p, metric)} is {T_VALUE}, {word} {num(bound)} (labels of the last {w})",
-                    f"{TITLES[metric]} ({MEANING[metric]}) of model {model.id}, computed from ground-truth labels that arrived in the last {w}, "
-                    f"is {word} its {'critical' if sev == C.SEVERITY_PAGE else 'warning'} level {num(bound)}. "
-                    "Compare with input drift on the dashboard: with drift, the data changed (retrain on recent data); without it, the concept changed. "
-                    "Check the label pipeline first if coverage moved too.",
-                ),
-            ))  # fmt: skip
+            out.append(
+                AlertRule(
+                    C.ALERT_PERF_LOW,
+                    f"{metric_name(metric)}{sel(model)} {_cmp(metric, bound)}",
+                    format_duration(p.for_),
+                    labels(model, metric, sev),
+                    alert_annotations(
+                        model,
+                        f"{metric}{_cls(p, metric)} is {T_VALUE}, {word} {num(bound)} (labels of the last {w})",
+                        f"{TITLES[metric]} ({MEANING[metric]}) of model {model.id}, computed from ground-truth labels that arrived in the last {w}, "
+                        f"is {word} its {'critical' if sev == C.SEVERITY_PAGE else 'warning'} level {num(bound)}. "
+                        "Compare with input drift on the dashboard: with drift, the data changed (retrain on recent data); without it, the concept changed. "
+                        "Check the label pipeline first if coverage moved too.",
+                    ),
+                )
+            )
     return out
 
 
 def drop_alert(model: Any, p: Performance, metric: str) -> AlertRule:
     off = format_duration(p.compare_offset)
     return AlertRule(
-        C.ALERT_PERF_DROP, drop_expr(model, p, metric), format_duration(p.for_), labels(model, metric, C.SEVERITY_TICKET),
+        C.ALERT_PERF_DROP,
+        drop_expr(model, p, metric),
+        format_duration(p.for_),
+        labels(model, metric, C.SEVERITY_TICKET),
         alert_annotations(
-            model, f"{metric}{_cls(p, metric)} is {T_VALUE}, more than {num(p.max_drop)} worse than {off} ago",
+            model,
+            f"{metric}{_cls(p, metric)} is {T_VALUE}, more than {num(p.max_drop)} worse than {off} ago",
             f"{TITLES[metric]} of model {model.id} over the last {format_duration(p.window)} is worse by more than {num(p.max_drop)} than over the same window {off} ago. "
             "It may still be above its minimum: this is an early warning. Look for a deployment, a data change or a label-pipeline change in that period.",
         ),
-    )  # fmt: skip
+    )
 
 
 def version_regression_expr(model: Any, p: Performance, metric: str, lookback: float) -> str:
@@ -91,13 +101,17 @@ def version_regression_expr(model: Any, p: Performance, metric: str, lookback: f
 def version_alert(model: Any, p: Performance, metric: str, lookback: float) -> AlertRule:
     margin = num(p.max_drop_vs_previous_version)
     return AlertRule(
-        C.ALERT_PERF_VERSION, version_regression_expr(model, p, metric, lookback), format_duration(p.for_), labels(model, metric, C.SEVERITY_TICKET),
+        C.ALERT_PERF_VERSION,
+        version_regression_expr(model, p, metric, lookback),
+        format_duration(p.for_),
+        labels(model, metric, C.SEVERITY_TICKET),
         alert_annotations(
-            model, f"version {{{{ $labels.version }}}} {metric}{_cls(p, metric)} is {T_VALUE}, more than {margin} worse than version {{{{ $labels.previous_version }}}}",
+            model,
+            f"version {{{{ $labels.version }}}} {metric}{_cls(p, metric)} is {T_VALUE}, more than {margin} worse than version {{{{ $labels.previous_version }}}}",
             f"The newest version of model {model.id} (by mlmon_model_trained_timestamp_seconds) scores worse on {metric} than the version before it "
             f"(its last value within the lookback) by more than {margin}. Consider rolling back or stopping the rollout.",
         ),
-    )  # fmt: skip
+    )
 
 
 def concept_alerts(model: Any, p: Performance) -> list[AlertRule]:
@@ -118,16 +132,21 @@ def concept_alerts(model: Any, p: Performance) -> list[AlertRule]:
         if not parts:
             continue
         cond = "\n  or\n  ".join(f"({x})" for x in parts)
-        out.append(AlertRule(
-            C.ALERT_CONCEPT_DRIFT, f"(\n  {cond}\n)\nand on ({C.L_MODEL})\n(\n  {drift_low}\n)", format_duration(p.for_),
-            labels(model, metric, C.SEVERITY_TICKET, monitor=CONCEPT_MONITOR),
-            alert_annotations(
-                model, f"{metric} degraded while input drift stays below its warn level: concept drift",
-                f"{TITLES[metric]} of model {model.id} fell below its level or dropped against {format_duration(p.compare_offset)} ago, yet every scored feature's "
-                "drift stays under its warn threshold. The inputs look like the training data but the relationship between inputs and target changed "
-                "(concept drift): retrain on recently labelled data rather than reweighting old data, and review the features.",
-            ),
-        ))  # fmt: skip
+        out.append(
+            AlertRule(
+                C.ALERT_CONCEPT_DRIFT,
+                f"(\n  {cond}\n)\nand on ({C.L_MODEL})\n(\n  {drift_low}\n)",
+                format_duration(p.for_),
+                labels(model, metric, C.SEVERITY_TICKET, monitor=CONCEPT_MONITOR),
+                alert_annotations(
+                    model,
+                    f"{metric} degraded while input drift stays below its warn level: concept drift",
+                    f"{TITLES[metric]} of model {model.id} fell below its level or dropped against {format_duration(p.compare_offset)} ago, yet every scored feature's "
+                    "drift stays under its warn threshold. The inputs look like the training data but the relationship between inputs and target changed "
+                    "(concept drift): retrain on recently labelled data rather than reweighting old data, and review the features.",
+                ),
+            )
+        )
     return out
 
 

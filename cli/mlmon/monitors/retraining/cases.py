@@ -24,7 +24,7 @@ from mlmon.monitors.quality import (
     traffic_series,
     trained_series,
     values,
-)  # fmt: skip
+)
 from mlmon.monitors.retraining.compile import Retraining
 from mlmon.monitors.retraining.rules import labels, rule_groups, trigger_exprs
 from mlmon.monitors.testkit import alert_rules, at, exp_alert, series
@@ -49,16 +49,19 @@ class _Cases:
         n = self.fr + 10
         return RuleTest(
             f"retraining {self.model.id}: the served version is older than {at(stale)}: {C.ALERT_RETRAIN} fires with reason=staleness",
-            "1m", (info_series(self.model, V1, f"1x{n}"), trained_series(self.model, V1, f"{fmt_float(-(stale + 3600.0))}x{n}")),
+            "1m",
+            (info_series(self.model, V1, f"1x{n}"), trained_series(self.model, V1, f"{fmt_float(-(stale + 3600.0))}x{n}")),
             (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("staleness", (self.fr + 2) * 60 + stale + 3600.0)),),
-        )  # fmt: skip
+        )
 
     def drift(self, drift: Any) -> RuleTest:
         level = (lambda d: d.critical) if self.r.drift_level == "critical" else (lambda d: d.warn)
         return RuleTest(
             f"retraining {self.model.id}: every feature drifts to its {self.r.drift_level} level: {C.ALERT_RETRAIN} fires with reason=drift",
-            "1m", tuple(self.scores(drift, level, self.fr + 10)), (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("drift", float(len(drift.features)))),),
-        )  # fmt: skip
+            "1m",
+            tuple(self.scores(drift, level, self.fr + 10)),
+            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("drift", float(len(drift.features)))),),
+        )
 
     def performance(self, perf: Any, drift: Any, triggered: bool) -> list[RuleTest]:
         """Quality below its level (when that trigger is on), and healthy quality with no drift and a fresh version."""
@@ -74,19 +77,25 @@ class _Cases:
             low = traffic(perf, pick_low(perf, b, steps), b)
             level = 1 if r.performance_level == "critical" else 0
             breached = float(sum(1 for (mm, _), v in values(perf, low.scaled(steps)).items() if breaches(mm, v, perf.thresholds(mm)[level])))
-            out.append(t.case(
-                f"retraining {model.id}: quality below its {r.performance_level} level: {C.ALERT_RETRAIN} fires with reason=performance",
-                traffic_series(model, perf, V1, [(low, n)]) + label_series(model, V1, [(lab * 2, n)], [(lab, n)]),
-                (AlertCheck(at(t_p), C.ALERT_RETRAIN, self.fired("performance", breached)),),
-            ))  # fmt: skip
+            out.append(
+                t.case(
+                    f"retraining {model.id}: quality below its {r.performance_level} level: {C.ALERT_RETRAIN} fires with reason=performance",
+                    traffic_series(model, perf, V1, [(low, n)]) + label_series(model, V1, [(lab * 2, n)], [(lab, n)]),
+                    (AlertCheck(at(t_p), C.ALERT_RETRAIN, self.fired("performance", breached)),),
+                )
+            )
         healthy = traffic(perf, pick_healthy(perf, b, steps), b)
         inputs = traffic_series(model, perf, V1, [(healthy, n)]) + label_series(model, V1, [(lab * 2, n)], [(lab, n)])
         inputs += [info_series(model, V1, f"1x{n}"), trained_series(model, V1, f"{fmt_float(float(t_p))}x{n}")]
         if drift is not None:
             inputs += self.scores(drift, lambda d: 0, n)
-        out.append(t.case(
-            f"retraining {model.id}: healthy quality, no drift, a fresh version: no retraining is triggered", inputs, (AlertCheck(at(t_p), C.ALERT_RETRAIN),),
-        ))  # fmt: skip
+        out.append(
+            t.case(
+                f"retraining {model.id}: healthy quality, no drift, a fresh version: no retraining is triggered",
+                inputs,
+                (AlertCheck(at(t_p), C.ALERT_RETRAIN),),
+            )
+        )
         return out
 
     def quiet(self, drift: Any) -> RuleTest:
@@ -95,7 +104,10 @@ class _Cases:
         if drift is not None:
             inputs += self.scores(drift, lambda d: 0, n)
         return RuleTest(
-            f"retraining {self.model.id}: no drift and a fresh version: no retraining is triggered", "1m", tuple(inputs), (AlertCheck(self.t_fire, C.ALERT_RETRAIN),),
+            f"retraining {self.model.id}: no drift and a fresh version: no retraining is triggered",
+            "1m",
+            tuple(inputs),
+            (AlertCheck(self.t_fire, C.ALERT_RETRAIN),),
         )
 
 

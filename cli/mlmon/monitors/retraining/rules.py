@@ -53,13 +53,17 @@ def rule_groups(model: Any, r: Retraining) -> tuple[RuleGroup, ...]:
     held = format_duration(r.for_)
     rules = [
         AlertRule(
-            C.ALERT_RETRAIN, expr, held, labels(model, reason),
+            C.ALERT_RETRAIN,
+            expr,
+            held,
+            labels(model, reason),
             alert_annotations(
-                model, f"retraining triggered ({reason}): {what[reason]}",
+                model,
+                f"retraining triggered ({reason}): {what[reason]}",
                 f"mlmon asks the retraining pipeline of {model.id} to retrain (reason: {reason}; the condition held for {held}). "
                 "The alert goes to the team's retraining webhook; Alertmanager's grouping and repeat_interval keep it from re-triggering more often.",
             ),
         )
         for reason, expr in trigger_exprs(model, r).items()
-    ]  # fmt: skip
+    ]
     return (RuleGroup(f"mlmon-{model.id}-retraining", tuple(rules)),) if rules else ()

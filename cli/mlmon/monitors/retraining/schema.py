@@ -31,7 +31,9 @@ def schema() -> dict[str, Any]:
         {
             "triggers": S.array(S.enum(list(REASONS), "reason"), f"what triggers retraining (default: {every})", uniqueItems=True, minItems=1),
             "drift_level": S.enum(list(DRIFT_LEVELS), "a feature whose drift score reaches this level triggers (drift section)", d.drift_level),
-            "performance_level": S.enum(list(PERFORMANCE_LEVELS), "a metric worse than its warning (min/max) or critical level triggers (performance section)", d.performance_level),
+            "performance_level": S.enum(
+                list(PERFORMANCE_LEVELS), "a metric worse than its warning (min/max) or critical level triggers (performance section)", d.performance_level
+            ),
             "for": S.duration("the condition must hold this long before retraining is requested", d.for_),
         },
         (),

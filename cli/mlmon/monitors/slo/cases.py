@@ -136,13 +136,20 @@ def _page_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None]:
         prefix = _m(t.long)
         detect = math.ceil(_m(t.long) * t.factor / burn)  # minutes until the long window averages over factor
         check_at = prefix + detect + _m(t.for_) + 2
-        out.append(_burn_case(
-            model, slos, slo,
-            f"{model.id}/{slo.name}: healthy traffic (errors at 10% of the budget) for {format_duration(t.long)} raises nothing; "
-            f"then on the {t.windows} tier a {fmt_float(round(burn, 3))}x burn pages within "
-            f"{format_duration(60 * (detect + _m(t.for_) + 2))} (detection {detect}m + for {format_duration(t.for_)})",
-            prefix, burn, i, check_at,
-        ))
+        out.append(
+            _burn_case(
+                model,
+                slos,
+                slo,
+                f"{model.id}/{slo.name}: healthy traffic (errors at 10% of the budget) for {format_duration(t.long)} raises nothing; "
+                f"then on the {t.windows} tier a {fmt_float(round(burn, 3))}x burn pages within "
+                f"{format_duration(60 * (detect + _m(t.for_) + 2))} (detection {detect}m + for {format_duration(t.for_)})",
+                prefix,
+                burn,
+                i,
+                check_at,
+            )
+        )
     return out
 
 
@@ -182,15 +189,21 @@ def _nodata_tests(model: Any, slos: list[SLO]) -> list[RuleTest]:
         at = run + max(_m(s.nodata_window) + _m(s.no_data_for) for s in stopped) + 2
         label = f"{model.id}/{slo.name}"
         if model.idle_ok:
-            tests.append(sc.test(f"{label}: idle by design: traffic stops at {run}m and nothing fires",
-                                 (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, ()), sc.check(slos, at))))
+            tests.append(
+                sc.test(
+                    f"{label}: idle by design: traffic stops at {run}m and nothing fires", (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, ()), sc.check(slos, at))
+                )
+            )
             continue
-        tests.append(sc.test(
-            f"{label}: traffic stops at {run}m: the no-data alert fires after {format_duration(slo.no_data_for)}",
-            (AlertCheck(f"{run - 2}m", C.ALERT_SLO_NODATA, ()), AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(stopped))),
-        ))
+        tests.append(
+            sc.test(
+                f"{label}: traffic stops at {run}m: the no-data alert fires after {format_duration(slo.no_data_for)}",
+                (AlertCheck(f"{run - 2}m", C.ALERT_SLO_NODATA, ()), AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(stopped))),
+            )
+        )
     if slos:
         at = max(_m(s.no_data_for) for s in slos) + 2
-        tests.append(RuleTest(f"{model.id}: no series at all: every SLO raises its no-data alert", "1m", (),
-                              (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(slos)),)))
+        tests.append(
+            RuleTest(f"{model.id}: no series at all: every SLO raises its no-data alert", "1m", (), (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(slos)),))
+        )
     return tests

@@ -18,7 +18,8 @@ def check(slo: SLO, i: int, ctx: CompileContext, preset: presets.Preset | None) 
         if t.factor * eb >= 1.0:
             max_obj = 100.0 * (1.0 - 1.0 / t.factor)
             ctx.error(
-                (i, "objective"), "MLM206",
+                (i, "objective"),
+                "MLM206",
                 f"the {t.severity_class} tier {t.windows} at {num(t.factor)}x can never fire: "
                 f"it needs an error ratio above {num(t.factor * eb)} (> 1) at objective {num(slo.objective)}%",
                 hint=f"raise the objective above {max_obj:.2f}%, or turn this tier off (alerting.{t.severity_class}: false)",
@@ -27,7 +28,8 @@ def check(slo: SLO, i: int, ctx: CompileContext, preset: presets.Preset | None) 
     for w in slo.windows():
         if w < floor:
             ctx.error(
-                (i, "period"), "MLM207",
+                (i, "period"),
+                "MLM207",
                 f"alert window {format_duration(w)} (period {format_duration(slo.period)} scaled from {format_duration(BASE_PERIOD)}) is shorter than 4x the scrape interval "
                 f"({format_duration(floor)}); rate() would see too few samples",
                 hint="scrape more often (serving.scrape_interval) or use a longer period",
@@ -36,14 +38,19 @@ def check(slo: SLO, i: int, ctx: CompileContext, preset: presets.Preset | None) 
     if slo.sli.kind == "ratio":
         _check_promql(slo, i, ctx)
     elif preset is not None and slo.sli.kind == "availability" and preset.errors_rate("x", "5m") is None:
-        ctx.error((i, "sli", "kind"), "MLM212", f"preset {preset.name!r} exposes no failed-request counter, so availability cannot be computed",
-                  hint="use a ratio SLI on the metrics of whatever fronts the model (e.g. Knative queue-proxy or an ingress)")
+        ctx.error(
+            (i, "sli", "kind"),
+            "MLM212",
+            f"preset {preset.name!r} exposes no failed-request counter, so availability cannot be computed",
+            hint="use a ratio SLI on the metrics of whatever fronts the model (e.g. Knative queue-proxy or an ingress)",
+        )
     elif preset is not None and slo.sli.kind == "latency" and slo.sli.threshold is not None:
         if preset.latency is None:
             ctx.error((i, "sli", "kind"), "MLM212", f"preset {preset.name!r} has no latency histogram; use a ratio SLI")
         elif preset.has_bucket(slo.sli.threshold) is False:
             ctx.warning(
-                (i, "sli", "threshold"), "MLM213",
+                (i, "sli", "threshold"),
+                "MLM213",
                 f"threshold {format_duration(slo.sli.threshold)} is not one of preset {preset.name!r}'s default histogram buckets",
                 hint="the SLI reads the bucket whose le equals the threshold; make sure your histogram has that bucket",
             )
@@ -56,8 +63,12 @@ def _check_promql(slo: SLO, i: int, ctx: CompileContext) -> None:
     for field in ("good", "total"):
         text = getattr(slo.sli, field)
         if WINDOW_PLACEHOLDER not in text:
-            ctx.error((i, "sli", field), "MLM205", f"{field} query has no {WINDOW_PLACEHOLDER} placeholder for the range window",
-                      hint=f"write e.g. sum(rate(my_requests_total[{WINDOW_PLACEHOLDER}]))")
+            ctx.error(
+                (i, "sli", field),
+                "MLM205",
+                f"{field} query has no {WINDOW_PLACEHOLDER} placeholder for the range window",
+                hint=f"write e.g. sum(rate(my_requests_total[{WINDOW_PLACEHOLDER}]))",
+            )
             continue
         try:
             promql_parser.parse(text.replace(WINDOW_PLACEHOLDER, "5m"))
@@ -67,7 +78,9 @@ def _check_promql(slo: SLO, i: int, ctx: CompileContext) -> None:
         ctx.error((i, "sli", "good"), "MLM205", "good and total are the same query, so the error ratio is always 0")
     elif not any(d.code == "MLM205" for d in ctx.diags) and ratio_inputs(slo) is None:
         ctx.warning(
-            (i, "sli"), "MLM213", "no rule tests can be generated for this SLI (each query must select one metric with = matchers only)",
+            (i, "sli"),
+            "MLM213",
+            "no rule tests can be generated for this SLI (each query must select one metric with = matchers only)",
             hint=f'write e.g. good: sum(rate(requests_total{{code="2xx"}}[{WINDOW_PLACEHOLDER}])), total: sum(rate(requests_total[{WINDOW_PLACEHOLDER}]))',
             key=True,
         )

@@ -28,23 +28,35 @@ def rows(model: Any, slos: tuple[SLO, ...]) -> list[Row]:
         period = format_duration(slo.period)
         panels = (
             Panel(
-                f"{slo.name}: SLI over {period}", "stat",
+                f"{slo.name}: SLI over {period}",
+                "stat",
                 (Target(f"100 * (1 - {C.SLO_PERIOD_ERROR_RATIO}{s})", "SLI", True),),
-                unit="percent", decimals=3, width=6, height=6,
+                unit="percent",
+                decimals=3,
+                width=6,
+                height=6,
                 description=f"Good events over the last {period}. Objective: {num(slo.objective)}%.",
                 thresholds=(Threshold(None, "red"), Threshold(slo.objective, "green")),
             ),
             Panel(
-                f"{slo.name}: error budget remaining", "gauge",
+                f"{slo.name}: error budget remaining",
+                "gauge",
                 (Target(f"100 * {C.SLO_BUDGET_REMAINING}{s}", "budget left", True),),
-                unit="percent", min=0, max=100, width=6, height=6,
+                unit="percent",
+                min=0,
+                max=100,
+                width=6,
+                height=6,
                 description="Share of the period's error budget not yet spent (negative: SLO breached).",
                 thresholds=BUDGET_THRESHOLDS,
             ),
             Panel(
-                f"{slo.name}: burn rate", "timeseries",
+                f"{slo.name}: burn rate",
+                "timeseries",
                 tuple(Target(f"{C.slo_ratio_metric(format_duration(w))}{s} / {eb}", f"{format_duration(w)}") for w in slo.windows()),
-                unit="short", width=12, height=6,
+                unit="short",
+                width=12,
+                height=6,
                 description=f"Error ratio divided by the error budget, per alert window. 1 = spending exactly the budget; pages fire above {_page_levels()}.",
                 thresholds=(Threshold(None, "green"), Threshold(1, "orange"), Threshold(6, "red")),
             ),
@@ -57,8 +69,13 @@ def _traffic(model: Any) -> Row:
     preset, sel = serving(model)
     panels = [
         Panel("Request rate", "timeseries", (Target(preset.requests_rate(sel, RATE), "requests/s"),), unit="reqps", width=8),
-        Panel("Error ratio", "timeseries", (Target(f"({preset.errors_rate(sel, RATE)} or vector(0)) / {preset.requests_rate(sel, RATE)}", "errors"),),
-              unit="percentunit", width=8),
+        Panel(
+            "Error ratio",
+            "timeseries",
+            (Target(f"({preset.errors_rate(sel, RATE)} or vector(0)) / {preset.requests_rate(sel, RATE)}", "errors"),),
+            unit="percentunit",
+            width=8,
+        ),
     ]
     if preset.latency is not None:
         quantiles = tuple(Target(str(preset.latency_quantile(sel, RATE, q)), f"p{q * 100:g}") for q in (0.5, 0.9, 0.99))
@@ -69,7 +86,16 @@ def _traffic(model: Any) -> Row:
 def fleet() -> list[Panel]:
     alerts = f'ALERTS{{alertname=~"{C.ALERT_SLO_BURN}|{C.ALERT_SLO_NODATA}",alertstate="firing"}}'
     return [
-        Panel("Error budget remaining by model and SLO", "bargauge", (Target(f"100 * {C.SLO_BUDGET_REMAINING}", "{{model}} / {{slo}}", True),),
-              unit="percent", min=0, max=100, width=12, height=10, thresholds=BUDGET_THRESHOLDS),
+        Panel(
+            "Error budget remaining by model and SLO",
+            "bargauge",
+            (Target(f"100 * {C.SLO_BUDGET_REMAINING}", "{{model}} / {{slo}}", True),),
+            unit="percent",
+            min=0,
+            max=100,
+            width=12,
+            height=10,
+            thresholds=BUDGET_THRESHOLDS,
+        ),
         Panel("Firing SLO alerts", "table", (Target(f"sum by (model, slo, severity) ({alerts})", "", True),), width=12, height=10),
     ]

@@ -37,7 +37,8 @@ def deployment_case(model: Any, v: Versions) -> RuleTest:
     t_after = (x + e + 10) * 60
     return RuleTest(
         f"versions {model.id}: v2 replaces v1 at {minutes(x)}: {C.ALERT_VERSION_CHANGED} fires for v2 and clears after {minutes(e)}; v2 is current, v1 previous, age exact",
-        "1m", inputs,
+        "1m",
+        inputs,
         (
             AlertCheck(minutes(x - 1), C.ALERT_VERSION_CHANGED),
             AlertCheck(minutes(x + 1), C.ALERT_VERSION_CHANGED, (changed,)),
@@ -48,7 +49,7 @@ def deployment_case(model: Any, v: Versions) -> RuleTest:
             ExprCheck(series(C.VERSION_PREVIOUS, m), at(t_after), (Sample(series(C.VERSION_PREVIOUS, {**m, C.L_VERSION: V1}), 1.0),)),
             ExprCheck(series(C.VERSION_AGE, m), at(t_after), (Sample(series(C.VERSION_AGE, m), float(t_after) - 2000.0),)),
         ),
-    )  # fmt: skip
+    )
 
 
 def staleness_cases(model: Any, v: Versions, stale_after: float) -> list[RuleTest]:
@@ -60,19 +61,23 @@ def staleness_cases(model: Any, v: Versions, stale_after: float) -> list[RuleTes
     return [
         RuleTest(
             f"versions {model.id}: the served version was trained more than {at(stale_after)} ago: {C.ALERT_MODEL_STALE} fires",
-            "1m", (info_series(model, V1, "1x20"), trained_series(model, V1, f"{fmt_float(old)}x20")),
+            "1m",
+            (info_series(model, V1, "1x20"), trained_series(model, V1, f"{fmt_float(old)}x20")),
             (AlertCheck("5m", C.ALERT_MODEL_STALE, (stale,)), AlertCheck("5m", C.ALERT_VERSION_INFO_MISSING)),
         ),
         RuleTest(
             f"versions {model.id}: a version trained 5m ago: {C.ALERT_MODEL_STALE} stays quiet",
-            "1m", (info_series(model, V1, "1x20"), trained_series(model, V1, "0x20")), (AlertCheck("5m", C.ALERT_MODEL_STALE),),
+            "1m",
+            (info_series(model, V1, "1x20"), trained_series(model, V1, "0x20")),
+            (AlertCheck("5m", C.ALERT_MODEL_STALE),),
         ),
         RuleTest(
             f"versions {model.id}: no training timestamp at all: {C.ALERT_VERSION_INFO_MISSING} fires after {INFO_MISSING_FOR}",
-            "1m", (info_series(model, V1, f"1x{pending + 30}"),),
+            "1m",
+            (info_series(model, V1, f"1x{pending + 30}"),),
             (AlertCheck(f"{pending // 2}m", C.ALERT_VERSION_INFO_MISSING), AlertCheck(f"{pending + 1}m", C.ALERT_VERSION_INFO_MISSING, (missing,))),
         ),
-    ]  # fmt: skip
+    ]
 
 
 def rule_tests(model: Any, v: Versions) -> list[RuleTest]:

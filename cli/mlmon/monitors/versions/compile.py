@@ -31,8 +31,11 @@ def compile_section(raw: Any, ctx: CompileContext) -> Versions | None:
     if (stale is None and "stale_after" in raw) or event is None or lookback is None:
         return None
     if event < 2 * ctx.evaluation_interval:
-        ctx.error(("change_event_for",), "MLM207",
-                  f"change_event_for {format_duration(event)} is shorter than two rule evaluations ({format_duration(2 * ctx.evaluation_interval)}); the event would be missed")  # fmt: skip
+        ctx.error(
+            ("change_event_for",),
+            "MLM207",
+            f"change_event_for {format_duration(event)} is shorter than two rule evaluations ({format_duration(2 * ctx.evaluation_interval)}); the event would be missed",
+        )
         return None
     if lookback < event:
         ctx.error(("previous_lookback",), "MLM210", f"previous_lookback {format_duration(lookback)} is shorter than change_event_for {format_duration(event)}")

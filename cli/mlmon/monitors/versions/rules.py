@@ -61,32 +61,49 @@ def ordering_rules(model: Any, v: Versions) -> list[RecordingRule]:
 
 def alerts(model: Any, v: Versions) -> list[AlertRule]:
     m = f'{C.L_MODEL}="{model.id}"'
-    out = [AlertRule(
-        C.ALERT_VERSION_CHANGED, change_event_expr(model, v), None, labels(model, "version", C.SEVERITY_INFO),
-        alert_annotations(
-            model, "version {{ $labels.version }} ({{ $labels.stage }}) is now served",
-            f"mlmon_model_info of {model.id} shows a version that was not served {format_duration(v.change_event_for)} earlier. "
-            "This event resolves by itself; watch the version-regression and performance alerts once labels arrive.",
-        ),
-    )]  # fmt: skip
+    out = [
+        AlertRule(
+            C.ALERT_VERSION_CHANGED,
+            change_event_expr(model, v),
+            None,
+            labels(model, "version", C.SEVERITY_INFO),
+            alert_annotations(
+                model,
+                "version {{ $labels.version }} ({{ $labels.stage }}) is now served",
+                f"mlmon_model_info of {model.id} shows a version that was not served {format_duration(v.change_event_for)} earlier. "
+                "This event resolves by itself; watch the version-regression and performance alerts once labels arrive.",
+            ),
+        )
+    ]
     if v.stale_after is None:
         return out
     limit = format_duration(v.stale_after)
-    out.append(AlertRule(
-        C.ALERT_MODEL_STALE, f"{C.VERSION_AGE}{{{m}}} > {num(v.stale_after)}", None, labels(model, "staleness", C.SEVERITY_TICKET),
-        alert_annotations(
-            model, f"the served version was trained {{{{ $value | humanizeDuration }}}} ago (limit {limit})",
-            f"The newest served version of {model.id} is older than stale_after ({limit}). Retrain on recent data or raise the limit.",
-        ),
-    ))  # fmt: skip
-    out.append(AlertRule(
-        C.ALERT_VERSION_INFO_MISSING, f"absent({C.MODEL_TRAINED_TIMESTAMP}{{{contract_selector(model)}}})", INFO_MISSING_FOR,
-        labels(model, "version_info", C.SEVERITY_TICKET),
-        alert_annotations(
-            model, f"{C.MODEL_TRAINED_TIMESTAMP} is missing, so staleness cannot be checked",
-            f"stale_after is set for {model.id} but the model exports no training timestamp. Call ModelMonitor.set_trained() (or export the gauge).",
-        ),
-    ))  # fmt: skip
+    out.append(
+        AlertRule(
+            C.ALERT_MODEL_STALE,
+            f"{C.VERSION_AGE}{{{m}}} > {num(v.stale_after)}",
+            None,
+            labels(model, "staleness", C.SEVERITY_TICKET),
+            alert_annotations(
+                model,
+                f"the served version was trained {{{{ $value | humanizeDuration }}}} ago (limit {limit})",
+                f"The newest served version of {model.id} is older than stale_after ({limit}). Retrain on recent data or raise the limit.",
+            ),
+        )
+    )
+    out.append(
+        AlertRule(
+            C.ALERT_VERSION_INFO_MISSING,
+            f"absent({C.MODEL_TRAINED_TIMESTAMP}{{{contract_selector(model)}}})",
+            INFO_MISSING_FOR,
+            labels(model, "version_info", C.SEVERITY_TICKET),
+            alert_annotations(
+                model,
+                f"{C.MODEL_TRAINED_TIMESTAMP} is missing, so staleness cannot be checked",
+                f"stale_after is set for {model.id} but the model exports no training timestamp. Call ModelMonitor.set_trained() (or export the gauge).",
+            ),
+        )
+    )
     return out
 
 

@@ -102,8 +102,13 @@ FROM_GLOBAL: dict[str, dict[str, str]] = {
     "webex_configs": {"api_url": "webex_api_url"},
     "slack_configs": {"api_url": "slack_api_url", "api_url_file": "slack_api_url_file"},
     "email_configs": {
-        "hello": "smtp_hello", "require_tls": "smtp_require_tls", "from": "smtp_from", "smarthost": "smtp_smarthost",
-        "auth_username": "smtp_auth_username", "auth_password": "smtp_auth_password", "auth_secret": "smtp_auth_secret",
+        "hello": "smtp_hello",
+        "require_tls": "smtp_require_tls",
+        "from": "smtp_from",
+        "smarthost": "smtp_smarthost",
+        "auth_username": "smtp_auth_username",
+        "auth_password": "smtp_auth_password",
+        "auth_secret": "smtp_auth_secret",
         "auth_identity": "smtp_auth_identity",
     },
 }

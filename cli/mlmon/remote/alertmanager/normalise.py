@@ -162,9 +162,7 @@ def split_config(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "route": routes,
         "receiver": {r.get("name", f"#{i}"): r for i, r in enumerate(cfg.get("receivers") or [])},
         "inhibit_rule": {f"inhibit_rules[{i}]": r for i, r in enumerate(cfg.get("inhibit_rules") or [])},
-        "time_interval": {
-            f"{section}/{t.get('name')}": t for section in ("time_intervals", "mute_time_intervals") for t in cfg.get(section) or []
-        },
+        "time_interval": {f"{section}/{t.get('name')}": t for section in ("time_intervals", "mute_time_intervals") for t in cfg.get(section) or []},
     }
 
 

@@ -94,10 +94,7 @@ class GrafanaTarget(GrafanaServer):
     def _edited_note(self, live: LiveDash, state: State) -> str | None:
         rec = state.recorded(live.uid)
         if rec is None:
-            return (
-                f"live version {live.version} was not applied from this state directory ({self.state_path}); "
-                "it may have been edited in the Grafana UI"
-            )
+            return f"live version {live.version} was not applied from this state directory ({self.state_path}); it may have been edited in the Grafana UI"
         if rec != live.version:
             return f"edited outside mlmon since the last apply (live version {live.version}, mlmon applied version {rec})"
         return None

@@ -72,9 +72,7 @@ class RulerServer(Target):
         if not isinstance(data, dict):
             raise RemoteError(self.at(f"{what}: expected a map of namespaces"))
         return {
-            str(ns): {str(g["name"]): g for g in groups or [] if isinstance(g, dict) and g.get("name")}
-            for ns, groups in data.items()
-            if self.owns(str(ns))
+            str(ns): {str(g["name"]): g for g in groups or [] if isinstance(g, dict) and g.get("name")} for ns, groups in data.items() if self.owns(str(ns))
         }
 
     def get_group(self, namespace: str, group: str) -> dict[str, Any] | None:

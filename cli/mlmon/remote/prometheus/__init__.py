@@ -62,7 +62,7 @@ class PrometheusTarget(FileTarget):
         if not loads_owned_files(config.get("rule_files") or []):
             raise RemoteError(
                 self.at(
-                    f"the server does not load mlmon's rule files; add `rule_files: [\"{OWNED_DIR}/{RULES_LINK}/{RULE_FILE_GLOB}\"]` "
+                    f'the server does not load mlmon\'s rule files; add `rule_files: ["{OWNED_DIR}/{RULES_LINK}/{RULE_FILE_GLOB}"]` '
                     "to the prometheus.yml it reads (relative to that file), reload it, and run again"
                 )
             )
@@ -134,9 +134,7 @@ class PrometheusTarget(FileTarget):
         if not path.is_absolute() and info.get("CWD"):
             path = Path(info["CWD"]) / path
         if path.is_absolute() and path.exists() and path.parent.resolve() != config_dir.resolve():
-            raise RemoteError(
-                self.at(f"the server loads {path}, but --prometheus-config-dir is {config_dir}; pass --prometheus-config-dir {path.parent}")
-            )
+            raise RemoteError(self.at(f"the server loads {path}, but --prometheus-config-dir is {config_dir}; pass --prometheus-config-dir {path.parent}"))
 
     def _install(self, generated: Path) -> tuple[Path | None, Path]:
         self.owned_dir.mkdir(parents=True, exist_ok=True)

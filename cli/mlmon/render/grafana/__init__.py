@@ -36,8 +36,16 @@ from mlmon.render.grafana.model import (
 from mlmon.render.grafana.normalise import finish_panel, plain
 
 __all__ = [
-    "ANNOTATION_COLORS", "DATASOURCE", "DATASOURCE_VAR", "GRID_WIDTH", "PANEL_KINDS", "REFRESH", "SCHEMA_VERSION", "TIME_FROM",
-    "fleet_dashboard", "model_dashboard",
+    "ANNOTATION_COLORS",
+    "DATASOURCE",
+    "DATASOURCE_VAR",
+    "GRID_WIDTH",
+    "PANEL_KINDS",
+    "REFRESH",
+    "SCHEMA_VERSION",
+    "TIME_FROM",
+    "fleet_dashboard",
+    "model_dashboard",
 ]
 
 
@@ -54,8 +62,7 @@ def model_dashboard(
 ) -> dict[str, Any]:
     """Dashboard of one model. ``annotations``: (name, PromQL) pairs shown as Prometheus
     annotation queries (e.g. deployments); ``links``: (title, url) dashboard links."""
-    return _dashboard(uid=uid, title=title, description=description, tags=tags, rows=rows,
-                      annotations=annotations, links=links)
+    return _dashboard(uid=uid, title=title, description=description, tags=tags, rows=rows, annotations=annotations, links=links)
 
 
 def fleet_dashboard(*, uid: str, title: str, description: str, tags: Sequence[str], rows: Sequence[Row]) -> dict[str, Any]:
@@ -64,8 +71,16 @@ def fleet_dashboard(*, uid: str, title: str, description: str, tags: Sequence[st
 
 
 # --- dashboard ---------------------------------------------------------------------------------
-def _dashboard(*, uid: str, title: str, description: str, tags: Sequence[str], rows: Sequence[Row], annotations: Sequence[tuple[str, str]],
-               links: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def _dashboard(
+    *,
+    uid: str,
+    title: str,
+    description: str,
+    tags: Sequence[str],
+    rows: Sequence[Row],
+    annotations: Sequence[tuple[str, str]],
+    links: Sequence[tuple[str, str]],
+) -> dict[str, Any]:
     import grafanalib.core as G
 
     panels = layout(rows)
@@ -114,8 +129,19 @@ def _datasource_variable() -> Any:
 
     # grafanalib's Template has no datasource-variable shape of its own; it serialises the common
     # fields, _clean_variable() keeps the ones a datasource variable has.
-    return G.Template(name=DATASOURCE_VAR, label="Data source", query="prometheus", type="datasource",
-                      default="", regex="", refresh=1, hide=0, sort=0, includeAll=False, multi=False)
+    return G.Template(
+        name=DATASOURCE_VAR,
+        label="Data source",
+        query="prometheus",
+        type="datasource",
+        default="",
+        regex="",
+        refresh=1,
+        hide=0,
+        sort=0,
+        includeAll=False,
+        multi=False,
+    )
 
 
 def _clean_variable(v: dict[str, Any]) -> dict[str, Any]:
@@ -135,30 +161,32 @@ def _clean_variable(v: dict[str, Any]) -> dict[str, Any]:
 
 
 def _annotations(pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = [{
-        # Grafana adds this built-in annotation to every dashboard; emitting it keeps diffs quiet.
-        "builtIn": 1,
-        "datasource": {"type": "grafana", "uid": "-- Grafana --"},
-        "enable": True,
-        "hide": True,
-        "iconColor": "rgba(0, 211, 255, 1)",
-        "name": "Annotations & Alerts",
-        "type": "dashboard",
-    }]
-    for i, (name, expr) in enumerate(pairs):
-        items.append({
-            "name": name,
-            "datasource": dict(DATASOURCE),
+    items: list[dict[str, Any]] = [
+        {
+            # Grafana adds this built-in annotation to every dashboard; emitting it keeps diffs quiet.
+            "builtIn": 1,
+            "datasource": {"type": "grafana", "uid": "-- Grafana --"},
             "enable": True,
-            "hide": False,
-            "iconColor": ANNOTATION_COLORS[i % len(ANNOTATION_COLORS)],
-            "expr": expr,
-            "step": "1m",
-            "titleFormat": name,
-            "textFormat": "",
-            "tagKeys": "",
-            "useValueForTime": False,
-        })
+            "hide": True,
+            "iconColor": "rgba(0, 211, 255, 1)",
+            "name": "Annotations & Alerts",
+            "type": "dashboard",
+        }
+    ]
+    for i, (name, expr) in enumerate(pairs):
+        items.append(
+            {
+                "name": name,
+                "datasource": dict(DATASOURCE),
+                "enable": True,
+                "hide": False,
+                "iconColor": ANNOTATION_COLORS[i % len(ANNOTATION_COLORS)],
+                "expr": expr,
+                "step": "1m",
+                "titleFormat": name,
+                "textFormat": "",
+                "tagKeys": "",
+                "useValueForTime": False,
+            }
+        )
     return items
-
-

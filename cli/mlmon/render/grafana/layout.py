@@ -42,9 +42,13 @@ def layout(rows: Sequence[Row]) -> list[tuple[Any, Row | Panel]]:
         if row.collapsed:
             # A collapsed row takes one grid line; the panels inside keep their own positions.
             y = row_y + 1
-        row_obj = G.RowPanel(title=row.title, id=row_id, collapsed=row.collapsed,
-                             gridPos=G.GridPos(h=1, w=GRID_WIDTH, x=0, y=row_y),
-                             panels=[o for o, _ in children] if row.collapsed else [])
+        row_obj = G.RowPanel(
+            title=row.title,
+            id=row_id,
+            collapsed=row.collapsed,
+            gridPos=G.GridPos(h=1, w=GRID_WIDTH, x=0, y=row_y),
+            panels=[o for o, _ in children] if row.collapsed else [],
+        )
         out.append((row_obj, row))
         if not row.collapsed:
             out.extend(children)
@@ -70,26 +74,47 @@ def _panel_object(panel: Panel, pid: int, grid: Any) -> Any:
         return G.Text(content=panel.text, mode="markdown", **common)
     common.update(dataSource=dict(DATASOURCE), targets=[_target_object(t, i, panel.kind) for i, t in enumerate(panel.targets)])
     if panel.kind == "timeseries":
-        return G.TimeSeries(unit=panel.unit, legendDisplayMode="list", legendPlacement="bottom",
-                            tooltipMode="multi", tooltipSort="desc", fillOpacity=10, showPoints="never",
-                            **common)
+        return G.TimeSeries(
+            unit=panel.unit,
+            legendDisplayMode="list",
+            legendPlacement="bottom",
+            tooltipMode="multi",
+            tooltipSort="desc",
+            fillOpacity=10,
+            showPoints="never",
+            **common,
+        )
     if panel.kind == "stat":
-        return G.Stat(format=panel.unit, graphMode="area", colorMode="value", reduceCalc="lastNotNull",
-                      decimals=panel.decimals, **common)
+        return G.Stat(format=panel.unit, graphMode="area", colorMode="value", reduceCalc="lastNotNull", decimals=panel.decimals, **common)
     if panel.kind == "gauge":
-        return G.GaugePanel(format=panel.unit, calc="lastNotNull", decimals=panel.decimals,
-                            min=or_default(panel.min, 0), max=or_default(panel.max, 100), **common)
+        return G.GaugePanel(
+            format=panel.unit, calc="lastNotNull", decimals=panel.decimals, min=or_default(panel.min, 0), max=or_default(panel.max, 100), **common
+        )
     if panel.kind == "bargauge":
-        return G.BarGauge(format=panel.unit, calc="lastNotNull", decimals=panel.decimals, displayMode="gradient",
-                          orientation="horizontal", min=or_default(panel.min, 0), max=or_default(panel.max, 100), **common)
+        return G.BarGauge(
+            format=panel.unit,
+            calc="lastNotNull",
+            decimals=panel.decimals,
+            displayMode="gradient",
+            orientation="horizontal",
+            min=or_default(panel.min, 0),
+            max=or_default(panel.max, 100),
+            **common,
+        )
     return G.Table(unit=panel.unit, showHeader=True, **common)  # table
 
 
 def _target_object(t: Target, i: int, kind: str) -> Any:
     import grafanalib.core as G
 
-    return G.Target(expr=t.expr, legendFormat=t.legend, refId=_ref_id(i), instant=t.instant,
-                    format="table" if kind == "table" else "time_series", datasource=dict(DATASOURCE))
+    return G.Target(
+        expr=t.expr,
+        legendFormat=t.legend,
+        refId=_ref_id(i),
+        instant=t.instant,
+        format="table" if kind == "table" else "time_series",
+        datasource=dict(DATASOURCE),
+    )
 
 
 def _ref_id(i: int) -> str:

@@ -16,11 +16,33 @@ _REFRESH_INTERVALS = ["30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d"]
 
 # Keys of the current Grafana panel model (grafana-foundation-sdk Dashboard.Panel); every other
 # key grafanalib emits is legacy and dropped.
-_PANEL_KEYS = frozenset({
-    "type", "id", "title", "description", "datasource", "gridPos", "targets", "options", "fieldConfig",
-    "transparent", "links", "repeat", "repeatDirection", "maxPerRow", "maxDataPoints", "transformations",
-    "interval", "timeFrom", "timeShift", "hideTimeOverride", "pluginVersion", "libraryPanel", "cacheTimeout",
-})
+_PANEL_KEYS = frozenset(
+    {
+        "type",
+        "id",
+        "title",
+        "description",
+        "datasource",
+        "gridPos",
+        "targets",
+        "options",
+        "fieldConfig",
+        "transparent",
+        "links",
+        "repeat",
+        "repeatDirection",
+        "maxPerRow",
+        "maxDataPoints",
+        "transformations",
+        "interval",
+        "timeFrom",
+        "timeShift",
+        "hideTimeOverride",
+        "pluginVersion",
+        "libraryPanel",
+        "cacheTimeout",
+    }
+)
 # Keys of a Prometheus query (grafana-foundation-sdk prometheus.Dataquery) that mlmon sets.
 _TARGET_KEYS = ("datasource", "editorMode", "expr", "format", "instant", "legendFormat", "range", "refId")
 

@@ -111,33 +111,47 @@ def _options(raw: dict[str, Any], spec: Panel) -> dict[str, Any]:
     ro = raw.get("options") or {}
     if spec.kind == "timeseries":
         return {
-            "legend": {"displayMode": ro["legend"]["displayMode"], "placement": ro["legend"]["placement"],
-                       "showLegend": True, "calcs": []},
+            "legend": {"displayMode": ro["legend"]["displayMode"], "placement": ro["legend"]["placement"], "showLegend": True, "calcs": []},
             "tooltip": {"mode": ro["tooltip"]["mode"], "sort": ro["tooltip"]["sort"]},
         }
     if spec.kind == "stat":
         return {
-            "graphMode": ro["graphMode"], "colorMode": ro["colorMode"], "justifyMode": ro["justifyMode"],
-            "textMode": ro["textMode"], "orientation": ro["orientation"], "wideLayout": True,
-            "showPercentChange": False, "percentChangeColorMode": "standard",
+            "graphMode": ro["graphMode"],
+            "colorMode": ro["colorMode"],
+            "justifyMode": ro["justifyMode"],
+            "textMode": ro["textMode"],
+            "orientation": ro["orientation"],
+            "wideLayout": True,
+            "showPercentChange": False,
+            "percentChangeColorMode": "standard",
             "reduceOptions": _reduce(ro["reduceOptions"]["calcs"][0]),
         }
     if spec.kind == "gauge":
         return {
-            "showThresholdLabels": False, "showThresholdMarkers": True, "sizing": "auto",
-            "minVizWidth": 75, "minVizHeight": 75, "orientation": "auto",
+            "showThresholdLabels": False,
+            "showThresholdMarkers": True,
+            "sizing": "auto",
+            "minVizWidth": 75,
+            "minVizHeight": 75,
+            "orientation": "auto",
             "reduceOptions": _reduce(raw["fieldConfig"]["defaults"]["calcs"][0]),
         }
     if spec.kind == "bargauge":
         return {
-            "displayMode": ro["displayMode"], "orientation": ro["orientation"], "valueMode": "color",
-            "namePlacement": "auto", "showUnfilled": True, "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16,
-            "maxVizHeight": 300, "legend": {"displayMode": "list", "placement": "bottom", "showLegend": False, "calcs": []},
+            "displayMode": ro["displayMode"],
+            "orientation": ro["orientation"],
+            "valueMode": "color",
+            "namePlacement": "auto",
+            "showUnfilled": True,
+            "sizing": "auto",
+            "minVizWidth": 8,
+            "minVizHeight": 16,
+            "maxVizHeight": 300,
+            "legend": {"displayMode": "list", "placement": "bottom", "showLegend": False, "calcs": []},
             "reduceOptions": _reduce(ro["fieldOptions"]["calcs"][0]),
         }
     # table
-    return {"showHeader": ro["showHeader"], "frameIndex": 0, "cellHeight": "sm",
-            "footer": {"show": False, "reducer": ["sum"], "countRows": False}}
+    return {"showHeader": ro["showHeader"], "frameIndex": 0, "cellHeight": "sm", "footer": {"show": False, "reducer": ["sum"], "countRows": False}}
 
 
 _SCALARS = (str, int, float, bool, type(None))
