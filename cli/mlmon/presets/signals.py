@@ -47,6 +47,7 @@ RECORD = {
     "mem_limit": C.MEMORY_LIMIT,
     "mem_ratio": C.MEMORY_RATIO,
 }
+EARLY = ("latency_mean", "queue")  # recorded before the TTFT quantiles
 COST_RESOURCES = {"cost_cpu": "cpu", "cost_ram": "ram", "cost_gpu": "gpu"}
 
 
@@ -161,7 +162,7 @@ def signal_rules(model: Any, placement: Placement | None) -> list[RecordingRule]
         p, h = chosen["latency"]
         for q in QUANTILES:
             out.append(RecordingRule(C.LATENCY_QUANTILE, f"{P.hist_quantile(h, sel(p), w, q)} >= 0", {**lab, "quantile": fmt_float(q)}))
-    for key in ("latency_mean", "queue"):
+    for key in EARLY:
         if key in chosen:
             p, src = chosen[key]
             out.append(RecordingRule(RECORD[key], P.source_expr(src, sel(p), w), lab))
@@ -169,24 +170,8 @@ def signal_rules(model: Any, placement: Placement | None) -> list[RecordingRule]
         p, h = chosen["ttft"]
         for q in TTFT_QUANTILES:
             out.append(RecordingRule(C.TTFT_QUANTILE, f"{P.hist_quantile(h, sel(p), w, q)} >= 0", {**lab, "quantile": fmt_float(q)}))
-    for key in (
-        "queue_depth",
-        "tokens",
-        "generation_tokens",
-        "itl",
-        "kv_cache",
-        "gpu_util",
-        "gpu_count",
-        "gpu_mem_used",
-        "gpu_mem_total",
-        "gpu_mem_ratio",
-        "cpu_usage",
-        "cpu_util",
-        "mem_used",
-        "mem_limit",
-        "mem_ratio",
-    ):
-        if key in chosen:
+    for key in RECORD:
+        if key in chosen and key not in EARLY:
             p, src = chosen[key]
             out.append(RecordingRule(RECORD[key], P.source_expr(src, sel(p), w), lab))
     costs = [k for k in COST_RESOURCES if k in chosen]
