@@ -29,19 +29,14 @@ from __future__ import annotations
 from typing import Any
 
 from mlmon.presets import tables
-from mlmon.presets.dialect import (  # noqa: F401  (the vocabulary, re-exported for monitors)
-    COUNTER_KEYS,
-    INSTRUMENT_BUCKETS,
-    K8S_ROLES,
-    OVERRIDE_KEYS,
+from mlmon.presets.dialect import COUNTER_KEYS, INSTRUMENT_BUCKETS, K8S_ROLES, OVERRIDE_KEYS, SIGNALS, Preset, split_selector  # noqa: F401
+from mlmon.presets.sources import (  # noqa: F401  (the vocabulary, re-exported for monitors)
     SCOPES,
-    SIGNALS,
     Counter,
     Expr,
     Gauge,
     Histogram,
     Mean,
-    Preset,
     Sel,
     Source,
     counter_rate,
@@ -52,7 +47,6 @@ from mlmon.presets.dialect import (  # noqa: F401  (the vocabulary, re-exported 
     matchers,
     mean_of,
     source_expr,
-    split_selector,
     sum_rates,
 )
 

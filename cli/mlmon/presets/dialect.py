@@ -12,25 +12,7 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon.compiler.units import le_matcher
-from mlmon.presets.sources import (  # noqa: F401  (re-exported: the vocabulary of presets)
-    SCOPES,
-    Counter,
-    Expr,
-    Gauge,
-    Histogram,
-    Mean,
-    Sel,
-    Source,
-    counter_rate,
-    expr_of,
-    gauge_value,
-    hist_quantile,
-    hist_rate,
-    matchers,
-    mean_of,
-    source_expr,
-    sum_rates,
-)
+from mlmon.presets.sources import Counter, Gauge, Histogram, Mean, Sel, Source, hist_quantile, hist_rate, matchers, sum_rates
 
 K8S_ROLES = {"namespace": "namespace", "pod": "pod", "container": "container"}  # role -> default label name
 

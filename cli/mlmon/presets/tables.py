@@ -8,7 +8,8 @@ keeps the two in step.
 from __future__ import annotations
 
 from mlmon import conventions as C
-from mlmon.presets.dialect import INSTRUMENT_BUCKETS, Counter, Expr, Gauge, Histogram, Mean, Preset
+from mlmon.presets.dialect import INSTRUMENT_BUCKETS, Preset
+from mlmon.presets.sources import Counter, Expr, Gauge, Histogram, Mean
 
 MIB = float(2**20)
 GIB = float(2**30)
