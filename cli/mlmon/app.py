@@ -56,6 +56,7 @@ def _main(debug: bool = typer.Option(False, "--debug", help="show tracebacks of 
 
 PathsArg = typer.Argument(None, help="spec files or folders (default: specs/)")
 FormatOpt = typer.Option("text", "--format", help="text or json")
+AllowOutsideOpt = typer.Option(False, "--allow-outside-refs", help="read files a spec references (drift baselines) outside the spec folders")
 
 
 @app.command()
@@ -63,9 +64,13 @@ def lint(
     paths: list[Path] | None = PathsArg,
     format: str = FormatOpt,
     fail_on: str = typer.Option("error", "--fail-on", help="lowest severity that fails: error, warning or info"),
+    root: Path | None = typer.Option(
+        None, "--root", help="spec folder the named files belong to: every spec in it is compiled, only the named files are reported (pre-commit)"
+    ),
+    allow_outside_refs: bool = AllowOutsideOpt,
 ) -> None:
     """Check spec files: YAML, schema and semantics. Every problem at once, as file:line:col."""
-    _run("lint", paths=paths or [], format=format, fail_on=fail_on)
+    _run("lint", paths=paths or [], format=format, fail_on=fail_on, root=root, allow_outside_refs=allow_outside_refs)
 
 
 @app.command()
@@ -75,9 +80,10 @@ def generate(
     check: bool = typer.Option(False, "--check", help="write nothing; print a diff and exit 1 when the folder is stale"),
     jobs: int = typer.Option(0, "-j", "--jobs", min=0, help="worker processes for large fleets (0 = one per core; output is identical)"),
     format: str = FormatOpt,
+    allow_outside_refs: bool = AllowOutsideOpt,
 ) -> None:
     """Compile specs into Prometheus, Alertmanager and Grafana files (atomic, deterministic)."""
-    _run("generate", paths=paths or [], output=output, check=check, jobs=jobs, format=format)
+    _run("generate", paths=paths or [], output=output, check=check, jobs=jobs, format=format, allow_outside_refs=allow_outside_refs)
 
 
 @app.command()

@@ -234,3 +234,50 @@ L_REASON = "reason"
 L_ACTION = "action"
 ACTION_RETRAIN = "retrain"
 SEVERITY_INFO = "info"
+
+# Label names a spec's own alert labels (metadata.labels, models[].labels) cannot use: the ones
+# mlmon sets on alerts (routing, inhibition and the generated tests read them) and the ones alert
+# expressions carry from the series they read. Names starting with "__" are Prometheus's.
+RESERVED_LABELS = (
+    "alertname",
+    L_MODEL,
+    L_TEAM,
+    L_SEVERITY,
+    L_MONITOR,
+    L_CHECK,
+    L_SLO,
+    L_BURN,
+    L_REASON,
+    L_ACTION,
+    L_VERSION,
+    "previous_version",
+    "stage",
+    "feature",
+    "class",
+    L_GROUP,
+    "quantile",
+    "signal",
+    "job",
+    "instance",
+    "mlmon_model",
+    "le",
+)
+
+# Alerts that fire because a model's data is missing. While the model's serving is down
+# (ALERT_SERVING_DOWN: no scrape target up) they say nothing new, so Alertmanager inhibits them
+# for that model: one outage, one page.
+ALERT_SERVING_DOWN = "MLModelServingDown"
+ALERT_INFRA_NODATA = "MLModelInfraNoData"
+ALERT_ERRORS_NODATA = "MLModelErrorsNoData"
+NO_DATA_ALERTS = (
+    ALERT_INFRA_NODATA,
+    ALERT_ERRORS_NODATA,
+    ALERT_SLO_NODATA,
+    ALERT_DRIFT_NODATA,
+    ALERT_PERF_NODATA,
+    ALERT_LABELS_MISSING,
+    ALERT_VERSION_INFO_MISSING,
+    ALERT_COST_NODATA,
+    ALERT_FAIR_LOW_SAMPLES,
+    ALERT_FB_STOPPED,
+)

@@ -53,6 +53,8 @@ CODES: dict[str, str] = {
     "MLM002": "YAML syntax error",
     "MLM003": "YAML structure not allowed (duplicate key, alias expansion limit, unsupported tag)",
     "MLM004": "no spec files found",
+    "MLM005": "file is not UTF-8 text (the message names the encoding it looks like)",
+    "MLM006": "output folder holds files mlmon did not write",
     # schema
     "MLM101": "unknown field",
     "MLM102": "missing required field",
@@ -72,6 +74,10 @@ CODES: dict[str, str] = {
     "MLM211": "referenced file problem",
     "MLM212": "unknown preset or metric",
     "MLM213": "invalid value",
+    "MLM220": "label reserved by mlmon or Prometheus",
+    "MLM221": "number out of range (not finite, or beyond what Prometheus and the monitors can use)",
+    "MLM222": "duration out of range",
+    "MLM223": "alert reaches no receiver with an integration",
     # generated-output validation
     "MLM301": "promtool rejected generated output",
     "MLM302": "amtool rejected generated output",

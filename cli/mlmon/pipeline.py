@@ -14,7 +14,7 @@ from mlmon.artifacts import AlertRule, Panel, Row
 from mlmon.compiler.compile import ReadFile, compile_documents
 from mlmon.compiler.model import Spec
 from mlmon.compiler.schema import spec_schema
-from mlmon.compiler.source import parse_documents
+from mlmon.compiler.source import Document, encoding_problem, parse_documents, render_path
 from mlmon.diagnostics import Diagnostic, Severity, has_errors
 from mlmon.monitors.registry import MONITORS
 
@@ -42,7 +42,7 @@ def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> t
         if isinstance(text, bytes):
             problem = _decode_problem(text)
             if problem:
-                diags.append(Diagnostic(name, 0, 0, Severity.ERROR, "MLM001", problem))
+                diags.append(Diagnostic(name, problem[2], problem[3], Severity.ERROR, problem[0], problem[1]))
                 continue
             text = text.decode("utf-8")
         if len(text) > MAX_BYTES:
@@ -69,19 +69,58 @@ def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> t
         docs.extend(parsed)
     # compile what parsed even when another file failed, to report every independent problem at once
     spec, more = compile_documents(docs, MONITORS, read_file)
+    if spec is not None:
+        more += unrouted(spec, {d.file: d for d in docs})
     return (None if has_errors(diags) else spec), diags + more
 
 
-def _decode_problem(data: bytes) -> str | None:
+def unrouted(spec: Spec, docs: dict[str, Document]) -> list[Diagnostic]:
+    """A warning (MLM223) at a model's ``team`` for each severity class of its alerts that reaches
+    only the default receiver, which has no integration: those alerts would notify no one."""
+    from mlmon.render import alertmanager
+
+    out: list[Diagnostic] = []
+    for model in spec.models:
+        silent = alertmanager.silent_classes(spec, model.team)
+        if not silent:
+            continue
+        lost: dict[str, list[str]] = {}
+        for mon in MONITORS:
+            for g in mon.rule_groups(model, spec) if model.section(mon.key) is not None else ():
+                for r in g.rules:
+                    if isinstance(r, AlertRule) and alertmanager.expected_receivers(spec, {"alertname": r.alert, **r.labels}) == [
+                        alertmanager.DEFAULT_RECEIVER
+                    ]:
+                        cls = next((c for c, sev in C.SEVERITY_BY_CLASS.items() if sev == r.labels.get(C.L_SEVERITY)), "?")
+                        lost.setdefault(cls, [])
+                        if r.alert not in lost[cls]:
+                            lost[cls].append(r.alert)
+        where = model.origin.path + ("team",)
+        doc = docs.get(model.origin.file)
+        line, col = doc.source.pos(where) if doc is not None else (model.origin.line, model.origin.col)
+        for cls, names in lost.items():
+            channels = list(spec.routing.severity.get(cls, ()))
+            out.append(
+                Diagnostic(
+                    model.origin.file,
+                    line,
+                    col,
+                    Severity.WARNING,
+                    "MLM223",
+                    f"{render_path(where)}: {cls} alerts of model {model.id!r} ({', '.join(sorted(names))}) reach no one: team {model.team!r} "
+                    f"has no {' or '.join(channels)} receiver, the channels of routing.severity.{cls}; they would end at "
+                    f"{alertmanager.DEFAULT_RECEIVER}, which has no integration",
+                    f"add {' or '.join(channels)} to routing.teams.{model.team}, list a channel the team has in routing.severity.{cls}, "
+                    f"or set routing.severity.{cls}: [] to silence {cls} alerts on purpose",
+                )
+            )
+    return out
+
+
+def _decode_problem(data: bytes) -> tuple[str, str, int, int] | None:
     if len(data) > MAX_BYTES:
-        return f"file is {len(data) // 1024} KiB; spec files are limited to {MAX_BYTES // (1024 * 1024)} MiB"
-    if b"\x00" in data[:8192]:
-        return "binary file (contains NUL bytes), not a YAML spec"
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f"not UTF-8 text (invalid byte at offset {exc.start})"
-    return None
+        return "MLM001", f"file is {len(data) // 1024} KiB; spec files are limited to {MAX_BYTES // (1024 * 1024)} MiB", 0, 0
+    return encoding_problem(data)
 
 
 def header(sources: list[str]) -> str:

@@ -173,12 +173,12 @@ def test_binary_and_huge_files():
     s, diags = pipeline.check({"big.yaml": b"# x\n" * (3 * 1024 * 1024)})
     assert diags[0].code == "MLM001" and "limited to 4 MiB" in diags[0].message
     s, diags = pipeline.check({"latin.yaml": "name: caf\xe9\n".encode("latin-1")})
-    assert diags[0].code == "MLM001" and "UTF-8" in diags[0].message
+    assert diags[0].code == "MLM005" and "UTF-8" in diags[0].message
 
 
 def test_reserved_labels_cannot_be_overridden():
     s, diags = check(spec("  - id: m\n    team: risk-ml\n    labels: {severity: low, tier: gold}\n"))
-    assert [d.code for d in diags] == ["MLM213"]
+    assert [d.code for d in diags] == ["MLM220"]
 
 
 def test_formatting_text_and_json():

@@ -10,18 +10,33 @@ from mlmon import ExitCode
 from mlmon.diagnostics import Diagnostic, Severity, format_json, format_text
 
 
-def load(paths: list[Path]) -> tuple[Any, list[Diagnostic], bool]:
-    """Find, read and compile specs. Returns (spec or None, diagnostics, usage_error)."""
+def load(paths: list[Path], root: Path | None = None, allow_outside: bool = False) -> tuple[Any, list[Diagnostic], bool]:
+    """Find, read and compile specs. Returns (spec or None, diagnostics, usage_error).
+
+    ``root``: the spec folder the named ``paths`` belong to; every spec under it is compiled with
+    them (teams, severity and business hours defined in other files; ``about`` tells which
+    diagnostics concern the named paths). Files a spec references must lie inside the spec
+    folders unless ``allow_outside``."""
     from mlmon import fsio, pipeline
 
-    files, diags = fsio.find_specs(list(paths))
+    named = list(paths) or ([] if root else [Path("specs")])
+    files, diags = fsio.find_specs(([root] if root else []) + named)
     if diags:  # a named path that does not exist, or no spec files at all: usage errors
         return None, diags, True
+    seen: set[Path] = set()
+    files = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # type: ignore[func-returns-value]
+    roots = [root] if root else [p if p.is_dir() else p.parent for p in named]
     texts, more = fsio.read_specs(files)
     diags += more
     sources: dict[str, str | bytes] = dict(texts)
-    spec, more = pipeline.check(sources, fsio.make_reader())
+    spec, more = pipeline.check(sources, fsio.make_reader(roots, allow_outside))
     return spec, diags + more, False
+
+
+def about(file: str, paths: list[Path]) -> bool:
+    """Whether a diagnostic's ``file`` is one of ``paths`` or lies under one of them."""
+    p = Path(file).resolve()
+    return any(p == q.resolve() or q.resolve() in p.parents for q in paths)
 
 
 def print_diagnostics(diags: list[Diagnostic], fmt: str, stream: TextIO | None = None) -> None:

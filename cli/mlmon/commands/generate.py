@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from mlmon import ExitCode
 from mlmon.commands._common import check_format, load, print_diagnostics, summary
-from mlmon.diagnostics import has_errors
+from mlmon.diagnostics import Diagnostic, Severity, has_errors
 
 
 def run(opts) -> int:
@@ -15,7 +16,7 @@ def run(opts) -> int:
     bad = check_format(opts.format)
     if bad is not None:
         return bad
-    spec, diags, usage = load(opts.paths)
+    spec, diags, usage = load(opts.paths, allow_outside=getattr(opts, "allow_outside_refs", False))
     if usage:
         print_diagnostics(diags, opts.format)
         return ExitCode.USAGE
@@ -25,8 +26,18 @@ def run(opts) -> int:
         return ExitCode.FINDINGS
     if diags:
         print_diagnostics(diags, opts.format, sys.stderr)
-    files = workers.render(spec, jobs=getattr(opts, "jobs", 0) or None)
     out = opts.output
+    if not opts.check:
+        foreign = fsio.foreign_files(out)
+        if foreign:
+            print_diagnostics([_foreign(out, rel) for rel in foreign], opts.format)
+            why = "is not a folder" if foreign == ["."] else f"holds {len(foreign)} file(s) mlmon did not write"
+            sys.stderr.write(
+                f"mlmon generate: {out} {why}; generate replaces the whole folder, so it writes only into a new or empty folder "
+                "or one holding its own output; nothing written\n"
+            )
+            return ExitCode.USAGE
+    files = workers.render(spec, jobs=getattr(opts, "jobs", 0) or None)
     if opts.check:
         diff = fsio.diff_tree(out, files)
         if diff:
@@ -42,3 +53,19 @@ def run(opts) -> int:
         return ExitCode.USAGE
     sys.stderr.write(f"mlmon generate: wrote {len(files)} files for {len(spec.models)} model(s) to {out}\n")
     return ExitCode.OK
+
+
+def _foreign(out: Path, rel: str) -> Diagnostic:
+    from mlmon import fsio
+
+    if rel == ".":
+        return Diagnostic(fsio.display(out), 0, 0, Severity.ERROR, "MLM006", "the output path exists and is not a folder", "choose another -o folder")
+    return Diagnostic(
+        fsio.display(out / rel),
+        0,
+        0,
+        Severity.ERROR,
+        "MLM006",
+        "not written by mlmon (no generated header): generate would delete it",
+        "move it out of the output folder, or choose another -o folder",
+    )

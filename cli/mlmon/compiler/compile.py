@@ -15,6 +15,8 @@ from mlmon import presets
 from mlmon.compiler import model as M
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.dsl import API_VERSION, KIND
+from mlmon.compiler.labels import HINT as RESERVED_HINT
+from mlmon.compiler.labels import reserved_in
 from mlmon.compiler.schema import spec_schema
 from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.units import parse_duration
@@ -54,11 +56,14 @@ class _Compiler:
                 self.error(doc, (), "MLM103", f"a spec file must be a mapping (apiVersion: {API_VERSION}, kind: {KIND}, ...), got {type(doc.data).__name__}")
                 continue
             errs = validate_paths(doc.data, spec_schema(self.monitors), doc.source)
-            self.diags.extend(d for _, d in errs)
-            bad_models = {p[1] if len(p) >= 2 and p[0] == "models" else None for p, _ in errs}
+            # the reader already reported what it rejected: no follow-on errors there
+            self.diags.extend(d for p, d in errs if not any(p[: len(r)] == r for r in doc.rejected))
+            bad_models = {p[1] if len(p) >= 2 and p[0] == "models" else None for p in [p for p, _ in errs] + list(doc.rejected)}
             if None in bad_models:  # an error outside models[]: the envelope is unusable
                 continue
             valid.append((doc, {i for i in bad_models if i is not None}))
+            for k, problem in reserved_in(doc.data["metadata"].get("labels", {})):
+                self.error(doc, ("metadata", "labels", k), "MLM220", f"metadata.labels.{k}: {problem}", RESERVED_HINT, key=True)
 
         teams, routing = self._routing([d for d, _ in valid])
         models: dict[str, M.Model] = {}
@@ -203,9 +208,10 @@ class _Compiler:
         )
         labels = dict(doc.data.get("metadata", {}).get("labels", {}))
         labels.update(raw.get("labels", {}))
-        reserved = {"model", "team", "severity", "monitor", "check", "slo", "alertname", "action"}
-        for k in sorted(set(raw.get("labels", {})) & reserved):
-            self.error(doc, base + ("labels", k), "MLM213", f"models[{i}].labels.{k}: label {k!r} is set by mlmon and cannot be overridden", key=True)
+        for k, problem in reserved_in(raw.get("labels", {})):
+            self.error(doc, base + ("labels", k), "MLM220", f"models[{i}].labels.{k}: {problem}", RESERVED_HINT, key=True)
+            ok = False
+        if reserved_in(labels):  # metadata.labels: reported once per file
             ok = False
         sections: dict[str, Any] = {}
         mon_defaults = dict(defaults)

@@ -10,6 +10,18 @@ from mlmon.compiler.source import Path, SourceMap, render_path
 from mlmon.diagnostics import Diagnostic, Severity
 
 
+class FileProblem(str):
+    """Why a file a spec references cannot be read (the text of the message); ``missing`` when
+    the file does not exist, so that creating it is the fix."""
+
+    missing: bool
+
+    def __new__(cls, text: str, missing: bool = False) -> FileProblem:
+        obj = super().__new__(cls, text)
+        obj.missing = missing
+        return obj
+
+
 @dataclass
 class CompileContext:
     """What a monitor's compile step may look at: its own raw data and position, the model's

@@ -6,7 +6,6 @@ Monitors build their section's schema with these; ``compiler.schema`` assembles 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 SCHEMA_ID = "https://mlmon.dev/schemas/mlmon-spec.v1.schema.json"
@@ -24,12 +23,6 @@ SECRET_FIELDS = {
     "url": "url_file",
     "bearer_token": "bearer_token_file",
 }
-SECRET_PATTERNS = (
-    re.compile(r"https://hooks\.slack\.com/\S+"),
-    re.compile(r"https://events\.pagerduty\.com/\S+"),
-    re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-    re.compile(r"\bglsa_[A-Za-z0-9_]{20,}"),
-)
 
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"

@@ -30,6 +30,9 @@ from mlmon.compiler.dsl import (
     string,
     string_map,
 )
+from mlmon.conventions import RESERVED_LABELS
+
+RESERVED_NOTE = f" (not one of the names mlmon sets: {', '.join(RESERVED_LABELS)}, nor a name starting with '__')"
 
 
 # --- the spec -----------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ def model_base_properties() -> dict[str, Any]:
             "binary_classification",
         ),
         "description": string("what the model is for"),
-        "labels": string_map("extra labels added to every alert of this model"),
+        "labels": string_map("extra labels added to every alert of this model" + RESERVED_NOTE),
         "idle_ok": boolean("the model may receive no traffic by design: no-traffic does not alert (absent metrics still do)", False),
         "serving": _serving(),
     }
@@ -176,7 +179,7 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
                 {
                     "name": string("name of this spec", pattern=ID_PATTERN),
                     "description": string("what this spec covers"),
-                    "labels": string_map("labels added to every alert from this file"),
+                    "labels": string_map("labels added to every alert from this file" + RESERVED_NOTE),
                 },
                 ("name",),
             ),

@@ -25,6 +25,7 @@ MAX_NODES = 200_000  # after alias expansion; a real spec has a few thousand
 MAX_DEPTH = 64
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -63,6 +64,7 @@ class Document:
     file: str
     data: Any
     source: SourceMap
+    rejected: tuple[Path, ...] = ()  # paths the reader reported and replaced by None (no follow-on errors there)
 
 
 class _TooBig(Exception):
@@ -76,6 +78,7 @@ class _Builder:
         self.file = file
         self.smap = SourceMap(file)
         self.diags: list[Diagnostic] = []
+        self.rejected: list[Path] = []
         self.count = 0
         self._scalar_loader = yaml.SafeLoader("")
 
@@ -91,6 +94,9 @@ class _Builder:
             raise _TooBig(node, f"nesting deeper than {MAX_DEPTH} levels")
         m = node.start_mark
         self.smap.values.setdefault(path, (m.line + 1, m.column + 1))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            self._unsupported_tag(node, path)
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -100,9 +106,23 @@ class _Builder:
                 kind = node.tag.rsplit(":", 1)[-1]
                 if kind == "timestamp":  # keep dates as the text the user wrote
                     return node.value
-            self.diag(node, "MLM003", f"unsupported YAML tag {node.tag!r} at {render_path(path)}")
+            self._unsupported_tag(node, path)
             return None
-        return self._scalar_loader.construct_object(node)
+        try:
+            return self._scalar_loader.construct_object(node)
+        except ValueError:  # an integer of more than 4300 digits: Python refuses to convert it
+            self.rejected.append(path)
+            self.diag(node, "MLM221", f"{render_path(path)}: number with {len(node.value)} digits is out of range", "write a number below 1e15")
+            return None
+
+    def _unsupported_tag(self, node: yaml.Node, path: Path) -> None:
+        self.rejected.append(path)
+        self.diag(
+            node,
+            "MLM003",
+            f"unsupported YAML tag {node.tag!r} at {render_path(path)}",
+            "a spec holds plain mappings, lists, strings, numbers and booleans; remove the tag",
+        )
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -144,6 +164,36 @@ def render_path(path: Path) -> str:
     return out or "<root>"
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def encoding_problem(data: bytes) -> tuple[str, str, int, int] | None:
+    """(code, message, line, col) when ``data`` is not UTF-8 text: UTF-16/32 and 8-bit encodings
+    are named (MLM005, at the first byte that is not UTF-8), binary data is MLM001; None for
+    UTF-8."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return "MLM005", f"the file is {name} text; spec files are UTF-8 (save it as UTF-8)", 1, 1
+    head = data[:8192]
+    if b"\x00" in head:
+        for zeros in (head[1::2], head[0::2]):  # ASCII text in UTF-16 without a byte-order mark
+            if len(zeros) >= 2 and zeros.count(0) >= 0.9 * len(zeros):
+                return "MLM005", "the file looks like UTF-16 text; spec files are UTF-8 (save it as UTF-8)", 1, 1
+        return "MLM001", "binary file (contains NUL bytes), not a YAML spec", 0, 0
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        try:
+            data.decode("cp1252")
+            guess = "Latin-1 or Windows-1252"
+        except UnicodeDecodeError:
+            guess = "an 8-bit encoding"
+        return "MLM005", f"not UTF-8 text: byte 0x{data[exc.start]:02X} is not UTF-8 (the file looks like {guess}); save it as UTF-8", line, col
+    return None
+
+
 def parse_documents(text: str, file: str) -> tuple[list[Document], list[Diagnostic]]:
     """Parse every YAML document in ``text``. Empty documents are skipped."""
     docs: list[Document] = []
@@ -176,5 +226,5 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Diagnost
             diags.extend(b.diags)
             continue
         diags.extend(b.diags)
-        docs.append(Document(file, data, b.smap))
+        docs.append(Document(file, data, b.smap, tuple(b.rejected)))
     return docs, diags

@@ -9,13 +9,14 @@ position. It implements only the keywords this schema uses (listed in ``_KEYWORD
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Callable
 from typing import Any
 
-from mlmon.compiler.dsl import DURATION_PATTERN, SECRET_FIELDS, SECRET_PATTERNS
+from mlmon.compiler.dsl import DURATION_PATTERN, SECRET_FIELDS
+from mlmon.compiler.secrets import secret_kind
 from mlmon.compiler.source import Path, SourceMap, render_path
+from mlmon.compiler.units import MAX_DURATION, duration_seconds, number_problem
 from mlmon.diagnostics import Diagnostic, Severity
 
 # --- validator ----------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def _type_of(value: Any) -> str:
 def _is_type(value: Any, t: str) -> bool:
     actual = _type_of(value)
     if t == "number":
-        return actual in ("integer", "number") and not (isinstance(value, float) and math.isnan(value))
+        return actual in ("integer", "number")
     return actual == t
 
 
@@ -88,6 +89,7 @@ class _Validator:
         self.smap = smap
         self.diags: list[Diagnostic] = []
         self.paths: list[Path] = []
+        self.secrets: set[Path] = set()  # reported as secrets: scanned no further
 
     def err(self, path: Path, code: str, msg: str, *, key: bool = False, hint: str | None = None) -> None:
         line, col = self.smap.pos(path, key=key)
@@ -99,10 +101,17 @@ class _Validator:
         if "const" in schema and value != schema["const"]:
             self.err(path, "MLM104", f"{where}: must be {schema['const']!r}, got {value!r}")
             return
+        if isinstance(value, str) and self.secret(path, value):
+            return
         t = schema.get("type")
         if t is not None and not _is_type(value, t):
             self.err(path, "MLM103", f"{where}: expected {_TYPE_NAMES.get(t, t)}, got {_TYPE_NAMES.get(_type_of(value), _type_of(value))}")
             return
+        if t in ("number", "integer") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            problem = number_problem(value)
+            if problem:
+                self.err(path, "MLM221", f"{where}: {problem}")
+                return
         if "enum" in schema and value not in schema["enum"]:
             close = difflib.get_close_matches(str(value), [str(v) for v in schema["enum"]], n=1)
             hint = f"did you mean {close[0]!r}?" if close else None
@@ -115,6 +124,9 @@ class _Validator:
                     f"{where}: invalid duration {value!r}",
                     hint="use a number and a unit (ms, s, m, h, d, w, y), largest unit first: 30s, 5m, 1h30m, 30d",
                 )
+            elif schema.get("pattern") == DURATION_PATTERN and _too_long(value):
+                shown = value if len(value) <= 24 else value[:20] + "..."
+                self.err(path, "MLM222", f"{where}: duration {shown} is longer than {MAX_DURATION}, the longest a spec may use")
             elif "pattern" in schema and not re.search(schema["pattern"], value):
                 self.err(path, "MLM104", f"{where}: {value!r} does not match {schema['pattern']}")
             if "minLength" in schema and len(value) < schema["minLength"]:
@@ -146,11 +158,32 @@ class _Validator:
         if isinstance(value, dict):
             self._object(value, schema, path)
 
+    def secret(self, path: Path, text: str, *, key: bool = False) -> bool:
+        """Report ``text`` at ``path`` when it looks like a credential (never echoing it)."""
+        kind = secret_kind(text)
+        if kind is None:
+            return False
+        self.err(
+            path,
+            "MLM208",
+            f"{render_path(path)}: looks like {kind}; secrets are never written in a spec (the value is not shown)",
+            key=key,
+            hint=(
+                "a URL must carry no credential: point it at a service that holds them (an internal relay), or let the server read them from a file"
+                if "URL" in kind
+                else "put it in a file the server reads at run time and reference the file (e.g. api_url_file, routing_key_file)"
+            ),
+        )
+        self.secrets.add(tuple(path))
+        return True
+
     def _object(self, value: dict[str, Any], schema: dict[str, Any], path: Path) -> None:
         where = render_path(path)
         props = schema.get("properties", {})
+        # an inline secret (api_url: ...) is one error at its key, not also "missing api_url_file"
+        inline = {SECRET_FIELDS[k] for k in value if k not in props and k in SECRET_FIELDS and SECRET_FIELDS[k] in props}
         for name in schema.get("required", []):
-            if name not in value:
+            if name not in value and name not in inline:
                 self.err(path, "MLM102", f"{where}: missing required field '{name}'", key=True)
         n = len(value)
         if "minProperties" in schema and n < schema["minProperties"]:
@@ -177,6 +210,7 @@ class _Validator:
                         key=True,
                         hint=f"put it in a file readable by the server and set '{SECRET_FIELDS[key]}' to its path",
                     )
+                    self.secrets.add(kpath)
                     continue
                 close = difflib.get_close_matches(key, list(props), n=1)
                 self.err(
@@ -202,23 +236,28 @@ def validate_paths(data: Any, schema: dict[str, Any], smap: SourceMap) -> list[t
     return list(zip(v.paths, v.diags))
 
 
+def _too_long(text: str) -> bool:
+    try:
+        return duration_seconds(text) > duration_seconds(MAX_DURATION)
+    except ValueError:  # digits beyond any range
+        return True
+
+
 def _scan_secrets(value: Any, path: Path, v: _Validator) -> None:
+    """Every string and key the schema pass did not reach (or did not report) that looks like a
+    credential."""
+    if tuple(path) in v.secrets:
+        return
     if isinstance(value, dict):
         for k, item in value.items():
+            if isinstance(k, str) and v.secret(path + (k,), k, key=True):
+                continue
             _scan_secrets(item, path + (k,), v)
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _scan_secrets(item, path + (i,), v)
     elif isinstance(value, str):
-        for pat in SECRET_PATTERNS:
-            if pat.search(value):
-                v.err(
-                    path,
-                    "MLM208",
-                    f"{render_path(path)}: looks like an inline secret (webhook URL or token)",
-                    hint="store it in a file and reference the file path (e.g. api_url_file)",
-                )
-                return
+        v.secret(path, value)
 
 
 def unknown_keywords(schema: Any) -> set[str]:

@@ -5,7 +5,8 @@ under it one child route per (severity class, channel) in the order the spec's
 ``routing.severity`` lists channels, ``continue: true`` on all but the last so a page reaches
 PagerDuty *and* Slack. Retraining triggers (``action="retrain"``) go first to the team's
 retraining webhook. Tickets are muted outside business hours when the spec defines them.
-Warnings are inhibited by a critical alert of the same model, monitor and check.
+Warnings are inhibited by a critical alert of the same model, monitor and check; a model's
+no-data alerts by its serving-down alert (one outage, one page).
 
 ``expected_receivers`` computes, from the spec alone and not from the tree, where an alert with
 given labels must land; ``mlmon validate`` asks ``amtool config routes test`` and compares.
@@ -54,6 +55,16 @@ def expected_receivers(spec: Any, labels: Mapping[str, str]) -> list[str]:
         if sev == severity:
             out.extend(receiver_name(team.name, ch) for ch in team_channels(team, spec.routing, cls))
     return out or [DEFAULT_RECEIVER]
+
+
+def silent_classes(spec: Any, team_name: str) -> list[str]:
+    """Severity classes whose alerts of this team would end at the default receiver (which has no
+    integration): the team has none of the class's channels. A class the spec routes to no
+    channel on purpose (``routing.severity.<class>: []``) is not silent but chosen."""
+    team = spec.routing.teams.get(team_name)
+    if team is None:
+        return list(SEVERITY_OF_CLASS)
+    return [cls for cls in SEVERITY_OF_CLASS if spec.routing.severity.get(cls, ()) and not team_channels(team, spec.routing, cls)]
 
 
 def _receivers(spec: Any) -> list[dict[str, Any]]:
@@ -147,7 +158,12 @@ def config_data(spec: Any) -> dict[str, Any]:
                 "source_matchers": [f'{C.L_SEVERITY}="{C.SEVERITY_PAGE}"'],
                 "target_matchers": [f'{C.L_SEVERITY}="{C.SEVERITY_TICKET}"'],
                 "equal": list(C.INHIBIT_EQUAL),
-            }
+            },
+            {
+                "source_matchers": [f'alertname="{C.ALERT_SERVING_DOWN}"'],
+                "target_matchers": ['alertname=~"' + "|".join(C.NO_DATA_ALERTS) + '"'],
+                "equal": [C.L_MODEL],
+            },
         ],
     }
     bh = spec.routing.business_hours

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlmon import conventions as C
 from mlmon.compiler.dsl import array, boolean, duration, enum, number, obj, ratio
 from mlmon.presets.signals import WINDOW
 
@@ -17,7 +18,7 @@ A_RATIO = "MLModelErrorRatioHigh"
 A_ANOMALY = "MLModelAnomaly"
 A_CONSTANT = "MLModelConstantPredictions"
 A_INVALID = "MLModelInvalidOutputs"
-A_NODATA = "MLModelErrorsNoData"
+A_NODATA = C.ALERT_ERRORS_NODATA
 
 SIGNALS = ("requests", "error_ratio", "prediction_mean")  # what the anomaly check can watch
 SEASONALITY = ("none", "weekly")

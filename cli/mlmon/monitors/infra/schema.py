@@ -22,8 +22,8 @@ A_GPU_IDLE = "MLModelGPUIdle"
 A_GPU_MEM = "MLModelGPUMemoryHigh"
 A_MEM = "MLModelMemoryHigh"
 A_TARGET_DOWN = "MLModelTargetDown"
-A_SERVING_DOWN = "MLModelServingDown"
-A_NODATA = "MLModelInfraNoData"
+A_SERVING_DOWN = C.ALERT_SERVING_DOWN
+A_NODATA = C.ALERT_INFRA_NODATA
 
 # --- defaults (in the spec's own units) -------------------------------------------------------------------
 ENABLED = True
