@@ -114,10 +114,10 @@ def test_generate_check_and_atomic_replace(tmp_path, run_mlmon):
     assert r.returncode == 1
     assert "--- a/prometheus/prometheus.yml" in r.stdout and "+    - fraud-detector.ml.svc:9090" in r.stdout
     assert snapshot(tmp_path / "generated") == files
-    # stray files are removed by a regenerate (the folder is owned)
+    # a file mlmon did not write is never deleted: generate refuses the folder (tests/cli/test_lint_files.py)
     write(tmp_path, "generated/stray.txt", "x")
-    assert run_mlmon("generate", "specs", "-o", "generated", cwd=tmp_path).returncode == 0
-    assert not (tmp_path / "generated/stray.txt").exists()
+    assert run_mlmon("generate", "specs", "-o", "generated", cwd=tmp_path).returncode == 2
+    assert (tmp_path / "generated/stray.txt").read_text() == "x"
 
 
 def test_generate_is_deterministic_and_order_independent(tmp_path, run_mlmon):

@@ -170,3 +170,32 @@ def test_other_encodings_are_named_not_called_binary(data, words, pos):
     s, diags = pipeline.check({"s.yaml": data})
     (d,) = diags
     assert d.code == "MLM005" and words in d.message and "binary" not in d.message and (d.line, d.col) == pos
+
+
+# --- one outage, one page ----------------------------------------------------------------------
+def test_every_no_data_alert_is_inhibited_while_the_models_serving_is_down():
+    """The inhibit rule's targets name every alert that fires for missing data (proven against a
+    real Alertmanager in tests/e2e/test_inhibition_e2e.py)."""
+    import yaml
+
+    from mlmon import conventions as C
+    from tests.conftest import REPO
+
+    roots = [REPO / "generated", *sorted((REPO / "tests" / "golden").glob("*/expected"))]
+    names = {
+        r["alert"]
+        for root in roots
+        for f in (root / "prometheus" / "rules").glob("*.yml")
+        for g in yaml.safe_load(f.read_text())["groups"]
+        for r in g["rules"]
+        if "alert" in r
+    }
+    assert {n for n in names if n.endswith(("NoData", "Missing", "Stopped", "LowSamples"))} <= set(C.NO_DATA_ALERTS)
+    assert C.ALERT_SERVING_DOWN in names and not set(C.NO_DATA_ALERTS) & {C.ALERT_SERVING_DOWN}
+    for root in roots:
+        rules = yaml.safe_load((root / "alertmanager" / "alertmanager.yml").read_text())["inhibit_rules"]
+        assert {
+            "source_matchers": [f'alertname="{C.ALERT_SERVING_DOWN}"'],
+            "target_matchers": ['alertname=~"' + "|".join(C.NO_DATA_ALERTS) + '"'],
+            "equal": ["model"],
+        } in rules
