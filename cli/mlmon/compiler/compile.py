@@ -17,6 +17,7 @@ from mlmon.compiler.context import CompileContext
 from mlmon.compiler.dsl import API_VERSION, KIND
 from mlmon.compiler.labels import HINT as RESERVED_HINT
 from mlmon.compiler.labels import reserved_in
+from mlmon.compiler.routing import compile_routing
 from mlmon.compiler.schema import spec_schema
 from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.units import parse_duration
@@ -24,8 +25,6 @@ from mlmon.compiler.validator import validate_paths
 from mlmon.diagnostics import Diagnostic, Severity, has_errors
 
 ReadFile = Callable[[str, str], tuple[str | None, str | None]]  # (spec file, path as written) -> (text, error)
-
-DEFAULT_SEVERITY = {"page": ("pagerduty", "slack"), "ticket": ("slack",), "info": ("slack",)}
 
 
 class _Compiler:
@@ -65,7 +64,7 @@ class _Compiler:
             for k, problem in reserved_in(doc.data["metadata"].get("labels", {})):
                 self.error(doc, ("metadata", "labels", k), "MLM220", f"metadata.labels.{k}: {problem}", RESERVED_HINT, key=True)
 
-        teams, routing = self._routing([d for d, _ in valid])
+        teams, routing, alerting = compile_routing([d for d, _ in valid], self.error)
         models: dict[str, M.Model] = {}
         origins: dict[str, M.Origin] = {}
         for doc, bad in valid:
@@ -87,61 +86,10 @@ class _Compiler:
                     continue
                 models[m.id] = m
                 origins[m.id] = m.origin
-        if has_errors(self.diags) or routing is None:
+        if has_errors(self.diags):
             return None
         files = tuple(sorted(d.file for d in docs))
-        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)))
-
-    # ------------------------------------------------------------------------------------------
-    def _routing(self, docs: list[Document]) -> tuple[dict[str, M.Team], M.Routing | None]:
-        teams: dict[str, M.Team] = {}
-        severity: dict[str, tuple[str, ...]] | None = None
-        severity_doc: Document | None = None
-        hours: M.BusinessHours | None = None
-        hours_doc: Document | None = None
-        for doc in docs:
-            r = doc.data.get("routing") or {}
-            for name, t in (r.get("teams") or {}).items():
-                path = ("routing", "teams", name)
-                if name in teams:
-                    first = teams[name].origin
-                    self.error(
-                        doc, path, "MLM201", f"{render_path(path)}: team {name!r} is defined twice (first at {first.file}:{first.line}:{first.col})", key=True
-                    )
-                    continue
-                line, col = doc.source.pos(path, key=True)
-                slack = M.Slack(t["slack"]["channel"], t["slack"]["api_url_file"]) if "slack" in t else None
-                pd = M.PagerDuty(t["pagerduty"].get("routing_key_file"), t["pagerduty"].get("service_key_file")) if "pagerduty" in t else None
-                retr = None
-                if "retraining" in t:
-                    rep = t["retraining"].get("repeat_interval", "24h")
-                    self.dur(doc, path + ("retraining", "repeat_interval"), rep)
-                    retr = M.Retraining(t["retraining"]["url"], rep)
-                teams[name] = M.Team(name, slack, pd, M.Origin(doc.file, path, line, col), retr)
-            if "severity" in r:
-                sev = {k: tuple(v) for k, v in r["severity"].items()}
-                if severity_doc is not None and sev != severity:
-                    self.error(
-                        doc, ("routing", "severity"), "MLM210", f"routing.severity differs from the one in {severity_doc.file}; define it once", key=True
-                    )
-                severity, severity_doc = sev, doc
-            if "business_hours" in r:
-                b = r["business_hours"]
-                bh = M.BusinessHours(tuple(b["weekdays"]), b["start"], b["end"], b.get("location", "UTC"))
-                if b["start"] >= b["end"]:
-                    self.error(doc, ("routing", "business_hours", "end"), "MLM213", f"routing.business_hours: end {b['end']} must be after start {b['start']}")
-                if hours_doc is not None and bh != hours:
-                    self.error(
-                        doc,
-                        ("routing", "business_hours"),
-                        "MLM210",
-                        f"routing.business_hours differs from the one in {hours_doc.file}; define it once",
-                        key=True,
-                    )
-                hours, hours_doc = bh, doc
-        merged = dict(DEFAULT_SEVERITY)
-        merged.update(severity or {})
-        return teams, M.Routing(teams, merged, hours)
+        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), alerting)
 
     # ------------------------------------------------------------------------------------------
     def _cross_checks(self, doc: Document, base: Path, i: int, sections: Mapping[str, Any], serving: M.Serving) -> bool:

@@ -29,6 +29,9 @@ NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
 DURATION_PATTERN = r"^([0-9]+(ms|s|m|h|d|w|y))+$"
 LABEL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 FILE_PATH_PATTERN = r"^/[^\s]*$"
+URL_PATTERN = r"^https?://[^\s@]+$"
+TARGET_PATTERN = r"^[A-Za-z0-9.\-_\[\]:]+:[0-9]{1,5}$"
+PAGERDUTY_EU_URL = "https://events.eu.pagerduty.com/v2/enqueue"
 
 
 # --- schema building helpers ------------------------------------------------------------------
@@ -95,3 +98,7 @@ def string_map(desc: str, key_pattern: str = LABEL_NAME_PATTERN) -> dict[str, An
 
 def file_ref(desc: str) -> dict[str, Any]:
     return string(desc + " (absolute path of a file that holds the secret; never the secret itself)", pattern=FILE_PATH_PATTERN)
+
+
+def url(desc: str) -> dict[str, Any]:
+    return string(desc + " (http or https; no user name, password or token in it)", pattern=URL_PATTERN)

@@ -25,19 +25,41 @@ class Origin:
 @dataclass(frozen=True)
 class Slack:
     channel: str
-    api_url_file: str
+    api_url_file: str | None  # None: routing.slack_api_url_file (Alertmanager's global one)
 
 
 @dataclass(frozen=True)
 class PagerDuty:
     routing_key_file: str | None = None
     service_key_file: str | None = None
+    url: str | None = None  # Events API endpoint; None: routing.pagerduty_url, else Alertmanager's default
 
 
 @dataclass(frozen=True)
 class Retraining:
     url: str
     repeat_interval: str = "24h"
+    group_wait: str = "1m"
+    group_interval: str = "1h"
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Timing of the root route: how long Alertmanager waits before the first notification of a
+    group, between notifications of a changing group, and before repeating an unchanged one."""
+
+    group_wait: str = "30s"
+    group_interval: str = "5m"
+    repeat_interval: str = "4h"
+
+
+@dataclass(frozen=True)
+class Alerting:
+    """Where Prometheus sends alerts (prometheus.yml ``alerting``)."""
+
+    alertmanagers: tuple[str, ...] = ("127.0.0.1:9093",)
+    scheme: str = "http"
+    path_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,9 @@ class Routing:
     teams: Mapping[str, Team]
     severity: Mapping[str, tuple[str, ...]]  # "page"/"ticket" -> channels in order
     business_hours: BusinessHours | None = None
+    grouping: Grouping = field(default_factory=Grouping)
+    pagerduty_url: str | None = None  # Alertmanager global.pagerduty_url
+    slack_api_url_file: str | None = None  # Alertmanager global.slack_api_url_file
 
 
 @dataclass(frozen=True)
@@ -98,6 +123,7 @@ class Spec:
     files: tuple[str, ...]
     routing: Routing
     models: tuple[Model, ...]  # sorted by id
+    alerting: Alerting = field(default_factory=Alerting)
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

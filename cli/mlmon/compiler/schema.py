@@ -14,12 +14,15 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
+from mlmon.compiler import model as M
 from mlmon.compiler.dsl import (
     API_VERSION,
     ID_PATTERN,
     KIND,
     LABEL_NAME_PATTERN,
+    PAGERDUTY_EU_URL,
     SCHEMA_ID,
+    TARGET_PATTERN,
     array,
     boolean,
     duration,
@@ -29,6 +32,7 @@ from mlmon.compiler.dsl import (
     obj,
     string,
     string_map,
+    url,
 )
 from mlmon.conventions import RESERVED_LABELS
 
@@ -37,31 +41,32 @@ RESERVED_NOTE = f" (not one of the names mlmon sets: {', '.join(RESERVED_LABELS)
 
 # --- the spec -----------------------------------------------------------------------------------
 def _routing() -> dict[str, Any]:
+    g = M.Grouping()
     slack = obj(
         {
             "channel": string("Slack channel, e.g. '#risk-ml-alerts'", pattern=r"^[#@]?[a-z0-9._-]+$"),
-            "api_url_file": file_ref("Slack incoming-webhook URL"),
+            "api_url_file": file_ref("Slack incoming-webhook URL (default: routing.slack_api_url_file)"),
         },
-        ("channel", "api_url_file"),
+        ("channel",),
         "Slack receiver",
     )
     pagerduty = obj(
         {
             "routing_key_file": file_ref("PagerDuty Events v2 routing key"),
             "service_key_file": file_ref("PagerDuty Events v1 service key"),
+            "url": url("PagerDuty Events API endpoint of this team (default: routing.pagerduty_url)"),
         },
         (),
         "PagerDuty receiver: exactly one of routing_key_file, service_key_file",
         minProperties=1,
-        maxProperties=1,
     )
+    r = M.Retraining("")
     retraining = obj(
         {
-            "url": string(
-                "internal relay that starts retraining (no credentials in it: Alertmanager 0.25 cannot read webhook URLs from files)",
-                pattern=r"^https?://[^\s@]+$",
-            ),
-            "repeat_interval": duration("debounce: resend an unresolved retraining trigger at most this often", "24h"),
+            "url": url("internal relay that starts retraining (no credentials in it: Alertmanager 0.25 cannot read webhook URLs from files)"),
+            "repeat_interval": duration("debounce: resend an unresolved retraining trigger at most this often", r.repeat_interval),
+            "group_wait": duration("wait before the first retraining request of a model and reason", r.group_wait),
+            "group_interval": duration("wait before a retraining request for a new reason of the same model", r.group_interval),
         },
         ("url",),
         "Webhook receiver for retraining triggers (alerts with action=retrain)",
@@ -92,9 +97,40 @@ def _routing() -> dict[str, Any]:
                 "Which channels each alert class reaches. Default: page -> [pagerduty, slack], ticket -> [slack], info -> [slack]",
             ),
             "business_hours": hours,
+            "grouping": obj(
+                {
+                    "group_wait": duration("wait before the first notification of a new alert group", g.group_wait),
+                    "group_interval": duration("wait before notifying about alerts added to a group", g.group_interval),
+                    "repeat_interval": duration("resend an unresolved group this often", g.repeat_interval),
+                },
+                (),
+                "Timing of Alertmanager's root route (every team's alerts)",
+            ),
+            "pagerduty_url": url(
+                f"PagerDuty Events API endpoint of every PagerDuty receiver (Alertmanager's default is the US one; EU accounts: {PAGERDUTY_EU_URL})"
+            ),
+            "slack_api_url_file": file_ref("Slack incoming-webhook URL of every Slack receiver without its own api_url_file"),
         },
         (),
         "Teams -> receivers; severity classes -> channels. Secrets only by file path.",
+    )
+
+
+def _alerting() -> dict[str, Any]:
+    a = M.Alerting()
+    return obj(
+        {
+            "alertmanagers": array(
+                string(pattern=TARGET_PATTERN),
+                f"host:port of the Alertmanagers Prometheus sends alerts to (default {', '.join(a.alertmanagers)})",
+                minItems=1,
+                uniqueItems=True,
+            ),
+            "scheme": enum(["http", "https"], "scheme Prometheus uses to reach them", a.scheme),
+            "path_prefix": string("path prefix of Alertmanager's API, when it is served under one (e.g. /alertmanager)", pattern=r"^/[^\s]*$"),
+        },
+        (),
+        "Where Prometheus sends alerts (prometheus.yml 'alerting'); the same in every file that sets it",
     )
 
 
@@ -120,7 +156,7 @@ def _serving() -> dict[str, Any]:
     return obj(
         {
             "preset": string("metric dialect of the serving framework (see README 'Presets')", default="mlmon"),
-            "targets": array(string(pattern=r"^[A-Za-z0-9.\-_\[\]:]+:[0-9]{1,5}$"), "host:port of the model's /metrics endpoints to scrape", uniqueItems=True),
+            "targets": array(string(pattern=TARGET_PATTERN), "host:port of the model's /metrics endpoints to scrape", uniqueItems=True),
             "metrics_path": string("path of the metrics endpoint", default="/metrics", pattern=r"^/"),
             "scheme": enum(["http", "https"], "scrape scheme", "http"),
             "scrape_interval": duration("how often Prometheus scrapes the targets", "30s"),
@@ -185,6 +221,7 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
             ),
             "defaults": obj(file_defaults, (), "Defaults for every model of this file"),
             "routing": _routing(),
+            "alerting": _alerting(),
             "models": array(model, "the models this spec monitors"),
         },
     }

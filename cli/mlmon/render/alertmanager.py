@@ -77,6 +77,8 @@ def _receivers(spec: Any) -> list[dict[str, Any]]:
                 pd["routing_key_file"] = team.pagerduty.routing_key_file
             else:
                 pd["service_key_file"] = team.pagerduty.service_key_file
+            if team.pagerduty.url:
+                pd["url"] = team.pagerduty.url
             pd.update(
                 {
                     "send_resolved": True,
@@ -87,20 +89,9 @@ def _receivers(spec: Any) -> list[dict[str, Any]]:
             )
             out.append({"name": receiver_name(name, "pagerduty"), "pagerduty_configs": [pd]})
         if team.slack is not None:
-            out.append(
-                {
-                    "name": receiver_name(name, "slack"),
-                    "slack_configs": [
-                        {
-                            "api_url_file": team.slack.api_url_file,
-                            "channel": team.slack.channel,
-                            "send_resolved": True,
-                            "title": SLACK_TITLE,
-                            "text": SLACK_TEXT,
-                        }
-                    ],
-                }
-            )
+            slack = {"api_url_file": team.slack.api_url_file} if team.slack.api_url_file else {}  # else global.slack_api_url_file
+            slack.update({"channel": team.slack.channel, "send_resolved": True, "title": SLACK_TITLE, "text": SLACK_TEXT})
+            out.append({"name": receiver_name(name, "slack"), "slack_configs": [slack]})
         retraining = getattr(team, "retraining", None)
         if retraining is not None:
             out.append(
@@ -122,8 +113,8 @@ def _team_route(spec: Any, name: str) -> dict[str, Any]:
                 "receiver": receiver_name(name, "retraining"),
                 "matchers": [f'{RETRAIN_LABEL[0]}="{RETRAIN_LABEL[1]}"'],
                 "group_by": [C.L_MODEL, "reason"],
-                "group_wait": "1m",
-                "group_interval": "1h",
+                "group_wait": retraining.group_wait,
+                "group_interval": retraining.group_interval,
                 "repeat_interval": retraining.repeat_interval,
                 "continue": True,
             }
@@ -142,14 +133,20 @@ def _team_route(spec: Any, name: str) -> dict[str, Any]:
 
 def config_data(spec: Any) -> dict[str, Any]:
     used = sorted({m.team for m in spec.models} | set(spec.routing.teams))
+    glob: dict[str, Any] = {"resolve_timeout": "5m"}
+    if spec.routing.pagerduty_url:
+        glob["pagerduty_url"] = spec.routing.pagerduty_url
+    if spec.routing.slack_api_url_file:
+        glob["slack_api_url_file"] = spec.routing.slack_api_url_file
+    g = spec.routing.grouping
     data: dict[str, Any] = {
-        "global": {"resolve_timeout": "5m"},
+        "global": glob,
         "route": {
             "receiver": DEFAULT_RECEIVER,
             "group_by": list(C.GROUP_BY),
-            "group_wait": "30s",
-            "group_interval": "5m",
-            "repeat_interval": "4h",
+            "group_wait": g.group_wait,
+            "group_interval": g.group_interval,
+            "repeat_interval": g.repeat_interval,
             "routes": [_team_route(spec, name) for name in used if name in spec.routing.teams],
         },
         "receivers": _receivers(spec),

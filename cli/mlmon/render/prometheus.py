@@ -86,7 +86,8 @@ def rules_file(groups: Sequence[RuleGroup], header: str) -> str:
 
 
 def config_file(spec: Any, header: str) -> str:
-    """A stock prometheus.yml: one scrape job per model with targets, all rule files, Alertmanager."""
+    """A stock prometheus.yml: one scrape job per model with targets, all rule files, the
+    Alertmanagers of the spec's ``alerting``."""
     evals = sorted({m.evaluation_interval for m in spec.models}) or [60.0]
     jobs = []
     for m in spec.models:
@@ -100,10 +101,16 @@ def config_file(spec: Any, header: str) -> str:
             "static_configs": [{"targets": list(m.serving.targets), "labels": {"mlmon_model": m.id, "team": m.team}}],
         }
         jobs.append(job)
+    a = spec.alerting
+    am: dict[str, Any] = {"static_configs": [{"targets": list(a.alertmanagers)}]}
+    if a.scheme != "http":
+        am["scheme"] = a.scheme
+    if a.path_prefix:
+        am["path_prefix"] = a.path_prefix
     data = {
         "global": {"scrape_interval": "30s", "evaluation_interval": format_duration(evals[0])},
         "rule_files": ["rules/*.rules.yml"],
-        "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]},
+        "alerting": {"alertmanagers": [am]},
         "scrape_configs": jobs,
     }
     return emit.to_yaml(data, header)

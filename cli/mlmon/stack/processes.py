@@ -138,7 +138,7 @@ def start_process(
 def alertmanager_argv(state: Path, port: int) -> list[str]:
     return [
         ALERTMANAGER_BIN,
-        f"--config.file={state / 'local' / 'alertmanager.yml'}",
+        f"--config.file={state / 'local' / 'alertmanager' / 'alertmanager.yml'}",
         f"--storage.path={state / 'data' / 'alertmanager'}",
         f"--web.listen-address={HOST}:{port}",
         "--cluster.listen-address=",
@@ -150,7 +150,7 @@ def alertmanager_argv(state: Path, port: int) -> list[str]:
 def prometheus_argv(state: Path, port: int) -> list[str]:
     return [
         PROMETHEUS_BIN,
-        f"--config.file={state / 'local' / 'prometheus.yml'}",
+        f"--config.file={state / 'local' / 'prometheus' / 'prometheus.yml'}",
         f"--storage.tsdb.path={state / 'data' / 'prometheus'}",
         f"--web.listen-address={HOST}:{port}",
         "--web.enable-lifecycle",

@@ -101,8 +101,8 @@ class Stack:
                 raise StackError(f"port {HOST}:{port} for {name} is already in use (choose another with the port options)")
 
     def write(self) -> None:
-        models = {m.id: (f"{HOST}:{m.port}", m.team) for m in self.models}
-        write_local(self.state, self.files, self.sink, self.ports.alertmanager, models, self.scrape_interval, self.evaluation_interval)
+        targets = {m.id: f"{HOST}:{m.port}" for m in self.models}
+        write_local(self.state, self.spec, self.files, self.sink, self.ports.alertmanager, targets, self.scrape_interval, self.evaluation_interval)
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> Stack:
