@@ -23,9 +23,11 @@ def load(paths: list[Path], root: Path | None = None, allow_outside: bool = Fals
     files, diags = fsio.find_specs(([root] if root else []) + named)
     if diags:  # a named path that does not exist, or no spec files at all: usage errors
         return None, diags, True
-    seen: set[Path] = set()
-    files = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # type: ignore[func-returns-value]
-    roots = [root] if root else [p if p.is_dir() else p.parent for p in named]
+    unique: dict[Path, Path] = {}  # a named file is also found under the root
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    files = list(unique.values())
+    roots = ([root] if root else []) + [p if p.is_dir() else p.parent for p in named if not (root and about(str(p), [root]))]
     texts, more = fsio.read_specs(files)
     diags += more
     sources: dict[str, str | bytes] = dict(texts)

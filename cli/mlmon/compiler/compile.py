@@ -115,7 +115,13 @@ class _Compiler:
         if team not in teams:
             close = difflib.get_close_matches(team, list(teams), n=1)
             hint = (
-                f"did you mean {close[0]!r}?" if close else ("define it under routing.teams" if teams else "add routing.teams with this team and its receivers")
+                f"did you mean {close[0]!r}?"
+                if close
+                else (
+                    "define it under routing.teams"
+                    if teams
+                    else "add routing.teams with this team and its receivers, or lint the file with the one that defines it (mlmon lint --root <spec folder> FILE)"
+                )
             )
             self.error(doc, base + ("team",), "MLM202", f"models[{i}].team: unknown team {team!r}", hint)
             ok = False
