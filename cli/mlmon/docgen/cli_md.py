@@ -25,12 +25,12 @@ BY_COMMAND = {
     "lint": (
         "no diagnostic at or above `--fail-on` (default `error`)",
         "diagnostics at or above `--fail-on`",
-        "bad `--format`/`--fail-on`, a named path missing, no spec files found",
+        "bad `--format`/`--fail-on`/`--root`, a named path missing, no spec files found",
     ),
     "generate": (
         "written, or `--check` found the folder fresh",
         "spec errors (nothing written), or `--check` found the folder stale",
-        "bad option, a named path missing, no spec files, the output folder cannot be written",
+        "bad option, a named path missing, no spec files, the output folder cannot be written or holds files mlmon did not write (nothing written)",
     ),
     "validate": (
         "every check passed",
