@@ -14,7 +14,7 @@ from mlmon.diagnostics import Diagnostic, Severity
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 MAX_READ = 4 * 1024 * 1024
-_NOT_A_SPEC = re.compile(r"^kind:[ \t]*['\"]?(?!MonitoringSpec\b)[A-Za-z]\w*['\"]?[ \t]*(#.*)?$", re.MULTILINE)
+_NOT_A_SPEC = re.compile(r"^kind:[ \t]*['\"]?(?!MonitoringSpec\b|MonitoringPolicy\b)[A-Za-z]\w*['\"]?[ \t]*(#.*)?$", re.MULTILINE)
 
 
 def display(path: Path) -> str:
@@ -27,7 +27,7 @@ def display(path: Path) -> str:
 
 def find_specs(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
     """Spec files named or found under folders (recursively; files of another ``kind``, such as
-    baselines, and hidden folders are skipped)."""
+    baselines, and hidden folders are skipped; policy files are specs' companions and kept)."""
     found: list[Path] = []
     diags: list[Diagnostic] = []
     for p in paths or [Path("specs")]:

@@ -20,6 +20,7 @@ CORE = [
     "pipeline.py",
     "conventions.py",
     "baseline.py",
+    "policy",
 ]
 # what the core may not import: the shell, the network, the clock, the environment, processes
 FORBIDDEN = {
