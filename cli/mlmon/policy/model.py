@@ -55,24 +55,20 @@ def load(docs: list[Document], monitor_keys: Collection[str]) -> tuple[list[Rule
         for i, raw in enumerate(doc.data["rules"]):
             path: Path = ("rules", i)
 
-            def problem(sub: Path, msg: str, _path: Path = path) -> None:
-                line, col = doc.source.pos(_path + sub)
-                diags.append(Diagnostic(doc.file, line, col, Severity.ERROR, CODE_POLICY, f"{render_path(_path + sub)}: {msg}"))
-
             line, col = doc.source.pos(path)
             where = Where(doc.file, line, col)
             name = raw["name"]
             if name in seen:
-                problem(("name",), f"policy rule {name!r} is defined twice (first at {seen[name]})")
+                diags.append(_problem(doc, path + ("name",), f"policy rule {name!r} is defined twice (first at {seen[name]})"))
                 continue
             seen[name] = where
             if not raw.get("require") and not raw.get("limits"):
-                problem((), f"policy rule {name!r} checks nothing: give it require, limits or both")
+                diags.append(_problem(doc, path, f"policy rule {name!r} checks nothing: give it require, limits or both"))
                 continue
             unknown = [k for k in raw.get("require", {}).get("monitors", []) if k not in monitor_keys]
             for k in unknown:
                 j = raw["require"]["monitors"].index(k)
-                problem(("require", "monitors", j), f"unknown monitor {k!r} (known: {', '.join(sorted(monitor_keys))})")
+                diags.append(_problem(doc, path + ("require", "monitors", j), f"unknown monitor {k!r} (known: {', '.join(sorted(monitor_keys))})"))
             if unknown:
                 continue
             limits = {k: dict(v) for k, v in raw.get("limits", {}).items()}
@@ -103,3 +99,8 @@ def matches(rule: Rule, model: Any) -> bool:
     if "tasks" in m and model.task not in m["tasks"]:
         return False
     return "models" not in m or model.id in m["models"]
+
+
+def _problem(doc: Document, path: Path, msg: str) -> Diagnostic:
+    line, col = doc.source.pos(path)
+    return Diagnostic(doc.file, line, col, Severity.ERROR, CODE_POLICY, f"{render_path(path)}: {msg}")
