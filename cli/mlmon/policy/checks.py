@@ -3,7 +3,7 @@ Diagnostic at the spec field to change (or its nearest written ancestor), with t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from mlmon.compiler.source import Path
@@ -62,11 +62,11 @@ def _looser(path: Path, what: str, value: float | None, limit: float, *, most: b
         yield path, CODE_LIMIT, f"{what} is {fmt(value)}; the policy allows {bound}"
 
 
-def _drift(limits: dict[str, Any], drift: Any, raw: dict[str, Any]) -> Iterator[Violation]:
+def _drift(limits: Mapping[str, Any], drift: Any, raw: dict[str, Any]) -> Iterator[Violation]:
     """Per feature (and the prediction) where its own threshold is written, else once for the
     section's threshold that the unwritten ones inherit."""
     features = raw.get("features") or {}
-    dists = [(("drift", "features", d.name), f"feature {d.name!r}", d, features.get(d.name) or {}) for d in drift.features]
+    dists: list[tuple[Path, str, Any, Any]] = [(("drift", "features", d.name), f"feature {d.name!r}", d, features.get(d.name) or {}) for d in drift.features]
     if drift.prediction is not None:
         dists.append((("drift", "prediction"), "prediction", drift.prediction, raw.get("prediction") or {}))
     for level in ("warn", "critical"):
@@ -83,14 +83,14 @@ def _drift(limits: dict[str, Any], drift: Any, raw: dict[str, Any]) -> Iterator[
             yield from _looser(("drift", level), f"drift {level} threshold (of {', '.join(inherited)})", getattr(drift, level), limit, most=True)
 
 
-def _slos(limits: dict[str, Any], slos: Any, raw: Any) -> Iterator[Violation]:
+def _slos(limits: Mapping[str, Any], slos: Any, raw: Any) -> Iterator[Violation]:
     written = [s.get("name") for s in raw] if isinstance(raw, list) else []
     for slo in slos:
         path: Path = ("slos", written.index(slo.name), "objective") if slo.name in written else ("slos",)
         yield from _looser(path, f"objective of SLO {slo.name!r}", slo.objective, limits["min_objective"], most=False)
 
 
-def _fairness(limits: dict[str, Any], fair: Any, raw: dict[str, Any]) -> Iterator[Violation]:
+def _fairness(limits: Mapping[str, Any], fair: Any, raw: dict[str, Any]) -> Iterator[Violation]:
     if "min_ratio" in limits:
         yield from _looser(("fairness", "demographic_parity", "min_ratio"), "demographic_parity.min_ratio", fair.dp_min_ratio, limits["min_ratio"], most=False)
     if "max_difference" in limits:
@@ -99,12 +99,12 @@ def _fairness(limits: dict[str, Any], fair: Any, raw: dict[str, Any]) -> Iterato
         )
 
 
-def _versions(limits: dict[str, Any], versions: Any, raw: dict[str, Any]) -> Iterator[Violation]:
+def _versions(limits: Mapping[str, Any], versions: Any, raw: dict[str, Any]) -> Iterator[Violation]:
     if "max_stale_after" in limits:
         yield from _looser(("versions", "stale_after"), "versions.stale_after", versions.stale_after, limits["max_stale_after"], most=True, fmt=format_duration)
 
 
-LIMITS: dict[str, Callable[[dict[str, Any], Any, Any], Iterator[Violation]]] = {
+LIMITS: dict[str, Callable[[Mapping[str, Any], Any, Any], Iterator[Violation]]] = {
     "drift": _drift,
     "slos": _slos,
     "fairness": _fairness,
