@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mlmon.compiler.units import parse_duration
 
@@ -27,7 +27,7 @@ def parse_time(text: str, now: float | None = None) -> float:
     except ValueError:
         raise ValueError(f"{text!r} is not a time (use now, now-30d, Unix seconds or 2026-01-31T00:00:00Z)") from None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
 
 
@@ -39,4 +39,4 @@ def period(start: str, end: str, now: float | None = None) -> tuple[float, float
 
 
 def iso(t: float) -> str:
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -74,10 +74,10 @@ def timeseries(panel: Panel, series: tuple[Series, ...], start: float, end: floa
         t = start + span * i / n
         out.append(_text(px(t), height - 5, format_time(t, span, absolute), anchor="middle" if 0 < i < n else ("start" if i == 0 else "end")))
     if panel.threshold_lines:
-        for s in panel.steps:
-            if s.value is not None and lo <= s.value <= hi:
-                y = _f(py(s.value))
-                out.append(f'<line class="threshold" x1="{_f(left)}" x2="{_f(left + pw)}" y1="{y}" y2="{y}" stroke="{color(s.color)}" stroke-dasharray="6 4"/>')
+        for st in panel.steps:
+            if st.value is not None and lo <= st.value <= hi:
+                y = _f(py(st.value))
+                out.append(f'<line class="threshold" x1="{_f(left)}" x2="{_f(left + pw)}" y1="{y}" y2="{y}" stroke="{color(st.color)}" stroke-dasharray="6 4"/>')
     for i, s in enumerate(series):
         c = PALETTE[i % len(PALETTE)]
         for seg in _segments(s.points, span / max(1, len(s.points)) * 3):
