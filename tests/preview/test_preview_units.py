@@ -73,7 +73,7 @@ evaluation_interval: 1m
 tests:
 - interval: 1m
   input_series:
-  - {series: 'x_total{job="a", q="a\\\\"b,c"}', values: '0+60x30'}
+  - {series: 'x_total{job="a", q="a\\"b,c"}', values: '0+60x30'}
   promql_expr_test:
   - {expr: "job:x:rate5m\\n# q0", eval_time: 20m, exp_samples: []}
   - {expr: "x_total\\n# q1", eval_time: 10m, exp_samples: []}
