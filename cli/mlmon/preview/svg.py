@@ -77,7 +77,9 @@ def timeseries(panel: Panel, series: tuple[Series, ...], start: float, end: floa
         for st in panel.steps:
             if st.value is not None and lo <= st.value <= hi:
                 y = _f(py(st.value))
-                out.append(f'<line class="threshold" x1="{_f(left)}" x2="{_f(left + pw)}" y1="{y}" y2="{y}" stroke="{color(st.color)}" stroke-dasharray="6 4"/>')
+                out.append(
+                    f'<line class="threshold" x1="{_f(left)}" x2="{_f(left + pw)}" y1="{y}" y2="{y}" stroke="{color(st.color)}" stroke-dasharray="6 4"/>'
+                )
     for i, s in enumerate(series):
         c = PALETTE[i % len(PALETTE)]
         for seg in _segments(s.points, span / max(1, len(s.points)) * 3):
