@@ -16,7 +16,9 @@ panels may show different scenarios (the panel's note names it).
 from __future__ import annotations
 
 import math
+import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,10 +86,14 @@ def fill(dashboard: Dashboard, files: list[Path], *, points: int = POINTS, timeo
     # rounds: test 1 of every file, then test 2 for the panels still without full data, ...
     for j in range(max((len(doc.get("tests", [])) for _, doc in docs), default=0)):
         done = {p.id for p in panels if any({s.ref for s in d.series} >= {t.ref for t in p.targets} for _, d in candidates[p.id])}
+        jobs: list[tuple[Path, dict[str, Any], int, list[Panel]]] = []
         for (f, doc), prov in zip(docs, provided):
             eligible = [p for p in panels if p.id not in done and needs[p.id] and needs[p.id] <= prov]  # type: ignore[operator]
             if eligible and j < len(doc.get("tests", [])):
-                for pid, data in _run_test(f, doc, j, eligible, points, timeout).items():
+                jobs.append((f, doc, j, eligible))
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:  # promtool runs in its own process
+            for result in pool.map(lambda job: _run_test(job[0], job[1], job[2], job[3], points, timeout), jobs):
+                for pid, data in result.items():
                     candidates[pid].append(data)
     out: dict[int, PanelData] = {}
     for p in panels:
