@@ -3,6 +3,7 @@ the page's script ran. Each run gets a new empty profile folder and no network f
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -30,8 +31,6 @@ def available() -> bool:
 
 
 def _argv(profile: str, extra: list[str]) -> list[str]:
-    import os
-
     sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium refuses to run as root with its sandbox
     return [*FLAGS, *sandbox, f"--user-data-dir={profile}", *extra]
 

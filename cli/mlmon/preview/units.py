@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from mlmon.compiler.units import format_duration
+
 _SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K"))
 _BYTES = ((1024.0**4, "TiB"), (1024.0**3, "GiB"), (1024.0**2, "MiB"), (1024.0, "KiB"))
 
@@ -65,18 +67,16 @@ def format_time(t: float, span: float, absolute: bool) -> str:
     """An axis label: UTC clock time (with the date when the span is days) or, for scenario
     times, the offset from the scenario's start."""
     if not absolute:
-        from mlmon.compiler.units import format_duration
-
         return "0" if t <= 0 else format_duration(round(t))
     days, rest = divmod(int(round(t)), 86400)
     hh, mm = divmod(rest // 60, 60)
     if span > 2 * 86400:
-        y, m, d = _civil(days)
+        y, m, d = civil_date(days)
         return f"{m:02d}-{d:02d}" + ("" if hh == mm == 0 else f" {hh:02d}:{mm:02d}")
     return f"{hh:02d}:{mm:02d}"
 
 
-def _civil(days: int) -> tuple[int, int, int]:
+def civil_date(days: int) -> tuple[int, int, int]:
     """Days since 1970-01-01 -> (year, month, day), proleptic Gregorian (Hinnant's algorithm)."""
     z = days + 719468
     era = (z if z >= 0 else z - 146096) // 146097

@@ -9,6 +9,7 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon.compiler.units import format_duration, num
+from mlmon.preview.model import legend as fmt
 from mlmon.report import sections as S
 
 PLOT_POINTS = 200
@@ -94,8 +95,6 @@ def plots(src: S.Source, model: Any) -> list[dict[str, Any]]:
         wanted.append(("Cost (USD per hour)", f"{C.COST_PER_HOUR}{s}", "USD/h", "currencyUSD", ()))
     out = []
     for title, expr, legend, unit, thresholds in wanted:
-        from mlmon.preview.model import legend as fmt
-
         series = sorted(((fmt(legend, dict(lab)), pts) for lab, pts in src.range(expr, step)), key=lambda x: x[0])
         points = [{"name": n, "points": [(int(t), v) for t, v in p]} for n, p in series]
         out.append({"title": title, "unit": unit, "thresholds": [list(t) for t in thresholds], "series": points})

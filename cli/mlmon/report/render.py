@@ -10,7 +10,7 @@ from typing import Any
 from mlmon.compiler.units import format_duration, num
 from mlmon.preview import svg
 from mlmon.preview.model import Panel, Series, Step
-from mlmon.preview.units import format_value
+from mlmon.preview.units import civil_date, format_value
 
 PLOT_W, PLOT_H = 720, 220
 
@@ -155,10 +155,8 @@ def _triple(x: dict[str, float] | None) -> str:
 
 
 def _iso(t: float) -> str:
-    from mlmon.preview.units import _civil
-
     days, rest = divmod(int(t), 86400)
-    y, mo, d = _civil(days)
+    y, mo, d = civil_date(days)
     return f"{y:04d}-{mo:02d}-{d:02d} {rest // 3600:02d}:{rest // 60 % 60:02d}"
 
 
