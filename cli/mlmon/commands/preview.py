@@ -63,8 +63,14 @@ def run(opts) -> int:
         empty = sum(1 for d in data.values() if not d.series)
         sys.stderr.write(f"mlmon preview: {html} ({len(data)} panels, {empty} without data, {errors} with query errors)\n")
         if opts.png:
+            from mlmon.tools import ToolFailed
+
             png = opts.output / f"{f.stem}.png"
-            chromium.screenshot(html, png, page.PAGE_WIDTH + 2 * page.MARGIN, page.page_height(dash))
+            try:
+                chromium.screenshot(html, png, page.PAGE_WIDTH + 2 * page.MARGIN, page.page_height(dash))
+            except (RuntimeError, ToolFailed) as exc:
+                sys.stderr.write(f"mlmon preview: {exc}\n")
+                return ExitCode.USAGE
     return ExitCode.FINDINGS if failed else ExitCode.OK
 
 
@@ -81,12 +87,15 @@ def _fill(opts, prom, dash, stem: str, start: float, end: float, scrape: float):
         return None, data, f"Prometheus {prom.client.url}, {iso(start)} to {iso(end)}"
     from mlmon.preview.scenarios import fill as from_tests
     from mlmon.preview.scenarios import test_files
-    from mlmon.tools import ToolMissing
+    from mlmon.tools import ToolFailed, ToolMissing
 
     tests = opts.directory / "prometheus" / "tests"
     try:
         data = from_tests(dash, test_files(tests, None if stem == FLEET else stem))
     except ToolMissing as exc:
         sys.stderr.write(f"mlmon preview: {exc}; {exc.hint}\n")
+        return ExitCode.USAGE, {}, ""
+    except ToolFailed as exc:
+        sys.stderr.write(f"mlmon preview: {exc}\n")
         return ExitCode.USAGE, {}, ""
     return None, data, f"series of the generated rule tests ({tests.as_posix()}), evaluated by promtool; times from each test's start"
