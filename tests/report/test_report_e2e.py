@@ -113,6 +113,25 @@ def test_markdown_html_exit_code_and_model_filter(prom, specs, tmp_path, run_mlm
     assert run_mlmon("report", ".", "--prometheus", prom.url, "--from", "now", "--to", "now-1d", cwd=specs).returncode == 2
 
 
+def test_the_dataset_holds_what_the_generated_rules_record(specs, tmp_path, run_mlmon):
+    """The history imitates the rules' output: every recorded name in it is one the generated
+    rules record, with the labels they give it, so the report reads what a real server holds."""
+    import yaml
+
+    assert run_mlmon("generate", ".", "-o", tmp_path / "gen", cwd=specs).returncode == 0
+    recorded = {}
+    for f in sorted((tmp_path / "gen" / "prometheus" / "rules").glob("*.yml")):
+        for g in yaml.safe_load(f.read_text())["groups"]:
+            for r in g["rules"]:
+                if "record" in r:
+                    recorded.setdefault(r["record"], set()).add(tuple(sorted(r.get("labels", {}))))
+    raw = {"mlmon_predictions_total", "mlmon_prediction_errors_total", "mlmon_model_info", "ALERTS"}
+    names = {line.split("{", 1)[0].split(" ", 1)[0] for line in dataset.openmetrics().splitlines() if not line.startswith("#")}
+    assert names - raw <= set(recorded), names - raw - set(recorded)
+    for name in names - raw:
+        assert ("model",) in recorded[name] or ("model", "slo") in recorded[name], name
+
+
 def test_preview_from_the_live_prometheus(prom, specs, tmp_path, run_mlmon):
     assert run_mlmon("generate", ".", "-o", tmp_path / "gen", cwd=specs).returncode == 0
     r = run_mlmon("preview", tmp_path / "gen", "--prometheus", prom.url, *PERIOD, "--dashboard", "fraud-detector", "-o", tmp_path / "out")
