@@ -25,18 +25,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# promtool and amtool (plus the servers the end-to-end tests start) from Debian's packages.
+# promtool and amtool (plus the servers the end-to-end tests start) from Debian's packages, and
+# chromium for `mlmon preview --png` and the preview's browser tests.
 # Package scripts must not start services: a policy-rc.d that denies them is put in place for
 # the install when the machine has none.
 tools:
-	@if command -v promtool >/dev/null && command -v amtool >/dev/null && command -v prometheus >/dev/null && command -v prometheus-alertmanager >/dev/null; then \
-	  echo "tools: promtool, amtool, prometheus, prometheus-alertmanager present"; \
+	@if command -v promtool >/dev/null && command -v amtool >/dev/null && command -v prometheus >/dev/null && command -v prometheus-alertmanager >/dev/null && command -v chromium >/dev/null; then \
+	  echo "tools: promtool, amtool, prometheus, prometheus-alertmanager, chromium present"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  created=0; \
 	  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; $$SUDO chmod +x /usr/sbin/policy-rc.d; created=1; fi; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager chromium >/dev/null; \
 	  rc=$$?; \
 	  if [ $$created = 1 ]; then $$SUDO rm -f /usr/sbin/policy-rc.d; fi; \
 	  exit $$rc; \

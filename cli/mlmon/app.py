@@ -187,6 +187,62 @@ _target_command(
 
 
 @app.command()
+def preview(
+    directory: Path = typer.Argument(Path("generated"), help="a folder written by `mlmon generate`"),
+    output: Path = typer.Option(Path("preview"), "-o", "--output", help="folder for the HTML pages (and PNGs)"),
+    prometheus: str | None = typer.Option(None, "--prometheus", help="fill panels from this Prometheus (their own PromQL over --from/--to)"),
+    from_tests: bool = typer.Option(False, "--from-tests", help="fill panels from the generated rule tests' series (promtool)"),
+    start: str = typer.Option("now-6h", "--from", help="start: now-6h, Unix seconds or RFC 3339 (with --prometheus)"),
+    end: str = typer.Option("now", "--to", help="end (with --prometheus)"),
+    dashboard: list[str] | None = typer.Option(None, "--dashboard", help="only this dashboard (file name without .json; repeatable)"),
+    png: bool = typer.Option(False, "--png", help="also write a PNG of each page (headless chromium)"),
+    scrape_interval: str = typer.Option("15s", "--scrape-interval", help="scrape interval for $__rate_interval (with --prometheus)"),
+    timeout: float = typer.Option(30.0, "--timeout", help="seconds per query"),
+) -> None:
+    """Render each generated dashboard as a self-contained HTML page (and PNG), without Grafana."""
+    _run(
+        "preview",
+        directory=directory,
+        output=output,
+        prometheus=prometheus,
+        from_tests=from_tests,
+        start=start,
+        end=end,
+        dashboard=dashboard or [],
+        png=png,
+        scrape_interval=scrape_interval,
+        timeout=timeout,
+    )
+
+
+@app.command()
+def report(
+    paths: list[Path] | None = PathsArg,
+    prometheus: str = typer.Option(..., "--prometheus", help="Prometheus URL that evaluated the generated rules"),
+    start: str = typer.Option("now-30d", "--from", help="start of the period: now-30d, Unix seconds or RFC 3339"),
+    end: str = typer.Option("now", "--to", help="end of the period"),
+    output: Path = typer.Option(Path("report"), "-o", "--output", help="folder for report.md (plus plots/), report.html, report.json"),
+    formats: str = typer.Option("md,html,json", "--formats", help="comma-separated: md, html, json"),
+    model: list[str] | None = typer.Option(None, "--model", help="only this model (repeatable)"),
+    exit_code: bool = typer.Option(False, "--exit-code", help="exit 1 when a model did not stay within policy"),
+    timeout: float = typer.Option(60.0, "--timeout", help="seconds per query"),
+) -> None:
+    """Compliance and reliability report of every model for a period, from a live Prometheus."""
+    _run(
+        "report",
+        paths=paths or [],
+        prometheus=prometheus,
+        start=start,
+        end=end,
+        output=output,
+        formats=formats,
+        model=model or [],
+        exit_code=exit_code,
+        timeout=timeout,
+    )
+
+
+@app.command()
 def up(
     paths: list[Path] | None = typer.Argument(None, help="spec files or folders (default: examples/demo/spec.yaml)"),
     prometheus_port: int = typer.Option(9090, "--prometheus-port", help="Prometheus port on 127.0.0.1"),

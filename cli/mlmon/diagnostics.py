@@ -78,6 +78,12 @@ CODES: dict[str, str] = {
     "MLM221": "number out of range (not finite, or beyond what Prometheus and the monitors can use)",
     "MLM222": "duration out of range",
     "MLM223": "alert reaches no receiver with an integration",
+    # policy (kind: MonitoringPolicy)
+    "MLM285": "policy: a required monitor section is missing",
+    "MLM286": "policy: a required model field is missing or not allowed (label, description, team)",
+    "MLM287": "policy: the model pages nobody",
+    "MLM288": "policy: a threshold is looser than the policy allows",
+    "MLM289": "policy file problem (rule that checks nothing, duplicate rule, unknown monitor)",
     # generated-output validation
     "MLM301": "promtool rejected generated output",
     "MLM302": "amtool rejected generated output",

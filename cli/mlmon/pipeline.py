@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from mlmon import conventions as C
+from mlmon import policy
 from mlmon.artifacts import AlertRule, Panel, Row
 from mlmon.compiler.compile import ReadFile, compile_documents
 from mlmon.compiler.model import Spec
@@ -68,10 +69,15 @@ def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> t
             )
         docs.extend(parsed)
     # compile what parsed even when another file failed, to report every independent problem at once
+    policies = [d for d in docs if policy.is_policy(d)]
+    docs = [d for d in docs if not policy.is_policy(d)]
     spec, more = compile_documents(docs, MONITORS, read_file)
+    rules, problems = policy.load(policies, [m.key for m in MONITORS])
+    more += problems
     if spec is not None:
         more += unrouted(spec, {d.file: d for d in docs})
-    return (None if has_errors(diags) else spec), diags + more
+        more += policy.check(spec, rules, docs)
+    return (None if has_errors(diags + more) else spec), diags + more
 
 
 def unrouted(spec: Spec, docs: dict[str, Document]) -> list[Diagnostic]:

@@ -35,6 +35,8 @@ def test_example_specs_validate_with_jsonschema():
     assert files
     for f in files:
         data = yaml.safe_load(f.read_text())
+        if data.get("kind") == "MonitoringPolicy":  # checked in tests/policy
+            continue
         assert list(v.iter_errors(data)) == [], f
 
 

@@ -49,6 +49,17 @@ BY_COMMAND = {
         "a server rejected the change and it was rolled back",
         "usage, unreachable server, HTTP or auth failure, confirmation refused, lock held, a rollback that could not finish",
     ),
+    "preview": (
+        "pages (and PNGs) written; every panel query answered",
+        "pages written, but a panel's query was rejected (shown in the panel)",
+        "no `grafana/dashboards` folder, not exactly one of `--prometheus`/`--from-tests`, bad time, unknown `--dashboard`, "
+        "promtool or (with `--png`) chromium missing, Prometheus unreachable",
+    ),
+    "report": (
+        "report written (and, with `--exit-code`, every model stayed within policy)",
+        "spec errors; or, with `--exit-code`, a model did not stay within policy",
+        "bad option or period, a named path missing, unknown `--model`, Prometheus unreachable or a query rejected",
+    ),
     "up": (
         "stopped by Ctrl-C, SIGTERM or `--duration`",
         "-",
