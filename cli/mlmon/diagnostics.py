@@ -72,6 +72,7 @@ CODES: dict[str, str] = {
     "MLM211": "referenced file problem",
     "MLM212": "unknown preset or metric",
     "MLM213": "invalid value",
+    "MLM255": "data-quality check not possible with this baseline",
     # generated-output validation
     "MLM301": "promtool rejected generated output",
     "MLM302": "amtool rejected generated output",
