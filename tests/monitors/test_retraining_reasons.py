@@ -63,7 +63,9 @@ def test_feedback_and_new_labels_cases_pass_promtool(tmp_path):
 def test_healthy_performance_case_with_new_labels_passes_promtool(tmp_path, labels_min, fires):
     """The healthy-quality case joins labels too: below the minimum nothing fires, above it only the
     new-labels trigger does, at the count promtool computes."""
-    body = BINARY.replace("    retraining: {}\n", f"    retraining: {{triggers: [drift, performance, staleness, new_labels], new_labels: {{min: {labels_min}}}}}\n")
+    body = BINARY.replace(
+        "    retraining: {}\n", f"    retraining: {{triggers: [drift, performance, staleness, new_labels], new_labels: {{min: {labels_min}}}}}\n"
+    )
     s, m = model_of(body)
     tests = retraining.MONITOR.rule_tests(m, s, ())
     (healthy,) = [t for t in tests if "healthy quality" in t.name]

@@ -30,7 +30,9 @@ def section_schema() -> dict[str, Any]:
     feature = S.obj({"enabled": S.boolean("check this feature", ENABLED), **_ceilings("this feature")}, (), "Per-feature settings")
     return S.obj(
         {
-            "baseline": S.string("baseline YAML made by `mlmon baseline` (features, valid ranges, reference categories), relative to this spec file", minLength=1),
+            "baseline": S.string(
+                "baseline YAML made by `mlmon baseline` (features, valid ranges, reference categories), relative to this spec file", minLength=1
+            ),
             "window": S.duration("rates are counted over this window", WINDOW),
             "min_samples": {
                 "type": "integer",

@@ -32,6 +32,7 @@ from mlmon.monitors.testkit import alert_rules, at, exp_alert, series
 
 V0 = "v0"  # an older version, no longer served
 
+
 class _Cases:
     def __init__(self, model: Any, r: Retraining):
         self.model, self.r = model, r

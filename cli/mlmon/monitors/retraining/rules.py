@@ -62,7 +62,7 @@ def rule_groups(model: Any, r: Retraining) -> tuple[RuleGroup, ...]:
         "performance": "{{ $value }} performance metric(s) are worse than their " + r.performance_level + " level",
         "staleness": "the served version is {{ $value | humanizeDuration }} old",
         "feedback": "the negative-feedback share is {{ $value | humanizePercentage }} above its trailing mean",
-        "new_labels": "{{ $value | printf \"%.0f\" }} new labelled samples since the served version was deployed",
+        "new_labels": '{{ $value | printf "%.0f" }} new labelled samples since the served version was deployed',
     }
     held = format_duration(r.for_)
     rules = [
