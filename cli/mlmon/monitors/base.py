@@ -21,6 +21,7 @@ in ``mlmon.artifacts``; no monitor imports the registry or another monitor's int
 
 from __future__ import annotations
 
+import difflib
 import posixpath
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, overload
@@ -91,6 +92,20 @@ def read_baseline(ref: str, ctx: CompileContext) -> B.Baseline | None:
     if bl.model != ctx.model_id:
         ctx.warning(("baseline",), "MLM211", f"baseline {ref!r} was made for model {bl.model!r}, not {ctx.model_id!r}")
     return bl
+
+
+def check_feature_names(ctx: CompileContext, ref: str, bl: B.Baseline, names: Mapping[str, Any]) -> None:
+    """MLM211 at each key of the section's ``features`` that is not a feature of the baseline."""
+    for name in sorted(names):
+        if bl.feature(name) is None:
+            close = difflib.get_close_matches(name, bl.feature_names, n=1)
+            ctx.error(
+                ("features", name),
+                "MLM211",
+                f"feature {name!r} is not in baseline {ref!r}",
+                hint=(f"did you mean {close[0]!r}? " if close else "") + f"baseline features: {', '.join(bl.feature_names)}",
+                key=True,
+            )
 
 
 class SectionMonitor:

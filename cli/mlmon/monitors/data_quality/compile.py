@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ from mlmon import conventions as C
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.units import format_duration
 from mlmon.diagnostics import Severity
-from mlmon.monitors.base import parse_durations, read_baseline
+from mlmon.monitors.base import check_feature_names, parse_durations, read_baseline
 from mlmon.monitors.data_quality import schema as D
 
 
@@ -45,19 +44,6 @@ def _checks(fb: B.FeatureBaseline) -> tuple[str, ...]:
     return ("missing", "unseen", "schema") if fb.known_categories is not None else ("missing", "schema")
 
 
-def _unknown(ctx: CompileContext, ref: str, bl: B.Baseline, overrides: Mapping[str, Any]) -> None:
-    for name in sorted(overrides):
-        if bl.feature(name) is None:
-            close = difflib.get_close_matches(name, bl.feature_names, n=1)
-            ctx.error(
-                ("features", name),
-                "MLM211",
-                f"feature {name!r} is not in baseline {ref!r}",
-                hint=(f"did you mean {close[0]!r}? " if close else "") + f"baseline features: {', '.join(bl.feature_names)}",
-                key=True,
-            )
-
-
 def compile_section(raw: Any, ctx: CompileContext) -> DataQuality | None:
     if raw is None:
         return None
@@ -73,7 +59,7 @@ def compile_section(raw: Any, ctx: CompileContext) -> DataQuality | None:
     if bl is None:
         return None
     overrides = raw.get("features", {}) or {}
-    _unknown(ctx, ref, bl, overrides)
+    check_feature_names(ctx, ref, bl, overrides)
     top = {c: float(raw.get(field, default)) for c, (field, default, _) in D.CHECKS.items()}
     feats = []
     for fb in bl.features:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from mlmon import baseline as B
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.units import format_duration, num
 from mlmon.diagnostics import Severity
-from mlmon.monitors.base import parse_durations, read_baseline
+from mlmon.monitors.base import check_feature_names, parse_durations, read_baseline
 from mlmon.monitors.drift import schema as D
 from mlmon.monitors.drift import scores
 
@@ -161,16 +160,7 @@ def compile_section(raw: Any, ctx: CompileContext) -> Drift | None:
         return None
     top_source = _source(raw["source"], D.FEATURE_LABEL) if "source" in raw else None
     overrides = raw.get("features", {}) or {}
-    for name in sorted(overrides):
-        if bl.feature(name) is None:
-            close = difflib.get_close_matches(name, bl.feature_names, n=1)
-            ctx.error(
-                ("features", name),
-                "MLM211",
-                f"feature {name!r} is not in baseline {ref!r}",
-                hint=(f"did you mean {close[0]!r}? " if close else "") + f"baseline features: {', '.join(bl.feature_names)}",
-                key=True,
-            )
+    check_feature_names(ctx, ref, bl, overrides)
 
     def dist(fb: B.FeatureBaseline, where: tuple[str, ...], o: Any, default_source: Source | None) -> Dist:
         w, c = _thresholds(ctx, m, where, o, warn, critical)
