@@ -22,12 +22,14 @@ CHECKS: dict[str, tuple[str, float, str]] = {
 }
 
 
-def _ceilings(what: str) -> dict[str, Any]:
-    return {field: S.ratio(f"{what}: alert when the share of {counted} exceeds this", default) for field, default, counted in CHECKS.values()}
+def _ceilings(feature: bool) -> dict[str, Any]:
+    """The ceiling fields: the section's (with their defaults) or a feature's (default: the section's)."""
+    what = "this feature (default: the section's)" if feature else "every feature"
+    return {field: S.ratio(f"{what}: alert when the share of {counted} exceeds this", None if feature else d) for field, d, counted in CHECKS.values()}
 
 
 def section_schema() -> dict[str, Any]:
-    feature = S.obj({"enabled": S.boolean("check this feature", ENABLED), **_ceilings("this feature")}, (), "Per-feature settings")
+    feature = S.obj({"enabled": S.boolean("check this feature", ENABLED), **_ceilings(True)}, (), "Per-feature settings")
     return S.obj(
         {
             "baseline": S.string(
@@ -40,7 +42,7 @@ def section_schema() -> dict[str, Any]:
                 "default": MIN_SAMPLES,
                 "description": "checked requests a window needs before its rates are assessed (fewer: the no-data alert)",
             },
-            **_ceilings("every feature"),
+            **_ceilings(False),
             "features": {
                 "type": "object",
                 "description": "per-feature settings by feature name (names must exist in the baseline)",
