@@ -42,7 +42,7 @@ L_CHECK = "check"  # what is checked inside the capability: SLO name, feature, m
 L_SLO = "slo"
 L_BURN = "burn_window"  # e.g. "1h/5m" on burn-rate alerts
 L_FEATURE = "feature"
-L_REASON_SCHEMA = ("absent", "type")  # values of `reason` on FEATURE_SCHEMA_TOTAL
+SCHEMA_REASONS = ("absent", "type")  # values of `reason` on FEATURE_SCHEMA_TOTAL
 
 SEVERITY_PAGE = "critical"
 SEVERITY_TICKET = "warning"

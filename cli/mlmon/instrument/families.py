@@ -153,5 +153,5 @@ class Families:
             "missing": {f: q["missing"].labels(m, v, f) for f in names},
             "out_of_range": {f: q["out_of_range"].labels(m, v, f) for f in names if features[f].numeric},
             "unseen": {f: q["unseen"].labels(m, v, f) for f in names if features[f].checks_unseen},
-            "schema": {f"{f}/{r}": q["schema"].labels(m, v, f, r) for f in names for r in C.L_REASON_SCHEMA},
+            "schema": {f"{f}/{r}": q["schema"].labels(m, v, f, r) for f in names for r in C.SCHEMA_REASONS},
         }
