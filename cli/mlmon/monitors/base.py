@@ -81,7 +81,7 @@ def read_baseline(ref: str, ctx: CompileContext) -> B.Baseline | None:
             ("baseline",),
             "MLM211",
             f"baseline {ref!r}: {problem or 'cannot be read'}",
-            hint=f"create it with: mlmon baseline <reference.csv> --model {ctx.model_id} -o {file}",
+            hint=f"create it with: mlmon baseline <reference.csv> --model {ctx.model_id} -o {file}" if getattr(problem, "missing", True) else None,
         )
         return None
     bl, bdiags = B.load_baseline(text, file)
