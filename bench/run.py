@@ -7,6 +7,9 @@
    tests and dashboards, write the folder atomically) for 10, 100 and 1000 synthetic models, with
    t(1000)/t(100) (linear would be 10), and the 1000-model run again on one process (--jobs 1).
 3. The drift bench (bench/drift_bench.py): drift rule-group evaluation time in a real Prometheus.
+4. Series cost per model: the series `mlmon.instrument` exports for one model version of the
+   example fraud detector, by metric family group (drift bins, data quality, fairness groups), and
+   the rules each monitor generates for the example specs.
 
 Targets (issue #2/#3): lint median < 200 ms; t(1000)/t(100) <= 12; 1000 models < 10 s; drift
 group evaluation < 50 ms.
@@ -131,6 +134,54 @@ def bench_generate() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def bench_series() -> None:
+    """Series one model version costs (counted, not timed)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from mlmon import conventions as C
+    from mlmon import fsio, pipeline
+    from mlmon.artifacts import RecordingRule
+    from mlmon.instrument import ModelMonitor
+    from mlmon.monitors.registry import MONITORS
+
+    groups_of = {
+        "drift bins": (C.FEATURE_BIN_TOTAL, C.PREDICTION_BIN_TOTAL),
+        "data quality": (C.FEATURE_ROWS_TOTAL, *C.DQ_COUNTERS.values()),
+        "decisions + outcomes": (C.PREDICTIONS_TOTAL, C.OUTCOMES_TOTAL),
+    }
+
+    def count(mon: ModelMonitor) -> dict[str, int]:
+        out = {"all": 0, **{k: 0 for k in groups_of}}
+        for fam in text_string_to_metric_families(mon.exposition().decode()):
+            for s in fam.samples:
+                if s.name.endswith("_created"):
+                    continue
+                out["all"] += 1
+                for k, names in groups_of.items():
+                    out[k] += s.name in names
+        return out
+
+    baseline = str(REPO / "specs" / "baselines" / "fraud-detector.yaml")
+    plain = count(ModelMonitor("fraud-detector", baseline=baseline))
+    grouped = count(ModelMonitor("fraud-detector", baseline=baseline, groups={"region": ["eu", "uk", "us"]}))
+    print("instrument series per model version (fraud-detector baseline): " + ", ".join(f"{k} {v}" for k, v in plain.items()))
+    print(f"  with groups={{region: [eu, uk, us]}}: all {grouped['all']} (decisions + outcomes {grouped['decisions + outcomes']})")
+    files, _ = fsio.find_specs([REPO / "specs"])
+    texts, _ = fsio.read_specs(files)
+    spec, _ = pipeline.check(texts, fsio.make_reader())
+    assert spec is not None
+    for m in spec.models:
+        per = []
+        for mon in MONITORS:
+            if m.section(mon.key) is None:
+                continue
+            rules = [r for g in mon.rule_groups(m, spec) for r in g.rules]
+            if rules:
+                rec = sum(isinstance(r, RecordingRule) for r in rules)
+                per.append(f"{mon.key} {rec}+{len(rules) - rec}")
+        print(f"rules of {m.id} (recording+alert) by monitor: " + ", ".join(per))
+
+
 def main() -> None:
     print(f"mlmon bench on {os.cpu_count()} cores, python {sys.version.split()[0]}")
     sys.path.insert(0, str(REPO / "bench"))
@@ -139,6 +190,7 @@ def main() -> None:
     loop = [spin() for _ in range(200)]
     # the same loop the drift bench times between evaluations: compares hosts and runs
     print(f"host CPU speed: a fixed loop takes {min(loop) * 1000:.2f} ms at best, median {statistics.median(loop) * 1000:.2f} ms")
+    bench_series()
     bench_lint()
     bench_generate()
     drift = REPO / "bench" / "drift_bench.py"

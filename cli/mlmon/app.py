@@ -115,6 +115,7 @@ def baseline(
     top_k: int = typer.Option(10, "--top-k", help="categories kept per categorical column (plus __other__)"),
     min_rows: int = typer.Option(100, "--min-rows", help="fail when the data has fewer rows"),
     edges: list[str] | None = typer.Option(None, "--edges", help="fixed bin edges COLUMN=e1,e2,... (e.g. an existing histogram's buckets)"),
+    ranges: list[str] | None = typer.Option(None, "--range", help="valid values COLUMN=LOW:HIGH for data quality (default: the reference min and max)"),
     format: str = FormatOpt,
 ) -> None:
     """Compute a drift baseline (reference bin fractions) from reference data."""
@@ -132,6 +133,7 @@ def baseline(
         top_k=top_k,
         min_rows=min_rows,
         edges=edges,
+        ranges=ranges,
         format=format,
     )
 

@@ -16,6 +16,19 @@ def promql_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def regex_escape(value: str) -> str:
+    """Escape a label value for a =~ matcher inside a double-quoted PromQL string."""
+    out = ""
+    for ch in value:
+        if ch in ".+*?()[]{}|^$\\":
+            out += "\\\\" + ch
+        elif ch == '"':
+            out += '\\"'
+        else:
+            out += ch
+    return out
+
+
 @dataclass(frozen=True)
 class RecordingRule:
     record: str

@@ -25,6 +25,12 @@ LABELS_JOINED_TOTAL = "mlmon_labels_joined_total"  # counter {model, version}
 LABELED_SCORE = "mlmon_labeled_score"  # histogram {model, version, actual="0"|"1"}
 FEEDBACK_TOTAL = "mlmon_feedback_total"  # counter {model, version, kind=positive|negative}
 FEEDBACK_RATING = "mlmon_feedback_rating"  # histogram/summary {model, version}
+# data quality of the request features (mlmon.instrument counts them next to the drift bins)
+FEATURE_ROWS_TOTAL = "mlmon_feature_rows_total"  # counter {model, version}: requests whose features were checked
+FEATURE_MISSING_TOTAL = "mlmon_feature_missing_total"  # counter {model, version, feature}: value null/NaN/empty
+FEATURE_OUT_OF_RANGE_TOTAL = "mlmon_feature_out_of_range_total"  # counter {model, version, feature}: numeric value outside the baseline's range
+FEATURE_UNSEEN_TOTAL = "mlmon_feature_unseen_category_total"  # counter {model, version, feature}: category absent from the reference data
+FEATURE_SCHEMA_TOTAL = "mlmon_feature_schema_violations_total"  # counter {model, version, feature, reason=absent|type}
 
 # --- label names ---------------------------------------------------------------------------
 L_MODEL = "model"
@@ -35,6 +41,8 @@ L_MONITOR = "monitor"  # which capability raised it: slo, drift, performance, ..
 L_CHECK = "check"  # what is checked inside the capability: SLO name, feature, metric ...
 L_SLO = "slo"
 L_BURN = "burn_window"  # e.g. "1h/5m" on burn-rate alerts
+L_FEATURE = "feature"
+SCHEMA_REASONS = ("absent", "type")  # values of `reason` on FEATURE_SCHEMA_TOTAL
 
 SEVERITY_PAGE = "critical"
 SEVERITY_TICKET = "warning"
@@ -100,6 +108,21 @@ ALERT_DRIFT_FEATURE = "MLModelFeatureDrift"  # {feature}; severity warning (>= w
 ALERT_DRIFT_PREDICTION = "MLModelPredictionDrift"
 ALERT_DRIFT_DATASET = "MLModelDatasetDrift"  # share of drifted features >= dataset.drifted_share
 ALERT_DRIFT_NODATA = "MLModelDriftNoData"  # bin counters absent or below the sample gate
+
+# --- data quality (monitors/data_quality) ---------------------------------------------------
+# Inputs: FEATURE_ROWS_TOTAL and the per-feature FEATURE_*_TOTAL counters above. Rates are per
+# checked request over the section's window, gated on DQ_ROWS >= min_samples (absent below).
+DQ_KINDS = ("missing", "out_of_range", "unseen", "schema")  # what is checked, the alerts' `check`
+DQ_COUNTERS = {"missing": FEATURE_MISSING_TOTAL, "out_of_range": FEATURE_OUT_OF_RANGE_TOTAL, "unseen": FEATURE_UNSEEN_TOTAL, "schema": FEATURE_SCHEMA_TOTAL}
+DQ_ROWS = "mlmon_dq:rows:increase_window"  # {model} requests checked in the window (0 when none)
+DQ_RATIO = "mlmon_dq:feature_{kind}:ratio_window"  # {model, feature} counted / checked requests
+ALERT_DQ = {
+    "missing": "MLModelFeatureMissingValues",
+    "out_of_range": "MLModelFeatureOutOfRange",
+    "unseen": "MLModelFeatureUnseenCategories",
+    "schema": "MLModelFeatureSchemaViolation",
+}
+ALERT_DQ_NODATA = "MLModelDataQualityNoData"  # fewer than min_samples checked requests while serving
 
 
 # --- normalised serving / infrastructure signals (presets; monitors infra, errors) ---------
@@ -169,6 +192,8 @@ ALERT_COST_NODATA = "MLModelCostNoData"  # ticket
 # where noted; `group` holds the value of the spec's group_label.
 L_POSITIVE = "positive"
 L_GROUP = "group"
+# labels mlmon or Prometheus already use for something else: never a group label (fairness, instrument)
+RESERVED_GROUP_LABELS = (L_MODEL, L_VERSION, L_POSITIVE, "outcome", "le", "job", "instance")
 FAIR_PREDICTIONS = "mlmon_fairness:predictions:increase"  # {model, group} decisions in the window
 FAIR_POSITIVES = "mlmon_fairness:positive_predictions:increase"  # {model, group} positive decisions
 FAIR_SELECTION_RATE = "mlmon_fairness:selection_rate:ratio"  # {model, group} positives / decisions
@@ -229,7 +254,7 @@ ALERT_CONCEPT_DRIFT = "MLModelConceptDrift"  # {monitor=concept_drift, check=<me
 ALERT_VERSION_CHANGED = "MLModelVersionChanged"  # {version, stage} short-lived event, severity info
 ALERT_MODEL_STALE = "MLModelStale"  # current version trained longer ago than versions.stale_after
 ALERT_VERSION_INFO_MISSING = "MLModelVersionInfoMissing"  # trained timestamp absent while stale_after is set
-ALERT_RETRAIN = "MLModelRetrainingTriggered"  # {reason=drift|performance|staleness, action=retrain}
+ALERT_RETRAIN = "MLModelRetrainingTriggered"  # {reason=drift|performance|staleness|feedback|new_labels, action=retrain}
 L_REASON = "reason"
 L_ACTION = "action"
 ACTION_RETRAIN = "retrain"

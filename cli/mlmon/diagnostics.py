@@ -78,6 +78,7 @@ CODES: dict[str, str] = {
     "MLM221": "number out of range (not finite, or beyond what Prometheus and the monitors can use)",
     "MLM222": "duration out of range",
     "MLM223": "alert reaches no receiver with an integration",
+    "MLM255": "data-quality check not possible with this baseline",
     # policy (kind: MonitoringPolicy)
     "MLM285": "policy: a required monitor section is missing",
     "MLM286": "policy: a required model field is missing or not allowed (label, description, team)",

@@ -65,8 +65,12 @@ def test_predict_label_feedback_and_metrics(svc):
     assert metric(svc.port, C.LABELS_JOINED_TOTAL, model="demo") == 1
     assert metric(svc.port, C.FEEDBACK_TOTAL, model="demo", kind="negative") == 1
     assert metric(svc.port, C.FEATURE_BIN_TOTAL, model="demo", feature="country", bin=x["country"]) == 1
+    assert metric(svc.port, C.LABEL_DELAY + "_count", model="demo") == 1  # the label's delay since its prediction
     assert http_json("POST", svc.port, "/predict", {"features": {"amount": 1}})[0] == 400
     assert metric(svc.port, C.PREDICTION_ERRORS_TOTAL, model="demo", reason="invalid_input") == 1
+    # the request without its other features is a data-quality problem too: absent features
+    assert metric(svc.port, C.FEATURE_ROWS_TOTAL, model="demo") == 2
+    assert metric(svc.port, C.FEATURE_SCHEMA_TOTAL, model="demo", feature="country", reason="absent") == 1
 
 
 def test_error_mode_and_version_switch_at_run_time(svc):

@@ -31,6 +31,15 @@ Fractions are positive and sum to 1; raw ``counts`` are kept next to them.
 
 Missing values (empty CSV cell, ``NA``, ``NaN``, ``null``, ``None``) are not binned; their number is
 kept as ``nulls``. :func:`bin_index` returns ``None`` for them.
+
+Data quality
+------------
+Numeric features record ``range``: the values that are valid, by default the reference minimum
+and maximum (``mlmon baseline --range COL=LOW:HIGH`` declares them, one side may stay open).
+Categorical features record ``seen``: every reference category, when there are at most
+``DEFAULT_MAX_SEEN``. Both are optional, so files written before them stay valid: a numeric
+feature without ``range`` is valid between its outer edges, and a categorical one without
+``seen`` knows its categories only when its ``__other__`` bin is empty.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from __future__ import annotations
 from mlmon.baseline.binning import (
     bin_index,
     categorical_feature,
+    category_text,
     is_null,
     numeric_feature,
     quantile,
@@ -51,6 +61,7 @@ from mlmon.baseline.model import (
     API_VERSION,
     CATEGORICAL,
     DEFAULT_BINS,
+    DEFAULT_MAX_SEEN,
     DEFAULT_MIN_ROWS,
     DEFAULT_PSEUDO_COUNT,
     DEFAULT_TOP_K,
@@ -69,6 +80,7 @@ __all__ = [
     "Baseline",
     "CATEGORICAL",
     "DEFAULT_BINS",
+    "DEFAULT_MAX_SEEN",
     "DEFAULT_MIN_ROWS",
     "DEFAULT_PSEUDO_COUNT",
     "DEFAULT_TOP_K",
@@ -82,6 +94,7 @@ __all__ = [
     "Options",
     "bin_index",
     "categorical_feature",
+    "category_text",
     "compute_baseline",
     "dump_baseline",
     "is_null",

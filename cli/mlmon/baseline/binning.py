@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mlmon.baseline.model import CATEGORICAL, EDGE_DIGITS, NULL_TEXTS, NUMERIC, OTHER, FeatureBaseline
+from mlmon.baseline.model import CATEGORICAL, DEFAULT_MAX_SEEN, EDGE_DIGITS, NULL_TEXTS, NUMERIC, OTHER, FeatureBaseline
 
 
 def is_null(value: Any) -> bool:
@@ -55,6 +55,11 @@ def bin_index(feature: FeatureBaseline, value: Any) -> str | None:
         return str(bisect.bisect_left(feature.edges, x))
     text = _category(value)
     return text if text in feature.categories else OTHER
+
+
+def category_text(value: Any) -> str:
+    """The category a value is counted as (booleans lower-case, whole floats as integers)."""
+    return _category(value)
 
 
 def _category(value: Any) -> str:
@@ -108,18 +113,26 @@ def smooth(counts: Sequence[int], pseudo_count: float) -> tuple[float, ...]:
     return tuple((c + pseudo_count) / denom for c in counts)
 
 
-def numeric_feature(name: str, values: Sequence[float], nulls: int, bins: int, pseudo_count: float, edges: Sequence[float] | None = None) -> FeatureBaseline:
+Range = tuple[float | None, float | None]
+
+
+def numeric_feature(
+    name: str, values: Sequence[float], nulls: int, bins: int, pseudo_count: float, edges: Sequence[float] | None = None, valid: Range | None = None
+) -> FeatureBaseline:
+    """``valid``: declared valid values (default: the reference min and max)."""
     e = tuple(sorted(set(float(x) for x in edges))) if edges else quantile_edges(values, bins)
     counts = [0] * (len(e) + 1)
     for x in values:
         counts[bisect.bisect_left(e, x)] += 1
-    return FeatureBaseline(name, NUMERIC, tuple(counts), smooth(counts, pseudo_count), edges=e, nulls=nulls)
+    rng = valid if valid is not None else (min(values), max(values))
+    return FeatureBaseline(name, NUMERIC, tuple(counts), smooth(counts, pseudo_count), edges=e, nulls=nulls, range=rng)
 
 
-def categorical_feature(name: str, values: Sequence[str], nulls: int, top_k: int, pseudo_count: float) -> FeatureBaseline:
+def categorical_feature(name: str, values: Sequence[str], nulls: int, top_k: int, pseudo_count: float, max_seen: int = DEFAULT_MAX_SEEN) -> FeatureBaseline:
     freq = Counter(values)
     top = sorted((c for c in freq if c != OTHER), key=lambda c: (-freq[c], c))[:top_k]
     cats = tuple(sorted(top))
     counts = [freq[c] for c in cats]
     counts.append(len(values) - sum(counts))
-    return FeatureBaseline(name, CATEGORICAL, tuple(counts), smooth(counts, pseudo_count), categories=cats, nulls=nulls)
+    seen = tuple(sorted(freq)) if len(freq) <= max_seen else None
+    return FeatureBaseline(name, CATEGORICAL, tuple(counts), smooth(counts, pseudo_count), categories=cats, nulls=nulls, seen=seen)

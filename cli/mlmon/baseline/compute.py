@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mlmon.baseline.binning import _category, categorical_feature, is_null, numeric_feature, to_number
-from mlmon.baseline.model import DEFAULT_BINS, DEFAULT_MIN_ROWS, DEFAULT_PSEUDO_COUNT, DEFAULT_TOP_K, Baseline, FeatureBaseline
+from mlmon.baseline.binning import Range, _category, categorical_feature, is_null, numeric_feature, to_number
+from mlmon.baseline.model import DEFAULT_BINS, DEFAULT_MAX_SEEN, DEFAULT_MIN_ROWS, DEFAULT_PSEUDO_COUNT, DEFAULT_TOP_K, Baseline, FeatureBaseline
 from mlmon.diagnostics import Diagnostic, Severity
 
 
@@ -25,6 +25,8 @@ class Options:
     min_rows: int = DEFAULT_MIN_ROWS
     pseudo_count: float = DEFAULT_PSEUDO_COUNT
     edges: Mapping[str, tuple[float, ...]] | None = None  # fixed edges per column (e.g. to match a histogram)
+    ranges: Mapping[str, Range] | None = None  # declared valid values per numeric column (data quality); default: reference min/max
+    max_seen: int = DEFAULT_MAX_SEEN  # categorical: record every reference category up to this many
 
 
 def compute_baseline(
@@ -48,12 +50,17 @@ def compute_baseline(
     if not opts.pseudo_count > 0:
         err(f"the smoothing pseudo-count must be positive, got {opts.pseudo_count}")
     wanted = list(opts.features) if opts.features is not None else [n for n in names if n != opts.prediction and n not in opts.ignore]
-    declared = set(opts.numeric) | set(opts.categorical) | set(opts.edges or {})
+    declared = set(opts.numeric) | set(opts.categorical) | set(opts.edges or {}) | set(opts.ranges or {})
     for col in sorted(set(wanted) | declared | ({opts.prediction} if opts.prediction else set())):
         if col not in columns:
             err(f"column {col!r} not found (columns: {', '.join(names) or 'none'})")
     for col in sorted(set(opts.numeric) & set(opts.categorical)):
         err(f"column {col!r} is declared both numeric and categorical")
+    for col, (lo, hi) in sorted((opts.ranges or {}).items()):
+        if col in opts.categorical:
+            err(f"column {col!r} has a range but is declared categorical")
+        if lo is None and hi is None or lo is not None and hi is not None and not lo < hi:
+            err(f"the range of column {col!r} must have a lower bound below its upper bound (one side may be open)")
     if not [w for w in wanted if w != opts.prediction]:
         err("no feature columns to baseline")
     if nrows < opts.min_rows:
@@ -76,7 +83,7 @@ def compute_baseline(
             return None
         numbers = [(i, to_number(v)) for i, v in present]
         bad = [(i, present[k][1]) for k, (i, x) in enumerate(numbers) if x is None]
-        is_numeric = col in opts.numeric or (opts.edges and col in opts.edges)
+        is_numeric = col in opts.numeric or (opts.edges and col in opts.edges) or col in (opts.ranges or {})
         if col not in opts.categorical and not is_numeric:
             # auto-detect: numeric when every value is a number; mostly numbers is an error
             if bad and len(bad) <= 0.1 * len(present):
@@ -94,8 +101,9 @@ def compute_baseline(
                 )
                 return None
             fixed = (opts.edges or {}).get(col)
-            return numeric_feature(col, [x for _, x in numbers if x is not None], nulls, opts.bins, opts.pseudo_count, fixed)
-        return categorical_feature(col, [_category(v) for _, v in present], nulls, opts.top_k, opts.pseudo_count)
+            valid = (opts.ranges or {}).get(col)
+            return numeric_feature(col, [x for _, x in numbers if x is not None], nulls, opts.bins, opts.pseudo_count, fixed, valid)
+        return categorical_feature(col, [_category(v) for _, v in present], nulls, opts.top_k, opts.pseudo_count, opts.max_seen)
 
     feats = []
     for col in sorted(w for w in wanted if w != opts.prediction):

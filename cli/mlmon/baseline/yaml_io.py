@@ -20,6 +20,10 @@ def _feature_dict(f: FeatureBaseline) -> dict:
     out["counts"] = list(f.counts)
     out["fractions"] = [float(x) for x in f.fractions]
     out["nulls"] = f.nulls
+    if f.range is not None:
+        out["range"] = [None if x is None else float(x) for x in f.range]
+    if f.seen is not None:
+        out["seen"] = list(f.seen)
     return out
 
 
@@ -123,11 +127,13 @@ def load_baseline(text: str, file: str) -> tuple[Baseline | None, list[Diagnosti
         nulls = raw.get("nulls", 0)
         if not isinstance(nulls, int) or isinstance(nulls, bool) or nulls < 0:
             err(path + ("nulls",), "must be a non-negative integer")
+        rng, seen = _quality_fields(path, kind, raw, err)
         if len(out) > n0:
             return None
         if kind == NUMERIC:
-            return FeatureBaseline(name, kind, tuple(counts), tuple(float(x) for x in fractions), edges=tuple(float(e) for e in raw["edges"]), nulls=nulls)
-        return FeatureBaseline(name, kind, tuple(counts), tuple(float(x) for x in fractions), categories=tuple(raw["categories"]), nulls=nulls)
+            edges_t = tuple(float(e) for e in raw["edges"])
+            return FeatureBaseline(name, kind, tuple(counts), tuple(float(x) for x in fractions), edges=edges_t, nulls=nulls, range=rng)
+        return FeatureBaseline(name, kind, tuple(counts), tuple(float(x) for x in fractions), categories=tuple(raw["categories"]), nulls=nulls, seen=seen)
 
     feats = []
     for name in sorted(feats_raw):
@@ -142,6 +148,26 @@ def load_baseline(text: str, file: str) -> tuple[Baseline | None, list[Diagnosti
     if out:
         return None, out
     return Baseline(data["model"], data["created_from"], rows, tuple(feats), pred, float(pc)), out
+
+
+def _quality_fields(path: tuple[Any, ...], kind: str, raw: dict, err: Any) -> tuple[Any, Any]:
+    """The optional data-quality fields: ``range`` (numeric) and ``seen`` (categorical); files
+    written before they existed have neither and stay valid."""
+    rng, seen = raw.get("range"), raw.get("seen")
+    if rng is not None:
+        ok = kind == NUMERIC and isinstance(rng, list) and len(rng) == 2 and all(x is None or (_is_num(x) and math.isfinite(x)) for x in rng)
+        if not ok or rng == [None, None] or (None not in rng and not rng[0] < rng[1]):
+            err(path + ("range",), "must be [low, high] of a numeric feature, low < high (null: open side)")
+            rng = None
+        else:
+            rng = tuple(None if x is None else float(x) for x in rng)
+    if seen is not None:
+        if kind != CATEGORICAL or not isinstance(seen, list) or not all(isinstance(c, str) for c in seen) or len(set(seen)) != len(seen):
+            err(path + ("seen",), "must be a list of distinct strings (categorical features only)")
+            seen = None
+        else:
+            seen = tuple(seen)
+    return rng, seen
 
 
 def _is_num(x: Any) -> bool:

@@ -102,6 +102,22 @@ def _parse_edges(items: Any, file: str) -> tuple[dict[str, tuple[float, ...]], l
     return out, diags
 
 
+def _parse_ranges(items: Any) -> tuple[dict[str, tuple[float | None, float | None]], list[Diagnostic]]:
+    """``COLUMN=LOW:HIGH`` (either side may be empty: open) -> column -> (low, high)."""
+    out: dict[str, tuple[float | None, float | None]] = {}
+    diags: list[Diagnostic] = []
+    for item in items or []:
+        name, sep, rest = str(item).partition("=")
+        lo, colon, hi = rest.partition(":")
+        try:
+            if not sep or not colon or not name.strip():
+                raise ValueError
+            out[name.strip()] = (float(lo) if lo.strip() else None, float(hi) if hi.strip() else None)
+        except ValueError:
+            diags.append(Diagnostic("<args>", 0, 0, Severity.ERROR, "MLM213", f"--range {item!r}: expected COLUMN=LOW:HIGH (numbers; one side may be empty)"))
+    return out, diags
+
+
 def run(opts: Any) -> int:
     from mlmon import baseline as B
 
@@ -119,6 +135,8 @@ def run(opts: Any) -> int:
         report([Diagnostic(file, 0, 0, Severity.ERROR, "MLM001", "file larger than 2 GiB; sample the reference data first")])
         return ExitCode.USAGE
     edges, diags = _parse_edges(getattr(opts, "edges", None), file)
+    ranges, more = _parse_ranges(getattr(opts, "ranges", None))
+    diags += more
     if diags:
         report(diags)
         return ExitCode.USAGE
@@ -150,6 +168,7 @@ def run(opts: Any) -> int:
         top_k=int(getattr(opts, "top_k", B.DEFAULT_TOP_K)),
         min_rows=int(getattr(opts, "min_rows", B.DEFAULT_MIN_ROWS)),
         edges=edges,
+        ranges=ranges,
     )
     baseline, diags = B.compute_baseline(cols, o, file, lines)
     if baseline is None:

@@ -62,7 +62,7 @@ class Settings:
 class _State:
     mode: str
     lock: threading.Lock = field(default_factory=threading.Lock)
-    pending: OrderedDict[str, tuple[float, str]] = field(default_factory=OrderedDict)  # id -> (score, version)
+    pending: OrderedDict[str, tuple[float, str, float]] = field(default_factory=OrderedDict)  # id -> (score, version, predicted at)
 
 
 class DemoService:
@@ -121,7 +121,7 @@ class DemoService:
             score = p.score(self.model.predict_proba(features))
         pid = f"p{next(self._ids)}"
         with self.state.lock:
-            self.state.pending[pid] = (score, p.version)
+            self.state.pending[pid] = (score, p.version, time.time())
             while len(self.state.pending) > self.MAX_PENDING:
                 self.state.pending.popitem(last=False)
         return {"id": pid, "score": round(score, 6), "label": int(score >= self.monitor.threshold), "version": p.version}
@@ -131,8 +131,8 @@ class DemoService:
             item = self.state.pending.pop(pid, None)
         if item is None:
             return False
-        score, version = item
-        self.monitor.outcome(actual, score=score, version=version)
+        score, version, predicted_at = item
+        self.monitor.outcome(actual, score=score, version=version, predicted_at=predicted_at)
         return True
 
     # --- HTTP -------------------------------------------------------------------------------

@@ -5,11 +5,16 @@ A :class:`Binner` knows a feature's complete, ordered list of bin labels (so eve
 created at zero) and maps a value to one of them. A value whose label is not in that list (which
 ``bin_index`` should never produce) is counted in the fallback bin (``__other__`` for categorical
 features, the last bin otherwise), so the label set never grows at run time.
+
+:meth:`Binner.check` also says what is wrong with a value for the data-quality counters: missing,
+not a number, outside the baseline's valid range, or a category the reference data never had
+(counted *and* still folded into ``__other__`` for drift).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,11 +24,44 @@ OTHER = "__other__"
 
 
 @dataclass(frozen=True)
+class Check:
+    """What one value of a feature is, for the drift bins and the data-quality counters."""
+
+    bin: str | None = None  # the drift bin (None: not binned)
+    missing: bool = False  # null, NaN or empty
+    type_error: bool = False  # not a number for a numeric feature
+    out_of_range: bool = False  # numeric, outside the baseline's valid range
+    unseen: bool = False  # categorical, not among the reference categories
+
+
+@dataclass(frozen=True)
 class Binner:
     name: str
     bins: tuple[str, ...]
     index_fn: Callable[[Any], Any]
     fallback: str
+    numeric: bool = True
+    valid: tuple[float, float] = (-math.inf, math.inf)  # numeric: the in-range values
+    known: frozenset[str] | None = None  # categorical: every reference category (None: unknown)
+
+    @property
+    def checks_unseen(self) -> bool:
+        return not self.numeric and self.known is not None
+
+    def check(self, value: Any) -> Check:
+        """Bin ``value`` and say what is wrong with it (at most one of missing / type_error)."""
+        from mlmon import baseline as B
+
+        if B.is_null(value):
+            return Check(missing=True)
+        label = self.index(value)
+        if label is None:
+            return Check(type_error=True)
+        if self.numeric:
+            x = B.to_number(value)
+            x = float(value) if x is None else x  # +-inf: binned in an overflow bin, and out of range
+            return Check(label, out_of_range=not self.valid[0] <= x <= self.valid[1])
+        return Check(label, unseen=self.known is not None and B.category_text(value) not in self.known)
 
     def index(self, value: Any) -> str | None:
         """The bin label of ``value``; None for a missing value (not counted)."""
@@ -78,7 +116,9 @@ def _binner(name: str, fb: Any) -> Binner:
 
     bins = tuple(fb.bins)
     fallback = OTHER if OTHER in bins else bins[-1]
-    return Binner(name, bins, functools.partial(B.bin_index, fb), fallback)
+    if fb.kind == B.NUMERIC:
+        return Binner(name, bins, functools.partial(B.bin_index, fb), fallback, True, fb.valid_range)
+    return Binner(name, bins, functools.partial(B.bin_index, fb), fallback, False, known=fb.known_categories)
 
 
 def binners_from_baseline(baseline: Any) -> tuple[dict[str, Binner], Binner | None]:

@@ -38,7 +38,9 @@ from mlmon.instrument.families import (  # noqa: F401  (re-exported)
     Families,
     _Children,
 )
+from mlmon.instrument.groups import Groups
 from mlmon.instrument.prediction import Prediction
+from mlmon.instrument.quality import observe_quality
 
 
 class ModelMonitor:
@@ -62,6 +64,11 @@ class ModelMonitor:
         Class names for multiclass confusion counters (others fold into ``__other__``).
     registry:
         Where metrics are registered; a fresh ``CollectorRegistry`` by default.
+    groups:
+        Protected attributes for the fairness rules, opt-in: label -> its values, e.g.
+        ``{"region": ["eu", "uk", "us"]}``. The label goes on ``mlmon_predictions_total`` (with
+        ``positive``) and ``mlmon_outcomes_total``; unlisted or missing values count as
+        ``__other__`` (see :mod:`mlmon.instrument.groups` for the series this costs).
     """
 
     def __init__(
@@ -80,6 +87,7 @@ class ModelMonitor:
         score_buckets: Sequence[float] = SCORE_BUCKETS,
         rating_buckets: Sequence[float] = RATING_BUCKETS,
         error_reasons: Iterable[str] = ERROR_REASONS,
+        groups: Mapping[str, Iterable[Any]] | None = None,
         clock=time.perf_counter,
     ) -> None:
         self.model = model
@@ -99,7 +107,8 @@ class ModelMonitor:
         self._version = ""
         self._stage = ""
 
-        self._m = Families(self.registry, tuple(latency_buckets), tuple(score_buckets), tuple(rating_buckets))
+        self._groups = Groups(groups or {})
+        self._m = Families(self.registry, tuple(latency_buckets), tuple(score_buckets), tuple(rating_buckets), self._groups)
 
         self.set_version(version, stage=stage, trained_at=trained_at)
 
@@ -157,14 +166,17 @@ class ModelMonitor:
 
     # --- predictions ------------------------------------------------------------------------
     @contextmanager
-    def predict(self, features: Mapping[str, Any] | None = None, *, version: str | None = None) -> Iterator[Prediction]:
+    def predict(
+        self, features: Mapping[str, Any] | None = None, *, version: str | None = None, groups: Mapping[str, Any] | None = None
+    ) -> Iterator[Prediction]:
         """Time one prediction; bin its features; count it, and count it as failed on exception.
 
         ``with mon.predict(x) as p: p.score(model(x))``. An exception inside the block is counted
         (reason ``exception``, or its class name when that is a declared reason) and re-raised.
+        ``groups``: the request's protected attributes (default: the features of those names).
         """
         v, ch = self._current(version)
-        p = Prediction(self, v)
+        p = Prediction(self, v, groups=self._groups.of(groups, features))
         if features is not None:
             self.observe_features(features, version=v)
         start = self._clock()
@@ -188,16 +200,27 @@ class ModelMonitor:
         latency: float | None = None,
         error: str | None = None,
         version: str | None = None,
+        groups: Mapping[str, Any] | None = None,
     ) -> None:
         """Record a prediction that was timed elsewhere (batch jobs, async servers)."""
         v, ch = self._current(version)
         if features is not None:
             self.observe_features(features, version=v)
-        p = Prediction(self, v, None if score is None else float(score), None if predicted is None else str(predicted), error)
+        p = Prediction(
+            self, v, None if score is None else float(score), None if predicted is None else str(predicted), error, groups=self._groups.of(groups, features)
+        )
         self._finish(ch, p, latency)
 
+    def _decision(self, p: Prediction) -> str:
+        """``positive`` of a finished prediction: the binary decision, or "" when there is none."""
+        if p.error_reason is not None or self.task != "binary_classification":
+            return ""
+        if p.score_value is not None and not math.isnan(p.score_value):
+            return "true" if p.score_value >= self.threshold else "false"
+        return "" if p.predicted is None else ("true" if _truthy(p.predicted) else "false")
+
     def _finish(self, ch: _Children, p: Prediction, elapsed: float | None) -> None:
-        ch.predictions.inc()
+        ch.predictions[(*p.groups, self._decision(p)) if self._groups.labels else ()].inc()
         if elapsed is not None:
             ch.latency.observe(elapsed)
         if p.error_reason is not None:
@@ -208,16 +231,12 @@ class ModelMonitor:
             self.observe_score(p.score_value, version=p.version)
 
     def observe_features(self, features: Mapping[str, Any], *, version: str | None = None) -> None:
-        """Count each baseline feature's value in its bin (missing features are not counted)."""
+        """Count each baseline feature's value in its drift bin, and its data quality: a feature
+        absent from ``features`` or of the wrong type (schema), a missing value, a number outside
+        the baseline's valid range, a category the reference data never had."""
         _, ch = self._current(version)
-        for name in self._feature_names:
-            if name not in features:
-                continue
-            b = self._features[name].index(features[name])
-            if b is None:  # missing value: not binned (the baseline does not count nulls either)
-                continue
-            bins = ch.features[name]
-            (bins.get(b) or bins[self._features[name].fallback]).inc()
+        if self._feature_names:
+            observe_quality(ch, self._features, features)
 
     def observe_score(self, score: float, *, version: str | None = None) -> bool:
         """Record a prediction score; NaN/inf (or outside the baseline range rules) counts as invalid."""
@@ -236,22 +255,38 @@ class ModelMonitor:
         """Count an output the service had to reject (NaN, out of range, wrong shape)."""
         self._current(version)[1].invalid.inc()
 
-    def error(self, reason: str = "exception", *, version: str | None = None) -> None:
+    def error(self, reason: str = "exception", *, version: str | None = None, groups: Mapping[str, Any] | None = None) -> None:
         """Count a failed request that never reached :meth:`predict` (it is also a prediction)."""
         _, ch = self._current(version)
-        ch.predictions.inc()
+        ch.predictions[(*self._groups.of(groups, None), "") if self._groups.labels else ()].inc()
         ch.errors[reason if reason in ch.errors else OTHER].inc()
 
     # --- ground truth -----------------------------------------------------------------------
-    def outcome(self, actual: Any, *, predicted: Any = None, score: float | None = None, version: str | None = None) -> None:
+    def outcome(
+        self,
+        actual: Any,
+        *,
+        predicted: Any = None,
+        score: float | None = None,
+        version: str | None = None,
+        groups: Mapping[str, Any] | None = None,
+        delay: float | None = None,
+        predicted_at: float | None = None,
+    ) -> None:
         """Join a ground-truth label to a prediction (call when the label arrives).
 
         Binary: ``actual`` is truthy for the positive class; ``predicted`` defaults to
         ``score >= threshold``. Multiclass: ``actual`` and ``predicted`` are class names.
-        Pass the ``version`` that made the prediction when it may have changed since.
+        Pass the ``version`` that made the prediction when it may have changed since, its
+        ``groups`` (protected attributes) when the monitor has group labels, and how late the
+        label is (``delay`` seconds, or ``predicted_at`` Unix time) for ``mlmon_label_delay_seconds``.
         """
         _, ch = self._current(version)
         ch.labels_joined.inc()
+        if delay is None and predicted_at is not None:
+            delay = time.time() - float(predicted_at)
+        if delay is not None:
+            ch.label_delay.observe(max(0.0, float(delay)))
         if self.task == "multiclass_classification":
             if predicted is None:
                 raise ValueError("multiclass outcome needs predicted=")
@@ -268,7 +303,7 @@ class ModelMonitor:
             yhat = float(score) >= self.threshold
         else:
             yhat = _truthy(predicted)
-        ch.outcomes[("t" if yhat == y else "f") + ("p" if yhat else "n")].inc()
+        ch.outcomes[(*self._groups.of(groups, None), ("t" if yhat == y else "f") + ("p" if yhat else "n"))].inc()
         if score is not None and not (math.isnan(float(score)) or math.isinf(float(score))):
             ch.labeled_score["1" if y else "0"].observe(float(score))
 

@@ -16,6 +16,7 @@ class Prediction:
     predicted: str | None = None
     error_reason: str | None = None
     extra: dict = field(default_factory=dict)
+    groups: tuple[str, ...] = ()  # values of the monitor's group labels (fairness), in label order
 
     def score(self, value: float) -> float:
         """Record the model's score (probability of the positive class, or any bounded output)."""

@@ -21,9 +21,12 @@ in ``mlmon.artifacts``; no monitor imports the registry or another monitor's int
 
 from __future__ import annotations
 
+import difflib
+import posixpath
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, overload
 
+from mlmon import baseline as B
 from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, Panel, Row, RuleGroup, RuleTest
 from mlmon.compiler.context import CompileContext
@@ -63,6 +66,46 @@ def parse_durations(ctx: CompileContext, fields: Sequence[tuple[tuple[str, ...],
     reported at its path)."""
     out = {path: parse_at(ctx, path, text) for path, text in fields}
     return {p: v for p, v in out.items() if v is not None} if all(v is not None for v in out.values()) else None
+
+
+def read_baseline(ref: str, ctx: CompileContext) -> B.Baseline | None:
+    """The baseline file ``ref`` (relative to the spec file) of the section's ``baseline`` field,
+    loaded; None, with MLM211 diagnostics at the field, when it cannot be read or is not valid."""
+    file = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.file), ref)) if not ref.startswith("/") else ref
+    if ctx.read_file is None:
+        ctx.error(("baseline",), "MLM211", f"baseline {ref!r} cannot be read here (no file access)")
+        return None
+    text, problem = ctx.read_file(ref)
+    if text is None:
+        ctx.error(
+            ("baseline",),
+            "MLM211",
+            f"baseline {ref!r}: {problem or 'cannot be read'}",
+            hint=f"create it with: mlmon baseline <reference.csv> --model {ctx.model_id} -o {file}" if getattr(problem, "missing", True) else None,
+        )
+        return None
+    bl, bdiags = B.load_baseline(text, file)
+    if bl is None:
+        ctx.diags.extend(bdiags)
+        ctx.error(("baseline",), "MLM211", f"baseline {ref!r} is not valid ({len(bdiags)} problem(s) reported in {file})")
+        return None
+    if bl.model != ctx.model_id:
+        ctx.warning(("baseline",), "MLM211", f"baseline {ref!r} was made for model {bl.model!r}, not {ctx.model_id!r}")
+    return bl
+
+
+def check_feature_names(ctx: CompileContext, ref: str, bl: B.Baseline, names: Mapping[str, Any]) -> None:
+    """MLM211 at each key of the section's ``features`` that is not a feature of the baseline."""
+    for name in sorted(names):
+        if bl.feature(name) is None:
+            close = difflib.get_close_matches(name, bl.feature_names, n=1)
+            ctx.error(
+                ("features", name),
+                "MLM211",
+                f"feature {name!r} is not in baseline {ref!r}",
+                hint=(f"did you mean {close[0]!r}? " if close else "") + f"baseline features: {', '.join(bl.feature_names)}",
+                key=True,
+            )
 
 
 class SectionMonitor:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, performance, retraining, slo, versions
+from mlmon.monitors import cost, data_quality, drift, errors, fairness, feedback, infra, performance, retraining, slo, versions
 
 MONITORS = (
     slo.MONITOR,
     infra.MONITOR,
     errors.MONITOR,
     drift.MONITOR,
+    data_quality.MONITOR,
     versions.MONITOR,  # before performance: its rules read the version ordering of the same tick
     performance.MONITOR,
     cost.MONITOR,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, Sample
@@ -119,10 +120,21 @@ def value_check(metric: str, labels: str, eval_time: str, value: float) -> ExprC
 
 # --- annotation text, as Prometheus renders it ----------------------------------------------------
 def go_value(v: float) -> str:
-    """Go's %v of a float64 (the default rendering of {{ $value }})."""
-    if v == int(v) and abs(v) < 1e21:
-        return str(int(v))
-    return repr(float(v))
+    """Go's %v of a float64 (the default rendering of {{ $value }}): the shortest digits that
+    read back exactly, in exponent form when the exponent is below -4 or at least 6 (``1e+06``,
+    ``1.2345675e+06``, ``1e-05``; ``150000``, ``0.0001`` stay plain)."""
+    if math.isnan(v) or math.isinf(v):
+        return go_g4(v)
+    if v == 0:
+        return "0"
+    sign, digit_tuple, exp = Decimal(repr(float(v))).normalize().as_tuple()
+    digits, e10, s = "".join(map(str, digit_tuple)), len(digit_tuple) - 1 + int(exp), "-" if sign else ""
+    if e10 < -4 or e10 >= 6:
+        return f"{s}{digits[0]}{'.' + digits[1:] if len(digits) > 1 else ''}e{'-' if e10 < 0 else '+'}{abs(e10):02d}"
+    point = len(digits) + int(exp)
+    if int(exp) >= 0:
+        return s + digits + "0" * int(exp)
+    return s + (digits[:point] + "." + digits[point:] if point > 0 else "0." + "0" * -point + digits)
 
 
 def go_g4(v: float) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import math
-import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +11,7 @@ from mlmon import baseline as B
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.units import format_duration, num
 from mlmon.diagnostics import Severity
-from mlmon.monitors.base import parse_durations
+from mlmon.monitors.base import check_feature_names, parse_durations, read_baseline
 from mlmon.monitors.drift import schema as D
 from mlmon.monitors.drift import scores
 
@@ -141,30 +139,6 @@ def _thresholds(ctx: CompileContext, m: _Method, where: tuple[str, ...], src: An
     return w, c
 
 
-def _baseline(ref: str, ctx: CompileContext) -> B.Baseline | None:
-    file = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.file), ref)) if not ref.startswith("/") else ref
-    if ctx.read_file is None:
-        ctx.error(("baseline",), "MLM211", f"baseline {ref!r} cannot be read here (no file access)")
-        return None
-    text, problem = ctx.read_file(ref)
-    if text is None:
-        ctx.error(
-            ("baseline",),
-            "MLM211",
-            f"baseline {ref!r}: {problem or 'cannot be read'}",
-            hint=f"create it with: mlmon baseline <reference.csv> --model {ctx.model_id} -o {file}" if getattr(problem, "missing", True) else None,
-        )
-        return None
-    bl, bdiags = B.load_baseline(text, file)
-    if bl is None:
-        ctx.diags.extend(bdiags)
-        ctx.error(("baseline",), "MLM211", f"baseline {ref!r} is not valid ({len(bdiags)} problem(s) reported in {file})")
-        return None
-    if bl.model != ctx.model_id:
-        ctx.warning(("baseline",), "MLM211", f"baseline {ref!r} was made for model {bl.model!r}, not {ctx.model_id!r}")
-    return bl
-
-
 def _source(raw: Any, feature_label: str | None) -> Source:
     return Source(raw["histogram"], raw.get("feature_label", feature_label))
 
@@ -181,21 +155,12 @@ def compile_section(raw: Any, ctx: CompileContext) -> Drift | None:
         return None
     warn, critical = _thresholds(ctx, m, (), raw, *D.THRESHOLDS[(m.name, m.form)])
     ref = raw["baseline"]
-    bl = _baseline(ref, ctx)
+    bl = read_baseline(ref, ctx)
     if bl is None:
         return None
     top_source = _source(raw["source"], D.FEATURE_LABEL) if "source" in raw else None
     overrides = raw.get("features", {}) or {}
-    for name in sorted(overrides):
-        if bl.feature(name) is None:
-            close = difflib.get_close_matches(name, bl.feature_names, n=1)
-            ctx.error(
-                ("features", name),
-                "MLM211",
-                f"feature {name!r} is not in baseline {ref!r}",
-                hint=(f"did you mean {close[0]!r}? " if close else "") + f"baseline features: {', '.join(bl.feature_names)}",
-                key=True,
-            )
+    check_feature_names(ctx, ref, bl, overrides)
 
     def dist(fb: B.FeatureBaseline, where: tuple[str, ...], o: Any, default_source: Source | None) -> Dist:
         w, c = _thresholds(ctx, m, where, o, warn, critical)

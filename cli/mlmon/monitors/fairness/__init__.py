@@ -28,7 +28,9 @@ alerted on).
 
 ## Metrics expected
 
-Emitted by `mlmon.instrument` or your service:
+Emitted by your service, or by `mlmon.instrument` given the protected attribute and its values
+(`ModelMonitor(..., groups={"region": ["eu", "uk", "us"]})`: opt-in, and bounded because any
+other value counts as `__other__`; see [the instrument](../../metrics/instrument.md#fairness-groups)):
 
 | Metric | Type | Labels |
 | --- | --- | --- |

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from mlmon import conventions as C
-from mlmon.artifacts import AlertRule
+from mlmon.artifacts import AlertRule, regex_escape
 from mlmon.compiler.units import format_duration, num
 from mlmon.monitors.base import alert_annotations, alert_labels
 from mlmon.monitors.fairness.compile import Fairness
-from mlmon.monitors.fairness.promql import regex_escape, sel
+from mlmon.monitors.fairness.promql import sel
 from mlmon.monitors.fairness.schema import KEY
 
 T_VALUE = '{{ $value | printf "%.3f" }}'

@@ -11,8 +11,7 @@ from mlmon.compiler.units import format_duration
 from mlmon.monitors.base import parse_durations
 from mlmon.monitors.fairness import schema as D
 
-# labels mlmon or Prometheus already use for something else: never a group label
-RESERVED = (C.L_MODEL, C.L_VERSION, C.L_POSITIVE, "outcome", "le", "job", "instance")
+RESERVED = C.RESERVED_GROUP_LABELS
 
 
 @dataclass(frozen=True)

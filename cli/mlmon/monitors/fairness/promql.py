@@ -24,16 +24,3 @@ def by_group(f: Fairness, inner: str) -> str:
 def counter(model: Any, f: Fairness, metric: str, matchers: str, window: float) -> str:
     """The increase of a counter's series that carry the group label."""
     return f'increase({metric}{{{C.L_MODEL}="{model.id}",{matchers},{f.group_label}!=""}}[{format_duration(window)}])'
-
-
-def regex_escape(value: str) -> str:
-    """Escape a label value for a =~ matcher inside a double-quoted PromQL string."""
-    out = ""
-    for ch in value:
-        if ch in ".+*?()[]{}|^$\\":
-            out += "\\\\" + ch
-        elif ch == '"':
-            out += '\\"'
-        else:
-            out += ch
-    return out

@@ -2,9 +2,11 @@
 
 ```yaml
 retraining:
-  triggers: [drift, performance, staleness]
+  triggers: [drift, performance, staleness, feedback, new_labels]
   drift_level: critical      # warn | critical
   performance_level: warning # warning (min/max) | critical
+  feedback_decline: 0.1      # negative-feedback share above its trailing mean
+  new_labels: {min: 200000, lookback: 30d}
   for: 1h
 routing:
   teams:
@@ -12,7 +14,8 @@ routing:
       retraining: {url: "http://retrain-relay.ml-platform.svc:8080/hooks/risk-ml", repeat_interval: 24h}
 ```
 
-`MLModelRetrainingTriggered` carries `reason` (`drift`, `performance` or `staleness`),
+`MLModelRetrainingTriggered` carries `reason` (`drift`, `performance`, `staleness`, `feedback` or
+`new_labels`),
 `action="retrain"`, `monitor="retraining"`, `check=<reason>` and `severity="warning"`. It fires
 when its condition holds for `for`:
 
@@ -21,9 +24,14 @@ when its condition holds for `for`:
 | `drift` | a feature's drift score reaches its `drift_level` threshold (needs a drift section). The value is the number of such features |
 | `performance` | a metric is worse than its `min`/`max` (`performance_level: warning`) or its `critical` level. The value is the number of such series. Metrics without a level of that kind do not count; with none, the trigger is skipped |
 | `staleness` | the newest served version was trained longer ago than `versions.stale_after` (without it, the age the versions monitor's field table gives for this trigger). Read from the training timestamp directly, so the value does not lag one evaluation behind |
+| `feedback` | the share of negative user feedback is more than `feedback_decline` above its trailing mean (needs a feedback section: its `mlmon_feedback:negative:ratio` against `mlmon_feedback:negative_ratio:baseline_mean`, so the feedback section's `min_feedback`, window and spike baseline apply). The value is the rise |
+| `new_labels` | at least `new_labels.min` ground-truth labels were joined (`mlmon_labels_joined_total`, from `mlmon.instrument`'s `outcome()`) to predictions of the version(s) `mlmon_model_info` says are served, within `new_labels.lookback`: the new labelled samples since the served version was deployed, counted across restarts. A version older than the lookback counts only the labels of the lookback (pair with `staleness`). The value is the count |
 
-A trigger whose monitor has no section on the model is skipped; with no trigger left, the
-monitor generates nothing.
+`feedback` and `new_labels` are not among the default `triggers`: they are used only when listed. A `new_labels` trigger reads one counter per served version over the whole
+lookback at every evaluation: keep the lookback near your training cadence.
+
+A trigger whose monitor has no section on the model is skipped (`new_labels` needs none); with no
+trigger left, the monitor generates nothing.
 
 **Routing.** Alertmanager sends `action="retrain"` first to the team's `<team>-retraining` webhook
 receiver, with `continue: true`, so the team's ticket channel sees it too. Grouping and the

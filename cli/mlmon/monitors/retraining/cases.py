@@ -13,6 +13,7 @@ from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
 from mlmon.compiler.units import fmt_float
 from mlmon.monitors.quality import (
     V1,
+    base_labels,
     base_rate,
     breaches,
     info_series,
@@ -29,6 +30,8 @@ from mlmon.monitors.retraining.compile import Retraining
 from mlmon.monitors.retraining.rules import labels, rule_groups, trigger_exprs
 from mlmon.monitors.testkit import alert_rules, at, exp_alert, series
 
+V0 = "v0"  # an older version, no longer served
+
 
 class _Cases:
     def __init__(self, model: Any, r: Retraining):
@@ -36,6 +39,7 @@ class _Cases:
         self.rules = alert_rules(rule_groups(model, r))
         self.fr = int(math.ceil(r.for_ / 60))  # minutes
         self.t_fire = at((self.fr + 2) * 60)
+        self.exprs = trigger_exprs(model, r)
 
     def fired(self, reason: str, value: float) -> tuple[ExpAlert, ...]:
         return (exp_alert(self.rules, C.ALERT_RETRAIN, labels(self.model, reason), value),)
@@ -89,20 +93,65 @@ class _Cases:
         inputs += [info_series(model, V1, f"1x{n}"), trained_series(model, V1, f"{fmt_float(float(t_p))}x{n}")]
         if drift is not None:
             inputs += self.scores(drift, lambda d: 0, n)
+        joined = self.labels_firing(lab, t.step, t.unit, t_p) if "new_labels" in self.exprs else None
+        what = "no retraining is triggered" if joined is None else f"only the {joined:g} labels joined trigger retraining (new_labels)"
         out.append(
             t.case(
-                f"retraining {model.id}: healthy quality, no drift, a fresh version: no retraining is triggered",
+                f"retraining {model.id}: healthy quality, no drift, a fresh version: {what}",
                 inputs,
-                (AlertCheck(at(t_p), C.ALERT_RETRAIN),),
+                (AlertCheck(at(t_p), C.ALERT_RETRAIN, () if joined is None else self.fired("new_labels", joined)),),
             )
         )
         return out
+
+    def labels_firing(self, per_step: int, step: int, unit: int, t_end: int) -> float | None:
+        """The value of the new_labels trigger at ``t_end`` for labels growing by ``per_step`` from
+        0 (None: not firing), evaluated every ``unit`` seconds."""
+        lookback = self.r.new_labels_lookback
+
+        def joined(t: int) -> float:
+            if lookback < t and lookback % step:
+                raise AssertionError("design error: the new_labels lookback is not a multiple of the input step")
+            return float(per_step * (min(t, lookback) // step))
+
+        start = next((t for t in range(unit, t_end + 1, unit) if t >= step and joined(t) >= self.r.new_labels_min), None)
+        return joined(t_end) if start is not None and t_end - start >= self.r.for_ else None
+
+    def feedback_series(self, ratio: float, mean: float, n: int) -> list[tuple[str, str]]:
+        m = {C.L_MODEL: self.model.id}
+        return [(series(C.FB_NEGATIVE_RATIO, m), f"{fmt_float(ratio)}x{n}"), (series(C.FB_BASELINE_MEAN, m), f"{fmt_float(mean)}x{n}")]
+
+    def feedback(self) -> RuleTest:
+        mean = 0.1
+        ratio = round(min(1.0, mean + self.r.feedback_decline + 0.1), 6)
+        return RuleTest(
+            f"retraining {self.model.id}: negative feedback {fmt_float(ratio)} against a trailing mean of {fmt_float(mean)}: "
+            f"{C.ALERT_RETRAIN} fires with reason=feedback",
+            "1m",
+            tuple(self.feedback_series(ratio, mean, self.fr + 10)),
+            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("feedback", ratio - mean)),),
+        )
+
+    def new_labels(self) -> RuleTest:
+        """The served version v1 gets ``min`` labels a minute; labels of an older version do not count."""
+        n, k = self.fr + 10, self.r.new_labels_min
+        joined = [(series(C.LABELS_JOINED_TOTAL, {**base_labels(self.model), C.L_VERSION: v}), f"0+{k}x{n}") for v in (V0, V1)]
+        return RuleTest(
+            f"retraining {self.model.id}: {k} labels a minute joined to the served version: {C.ALERT_RETRAIN} fires with reason=new_labels",
+            "1m",
+            (info_series(self.model, V1, f"1x{n}"), *joined),
+            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("new_labels", float(k * (self.fr + 2)))),),
+        )
 
     def quiet(self, drift: Any) -> RuleTest:
         n = self.fr + 10
         inputs = [info_series(self.model, V1, f"1x{n}"), trained_series(self.model, V1, f"0x{n}")]
         if drift is not None:
             inputs += self.scores(drift, lambda d: 0, n)
+        if "feedback" in self.exprs:
+            inputs += self.feedback_series(0.1, 0.1, n)
+        if "new_labels" in self.exprs:
+            inputs.append((series(C.LABELS_JOINED_TOTAL, {**base_labels(self.model), C.L_VERSION: V1}), f"0x{n}"))
         return RuleTest(
             f"retraining {self.model.id}: no drift and a fresh version: no retraining is triggered",
             "1m",
@@ -120,5 +169,7 @@ def rule_tests(model: Any, r: Retraining) -> list[RuleTest]:
     out = [c.staleness()] if "staleness" in exprs else []
     if "drift" in exprs:
         out.append(c.drift(drift))
+    out += [c.feedback()] if "feedback" in exprs else []
+    out += [c.new_labels()] if "new_labels" in exprs else []
     out += c.performance(perf, drift, "performance" in exprs) if perf is not None else [c.quiet(drift)]
     return out

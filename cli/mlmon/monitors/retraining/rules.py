@@ -41,7 +41,19 @@ def trigger_exprs(model: Any, r: Retraining) -> dict[str, str]:
     if "staleness" in r.triggers and versions is not None:
         # inline (not mlmon_version:age:seconds) so the value does not lag one evaluation behind
         out["staleness"] = f"time() - max({C.MODEL_TRAINED_TIMESTAMP}{{{contract_selector(model)}}}) > {num(versions.stale_for_retraining)}"
+    if "feedback" in r.triggers and model.section("feedback") is not None:
+        out["feedback"] = f"{C.FB_NEGATIVE_RATIO}{{{m}}} - {C.FB_BASELINE_MEAN}{{{m}}} > {num(r.feedback_decline)}"
+    if "new_labels" in r.triggers:
+        out["new_labels"] = new_labels_expr(model, r)
     return out
+
+
+def new_labels_expr(model: Any, r: Retraining) -> str:
+    """Labels joined to predictions of the served version(s) (``mlmon_model_info``) within the
+    lookback: the new labelled samples since the served version was deployed."""
+    s = contract_selector(model)
+    joined = f"sum by ({C.L_VERSION}) (increase({C.LABELS_JOINED_TOTAL}{{{s}}}[{format_duration(r.new_labels_lookback)}]))"
+    return f"sum(\n  {joined}\n  and on ({C.L_VERSION})\n  max by ({C.L_VERSION}) ({C.MODEL_INFO}{{{s}}})\n) >= {r.new_labels_min}"
 
 
 def rule_groups(model: Any, r: Retraining) -> tuple[RuleGroup, ...]:
@@ -49,6 +61,8 @@ def rule_groups(model: Any, r: Retraining) -> tuple[RuleGroup, ...]:
         "drift": "input drift reached its " + r.drift_level + " level on {{ $value }} feature(s)",
         "performance": "{{ $value }} performance metric(s) are worse than their " + r.performance_level + " level",
         "staleness": "the served version is {{ $value | humanizeDuration }} old",
+        "feedback": "the negative-feedback share is {{ $value | humanizePercentage }} above its trailing mean",
+        "new_labels": '{{ $value | printf "%.0f" }} new labelled samples since the served version was deployed',
     }
     held = format_duration(r.for_)
     rules = [

@@ -1,0 +1,89 @@
+"""Retraining on feedback decline and on new labelled samples: triggers only when listed (and, for
+feedback, with a feedback section), PromQL that parses, the generated cases under the real promtool
+(fire and stay quiet, including the healthy-performance case when enough labels arrived), and the
+amtool route to the retraining webhook."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import promql_parser
+import pytest
+
+from mlmon import conventions as C
+from mlmon import pipeline
+from mlmon.monitors import retraining
+from tests.monitors.test_performance import BINARY, _expected_annotations, model_of, run_generated
+from tests.presets.promtool_util import assert_promtool_passes
+
+PLAIN = "  - id: m1\n    team: risk-ml\n"
+FEEDBACK = PLAIN + "    feedback: {}\n"
+
+
+def reasons(body: str) -> dict[str, str]:
+    _, m = model_of(body)
+    return retraining.rules.trigger_exprs(m, m.section("retraining"))
+
+
+def test_new_reasons_only_when_listed_and_feedback_needs_its_section():
+    assert "feedback" not in reasons(FEEDBACK + "    retraining: {}\n") and "new_labels" not in reasons(FEEDBACK + "    retraining: {}\n")
+    assert list(reasons(PLAIN + "    retraining: {triggers: [feedback, new_labels]}\n")) == ["new_labels"]
+    got = reasons(FEEDBACK + "    retraining: {triggers: [feedback, new_labels], feedback_decline: 0.2, new_labels: {min: 5000, lookback: 14d}}\n")
+    assert list(got) == ["feedback", "new_labels"]
+    for expr in got.values():
+        promql_parser.parse(expr)
+    assert got["feedback"] == f'{C.FB_NEGATIVE_RATIO}{{model="m1"}} - {C.FB_BASELINE_MEAN}{{model="m1"}} > 0.2'
+    assert f"increase({C.LABELS_JOINED_TOTAL}" in got["new_labels"] and "[14d]" in got["new_labels"] and got["new_labels"].endswith(">= 5000")
+    assert f"and on (version)\n  max by (version) ({C.MODEL_INFO}" in got["new_labels"]
+
+
+def test_bad_lookback_is_reported_at_its_field():
+    from tests.monitors.test_performance import check
+
+    _, diags = check(PLAIN + "    retraining: {triggers: [new_labels], new_labels: {lookback: a month}}\n")
+    assert any(d.code == "MLM203" and "new_labels.lookback" in d.message for d in diags), [(d.code, d.message) for d in diags]
+
+
+def test_feedback_and_new_labels_cases_pass_promtool(tmp_path):
+    s, m = model_of(FEEDBACK + "    retraining: {triggers: [feedback, new_labels], for: 10m, new_labels: {min: 300}}\n")
+    groups = retraining.MONITOR.rule_groups(m, s)
+    tests = retraining.MONITOR.rule_tests(m, s, ())
+    fired = {a.labels[C.L_REASON] for t in tests for c in t.alert_checks for a in c.exp_alerts}
+    assert fired == {"feedback", "new_labels"}
+    assert any(c.alertname == C.ALERT_RETRAIN and not c.exp_alerts for t in tests for c in t.alert_checks)
+    assert_promtool_passes(tmp_path, groups, tests)
+    got = _expected_annotations(tests, "labels a minute", C.ALERT_RETRAIN, reason="new_labels")
+    assert got["summary"] == "m1: retraining triggered (new_labels): 3600 new labelled samples since the served version was deployed"
+    got = _expected_annotations(tests, "negative feedback", C.ALERT_RETRAIN, reason="feedback")
+    assert got["summary"] == "m1: retraining triggered (feedback): the negative-feedback share is 20% above its trailing mean"
+
+
+@pytest.mark.parametrize("labels_min, fires", [(200000, False), (500, True)])
+def test_healthy_performance_case_with_new_labels_passes_promtool(tmp_path, labels_min, fires):
+    """The healthy-quality case joins labels too: below the minimum nothing fires, above it only the
+    new-labels trigger does, at the count promtool computes."""
+    body = BINARY.replace(
+        "    retraining: {}\n", f"    retraining: {{triggers: [drift, performance, staleness, new_labels], new_labels: {{min: {labels_min}}}}}\n"
+    )
+    s, m = model_of(body)
+    tests = retraining.MONITOR.rule_tests(m, s, ())
+    (healthy,) = [t for t in tests if "healthy quality" in t.name]
+    assert ("new_labels" in healthy.name) is fires
+    results = run_generated(tmp_path, body, keys=("versions", "retraining"))
+    assert results
+    for r in results:
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_new_reasons_reach_the_retraining_webhook_with_amtool(tmp_path):
+    amtool = shutil.which("amtool")
+    if amtool is None:
+        pytest.skip("amtool not installed")
+    s, m = model_of(FEEDBACK + "    retraining: {triggers: [feedback, new_labels]}\n")
+    cfg = tmp_path / "alertmanager.yml"
+    cfg.write_text(pipeline.render(s, dashboards=False)["alertmanager/alertmanager.yml"])
+    for reason in ("feedback", "new_labels"):
+        args = [f"{k}={v}" for k, v in sorted({"alertname": C.ALERT_RETRAIN, **retraining.rules.labels(m, reason)}.items())]
+        r = subprocess.run([amtool, "config", "routes", "test", f"--config.file={cfg}", *args], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and "risk-ml-retraining" in r.stdout, r.stdout + r.stderr
