@@ -151,9 +151,9 @@ _TARGET_OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
-def _target_command(name: str, doc: str, **extra: tuple[Any, Any]) -> None:
-    """Register ``mlmon <name>`` with the target options, then ``extra`` (option name -> (type, typer option))."""
-    params = {**_TARGET_OPTIONS, **extra}
+def _target_command(name: str, doc: str, skip: tuple[str, ...] = (), **extra: tuple[Any, Any]) -> None:
+    """Register ``mlmon <name>`` with the target options but ``skip``, then ``extra`` (option name -> (type, typer option))."""
+    params = {**{k: v for k, v in _TARGET_OPTIONS.items() if k not in skip}, **extra}
 
     def command(**opts: Any) -> None:
         _run(name, **opts)
@@ -177,6 +177,12 @@ _target_command(
     yes=(bool, typer.Option(False, "--yes", "-y", help="do not ask for confirmation")),
     force=(bool, typer.Option(False, "--force", help="overwrite objects changed outside mlmon (e.g. dashboards edited in the UI)")),
     message=(str, typer.Option("mlmon apply", "--message", help="commit message recorded where the server supports it")),
+)
+_target_command(
+    "unlock",
+    "Remove an apply lock that no running apply holds (e.g. left by an apply on another host), after a confirmation.",
+    skip=("generated", "format", "timeout"),
+    yes=(bool, typer.Option(False, "--yes", "-y", help="do not ask for confirmation")),
 )
 
 

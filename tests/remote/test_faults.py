@@ -3,6 +3,7 @@ mid-apply, concurrent applies. Every server must end in its old or its new state
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -185,14 +186,14 @@ def test_mlmon_killed_mid_apply_then_next_apply_recovers(prom_v1, servers, tmp_p
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(10)
-    assert (cfg / "mlmon" / ".lock").exists()  # left behind by the killed process
+    assert json.loads((cfg / "mlmon" / ".lock").read_text())["pid"] == proc.pid  # names the killed process
     time.sleep(1.2)  # let the delayed reload reach the server (or not)
     assert live_prometheus_groups(prom.url) in (V1_LIVE, V2_LIVE)
     assert on_disk(cfg) in (V1, V2)
     code, _, err = run(apply_cmd, capsys, generated=gen, prometheus=prom.url, prometheus_config_dir=cfg, state_dir=tmp_path / "s")
     assert code == 0, err
     assert live_prometheus_groups(prom.url) == V2_LIVE
-    assert not (cfg / "mlmon" / ".lock").exists()
+    assert (cfg / "mlmon" / ".lock").read_text() == ""  # released
 
 
 # --- locks ---------------------------------------------------------------------------------------

@@ -154,7 +154,8 @@ def test_server_without_mlmon_rule_files_is_refused(servers, tmp_path, capsys):
     assert code == 2
     assert 'rule_files: ["mlmon/rules/*.rules.yml"]' in err
     owned = tmp_path / "p2" / "mlmon"
-    assert not owned.exists() or list(owned.iterdir()) == []  # nothing written, lock released
+    assert not owned.exists() or [p.name for p in owned.iterdir()] == [".lock"]  # nothing written
+    assert not (owned / ".lock").exists() or (owned / ".lock").read_text() == ""  # lock released
 
 
 def test_hand_written_rules_dir_is_taken_over(servers, tmp_path, capsys):

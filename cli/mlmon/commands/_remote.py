@@ -90,3 +90,16 @@ def err(message: str) -> None:
     from mlmon.remote.http import redact
 
     sys.stderr.write("mlmon: " + redact(message).rstrip() + "\n")
+
+
+def confirm(prompt: str) -> bool | None:
+    """True/False from a terminal; None when stdin is not a terminal."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (EOFError, OSError):
+        return False
+    return answer.strip().lower() in ("y", "yes")

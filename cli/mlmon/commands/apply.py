@@ -17,21 +17,8 @@ import sys
 from typing import Any
 
 from mlmon import ExitCode
-from mlmon.commands._remote import UsageError, build_target, checked, collect_plans, err, target_configs
+from mlmon.commands._remote import UsageError, build_target, checked, collect_plans, confirm, err, target_configs
 from mlmon.commands.diff import show
-
-
-def _confirm(prompt: str) -> bool | None:
-    """True/False from a terminal; None when stdin is not a terminal."""
-    if not sys.stdin or not sys.stdin.isatty():
-        return None
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
-    try:
-        answer = sys.stdin.readline()
-    except (EOFError, OSError):
-        return False
-    return answer.strip().lower() in ("y", "yes")
 
 
 def run(opts: Any) -> int:
@@ -62,7 +49,7 @@ def run(opts: Any) -> int:
             _note("dry run: nothing was changed")
             return ExitCode.OK
         if not getattr(opts, "yes", False):
-            answer = _confirm("Apply these changes? [y/N] ")
+            answer = confirm("Apply these changes? [y/N] ")
             if answer is None:
                 err("refusing to apply without confirmation: stdin is not a terminal (pass --yes)")
                 return ExitCode.USAGE

@@ -49,6 +49,11 @@ BY_COMMAND = {
         "a server rejected the change and it was rolled back",
         "usage, unreachable server, HTTP or auth failure, confirmation refused, lock held, a rollback that could not finish",
     ),
+    "unlock": (
+        "nothing was locked, or every lock left behind was removed",
+        "-",
+        "usage, a lock held by a running apply (never removed), confirmation refused or stdin not a terminal without `--yes`",
+    ),
     "up": (
         "stopped by Ctrl-C, SIGTERM or `--duration`",
         "-",
