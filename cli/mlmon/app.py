@@ -41,9 +41,14 @@ def _run(command: str, **opts: Any) -> None:
     except BrokenPipeError:  # e.g. `mlmon lint | head`
         code = ExitCode.OK
     except Exception as exc:  # one handler for everything unexpected
+        from mlmon.remote.http import redact  # secrets never reach the terminal, tracebacks included
+
         if _DEBUG or os.environ.get("MLMON_DEBUG"):
-            raise
-        sys.stderr.write(f"mlmon: internal error: {type(exc).__name__}: {exc}\n(run with --debug for a traceback)\n")
+            import traceback
+
+            sys.stderr.write(redact(traceback.format_exc()))
+        else:
+            sys.stderr.write(redact(f"mlmon: internal error: {type(exc).__name__}: {exc}") + "\n(run with --debug for a traceback)\n")
         code = ExitCode.INTERNAL
     raise typer.Exit(int(code))
 

@@ -47,6 +47,20 @@ def register_secret(value: str | None) -> None:
             _secrets.add(value)
 
 
+def secret_value(raw: str | None, source: str, target: str, one_word: bool = True) -> str | None:
+    """A token or password as read from a variable or a file: the line break a file or a Kubernetes
+    secret ends with removed, registered for redaction. A token with a break or a space inside
+    is refused (an HTTP header cannot carry it; the error would show it)."""
+    if raw is None:
+        return None
+    value = raw.strip() if one_word else raw.rstrip("\r\n")
+    register_secret(value)
+    register_secret(raw)
+    if one_word and any(c.isspace() or ord(c) < 32 for c in value):
+        raise RemoteError(f"{target}: {source} has a line break or a space inside; a token is one word")
+    return value or None
+
+
 def redact(text: str, extra: Iterable[str] = ()) -> str:
     """Remove registered secrets, ``extra`` values, URL credentials and Authorization headers."""
     if not text:
@@ -134,13 +148,12 @@ class HttpClient:
             s.verify = ca
         else:
             s.verify = True
-        token = env.get(prefix + "TOKEN")
-        user, password = env.get(prefix + "USER"), env.get(prefix + "PASSWORD")
+        token = secret_value(env.get(prefix + "TOKEN"), f"{prefix}TOKEN", target)
+        user = (env.get(prefix + "USER") or "").strip()
+        password = secret_value(env.get(prefix + "PASSWORD"), f"{prefix}PASSWORD", target, one_word=False)
         if token:
-            register_secret(token)
             s.headers["Authorization"] = "Bearer " + token
         elif user:
-            register_secret(password)
             s.auth = (user, password or "")
         s.headers["User-Agent"] = "mlmon"
         for k, v in (headers or {}).items():
@@ -203,7 +216,7 @@ class HttpClient:
         return f"connection failed: {_short(exc)}"
 
     def describe_status(self, resp: Any) -> str:
-        body = " ".join((resp.text or "").split())[:300]
+        body = clip(redact(" ".join((resp.text or "").split())), 300)  # redacted first: a cut never leaves part of a secret
         hint = ""
         if resp.status_code in (401, 403):
             p = env_prefix(self.target)
@@ -228,5 +241,13 @@ def _short(exc: BaseException) -> str:
     m2 = re.search(r"too many (\d+) error responses", text)
     if m2:
         text = f"HTTP {m2.group(1)} each time"
-    text = re.sub(r"<[^>]+>", "", text)
-    return redact(" ".join(text.split())[:200])
+    text = re.sub(r"<(?!redacted>)[^>]+>", "", redact(text))
+    return clip(" ".join(text.split()), 200)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters at a word boundary, marked with `...`."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:") + " ..."
