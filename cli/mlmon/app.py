@@ -16,10 +16,22 @@ from types import SimpleNamespace
 from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from mlmon import ExitCode
 
+class _Group(TyperGroup):
+    """``--debug`` is global, but it may also be written after the command (``mlmon diff --debug``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[1:end]:
+            args = ["--debug", *(a for i, a in enumerate(args) if not (a == "--debug" and i < end))]
+        return list(super().parse_args(ctx, args))
+
+
 app = typer.Typer(
+    cls=_Group,
     name="mlmon",
     help="Monitoring-as-code for ML models: one YAML spec -> Prometheus rules, Alertmanager routing, Grafana dashboards.",
     no_args_is_help=True,

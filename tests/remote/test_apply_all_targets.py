@@ -22,7 +22,7 @@ TENANT = "team-a"
 @pytest.fixture(autouse=True)
 def _no_mlmon_env(monkeypatch):
     for k in list(os.environ):
-        if k.startswith("MLMON_"):
+        if k.startswith("MLMON_") and k != "MLMON_GRAFANA_OPENAPI":
             monkeypatch.delenv(k)
 
 

@@ -434,3 +434,14 @@ def test_server_killed_mid_apply_reports_incomplete_rollback_then_converges(srv,
     assert all("edited" not in c.detail for c in plan)  # mlmon's own verified writes are recorded
     t.apply(gen, plan, ApplyOptions())
     assert t.plan(gen) == []
+
+
+def test_the_server_is_named_once_in_a_failure(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    write(gen, dash("m-a", "Model A v2"))
+    srv.add_fault("partition", method="POST", path="/api/dashboards/db", phase="before")
+    with pytest.raises(ApplyError) as err:
+        apply(t, gen)
+    assert str(err.value).count(f"grafana at {srv.url}") == 1, str(err.value)

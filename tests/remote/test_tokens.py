@@ -71,7 +71,7 @@ def test_canary_token_never_printed(prom, servers, tmp_path, scenario, debug):
     args = [command, "--generated", gen, "--prometheus", proxy.url, "--prometheus-config-dir", cfg, "--state-dir", tmp_path / "s", "--timeout", "0.5"]
     args += ["--yes"] if command == "apply" else []
     env = {"MLMON_PROMETHEUS_TOKEN": CANARY + "\n"}  # as read from a Kubernetes secret or a token file
-    args.insert(0, "--debug") if debug else None
+    args.insert(1, "--debug") if debug else None  # after the command: as good as before it
     r = CliRunner().invoke(app, list(map(str, args)), env=env)
     text = r.stdout + r.stderr
     assert {h.get("Authorization") for _, _, h in proxy.requests} == {f"Bearer {CANARY}"}  # sent, without the line break

@@ -81,12 +81,13 @@ class Target:
         return default_lock_path(self.state_dir, self.name, self.url)
 
     def at(self, text: str) -> str:
-        """A message about this server: ``"<name> at <url>: <text>"``."""
-        return f"{self.name} at {self.url}: {text}"
+        """A message about this server: ``"<name> at <url>: <text>"``, the server named once even when
+        ``text`` quotes messages that already name it."""
+        return f"{self.name} at {self.url}: {self.local(text)}"
 
-    def local(self, exc: BaseException) -> str:
-        """The message without the leading "<name> at <url>: " (the caller adds it once)."""
-        return str(exc).removeprefix(f"{self.name} at {self.url}: ")
+    def local(self, exc: BaseException | str) -> str:
+        """The message without "<name> at <url>: " anywhere in it (the caller adds it once)."""
+        return str(exc).replace(f"{self.name} at {self.url}: ", "")
 
     def refuse_stale(self, changes: Sequence[Change], fresh: Sequence[Change], what: str, same: Callable[[Change], Any]) -> list[Change]:
         """This target's part of ``changes``, when the plan made again now (``fresh``) agrees with it

@@ -141,6 +141,7 @@ class HttpClient:
         s.mount("http://", adapter)
         s.mount("https://", adapter)
         prefix = env_prefix(target)
+        self.ca_from_context = False
         ca = env.get(prefix + "CA_FILE")
         if ca:
             if not os.path.isfile(ca):
@@ -170,9 +171,7 @@ class HttpClient:
         try:
             resp = self.session.request(method, url, timeout=timeout, **kwargs)
         except requests.exceptions.SSLError as exc:
-            raise RemoteError(
-                self._msg(what, f"TLS verification failed ({_short(exc)}); set {env_prefix(self.target)}CA_FILE to the server's CA bundle")
-            ) from None
+            raise RemoteError(self._msg(what, self._tls_reason(exc))) from None
         except requests.exceptions.ConnectTimeout:
             raise RemoteError(self._msg(what, f"connection timed out after {self.settings.connect_timeout:g}s")) from None
         except requests.exceptions.ReadTimeout:
@@ -183,6 +182,8 @@ class HttpClient:
             raise RemoteError(self._msg(what, self._connection_reason(exc))) from None
         except requests.exceptions.RequestException as exc:
             raise RemoteError(self._msg(what, _short(exc))) from None
+        if resp.status_code == 400 and "HTTP request to an HTTPS server" in (resp.text or ""):
+            raise RemoteError(self._msg(what, f"the server speaks TLS (HTTPS) at this address: use {self._other_scheme('https')}"))
         if expect is not None and resp.status_code not in tuple(expect):
             raise RemoteError(self._msg(what, self.describe_status(resp)))
         return resp
@@ -200,6 +201,21 @@ class HttpClient:
         except ValueError:
             raise RemoteError(self._msg(what, "the answer is not JSON (is this the right URL?)")) from None
 
+    def _other_scheme(self, scheme: str) -> str:
+        return scheme + "://" + self.base_url.split("://", 1)[1]
+
+    def _tls_reason(self, exc: BaseException) -> str:
+        """One sentence with the fix, for each way TLS fails."""
+        text = str(exc)
+        if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text or "record layer failure" in text:
+            return f"the server does not speak TLS at this address: use {self._other_scheme('http')}"
+        m = re.search(r"certificate verify failed: (.+?)\.? \(_ssl", text)
+        if m or "CERTIFICATE_VERIFY_FAILED" in text:
+            reason = m.group(1).rstrip(".").replace("'", "") if m else "certificate verify failed"
+            source = "the context's ca_file" if self.ca_from_context else f"{env_prefix(self.target)}CA_FILE"
+            return f"the server's TLS certificate is not trusted ({reason}): set {source} to the CA bundle that signed it"
+        return f"TLS handshake failed ({_short(exc)}): check that the URL's scheme and port are right"
+
     def _connection_reason(self, exc: BaseException) -> str:
         text = str(exc)
         tries = f" ({self.settings.retries} retries)" if "Max retries exceeded" in text else ""
@@ -212,7 +228,8 @@ class HttpClient:
         if "Name or service not known" in text or "NameResolutionError" in text or "nodename nor servname" in text:
             return "cannot resolve the host name"
         if "RemoteDisconnected" in text or "ProtocolError" in text or "Connection reset" in text or "Connection aborted" in text:
-            return f"the server closed the connection without answering{tries}"
+            tls = " (if it serves TLS, use https://)" if self.base_url.startswith("http://") else ""
+            return f"the server closed the connection without answering{tries}{tls}"
         return f"connection failed: {_short(exc)}"
 
     def describe_status(self, resp: Any) -> str:
