@@ -231,7 +231,7 @@ def test_lock_is_exclusive_and_stale_locks_are_taken_over(tmp_path):
     with TargetLock(path, "prometheus"):
         with pytest.raises(RemoteError, match="another mlmon apply holds the lock"):
             TargetLock(path, "prometheus").acquire()
-    assert not path.exists()
+    assert path.read_text() == ""  # released: the file stays, empty
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     path.write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(), "started": 0}))
