@@ -181,3 +181,23 @@ def test_wrong_config_dir_is_refused_before_writing(prom, tmp_path, capsys):
     assert f"the server loads {tmp_path / 'prom' / 'prometheus.yml'}" in err and f"--prometheus-config-dir {tmp_path / 'prom'}" in err
     assert not (wrong / "mlmon" / "rules").exists()
     assert set(live_prometheus_groups(prom.url)) == {"team-owned"}
+
+
+def test_hand_edited_rule_file_is_reverted(prom, tmp_path, capsys):
+    """Someone edits a file of mlmon's rule set in place and reloads: the edit shows in the plan,
+    and apply --force puts the generated file back (the edited folder is never reused)."""
+    cfg = tmp_path / "prom"
+    gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1})
+    common = dict(generated=gen, prometheus=prom.url, prometheus_config_dir=cfg, state_dir=tmp_path / "s")
+    assert run(apply_cmd, capsys, **common)[0] == 0
+    edited = cfg / "mlmon" / "rules" / "fraud.rules.yml"
+    edited.write_text(FRAUD_V1.replace("for: 2m", "for: 7m"))
+    requests.post(prom.url + "/-/reload", timeout=5).raise_for_status()
+    assert live_alert_for(prom.url, "mlmon-fraud-detector-slo", "MLModelSLOBurnRate") == 420
+    code, out, _ = run(diff_cmd, capsys, exit_code=True, **common)
+    assert code == 1 and "~ rule mlmon-fraud-detector-slo/alert:MLModelSLOBurnRate" in out
+    code, _, err = run(apply_cmd, capsys, force=True, **common)
+    assert code == 0, err
+    assert live_alert_for(prom.url, "mlmon-fraud-detector-slo", "MLModelSLOBurnRate") == 120
+    assert rules_on_disk(cfg) == {"churn.rules.yml": CHURN_V1, "fraud.rules.yml": FRAUD_V1}
+    assert run(diff_cmd, capsys, exit_code=True, **common)[0] == 0
