@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from mlmon import ExitCode
 
+
 class _Group(TyperGroup):
     """``--debug`` is global, but it may also be written after the command (``mlmon diff --debug``)."""
 
@@ -194,6 +195,7 @@ _target_command(
     yes=(bool, typer.Option(False, "--yes", "-y", help="do not ask for confirmation")),
     force=(bool, typer.Option(False, "--force", help="overwrite objects changed outside mlmon (e.g. dashboards edited in the UI)")),
     message=(str, typer.Option("mlmon apply", "--message", help="commit message recorded where the server supports it")),
+    atomic=(bool, typer.Option(True, "--atomic/--no-atomic", help="when a target fails, also restore the targets applied before it")),
 )
 _target_command(
     "unlock",

@@ -248,7 +248,8 @@ class Fault:
     action: ``"status"`` (answer ``status`` with ``body``, upstream never sees it), ``"delay"``
     (sleep ``seconds`` then forward), ``"drop"`` (close the connection, upstream never sees it),
     ``"drop_after"`` (forward, then close without answering: a lost answer), ``"rewrite"``
-    (forward, then replace the body with ``rewrite(body)``), ``"hook"`` (call ``hook()`` then forward).
+    (forward, then replace the body with ``rewrite(body)``), ``"hook"`` (forward). ``hook``, when
+    set, is called first whatever the action (e.g. kill a server, or the mlmon process itself).
     ``times``: how many matching requests it applies to (None: all). ``when``: extra predicate.
     """
 
@@ -301,6 +302,8 @@ class FaultProxy:
                     fault = next((f for f in proxy.faults if f.matches(self.command, self.path)), None)
                     if fault:
                         fault.hits += 1
+                if fault and fault.hook:
+                    fault.hook()
                 if fault and fault.action == "status":
                     self._reply(fault.status, fault.body, "text/plain")
                     return
@@ -310,8 +313,6 @@ class FaultProxy:
                     return
                 if fault and fault.action == "delay":
                     time.sleep(fault.seconds)
-                if fault and fault.action == "hook" and fault.hook:
-                    fault.hook()
                 try:
                     conn = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "accept-encoding")}

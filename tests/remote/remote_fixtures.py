@@ -202,6 +202,7 @@ def opts(**kw) -> SimpleNamespace:
         yes=True,
         force=False,
         message="test",
+        atomic=True,
     )
     base.update(kw)
     return SimpleNamespace(**base)

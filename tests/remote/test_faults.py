@@ -143,7 +143,7 @@ def test_alertmanager_dies_during_apply(servers, tmp_path, capsys):
     am = servers.alertmanager(conf, config=AM_OLD)
     gen = make_generated(tmp_path / "gen", am=AM_V1)
     proxy = servers.proxy(am.url, [Fault("POST", "/-/reload", "hook", hook=am.kill, times=1)])
-    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=proxy.url, alertmanager_config=conf, state_dir=tmp_path / "s")
+    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=proxy.url, alertmanager_config=conf, state_dir=tmp_path / "s", force=True)
     assert code == 2, err
     assert conf.read_text() == AM_OLD
     am.start()
@@ -242,6 +242,7 @@ def test_mlmon_killed_mid_apply_alertmanager(servers, tmp_path, capsys):
             "mlmon",
             "apply",
             "--yes",
+            "--force",
             "--generated",
             str(gen),
             "--alertmanager",
@@ -268,6 +269,6 @@ def test_mlmon_killed_mid_apply_alertmanager(servers, tmp_path, capsys):
     receivers = [r["name"] for r in live_am_config(am.url)["receivers"]]
     assert receivers in (["old"], ["default", "pagerduty-risk-ml", "slack-risk-ml"])
     assert conf.read_text() in (AM_OLD, AM_V1)
-    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=am.url, alertmanager_config=conf, state_dir=tmp_path / "s")
+    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=am.url, alertmanager_config=conf, state_dir=tmp_path / "s", force=True)
     assert code == 0, err
     assert [r["name"] for r in live_am_config(am.url)["receivers"]] == ["default", "pagerduty-risk-ml", "slack-risk-ml"]

@@ -52,7 +52,9 @@ SCENARIOS = {
                 "GET",
                 "/api/v1/status/config",
                 "rewrite",
-                rewrite=lambda body: b'{"status":"success","data":{"yaml":"rule_files: [mlmon/rules/*.rules.yml]\\nglobal: {evaluation_interval: ' + CANARY.encode() + b'}"}}',
+                rewrite=lambda body: (
+                    b'{"status":"success","data":{"yaml":"rule_files: [mlmon/rules/*.rules.yml]\\nglobal: {evaluation_interval: ' + CANARY.encode() + b'}"}}'
+                ),
             )
         ],
     ),

@@ -46,8 +46,9 @@ BY_COMMAND = {
     "diff": ("no changes, or changes without `--exit-code`", "changes, with `--exit-code`", "usage, missing file, unreachable server, HTTP or auth failure"),
     "apply": (
         "applied, nothing to do, or `--dry-run`",
-        "a server rejected the change and it was rolled back",
-        "usage, unreachable server, HTTP or auth failure, confirmation refused, lock held, a rollback that could not finish",
+        "refused before any write (promtool/amtool rejected the files, a change made outside mlmon without `--force`, a stale plan, "
+        "a conflict): nothing changed; or a step failed (a server rejected the change, Ctrl-C, SIGTERM) and everything was rolled back",
+        "usage, unreachable server, HTTP or auth failure, unwritable path, confirmation refused, lock held, a rollback that could not finish",
     ),
     "unlock": (
         "nothing was locked, or every lock left behind was removed",

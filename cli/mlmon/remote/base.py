@@ -105,9 +105,23 @@ class Target:
     def plan(self, generated: Path) -> Sequence[Change]:
         raise NotImplementedError
 
+    def recover(self) -> Sequence[str]:
+        """Finish or roll back an apply that was killed half-way (before planning); lines to show."""
+        return []
+
+    def preflight(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> list[str]:
+        """Every check that can refuse the apply, before anything is written anywhere: the
+        refusals (empty: go ahead). RemoteError when the server or a path is unusable."""
+        return []
+
     def apply(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> Sequence[str]:
         """Perform ``changes``; return human-readable verification lines. Raise ApplyError."""
         raise NotImplementedError
+
+    def undo(self) -> Sequence[str]:
+        """Put back the state from before the last successful ``apply`` (a later target failed
+        under ``--atomic``); raise ApplyError when it cannot."""
+        return []
 
 
 def rollback_summary(server: str, earlier: int, rolled: bool, notes: Sequence[str]) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from mlmon.plan import Change, diff_keyed, redact_value
@@ -205,11 +205,11 @@ def _route_changes(live: dict[str, Any] | None, desired: dict[str, Any]) -> list
         if was == now:
             continue
         note = "the order of its child routes changes (the first match wins)"
-        i = next((i for i, c in enumerate(changes) if c.name == path), None)
-        if i is None:
+        at = next((i for i, c in enumerate(changes) if c.name == path), None)
+        if at is None:
             changes.append(Change("alertmanager", "route", path, "change", {"routes": was}, {"routes": now}, note))
         else:
-            changes[i] = replace(changes[i], detail="; ".join(filter(None, [changes[i].detail, note])))
+            changes[at] = replace(changes[at], detail="; ".join(filter(None, [changes[at].detail, note])))
     return changes
 
 

@@ -22,6 +22,7 @@ from typing import Any
 OWNED_DIR = "mlmon"
 RULES_LINK = "rules"
 RULE_FILE_GLOB = "*.rules.yml"
+JOURNAL = "journal.json"
 _VERSION_PREFIX = ".rules-"
 _LINK_PREFIX = ".rules-link-"
 
