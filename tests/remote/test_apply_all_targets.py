@@ -114,3 +114,14 @@ def test_apply_all_four_in_order_then_a_later_failure_is_reported(servers, grafa
     assert live_am_config(am.url)["route"]["repeat_interval"] == "4h"
     assert grafana.dashboards["mlmon-fraud"].json["title"] == "fraud-detector"
     assert set(mimir.snapshot(TENANT)) == {"mlmon-fraud", "mlmon-churn"}  # untouched
+
+    # a failure in the last target undoes Grafana's saves too (--atomic): every server ends where it was
+    grafana.faults.clear()
+    before = grafana.snapshot()
+    mimir.add_fault("status", method="POST", status=500, times=1)
+    (gen / "prometheus" / "rules" / "fraud.rules.yml").write_text(FRAUD_V1.replace("for: 2m", "for: 3m"))
+    r = runner.invoke(app, ["apply", "--yes", *args], env=env, catch_exceptions=False)
+    assert r.exit_code == 1, r.stderr
+    assert "rolled back (--atomic): prometheus, alertmanager, grafana; mimir: rolled back" in r.stderr
+    assert grafana.snapshot() == before
+    assert live_am_config(am.url)["route"]["repeat_interval"] == "4h"

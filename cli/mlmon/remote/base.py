@@ -89,18 +89,13 @@ class Target:
         """The message without "<name> at <url>: " anywhere in it (the caller adds it once)."""
         return str(exc).replace(f"{self.name} at {self.url}: ", "")
 
-    def refuse_stale(self, changes: Sequence[Change], fresh: Sequence[Change], what: str, same: Callable[[Change], Any]) -> list[Change]:
-        """This target's part of ``changes``, when the plan made again now (``fresh``) agrees with it
-        (``same`` gives what must be equal); otherwise ApplyError, before anything is written."""
+    def stale(self, changes: Sequence[Change], fresh: Sequence[Change], same: Callable[[Change], Any]) -> list[str]:
+        """The refusal when the plan made again now (``fresh``) disagrees with this target's part
+        of ``changes`` (``same`` gives what must be equal)."""
         now = {(c.kind, c.name): c for c in fresh}
         wanted = [c for c in changes if c.target == self.name]
         stale = [f"{c.kind} {c.name}" for c in wanted if (c.kind, c.name) not in now or same(now[(c.kind, c.name)]) != same(c)]
-        if stale:
-            raise ApplyError(
-                self.at(f"live {what} changed since the plan was made ({', '.join(stale)}); run `mlmon diff` again. Nothing was changed."),
-                rolled_back=True,
-            )
-        return wanted
+        return [self.at(f"the live state changed since the plan was shown ({', '.join(stale)}); run `mlmon diff` again")] if stale else []
 
     def plan(self, generated: Path) -> Sequence[Change]:
         raise NotImplementedError
