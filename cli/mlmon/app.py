@@ -150,6 +150,7 @@ def baseline(
 
 # The options of `diff` and `apply` that name the targets: one list for both commands.
 _TARGET_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "context": (str | None, typer.Option(None, "--context", help="named environment from mlmon.contexts.yaml (env MLMON_CONTEXT); flags override it")),
     "generated": (Path, typer.Option(Path("generated"), "--generated", help="folder written by `mlmon generate`")),
     "prometheus": (str | None, typer.Option(None, "--prometheus", help="Prometheus URL (env MLMON_PROMETHEUS_URL)")),
     "prometheus_config_dir": (
@@ -164,7 +165,7 @@ _TARGET_OPTIONS: dict[str, tuple[Any, Any]] = {
     "grafana": (str | None, typer.Option(None, "--grafana", help="Grafana URL (env MLMON_GRAFANA_URL)")),
     "mimir": (str | None, typer.Option(None, "--mimir", help="Mimir/Cortex URL (env MLMON_MIMIR_URL)")),
     "timeout": (float, typer.Option(10.0, "--timeout", help="seconds per HTTP request")),
-    "state_dir": (Path, typer.Option(Path(".mlmon"), "--state-dir", help="local state (locks, last-applied records)")),
+    "state_dir": (Path | None, typer.Option(None, "--state-dir", help="where Grafana and Mimir locks live (default: the context's `state`, else .mlmon)")),
     "format": (str, FormatOpt),
 }
 
@@ -203,6 +204,15 @@ _target_command(
     skip=("generated", "format", "timeout"),
     yes=(bool, typer.Option(False, "--yes", "-y", help="do not ask for confirmation")),
 )
+
+
+@app.command()
+def context(
+    action: str = typer.Argument(..., help="list, use or show"),
+    name: str | None = typer.Argument(None, help="the context (use: required; show: default the current one)"),
+) -> None:
+    """Named environments (mlmon.contexts.yaml and the user's contexts file): list them, choose the current one, show one."""
+    _run("context", action=action, name=name)
 
 
 @app.command()

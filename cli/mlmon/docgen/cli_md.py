@@ -50,6 +50,11 @@ BY_COMMAND = {
         "a conflict): nothing changed; or a step failed (a server rejected the change, Ctrl-C, SIGTERM) and everything was rolled back",
         "usage, unreachable server, HTTP or auth failure, unwritable path, confirmation refused, lock held, a rollback that could not finish",
     ),
+    "context": (
+        "listed, chosen or shown",
+        "-",
+        "unknown action or context, a contexts file that cannot be read or has a secret value in it, the user file not writable",
+    ),
     "unlock": (
         "nothing was locked, or every lock left behind was removed",
         "-",

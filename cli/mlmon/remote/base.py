@@ -45,6 +45,7 @@ class TargetConfig:
     read_timeout: float = 10.0
     retries: int = 3
     settings: Mapping[str, Any] = field(default_factory=dict)
+    auth: Mapping[str, str] = field(default_factory=dict)  # names of variables or files (contexts), never values
 
 
 class Target:
@@ -61,8 +62,9 @@ class Target:
         settings: HttpSettings | None = None,
         env: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        auth: Mapping[str, str] | None = None,
     ):
-        self.client = HttpClient(self.name, url, settings=settings, env=env, headers=headers)
+        self.client = HttpClient(self.name, url, settings=settings, env=env, headers=headers, auth=auth)
         self.url = self.client.url  # no credentials: shown in the plan header and in messages
         self.state_dir = Path(state_dir)
 
@@ -73,7 +75,7 @@ class Target:
     @classmethod
     def from_config(cls, cfg: TargetConfig) -> Any:
         http = HttpSettings(connect_timeout=cfg.connect_timeout, read_timeout=cfg.read_timeout, retries=cfg.retries)
-        return cls(cfg.url, state_dir=cfg.state_dir, settings=http, **cls.options(dict(cfg.settings or {})))
+        return cls(cfg.url, state_dir=cfg.state_dir, settings=http, auth=dict(cfg.auth or {}), **cls.options(dict(cfg.settings or {})))
 
     @property
     def lock_path(self) -> Path:

@@ -5,8 +5,9 @@
   (GET, HEAD, PUT, DELETE). ``POST`` (``/-/reload``, Grafana saves) is never re-sent after the
   server may have seen it; a refused connection (nothing sent) is retried.
 - TLS verification is on. ``MLMON_<TARGET>_CA_FILE`` names a CA bundle.
-- Auth comes from the environment only: ``MLMON_<TARGET>_TOKEN`` (bearer) or
-  ``MLMON_<TARGET>_USER`` + ``MLMON_<TARGET>_PASSWORD`` (basic). Never from argv or files.
+- Auth comes from the environment, ``MLMON_<TARGET>_TOKEN`` (bearer) or ``MLMON_<TARGET>_USER`` +
+  ``MLMON_<TARGET>_PASSWORD`` (basic), or from what a context names (``mlmon.remote.contexts``):
+  another variable, or a file. Never from argv. Read values lose the line break files end with.
 - Every secret the client learns is registered with :func:`redact`, which the commands apply to
   everything they print, so tokens never reach logs, diffs or error messages.
 - Transport and HTTP failures become :class:`RemoteError` naming the server, the URL and what
@@ -61,6 +62,26 @@ def secret_value(raw: str | None, source: str, target: str, one_word: bool = Tru
     return value or None
 
 
+def _credential(auth: Mapping[str, str], kind: str, env: Mapping[str, str], prefix: str, target: str) -> str | None:
+    """A token or password from the context (``<kind>_file`` or ``<kind>_env``), else from
+    ``MLMON_<TARGET>_<KIND>``; stripped of its line break, registered for redaction."""
+    one_word = kind == "token"
+    if f"{kind}_file" in auth:
+        path = auth[f"{kind}_file"]
+        try:
+            with open(path, encoding="utf-8") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise RemoteError(f"{target}: cannot read the {kind} file {path}: {exc.strerror or exc}") from None
+        return secret_value(raw, f"the {kind} file {path}", target, one_word)
+    if f"{kind}_env" in auth:
+        name = auth[f"{kind}_env"]
+        if name not in env:
+            raise RemoteError(f"{target}: the context names the {kind} variable {name}, which is not set")
+        return secret_value(env[name], name, target, one_word)
+    return secret_value(env.get(prefix + kind.upper()), prefix + kind.upper(), target, one_word)
+
+
 def redact(text: str, extra: Iterable[str] = ()) -> str:
     """Remove registered secrets, ``extra`` values, URL credentials and Authorization headers."""
     if not text:
@@ -104,6 +125,7 @@ class HttpClient:
         settings: HttpSettings | None = None,
         env: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        auth: Mapping[str, str] | None = None,
     ):
         import requests
         from requests.adapters import HTTPAdapter
@@ -141,17 +163,19 @@ class HttpClient:
         s.mount("http://", adapter)
         s.mount("https://", adapter)
         prefix = env_prefix(target)
-        self.ca_from_context = False
-        ca = env.get(prefix + "CA_FILE")
+        auth = dict(auth or {})
+        self.ca_from_context = "ca_file" in auth
+        ca = auth.get("ca_file") or env.get(prefix + "CA_FILE")
         if ca:
             if not os.path.isfile(ca):
-                raise RemoteError(f"{target}: {prefix}CA_FILE={ca} is not a file")
+                source = "the context's ca_file" if self.ca_from_context else f"{prefix}CA_FILE"
+                raise RemoteError(f"{target}: {source} {ca} is not a file")
             s.verify = ca
         else:
             s.verify = True
-        token = secret_value(env.get(prefix + "TOKEN"), f"{prefix}TOKEN", target)
-        user = (env.get(prefix + "USER") or "").strip()
-        password = secret_value(env.get(prefix + "PASSWORD"), f"{prefix}PASSWORD", target, one_word=False)
+        token = _credential(auth, "token", env, prefix, target)
+        user = (env.get(auth["user_env"], "") if "user_env" in auth else auth.get("user") or env.get(prefix + "USER") or "").strip()
+        password = _credential(auth, "password", env, prefix, target)
         if token:
             s.headers["Authorization"] = "Bearer " + token
         elif user:

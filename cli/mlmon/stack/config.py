@@ -1,7 +1,8 @@
 """Local copies of the generated configuration: what a stack on 127.0.0.1 must change.
 
-- ``prometheus.yml``: rule files point at the copies, Alertmanager at the local one, and each
-  model's scrape job at its demo service;
+- ``prometheus.yml``: rule files from ``mlmon/rules/`` next to it, laid out as `mlmon apply`
+  manages them (``lay_out_rules``), Alertmanager at the local one, and each model's scrape job at
+  its demo service;
 - ``alertmanager.yml``: Slack ``api_url_file`` and PagerDuty ``routing_key_file``/``service_key_file``
   point at files in ``<state>/secrets`` (the sink's URL and a dummy key), PagerDuty gets a ``url``
   on the sink, the retraining webhook's ``url`` is the sink; grouping waits are shortened
@@ -145,5 +146,21 @@ def write_local(
     prom = yaml.safe_load(files.get(prometheus.CONFIG, "") or "{}") or {}
     targets = {m: addr for m, (addr, _) in models.items()}
     teams = {m: team for m, (_, team) in models.items()}
-    prom_local = local_prometheus_config(prom, gen / prometheus.RULES_DIR, alertmanager_port, targets, teams, scrape_interval, evaluation_interval)
+    rules = lay_out_rules(local, gen / prometheus.RULES_DIR)
+    prom_local = local_prometheus_config(prom, rules, alertmanager_port, targets, teams, scrape_interval, evaluation_interval)
     (local / "prometheus.yml").write_text(emit.to_yaml(prom_local, "# mlmon up: local Prometheus configuration"), encoding="utf-8")
+
+
+def lay_out_rules(config_dir: Path, generated_rules: Path) -> Path:
+    """The generated rule files laid out as `mlmon apply` manages them next to ``prometheus.yml``
+    (``mlmon/rules`` -> a rule-set folder named by its hash), so `mlmon apply --context local`
+    finds mlmon's own rule set; returns the ``rule_files`` folder, relative to ``config_dir``."""
+    from mlmon.remote.prometheus.ruledir import OWNED_DIR, RULES_LINK, RuleDir, read_files
+
+    owned = config_dir / OWNED_DIR
+    owned.mkdir(parents=True, exist_ok=True)
+    rules = RuleDir(owned)
+    version = rules.write_version(read_files(generated_rules))
+    rules.point_to(version)
+    rules.cleanup({version})
+    return Path(OWNED_DIR) / RULES_LINK
