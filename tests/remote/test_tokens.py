@@ -92,3 +92,18 @@ def test_token_with_a_break_inside_is_refused_without_showing_it(tmp_path):
     r = CliRunner().invoke(app, ["diff", "--generated", str(gen), "--prometheus", "http://127.0.0.1:1"], env=env)
     assert r.exit_code == 2 and "MLMON_PROMETHEUS_TOKEN has a line break or a space inside" in r.stderr
     assert leaked(r.stdout + r.stderr) == []
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_canary_token_from_a_token_file_never_printed(prom, servers, tmp_path, monkeypatch, debug):
+    """The same token read from a file a context names (ending in a line break, like a mounted secret)."""
+    handle, cfg = prom
+    proxy = servers.proxy(handle.url, SCENARIOS["401 echoing the header"][1])
+    (tmp_path / "token").write_text(CANARY + "\n")
+    (tmp_path / "contexts.yaml").write_text(f"contexts:\n  ci:\n    prometheus: {{url: '{proxy.url}', token_file: token}}\n")
+    monkeypatch.setenv("MLMON_CONTEXTS", str(tmp_path / "contexts.yaml"))
+    gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1})
+    r = CliRunner().invoke(app, ["diff", *(["--debug"] if debug else []), "--context", "ci", "--generated", str(gen)])
+    assert r.exit_code == 2
+    assert {h.get("Authorization") for _, _, h in proxy.requests} == {f"Bearer {CANARY}"}
+    assert leaked(r.stdout + r.stderr) == [], r.stderr
