@@ -12,31 +12,13 @@ import sys
 import time
 
 import pytest
-from remote_fixtures import AM_OLD, AM_V1, AM_V2, CHURN_V1, FRAUD_V1, FRAUD_V2, REPO, live_am_config, live_prometheus_groups, make_generated, opts
+from remote_fixtures import AM_OLD, AM_V1, AM_V2, REPO, V1, V1_LIVE, V2, V2_LIVE, live_am_config, live_prometheus_groups, make_generated, run
 
 from helpers.servers import Fault
 from mlmon.commands import apply as apply_cmd
 from mlmon.commands import diff as diff_cmd
 
 pytestmark = pytest.mark.e2e
-
-V1 = {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1}
-V2 = {"fraud.rules.yml": FRAUD_V2}
-V1_LIVE = {"mlmon-fraud-detector-slo": ["mlmon_slo:sli_error:ratio_rate5m", "MLModelSLOBurnRate"], "mlmon-churn-drift": ["MLModelDrift"]}
-V2_LIVE = {"mlmon-fraud-detector-slo": ["mlmon_slo:sli_error:ratio_rate5m", "MLModelSLOBurnRate", "MLModelSLONoData"]}
-
-
-@pytest.fixture(autouse=True)
-def _no_mlmon_env(monkeypatch):
-    for k in list(os.environ):
-        if k.startswith("MLMON_"):
-            monkeypatch.delenv(k)
-
-
-def run(cmd, capsys, **kw):
-    code = cmd.run(opts(**kw))
-    out, err = capsys.readouterr()
-    return int(code), out, err
 
 
 class Mlmon:

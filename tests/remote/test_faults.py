@@ -11,18 +11,7 @@ import sys
 import time
 
 import pytest
-from remote_fixtures import (
-    AM_OLD,
-    AM_V1,
-    CHURN_V1,
-    FRAUD_V1,
-    FRAUD_V2,
-    REPO,
-    live_am_config,
-    live_prometheus_groups,
-    make_generated,
-    opts,
-)
+from remote_fixtures import AM_OLD, AM_V1, REPO, V1, V1_LIVE, V2, V2_LIVE, live_am_config, live_prometheus_groups, make_generated, run
 
 from helpers.servers import Fault, free_port
 from mlmon.commands import apply as apply_cmd
@@ -30,24 +19,6 @@ from mlmon.commands import diff as diff_cmd
 from mlmon.remote.lock import TargetLock
 
 pytestmark = pytest.mark.e2e
-
-V1 = {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1}
-V2 = {"fraud.rules.yml": FRAUD_V2}
-V1_LIVE = {"mlmon-fraud-detector-slo": ["mlmon_slo:sli_error:ratio_rate5m", "MLModelSLOBurnRate"], "mlmon-churn-drift": ["MLModelDrift"]}
-V2_LIVE = {"mlmon-fraud-detector-slo": ["mlmon_slo:sli_error:ratio_rate5m", "MLModelSLOBurnRate", "MLModelSLONoData"]}
-
-
-@pytest.fixture(autouse=True)
-def _no_mlmon_env(monkeypatch):
-    for k in list(os.environ):
-        if k.startswith("MLMON_"):
-            monkeypatch.delenv(k)
-
-
-def run(cmd, capsys, **kw):
-    code = cmd.run(opts(**kw))
-    out, err = capsys.readouterr()
-    return int(code), out, err
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ refuses new files to everyone, or a path whose parent is a file."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,6 @@ from mlmon.app import app
 pytestmark = pytest.mark.e2e
 
 READ_ONLY = Path("/sys/kernel")  # exists, and no one may create a file in it
-
-
-@pytest.fixture(autouse=True)
-def _no_mlmon_env(monkeypatch):
-    for k in list(os.environ):
-        if k.startswith("MLMON_"):
-            monkeypatch.delenv(k)
 
 
 def apply(*args):

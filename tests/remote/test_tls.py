@@ -3,7 +3,6 @@ server, a certificate from an unknown CA. Real Prometheus with and without TLS o
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 
@@ -39,13 +38,6 @@ def tls_prom(tmp_path_factory, certs):
         yield handle
     finally:
         handle.cleanup()
-
-
-@pytest.fixture(autouse=True)
-def _no_mlmon_env(monkeypatch):
-    for k in list(os.environ):
-        if k.startswith("MLMON_"):
-            monkeypatch.delenv(k)
 
 
 def diff(tmp_path, url, env=None):

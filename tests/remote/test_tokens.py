@@ -3,8 +3,6 @@ it reaches the server, and no part of it is ever printed."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from remote_fixtures import FRAUD_V1, FRAUD_V2, make_generated
 from typer.testing import CliRunner
@@ -25,13 +23,6 @@ def prom(tmp_path_factory):
         yield handle, cfg
     finally:
         handle.cleanup()
-
-
-@pytest.fixture(autouse=True)
-def _no_mlmon_env(monkeypatch):
-    for k in list(os.environ):
-        if k.startswith("MLMON_"):
-            monkeypatch.delenv(k)
 
 
 def leaked(text: str) -> list[str]:
