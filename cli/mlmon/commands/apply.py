@@ -89,7 +89,7 @@ def _run(opts: Any, locks: list[Any]) -> int:
     if refusals:
         for r in refusals:
             err(r)
-        err("apply refused before any write: nothing was changed" + ("" if options.force else " (--force overwrites changes made outside mlmon)"))
+        err("apply refused before any write: nothing was changed")
         return ExitCode.FINDINGS
     return _apply(plans, generated, options, fmt, atomic=getattr(opts, "atomic", True) is not False)
 

@@ -1,9 +1,11 @@
 """What every live-server target shares: construction, messages, the apply lock.
 
 A target reads its live state over HTTP, compares it with the generated files and returns
-``plan.Change`` values (``plan``); ``apply`` performs them, verifies, and restores the previous state
-when any step fails (raising ``ApplyError`` after the rollback). ``RemoteError``: nothing was
-changed, the server could not be read or refused (exit code 2).
+``plan.Change`` values (``plan``). `mlmon apply` then calls, for every target: ``recover`` (an apply
+killed half-way), ``plan``, ``preflight`` (every refusal, before any target writes), ``apply``
+(perform, verify, and restore the previous state when any step fails, raising ``ApplyError``
+after the rollback) and, when a later target fails under ``--atomic``, ``undo``. ``RemoteError``:
+nothing was changed, the server could not be read or refused (exit code 2).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from mlmon.remote.lock import default_lock_path
 
 __all__ = ["ApplyError", "ApplyOptions", "RemoteError", "Target", "TargetConfig"]
 
-STATE_DIR = Path(".mlmon")  # local state: locks, last-applied records
+STATE_DIR = Path(".mlmon")  # local state: the locks of HTTP targets (Grafana, Mimir)
 
 
 @dataclass(frozen=True)
