@@ -40,3 +40,16 @@ def need_tool(name: str) -> str:
     if path is None:
         pytest.fail(f"{name} is not installed; run `make setup` (installs Debian's prometheus and prometheus-alertmanager)")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_config_home(tmp_path_factory):
+    """The user's contexts file (``mlmon context use``, ``mlmon up``) goes to a temp folder, never
+    the developer's ~/.config; subprocesses inherit it."""
+    old = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = old

@@ -16,10 +16,23 @@ from types import SimpleNamespace
 from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from mlmon import ExitCode
 
+
+class _Group(TyperGroup):
+    """``--debug`` is global, but it may also be written after the command (``mlmon diff --debug``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[1:end]:
+            args = ["--debug", *(a for i, a in enumerate(args) if not (a == "--debug" and i < end))]
+        return list(super().parse_args(ctx, args))
+
+
 app = typer.Typer(
+    cls=_Group,
     name="mlmon",
     help="Monitoring-as-code for ML models: one YAML spec -> Prometheus rules, Alertmanager routing, Grafana dashboards.",
     no_args_is_help=True,
@@ -41,9 +54,14 @@ def _run(command: str, **opts: Any) -> None:
     except BrokenPipeError:  # e.g. `mlmon lint | head`
         code = ExitCode.OK
     except Exception as exc:  # one handler for everything unexpected
+        from mlmon.remote.http import redact  # secrets never reach the terminal, tracebacks included
+
         if _DEBUG or os.environ.get("MLMON_DEBUG"):
-            raise
-        sys.stderr.write(f"mlmon: internal error: {type(exc).__name__}: {exc}\n(run with --debug for a traceback)\n")
+            import traceback
+
+            sys.stderr.write(redact(traceback.format_exc()))
+        else:
+            sys.stderr.write(redact(f"mlmon: internal error: {type(exc).__name__}: {exc}") + "\n(run with --debug for a traceback)\n")
         code = ExitCode.INTERNAL
     raise typer.Exit(int(code))
 
@@ -140,6 +158,7 @@ def baseline(
 
 # The options of `diff` and `apply` that name the targets: one list for both commands.
 _TARGET_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "context": (str | None, typer.Option(None, "--context", help="named environment from mlmon.contexts.yaml (env MLMON_CONTEXT); flags override it")),
     "generated": (Path, typer.Option(Path("generated"), "--generated", help="folder written by `mlmon generate`")),
     "prometheus": (str | None, typer.Option(None, "--prometheus", help="Prometheus URL (env MLMON_PROMETHEUS_URL)")),
     "prometheus_config_dir": (
@@ -154,14 +173,14 @@ _TARGET_OPTIONS: dict[str, tuple[Any, Any]] = {
     "grafana": (str | None, typer.Option(None, "--grafana", help="Grafana URL (env MLMON_GRAFANA_URL)")),
     "mimir": (str | None, typer.Option(None, "--mimir", help="Mimir/Cortex URL (env MLMON_MIMIR_URL)")),
     "timeout": (float, typer.Option(10.0, "--timeout", help="seconds per HTTP request")),
-    "state_dir": (Path, typer.Option(Path(".mlmon"), "--state-dir", help="local state (locks, last-applied records)")),
+    "state_dir": (Path | None, typer.Option(None, "--state-dir", help="where Grafana and Mimir locks live (default: the context's `state`, else .mlmon)")),
     "format": (str, FormatOpt),
 }
 
 
-def _target_command(name: str, doc: str, **extra: tuple[Any, Any]) -> None:
-    """Register ``mlmon <name>`` with the target options, then ``extra`` (option name -> (type, typer option))."""
-    params = {**_TARGET_OPTIONS, **extra}
+def _target_command(name: str, doc: str, skip: tuple[str, ...] = (), **extra: tuple[Any, Any]) -> None:
+    """Register ``mlmon <name>`` with the target options but ``skip``, then ``extra`` (option name -> (type, typer option))."""
+    params = {**{k: v for k, v in _TARGET_OPTIONS.items() if k not in skip}, **extra}
 
     def command(**opts: Any) -> None:
         _run(name, **opts)
@@ -185,7 +204,23 @@ _target_command(
     yes=(bool, typer.Option(False, "--yes", "-y", help="do not ask for confirmation")),
     force=(bool, typer.Option(False, "--force", help="overwrite objects changed outside mlmon (e.g. dashboards edited in the UI)")),
     message=(str, typer.Option("mlmon apply", "--message", help="commit message recorded where the server supports it")),
+    atomic=(bool, typer.Option(True, "--atomic/--no-atomic", help="when a target fails, also restore the targets applied before it")),
 )
+_target_command(
+    "unlock",
+    "Remove an apply lock that no running apply holds (e.g. left by an apply on another host), after a confirmation.",
+    skip=("generated", "format", "timeout"),
+    yes=(bool, typer.Option(False, "--yes", "-y", help="do not ask for confirmation")),
+)
+
+
+@app.command()
+def context(
+    action: str = typer.Argument(..., help="list, use or show"),
+    name: str | None = typer.Argument(None, help="the context (use: required; show: default the current one)"),
+) -> None:
+    """Named environments (mlmon.contexts.yaml and the user's contexts file): list them, choose the current one, show one."""
+    _run("context", action=action, name=name)
 
 
 @app.command()

@@ -91,7 +91,9 @@ def test_local_prometheus_scrapes_the_demo_and_uses_local_alertmanager(demo, tmp
     assert jobs["mlmon-demo"]["static_configs"] == [{"targets": ["127.0.0.1:45680"], "labels": {"mlmon_model": "demo", "team": "demo-team"}}]
     assert jobs["mlmon-demo"]["scrape_interval"] == "5s"  # the spec's interval is kept
     assert cfg["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["127.0.0.1:45679"]
-    assert cfg["rule_files"] == ["rules/*.rules.yml"] and list((local.parent / "rules").glob("*.rules.yml"))
+    # laid out as `mlmon apply` manages them: mlmon/rules -> one rule-set folder named by its hash
+    assert cfg["rule_files"] == ["mlmon/rules/*.rules.yml"] and list((local.parent / "mlmon" / "rules").glob("*.rules.yml"))
+    assert (local.parent / "mlmon" / "rules").is_symlink() and not (local.parent / "rules").exists()
     if shutil.which("promtool"):
         r = subprocess.run(["promtool", "check", "config", str(local)], capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stdout + r.stderr

@@ -68,7 +68,13 @@ def free_port() -> int:
 
 def _http_status(url: str, timeout: float = 0.5) -> int | None:
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    if parts.scheme == "https":  # readiness only: the certificate is the test's own
+        import ssl
+
+        ctx = ssl._create_unverified_context()
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout, context=ctx)
+    else:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         conn.request("GET", parts.path or "/")
         return conn.getresponse().status
@@ -89,10 +95,11 @@ class ServerHandle:
     log_path: Path
     proc: subprocess.Popen | None = None
     _owned_workdir: bool = False
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def pid(self) -> int | None:
@@ -153,11 +160,11 @@ class ServerHandle:
         self.cleanup()
 
 
-def _start(name: str, make_argv: Callable[[int], list[str]], workdir: Path, owned: bool, attempts: int = 3) -> ServerHandle:
+def _start(name: str, make_argv: Callable[[int], list[str]], workdir: Path, owned: bool, attempts: int = 3, scheme: str = "http") -> ServerHandle:
     last: Exception | None = None
     for _ in range(attempts):  # a free port can be taken between choosing and binding it
         port = free_port()
-        handle = ServerHandle(name, make_argv(port), port, workdir, workdir / f"{name}-{port}.log", _owned_workdir=owned)
+        handle = ServerHandle(name, make_argv(port), port, workdir, workdir / f"{name}-{port}.log", _owned_workdir=owned, scheme=scheme)
         try:
             return handle.start()
         except RuntimeError as exc:
@@ -173,10 +180,12 @@ def start_prometheus(
     config: str | None = None,
     rules: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
+    tls: tuple[Path, Path] | None = None,
 ) -> ServerHandle:
     """Start Prometheus reading ``config_dir/prometheus.yml`` (written from ``config`` or a default
     that loads ``mlmon/rules/*.rules.yml``). ``rules``: file name -> text, written to
-    ``config_dir/mlmon/rules/``. Lifecycle API on (POST /-/reload)."""
+    ``config_dir/mlmon/rules/``. Lifecycle API on (POST /-/reload). ``tls``: (certificate, key)
+    files: the server speaks HTTPS only (``--web.config.file``)."""
     require(PROMETHEUS_BIN)
     config_dir = Path(config_dir)
     config_dir.mkdir(parents=True, exist_ok=True)
@@ -189,6 +198,9 @@ def start_prometheus(
         for fname, text in rules.items():
             (rdir / fname).write_text(text)
     workdir = Path(tempfile.mkdtemp(prefix="mlmon-prom-"))
+    if tls:
+        (workdir / "web.yml").write_text(f"tls_server_config:\n  cert_file: {tls[0]}\n  key_file: {tls[1]}\n")
+        extra_args = [*extra_args, f"--web.config.file={workdir / 'web.yml'}"]
 
     def argv(port: int) -> list[str]:
         return [
@@ -196,13 +208,13 @@ def start_prometheus(
             f"--config.file={cfg}",
             f"--storage.tsdb.path={workdir / 'data'}",
             f"--web.listen-address=127.0.0.1:{port}",
-            f"--web.external-url=http://127.0.0.1:{port}",
+            f"--web.external-url={'https' if tls else 'http'}://127.0.0.1:{port}",
             "--web.enable-lifecycle",
             "--rules.alert.resend-delay=1s",
             *extra_args,
         ]
 
-    return _start("prometheus", argv, workdir, owned=True)
+    return _start("prometheus", argv, workdir, owned=True, scheme="https" if tls else "http")
 
 
 def start_alertmanager(config_file: Path, *, config: str | None = None, extra_args: Sequence[str] = ()) -> ServerHandle:
@@ -236,7 +248,8 @@ class Fault:
     action: ``"status"`` (answer ``status`` with ``body``, upstream never sees it), ``"delay"``
     (sleep ``seconds`` then forward), ``"drop"`` (close the connection, upstream never sees it),
     ``"drop_after"`` (forward, then close without answering: a lost answer), ``"rewrite"``
-    (forward, then replace the body with ``rewrite(body)``), ``"hook"`` (call ``hook()`` then forward).
+    (forward, then replace the body with ``rewrite(body)``), ``"hook"`` (forward). ``hook``, when
+    set, is called first whatever the action (e.g. kill a server, or the mlmon process itself).
     ``times``: how many matching requests it applies to (None: all). ``when``: extra predicate.
     """
 
@@ -289,6 +302,8 @@ class FaultProxy:
                     fault = next((f for f in proxy.faults if f.matches(self.command, self.path)), None)
                     if fault:
                         fault.hits += 1
+                if fault and fault.hook:
+                    fault.hook()
                 if fault and fault.action == "status":
                     self._reply(fault.status, fault.body, "text/plain")
                     return
@@ -298,8 +313,6 @@ class FaultProxy:
                     return
                 if fault and fault.action == "delay":
                     time.sleep(fault.seconds)
-                if fault and fault.action == "hook" and fault.hook:
-                    fault.hook()
                 try:
                     conn = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "accept-encoding")}

@@ -202,6 +202,7 @@ def opts(**kw) -> SimpleNamespace:
         yes=True,
         force=False,
         message="test",
+        atomic=True,
     )
     base.update(kw)
     return SimpleNamespace(**base)
@@ -210,3 +211,17 @@ def opts(**kw) -> SimpleNamespace:
 def clean_env() -> dict[str, str]:
     """The environment without any MLMON_* variable (so a developer's settings never leak in)."""
     return {k: v for k, v in os.environ.items() if not k.startswith("MLMON_")}
+
+
+# one rule set applied, then the next: the churn file removed, a rule added and one changed
+V1 = {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1}
+V2 = {"fraud.rules.yml": FRAUD_V2}
+V1_LIVE = {"mlmon-fraud-detector-slo": ["mlmon_slo:sli_error:ratio_rate5m", "MLModelSLOBurnRate"], "mlmon-churn-drift": ["MLModelDrift"]}
+V2_LIVE = {"mlmon-fraud-detector-slo": ["mlmon_slo:sli_error:ratio_rate5m", "MLModelSLOBurnRate", "MLModelSLONoData"]}
+
+
+def run(cmd, capsys, **kw):
+    """``mlmon.commands.<cmd>.run`` with ``opts(**kw)``: (exit code, stdout, stderr)."""
+    code = cmd.run(opts(**kw))
+    out, err = capsys.readouterr()
+    return int(code), out, err

@@ -22,7 +22,7 @@ TENANT = "team-a"
 @pytest.fixture(autouse=True)
 def _no_mlmon_env(monkeypatch):
     for k in list(os.environ):
-        if k.startswith("MLMON_"):
+        if k.startswith("MLMON_") and k != "MLMON_GRAFANA_OPENAPI":
             monkeypatch.delenv(k)
 
 
@@ -89,7 +89,7 @@ def test_apply_all_four_in_order_then_a_later_failure_is_reported(servers, grafa
     assert r.exit_code == 0, r.stderr
     assert [t["target"] for t in json.loads(r.stdout)["targets"]] == ["prometheus", "alertmanager", "grafana", "mimir"]
 
-    r = runner.invoke(app, ["apply", "--yes", *args], env=env, catch_exceptions=False)
+    r = runner.invoke(app, ["apply", "--yes", "--force", *args], env=env, catch_exceptions=False)  # --force: takes over alertmanager.yml
     assert r.exit_code == 0, r.stderr
     assert "applied: prometheus, alertmanager, grafana, mimir" in r.stderr
     assert GRAFANA_TOKEN not in r.stdout + r.stderr
@@ -101,16 +101,27 @@ def test_apply_all_four_in_order_then_a_later_failure_is_reported(servers, grafa
     r = runner.invoke(app, ["diff", "--exit-code", *args], env=env, catch_exceptions=False)
     assert r.exit_code == 0, r.stdout + r.stderr
 
-    # next change: Grafana refuses the save; prometheus and alertmanager are already applied, grafana
-    # is rolled back, mimir is never attempted
+    # next change: Grafana refuses the save; prometheus and alertmanager, applied before it, are
+    # rolled back too (--atomic, the default), grafana is rolled back, mimir is never attempted
     make_generated(gen, {"fraud.rules.yml": FRAUD_V1}, AM_V1.replace("repeat_interval: 4h", "repeat_interval: 6h"))
     (gen / "grafana" / "dashboards" / "fraud.json").write_text(json.dumps(dashboard("mlmon-fraud", "fraud-detector v2")))
     grafana.add_fault("status", method="POST", path="^/api/dashboards/db", status=500, times=5)
     r = runner.invoke(app, ["apply", "--yes", *args], env=env, catch_exceptions=False)
     assert r.exit_code in (1, 2), r.stderr
-    assert "apply stopped. applied: prometheus, alertmanager; grafana:" in r.stderr
+    assert "apply stopped. applied: none; rolled back (--atomic): prometheus, alertmanager; grafana:" in r.stderr
     assert "not attempted: mimir" in r.stderr
-    assert set(live_prometheus_groups(prom.url)) == {"mlmon-fraud-detector-slo"}
-    assert live_am_config(am.url)["route"]["repeat_interval"] == "6h"
+    assert set(live_prometheus_groups(prom.url)) == {"mlmon-fraud-detector-slo", "mlmon-churn-drift"}
+    assert live_am_config(am.url)["route"]["repeat_interval"] == "4h"
     assert grafana.dashboards["mlmon-fraud"].json["title"] == "fraud-detector"
     assert set(mimir.snapshot(TENANT)) == {"mlmon-fraud", "mlmon-churn"}  # untouched
+
+    # a failure in the last target undoes Grafana's saves too (--atomic): every server ends where it was
+    grafana.faults.clear()
+    before = grafana.snapshot()
+    mimir.add_fault("status", method="POST", status=500, times=1)
+    (gen / "prometheus" / "rules" / "fraud.rules.yml").write_text(FRAUD_V1.replace("for: 2m", "for: 3m"))
+    r = runner.invoke(app, ["apply", "--yes", *args], env=env, catch_exceptions=False)
+    assert r.exit_code == 1, r.stderr
+    assert "rolled back (--atomic): prometheus, alertmanager, grafana; mimir: rolled back" in r.stderr
+    assert grafana.snapshot() == before
+    assert live_am_config(am.url)["route"]["repeat_interval"] == "4h"

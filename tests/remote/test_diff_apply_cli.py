@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from remote_fixtures import AM_INLINE_SECRET, AM_V1, AM_V2, CHURN_V1, FRAUD_V1, FRAUD_V2, INLINE_SECRET, make_generated
+from remote_fixtures import AM_INLINE_SECRET, AM_V1, AM_V2, CHURN_V1, FRAUD_V1, FRAUD_V2, INLINE_SECRET, live_alert_for, live_prometheus_groups, make_generated
 from typer.testing import CliRunner
 
 from helpers.servers import Fault
@@ -119,13 +119,38 @@ def test_apply_refuses_without_yes_when_stdin_is_not_a_terminal(stack):
     assert cli("diff", "--exit-code", *args)[0] == 0
 
 
-def test_later_target_failure_reports_what_was_applied(stack):
+def test_refusals_come_before_any_write(stack):
+    """amtool rejects the Alertmanager file: Prometheus (applied first) is not touched either."""
     prom, am, gen, args, pcfg, amcfg = stack
     (gen / "alertmanager" / "alertmanager.yml").write_text(AM_V2.replace("receiver: slack-risk-ml", "receiver: missing"))
     code, out, err = cli("apply", "--yes", *args)
-    assert code == 1
-    assert "apply stopped. applied: prometheus; alertmanager: rolled back (previous state restored); not attempted: none" in err
+    assert code == 1, err
+    assert "amtool" in err and "apply refused before any write: nothing was changed" in err
+    assert "rolled back" not in err and "apply stopped" not in err
+    assert set(live_prometheus_groups(prom.url)) == {"mlmon-fraud-detector-slo", "mlmon-churn-drift"}
     assert amcfg.read_text() == AM_V1
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_later_target_failure_rolls_back_earlier_ones_when_atomic(stack, servers, atomic):
+    prom, am, gen, args, pcfg, amcfg = stack
+    proxy = servers.proxy(am.url, [Fault("POST", "/-/reload", "status", status=500, body=b"failed to reload config", times=1)])
+    args = [proxy.url if a == am.url else a for a in args]
+    code, out, err = cli("apply", "--yes", *args, *([] if atomic else ["--no-atomic"]))
+    assert code == 1, err
+    assert amcfg.read_text() == AM_V1
+    if atomic:
+        assert (
+            "apply stopped. applied: none; rolled back (--atomic): prometheus; alertmanager: rolled back (previous state restored); not attempted: none" in err
+        )
+        assert set(live_prometheus_groups(prom.url)) == {"mlmon-fraud-detector-slo", "mlmon-churn-drift"}
+        assert live_alert_for(prom.url, "mlmon-fraud-detector-slo", "MLModelSLOBurnRate") == 120
+    else:
+        assert "apply stopped. applied: prometheus; alertmanager: rolled back (previous state restored); not attempted: none" in err
+        assert set(live_prometheus_groups(prom.url)) == {"mlmon-fraud-detector-slo"}
+    proxy.faults.clear()
+    assert cli("apply", "--yes", *args)[0] == 0  # the records agree with the servers: no --force needed
+    assert cli("diff", "--exit-code", *args)[0] == 0
 
 
 def test_targets_from_environment(stack):
@@ -164,7 +189,7 @@ def test_inline_secrets_never_appear(servers, tmp_path):
         assert code == 0, err
         outputs += [out, err]
     assert "~ receiver pagerduty-risk-ml" in outputs[0] and "routing_key: <secret>" in outputs[0]
-    code, out, err = cli("apply", "--yes", *args)
+    code, out, err = cli("apply", "--yes", "--force", *args)  # takes over a file mlmon did not write
     assert code == 0, err
     outputs += [out, err]
     for text in outputs:

@@ -3,6 +3,7 @@ mid-apply, concurrent applies. Every server must end in its old or its new state
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,18 +11,7 @@ import sys
 import time
 
 import pytest
-from remote_fixtures import (
-    AM_OLD,
-    AM_V1,
-    CHURN_V1,
-    FRAUD_V1,
-    FRAUD_V2,
-    REPO,
-    live_am_config,
-    live_prometheus_groups,
-    make_generated,
-    opts,
-)
+from remote_fixtures import AM_OLD, AM_V1, REPO, V1, V1_LIVE, V2, V2_LIVE, live_am_config, live_prometheus_groups, make_generated, run
 
 from helpers.servers import Fault, free_port
 from mlmon.commands import apply as apply_cmd
@@ -29,24 +19,6 @@ from mlmon.commands import diff as diff_cmd
 from mlmon.remote.lock import TargetLock
 
 pytestmark = pytest.mark.e2e
-
-V1 = {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1}
-V2 = {"fraud.rules.yml": FRAUD_V2}
-V1_LIVE = {"mlmon-fraud-detector-slo": ["mlmon_slo:sli_error:ratio_rate5m", "MLModelSLOBurnRate"], "mlmon-churn-drift": ["MLModelDrift"]}
-V2_LIVE = {"mlmon-fraud-detector-slo": ["mlmon_slo:sli_error:ratio_rate5m", "MLModelSLOBurnRate", "MLModelSLONoData"]}
-
-
-@pytest.fixture(autouse=True)
-def _no_mlmon_env(monkeypatch):
-    for k in list(os.environ):
-        if k.startswith("MLMON_"):
-            monkeypatch.delenv(k)
-
-
-def run(cmd, capsys, **kw):
-    code = cmd.run(opts(**kw))
-    out, err = capsys.readouterr()
-    return int(code), out, err
 
 
 @pytest.fixture
@@ -142,7 +114,7 @@ def test_alertmanager_dies_during_apply(servers, tmp_path, capsys):
     am = servers.alertmanager(conf, config=AM_OLD)
     gen = make_generated(tmp_path / "gen", am=AM_V1)
     proxy = servers.proxy(am.url, [Fault("POST", "/-/reload", "hook", hook=am.kill, times=1)])
-    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=proxy.url, alertmanager_config=conf, state_dir=tmp_path / "s")
+    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=proxy.url, alertmanager_config=conf, state_dir=tmp_path / "s", force=True)
     assert code == 2, err
     assert conf.read_text() == AM_OLD
     am.start()
@@ -185,14 +157,14 @@ def test_mlmon_killed_mid_apply_then_next_apply_recovers(prom_v1, servers, tmp_p
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(10)
-    assert (cfg / "mlmon" / ".lock").exists()  # left behind by the killed process
+    assert json.loads((cfg / "mlmon" / ".lock").read_text())["pid"] == proc.pid  # names the killed process
     time.sleep(1.2)  # let the delayed reload reach the server (or not)
     assert live_prometheus_groups(prom.url) in (V1_LIVE, V2_LIVE)
     assert on_disk(cfg) in (V1, V2)
     code, _, err = run(apply_cmd, capsys, generated=gen, prometheus=prom.url, prometheus_config_dir=cfg, state_dir=tmp_path / "s")
     assert code == 0, err
     assert live_prometheus_groups(prom.url) == V2_LIVE
-    assert not (cfg / "mlmon" / ".lock").exists()
+    assert (cfg / "mlmon" / ".lock").read_text() == ""  # released
 
 
 # --- locks ---------------------------------------------------------------------------------------
@@ -241,6 +213,7 @@ def test_mlmon_killed_mid_apply_alertmanager(servers, tmp_path, capsys):
             "mlmon",
             "apply",
             "--yes",
+            "--force",
             "--generated",
             str(gen),
             "--alertmanager",
@@ -267,6 +240,6 @@ def test_mlmon_killed_mid_apply_alertmanager(servers, tmp_path, capsys):
     receivers = [r["name"] for r in live_am_config(am.url)["receivers"]]
     assert receivers in (["old"], ["default", "pagerduty-risk-ml", "slack-risk-ml"])
     assert conf.read_text() in (AM_OLD, AM_V1)
-    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=am.url, alertmanager_config=conf, state_dir=tmp_path / "s")
+    code, _, err = run(apply_cmd, capsys, generated=gen, alertmanager=am.url, alertmanager_config=conf, state_dir=tmp_path / "s", force=True)
     assert code == 0, err
     assert [r["name"] for r in live_am_config(am.url)["receivers"]] == ["default", "pagerduty-risk-ml", "slack-risk-ml"]

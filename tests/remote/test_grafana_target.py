@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (for help
 from helpers.grafana_server import GrafanaTestServer, load_spec_or_skip  # noqa: E402
 from mlmon.remote.base import ApplyError, ApplyOptions, RemoteError, TargetConfig  # noqa: E402
 from mlmon.remote.grafana import GrafanaTarget, normalise_dashboard  # noqa: E402
+from mlmon.remote.grafana.normalise import ownership  # noqa: E402
 from mlmon.remote.http import HttpSettings  # noqa: E402
 
 TOKEN = "glsa_TEST_token_do_not_print_1234"
@@ -71,8 +72,21 @@ def target(srv, tmp_path, token=TOKEN, settings=FAST, **kw):
     return GrafanaTarget(srv.url, state_dir=tmp_path / ".mlmon", settings=settings, env={"MLMON_GRAFANA_TOKEN": token}, **kw)
 
 
-def apply(t, gen, **opts):
-    return t.apply(gen, t.plan(gen), ApplyOptions(**opts))
+class Refused(Exception):
+    pass
+
+
+def apply(t, gen, plan=None, **opts):
+    """What `mlmon apply` does with one target: plan, pre-flight (refusals: nothing written), apply."""
+    plan = t.plan(gen) if plan is None else plan
+    refusals = t.preflight(gen, plan, ApplyOptions(**opts))
+    if refusals:
+        raise Refused("; ".join(refusals))
+    return t.apply(gen, plan, ApplyOptions(**opts))
+
+
+def record(srv, uid):
+    return ownership(srv.live(uid))
 
 
 def user_edit(srv, uid, mutate):
@@ -104,8 +118,8 @@ def test_first_apply_then_noop(srv, tmp_path):
     assert snap["folders"] == [("mlmon", "mlmon")]
     assert snap["dashboards"]["m-a"]["folder"] == "mlmon"
     assert "mlmon" in srv.live("m-a")["tags"]
-    state = json.loads((tmp_path / ".mlmon" / "state" / "grafana.json").read_text())
-    assert state["servers"][srv.url]["dashboards"] == {"m-a": {"version": 1}, "m-b": {"version": 1}}
+    assert record(srv, "m-a") == record(srv, "m-b") == "mlmon"  # the record travels with the dashboard
+    assert not (tmp_path / ".mlmon" / "state").exists()  # no local state
     assert saves(srv)[0].body["message"] == "deploy 1" and saves(srv)[0].body["overwrite"] is False
 
     n = len(saves(srv))
@@ -124,7 +138,7 @@ def test_change_shows_panel_children_and_bumps_version(srv, tmp_path):
     kids = {(c.name, c.action) for c in plan[0].children}
     assert kids == {("m-a/1: Latency p99", "change"), ("m-a/3: Drift", "add")}
     assert "title" in next(c for c in plan[0].children if c.action == "change").detail
-    lines = t.apply(gen, plan, ApplyOptions())
+    lines = apply(t, gen, plan)
     assert "version 2" in lines[0]
     assert [p["title"] for p in srv.live("m-a")["panels"]] == ["Latency p99", "Errors", "Drift"]
     assert t.plan(gen) == []
@@ -151,15 +165,15 @@ def test_ui_edit_is_detected_and_refused_without_force(srv, tmp_path):
     assert "edited outside mlmon" in by_uid["m-a"].detail and "--force" in by_uid["m-a"].detail
     assert "edited" not in by_uid["m-b"].detail
     before = srv.snapshot()
-    with pytest.raises(ApplyError) as err:
-        t.apply(gen, plan, ApplyOptions())
-    assert "m-a" in str(err.value) and "--force" in str(err.value) and "Nothing was changed" in str(err.value)
+    with pytest.raises(Refused) as err:
+        apply(t, gen, plan)
+    assert "m-a" in str(err.value) and "--force" in str(err.value) and "m-b" not in str(err.value)
     assert srv.snapshot() == before  # refused before any write, m-b included
-    lines = t.apply(gen, plan, ApplyOptions(force=True))
+    lines = apply(t, gen, plan, force=True)
     assert len(lines) == 2
     assert srv.live("m-a")["panels"][0]["title"] == "Latency v2"
     forced = [r for r in saves(srv) if r.body["dashboard"]["uid"] == "m-a"][-1]
-    assert forced.body["overwrite"] is True
+    assert forced.body["overwrite"] is False  # --force overwrites the edit the plan showed, never a newer one
     assert t.plan(gen) == []
     # the forced version is now mlmon's: a later change applies without --force
     write(gen, dash("m-a", "Model A", panels=(("Latency v3", "z"),)), dash("m-b", "Model B", panels=(("Latency v2", "z"),)))
@@ -172,7 +186,7 @@ def test_dashboard_without_record_needs_force(srv, tmp_path):
     srv.put_dashboard(dash("m-a", "Model A", tags=["mlmon"]), folder_uid="mlmon")
     gen = write(tmp_path / "gen", dash("m-a", "Model A v2"))
     t = target(srv, tmp_path)
-    with pytest.raises(ApplyError, match="not applied from this state directory"):
+    with pytest.raises(Refused, match="not saved by mlmon"):
         apply(t, gen)
     apply(t, gen, force=True)
     assert srv.live("m-a")["title"] == "Model A v2"
@@ -184,35 +198,63 @@ def test_identical_live_dashboard_is_adopted(srv, tmp_path):
     srv.put_dashboard({**d, "tags": d["tags"] + ["mlmon"]}, folder_uid="mlmon")
     gen = write(tmp_path / "gen", d)
     t = target(srv, tmp_path)
-    assert t.plan(gen) == []
-    t.apply(gen, [], ApplyOptions())
+    plan = t.plan(gen)
+    assert [(c.name, c.action) for c in plan] == [("m-a", "change")]
+    assert "content equals the generated one, not recorded as mlmon's: apply records it" in plan[0].detail
+    apply(t, gen, plan)  # no --force: nobody's edit can be lost, the content is the same
+    assert t.plan(gen) == [] and record(srv, "m-a") == "mlmon"
     write(gen, dash("m-a", "Model A", panels=(("New", "n"),)))
-    apply(t, gen)  # no --force needed: the no-op apply recorded the live version
+    apply(t, gen)  # no --force needed: the dashboard carries mlmon's record now
     assert srv.live("m-a")["panels"][0]["title"] == "New"
 
 
-def test_concurrent_save_412_is_reported_and_earlier_steps_rolled_back(srv, tmp_path):
+def someone_saves(uids, title):
+    """A hook: when mlmon's save of the last of ``uids`` arrives, someone saves all of them in the UI first."""
+
+    def hook(server, req):
+        if req.method == "POST" and req.path == "/api/dashboards/db" and req.body["dashboard"]["uid"] == uids[-1] and not server.hooks_fired:
+            server.hooks_fired = True
+            for uid in uids:
+                server._save({"dashboard": {**server.live(uid), "title": title + " " + uid}, "folderUid": "mlmon", "overwrite": True})
+
+    return hook
+
+
+def test_concurrent_save_412_keeps_the_other_edit_and_rolls_back_mlmons(srv, tmp_path):
     gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
     t = target(srv, tmp_path)
     apply(t, gen)
     write(gen, dash("m-a", "Model A", panels=(("A2", "a"),)), dash("m-b", "Model B", panels=(("B2", "b"),)))
     plan = t.plan(gen)
     before = srv.snapshot()
-
-    def someone_saves_m_b(server, req):
-        if req.method == "POST" and req.path == "/api/dashboards/db" and req.body["dashboard"]["uid"] == "m-b" and not server.hooks_fired:
-            server.hooks_fired = True
-            server._save({"dashboard": {**server.live("m-b"), "title": "Model B"}, "folderUid": "mlmon", "overwrite": True})
-
     srv.hooks_fired = False
-    srv.hooks.append(someone_saves_m_b)
+    srv.hooks.append(someone_saves(["m-b"], "Edited in the UI"))
     with pytest.raises(ApplyError) as err:
-        t.apply(gen, plan, ApplyOptions())
+        apply(t, gen, plan)
     assert "version-mismatch" in str(err.value) and "changed by someone else" in str(err.value)
     assert err.value.rolled_back is True
-    assert srv.snapshot() == before  # m-a restored, m-b holds the other person's save (same content)
-    # the concurrent save is now visible as an edit outside mlmon
+    assert srv.snapshot()["dashboards"]["m-a"] == before["dashboards"]["m-a"]  # mlmon's write undone
+    assert srv.live("m-b")["title"] == "Edited in the UI m-b"  # the other person's edit is kept, not "restored" over
+    assert record(srv, "m-b") == "edited"  # and never recorded as mlmon's
     assert "edited outside mlmon" in {c.name: c for c in t.plan(gen)}["m-b"].detail
+    assert len([r for r in saves(srv) if r.body["dashboard"]["uid"] == "m-b"]) == 2  # the apply's save and the UI's; no "restore"
+
+
+def test_rollback_never_overwrites_a_save_made_after_mlmons(srv, tmp_path):
+    """mlmon saved m-a; someone edits m-a (and m-b) before mlmon's m-b save: the rollback leaves m-a
+    to them and reports the conflict."""
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    write(gen, dash("m-a", "Model A", panels=(("A2", "a"),)), dash("m-b", "Model B", panels=(("B2", "b"),)))
+    srv.hooks_fired = False
+    srv.hooks.append(someone_saves(["m-a", "m-b"], "Edited in the UI"))
+    with pytest.raises(ApplyError) as err:
+        apply(t, gen)
+    assert err.value.rolled_back is False
+    assert "conflict: dashboard m-a was saved as version 3 by someone else after mlmon's save" in str(err.value)
+    assert srv.live("m-a")["title"] == "Edited in the UI m-a" and srv.live("m-b")["title"] == "Edited in the UI m-b"
+    assert record(srv, "m-a") == record(srv, "m-b") == "edited"
 
 
 def test_name_exists_412_has_a_clear_message(srv, tmp_path):
@@ -262,8 +304,8 @@ def test_ownership_untagged_and_foreign_dashboards_are_never_touched(srv, tmp_pa
     assert "hand-made" not in by
     assert by["m-x"].detail.startswith("conflict") and "team" in by["m-x"].detail
     before = srv.snapshot()
-    with pytest.raises(ApplyError, match="conflict"):
-        t.apply(gen, plan, ApplyOptions(force=True))
+    with pytest.raises(Refused, match="conflict"):
+        apply(t, gen, plan, force=True)
     assert srv.snapshot() == before
 
 
@@ -275,10 +317,8 @@ def test_removed_dashboard_is_deleted_only_when_owned(srv, tmp_path):
     write(gen, dash("m-a", "Model A"))
     plan = t.plan(gen)
     assert [(c.name, c.action) for c in plan] == [("m-b", "remove")]
-    t.apply(gen, plan, ApplyOptions())
+    apply(t, gen, plan)
     assert srv.live("m-b") is None and srv.live("hand-made") is not None and srv.live("m-a") is not None
-    state = json.loads((tmp_path / ".mlmon" / "state" / "grafana.json").read_text())
-    assert set(state["servers"][srv.url]["dashboards"]) == {"m-a"}
 
 
 def test_missing_generated_dir_is_an_error_not_a_delete_everything(srv, tmp_path):
@@ -293,8 +333,8 @@ def test_plan_made_stale_by_a_later_edit_is_refused(srv, tmp_path):
     write(gen, dash("m-a", "Model A", panels=(("New", "n"),)))
     plan = t.plan(gen)
     user_edit(srv, "m-a", lambda d: d.update(title="Renamed"))
-    with pytest.raises(ApplyError, match="changed since the plan"):
-        t.apply(gen, plan, ApplyOptions(force=True))
+    with pytest.raises(Refused, match="changed since the plan"):
+        apply(t, gen, plan, force=True)
 
 
 def test_rollback_after_mid_apply_500(srv, tmp_path):
@@ -307,7 +347,7 @@ def test_rollback_after_mid_apply_500(srv, tmp_path):
     before = srv.snapshot()
     srv.add_fault("status", method="POST", path="/api/dashboards/db", nth=3, status=500)  # m-d (after m-a, m-b)
     with pytest.raises(ApplyError) as err:
-        t.apply(gen, plan, ApplyOptions())
+        apply(t, gen, plan)
     assert err.value.rolled_back is True and "500" in str(err.value)
     assert srv.snapshot() == before
     # state still matches the server: the next apply needs no --force
@@ -363,10 +403,10 @@ def test_lost_or_failed_save_ends_in_old_or_new_state(srv, tmp_path, fault, expe
     plan = t.plan(gen)
     srv.add_fault(method="POST", path="/api/dashboards/db", nth=nth, **fault)
     if expected == "new":
-        t.apply(gen, plan, ApplyOptions())
+        apply(t, gen, plan)
     else:
         with pytest.raises(ApplyError) as err:
-            t.apply(gen, plan, ApplyOptions())
+            apply(t, gen, plan)
         assert err.value.rolled_back is True
     if fault.get("phase") == "before" and fault["action"] == "delay":
         while any(f.fired and not f.done for f in srv.faults):  # wait for the late save to be answered
@@ -378,7 +418,7 @@ def test_lost_or_failed_save_ends_in_old_or_new_state(srv, tmp_path, fault, expe
     else:
         assert t.plan(gen) == []
     # either way the state file agrees with the server: the next apply needs no --force
-    t.apply(gen, t.plan(gen), ApplyOptions())
+    apply(t, gen)
     assert t.plan(gen) == []
 
 
@@ -427,10 +467,43 @@ def test_server_killed_mid_apply_reports_incomplete_rollback_then_converges(srv,
     plan = t.plan(gen)
     srv.add_fault("partition", method="POST", path="/api/dashboards/db", nth=2, phase=phase)
     with pytest.raises(ApplyError) as err:
-        t.apply(gen, plan, ApplyOptions())
+        apply(t, gen, plan)
     assert err.value.rolled_back is False and "ROLLBACK INCOMPLETE" in str(err.value)
     srv.partitioned = False  # the server is back, with m-a new (and m-b new when the save landed)
     plan = t.plan(gen)
     assert all("edited" not in c.detail for c in plan)  # mlmon's own verified writes are recorded
-    t.apply(gen, plan, ApplyOptions())
+    apply(t, gen, plan)
     assert t.plan(gen) == []
+
+
+def test_the_server_is_named_once_in_a_failure(srv, tmp_path):
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+    t = target(srv, tmp_path)
+    apply(t, gen)
+    write(gen, dash("m-a", "Model A v2"))
+    srv.add_fault("partition", method="POST", path="/api/dashboards/db", phase="before")
+    with pytest.raises(ApplyError) as err:
+        apply(t, gen)
+    assert str(err.value).count(f"grafana at {srv.url}") == 1, str(err.value)
+
+
+def test_another_url_and_another_runner_see_the_same_record(srv, tmp_path):
+    """The ownership record is on the dashboards: applied through one URL from one machine, a
+    second URL of the same Grafana with an empty state dir (another CI runner) sees no edits."""
+    gen = write(tmp_path / "gen", dash("m-a", "Model A"), dash("m-b", "Model B"))
+    apply(target(srv, tmp_path / "runner-1"), gen)
+    other = GrafanaTarget(srv.url.replace("127.0.0.1", "localhost"), state_dir=tmp_path / "runner-2", settings=FAST, env={"MLMON_GRAFANA_TOKEN": TOKEN})
+    assert other.plan(gen) == []
+    write(gen, dash("m-a", "Model A", panels=(("A2", "a"),)), dash("m-b", "Model B"))
+    plan = other.plan(gen)
+    assert [(c.name, c.action) for c in plan] == [("m-a", "change")] and "edited" not in plan[0].detail
+    apply(other, gen, plan)  # no --force
+    assert target(srv, tmp_path / "runner-1").plan(gen) == []
+
+
+def test_too_old_grafana_is_refused_before_any_write(spec, tmp_path):
+    with GrafanaTestServer(spec, tokens={TOKEN: "Admin"}, version="8.5.27") as old:
+        gen = write(tmp_path / "gen", dash("m-a", "Model A"))
+        with pytest.raises(Refused, match=r"Grafana 8\.5\.27 is too old: mlmon needs Grafana 9\.0 or newer"):
+            apply(target(old, tmp_path), gen)
+        assert old.snapshot() == {"folders": [], "dashboards": {}}

@@ -224,8 +224,8 @@ def test_stale_plan_is_refused(srv, tmp_path):
     t = target(srv)
     plan = t.plan(gen)
     srv.set_group(TENANT, "mlmon-fraud", group("fraud-slo", rec("x:y", "up")))
-    with pytest.raises(ApplyError, match="changed since the plan"):
-        t.apply(gen, plan, ApplyOptions())
+    refusals = t.preflight(gen, plan, ApplyOptions())
+    assert len(refusals) == 1 and "changed since the plan" in refusals[0] and "namespace mlmon-fraud" in refusals[0]
     assert srv.snapshot(TENANT) == {"mlmon-fraud": {"fraud-slo": {"name": "fraud-slo", "rules": [{"record": "x:y", "expr": "up"}]}}}
 
 

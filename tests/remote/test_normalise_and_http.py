@@ -154,7 +154,27 @@ def test_alertmanager_real_differences_survive_normalisation():
     assert [(c.action, c.kind, c.name) for c in changes] == [("change", "receiver", "pd")]
     reordered = WRITTEN.replace("routes:\n    - {receiver: pd", "routes:\n    - {receiver: other, matchers: ['x=\"y\"']}\n    - {receiver: pd")
     changes = diff_configs(normalise_config(yaml.safe_load(SERVED_0_25)), normalise_config(yaml.safe_load(reordered)))
-    assert [(c.action, c.name) for c in changes if c.kind == "route"] == [("change", "/0"), ("add", "/1")]
+    assert [(c.action, c.name, c.detail) for c in changes if c.kind == "route"] == [("add", '/other{x="y"}', "position 1 of 2 under /")]
+
+
+def _teams_config(teams):
+    routes = "".join(f"    - {{receiver: slack-{t}, matchers: ['team=\"{t}\"']}}\n" for t in teams)
+    receivers = "".join(f"  - name: slack-{t}\n" for t in teams)
+    return normalise_config(yaml.safe_load(f"route:\n  receiver: default\n  routes:\n{routes}receivers:\n  - name: default\n{receivers}"))
+
+
+def test_alertmanager_routes_are_keyed_by_receiver_and_matchers():
+    teams = [f"team{i:02d}" for i in range(10)]
+    live = _teams_config(teams)
+    changes = diff_configs(live, _teams_config(["new-team", *teams]))  # one team added in front of ten
+    assert [(c.action, c.kind, c.name) for c in changes] == [
+        ("add", "route", '/slack-new-team{team="new-team"}'),
+        ("add", "receiver", "slack-new-team"),
+    ]
+    changes = diff_configs(live, _teams_config([teams[1], teams[0], *teams[2:]]))  # two routes swap
+    assert [(c.action, c.kind, c.name) for c in changes] == [("change", "route", "/")]
+    assert "order of its child routes changes" in changes[0].detail
+    assert changes[0].after["routes"][:2] == ['/slack-team01{team="team01"}', '/slack-team00{team="team00"}']
 
 
 def test_matchers():
@@ -231,7 +251,7 @@ def test_lock_is_exclusive_and_stale_locks_are_taken_over(tmp_path):
     with TargetLock(path, "prometheus"):
         with pytest.raises(RemoteError, match="another mlmon apply holds the lock"):
             TargetLock(path, "prometheus").acquire()
-    assert not path.exists()
+    assert path.read_text() == ""  # released: the file stays, empty
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     path.write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(), "started": 0}))

@@ -102,14 +102,23 @@ def test_first_apply_noop_change_remove(prom, servers, tmp_path, capsys):
     assert len(versions) == 2
 
 
-def test_rollback_when_the_server_rejects_the_rules(prom, tmp_path, capsys):
+def test_rollback_when_the_server_rejects_the_rules(prom, servers, tmp_path, capsys):
     cfg = tmp_path / "prom"
     gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1})
     common = dict(generated=gen, prometheus=prom.url, prometheus_config_dir=cfg, state_dir=tmp_path / "state")
     assert run(apply_cmd, capsys, **common)[0] == 0
 
+    # promtool rejects it before anything is written
     make_generated(gen, {"fraud.rules.yml": FRAUD_BROKEN, "churn.rules.yml": CHURN_V1})
     code, _, err = run(apply_cmd, capsys, **common)
+    assert code == 1, err
+    assert "fraud.rules.yml:" in err and "promtool" in err and "nothing was changed" in err and "rolled back" not in err
+    assert rules_on_disk(cfg) == {"churn.rules.yml": CHURN_V1, "fraud.rules.yml": FRAUD_V1}
+
+    # the server rejects it (a reload answered 500): rolled back
+    proxy = servers.proxy(prom.url, [Fault("POST", "/-/reload", "status", status=500, body=b"failed to reload config", times=1)])
+    make_generated(gen, {"fraud.rules.yml": FRAUD_V2, "churn.rules.yml": CHURN_V1})
+    code, _, err = run(apply_cmd, capsys, **{**common, "prometheus": proxy.url})
     assert code == 1
     assert "HTTP 500" in err and "restored the previous rule files" in err
     assert "prometheus: rolled back" in err and "Traceback" not in err
@@ -154,7 +163,8 @@ def test_server_without_mlmon_rule_files_is_refused(servers, tmp_path, capsys):
     assert code == 2
     assert 'rule_files: ["mlmon/rules/*.rules.yml"]' in err
     owned = tmp_path / "p2" / "mlmon"
-    assert not owned.exists() or list(owned.iterdir()) == []  # nothing written, lock released
+    assert not owned.exists() or [p.name for p in owned.iterdir()] == [".lock"]  # nothing written
+    assert not (owned / ".lock").exists() or (owned / ".lock").read_text() == ""  # lock released
 
 
 def test_hand_written_rules_dir_is_taken_over(servers, tmp_path, capsys):
@@ -163,12 +173,29 @@ def test_hand_written_rules_dir_is_taken_over(servers, tmp_path, capsys):
     assert not (cfg / "mlmon" / "rules").is_symlink()
     gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1})
     common = dict(generated=gen, prometheus=prom.url, prometheus_config_dir=cfg, state_dir=tmp_path / "s")
+    # equal to the generated files, not yet recorded as mlmon's: apply takes them over without --force
     code, out, _ = run(diff_cmd, capsys, exit_code=True, **common)
-    assert code == 0, out
-    make_generated(gen, {"fraud.rules.yml": FRAUD_V2})
+    assert code == 1 and "equal to the generated files but not recorded as mlmon's" in out, out
     assert run(apply_cmd, capsys, **common)[0] == 0
     assert (cfg / "mlmon" / "rules").is_symlink()
+    assert run(diff_cmd, capsys, exit_code=True, **common)[0] == 0
+    make_generated(gen, {"fraud.rules.yml": FRAUD_V2})
+    assert run(apply_cmd, capsys, **common)[0] == 0
     assert set(live_prometheus_groups(prom.url)) == {"mlmon-fraud-detector-slo"}
+
+
+def test_hand_written_rules_dir_that_differs_needs_force(servers, tmp_path, capsys):
+    cfg = tmp_path / "prom"
+    prom = servers.prometheus(cfg, rules={"fraud.rules.yml": FRAUD_V1})
+    gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V2})
+    common = dict(generated=gen, prometheus=prom.url, prometheus_config_dir=cfg, state_dir=tmp_path / "s")
+    code, out, _ = run(diff_cmd, capsys, **common)
+    assert f"~ files {cfg / 'mlmon' / 'rules'} (not written by mlmon; `apply --force` takes over what is there)" in out, out
+    code, _, err = run(apply_cmd, capsys, **common)
+    assert code == 1 and "nothing was changed" in err
+    assert not (cfg / "mlmon" / "rules").is_symlink()
+    assert run(apply_cmd, capsys, force=True, **common)[0] == 0
+    assert live_prometheus_groups(prom.url)["mlmon-fraud-detector-slo"][-1] == "MLModelSLONoData"
 
 
 def test_wrong_config_dir_is_refused_before_writing(prom, tmp_path, capsys):
@@ -180,3 +207,29 @@ def test_wrong_config_dir_is_refused_before_writing(prom, tmp_path, capsys):
     assert f"the server loads {tmp_path / 'prom' / 'prometheus.yml'}" in err and f"--prometheus-config-dir {tmp_path / 'prom'}" in err
     assert not (wrong / "mlmon" / "rules").exists()
     assert set(live_prometheus_groups(prom.url)) == {"team-owned"}
+
+
+def test_hand_edited_rule_file_is_reverted(prom, tmp_path, capsys):
+    """Someone edits a file of mlmon's rule set in place and reloads: the edit shows in the plan,
+    apply refuses to overwrite it without --force, and apply --force puts the generated file back
+    (the edited folder is never reused)."""
+    cfg = tmp_path / "prom"
+    gen = make_generated(tmp_path / "gen", {"fraud.rules.yml": FRAUD_V1, "churn.rules.yml": CHURN_V1})
+    common = dict(generated=gen, prometheus=prom.url, prometheus_config_dir=cfg, state_dir=tmp_path / "s")
+    assert run(apply_cmd, capsys, **common)[0] == 0
+    edited = cfg / "mlmon" / "rules" / "fraud.rules.yml"
+    edited.write_text(FRAUD_V1.replace("for: 2m", "for: 7m"))
+    requests.post(prom.url + "/-/reload", timeout=5).raise_for_status()
+    assert live_alert_for(prom.url, "mlmon-fraud-detector-slo", "MLModelSLOBurnRate") == 420
+    code, out, _ = run(diff_cmd, capsys, exit_code=True, **common)
+    assert code == 1 and "~ rule mlmon-fraud-detector-slo/alert:MLModelSLOBurnRate" in out
+    assert f"~ files {cfg / 'mlmon' / 'rules'} (edited outside mlmon since the last apply; apply needs --force)" in out
+    # refused without --force, as a dashboard edited in the Grafana UI is
+    code, _, err = run(apply_cmd, capsys, **common)
+    assert code == 1 and "edited outside mlmon" in err and "nothing was changed" in err
+    assert live_alert_for(prom.url, "mlmon-fraud-detector-slo", "MLModelSLOBurnRate") == 420
+    code, _, err = run(apply_cmd, capsys, force=True, **common)
+    assert code == 0, err
+    assert live_alert_for(prom.url, "mlmon-fraud-detector-slo", "MLModelSLOBurnRate") == 120
+    assert rules_on_disk(cfg) == {"churn.rules.yml": CHURN_V1, "fraud.rules.yml": FRAUD_V1}
+    assert run(diff_cmd, capsys, exit_code=True, **common)[0] == 0

@@ -1,9 +1,10 @@
 """What `mlmon diff` and `mlmon apply` share: their options checked, targets built from flags and
 the environment, plans collected, messages on stderr (redacted).
 
-Targets come from flags or the environment (``MLMON_PROMETHEUS_URL``, ``MLMON_ALERTMANAGER_URL``,
-``MLMON_GRAFANA_URL``, ``MLMON_MIMIR_URL``; file locations ``MLMON_PROMETHEUS_CONFIG_DIR``,
-``MLMON_ALERTMANAGER_CONFIG``). Credentials only from the environment (see ``mlmon.remote.http``).
+Targets come from a named context (``--context``, see ``mlmon.remote.contexts``), from flags or the
+environment (``MLMON_PROMETHEUS_URL``, ``MLMON_ALERTMANAGER_URL``, ``MLMON_GRAFANA_URL``,
+``MLMON_MIMIR_URL``; file locations ``MLMON_PROMETHEUS_CONFIG_DIR``, ``MLMON_ALERTMANAGER_CONFIG``).
+Credentials only from the environment or files a context names (see ``mlmon.remote.http``).
 """
 
 from __future__ import annotations
@@ -48,29 +49,51 @@ def checked(opts: Any) -> tuple[str, Path]:
 
 
 def target_configs(opts: Any, env: Mapping[str, str] | None = None) -> list[Any]:
-    """TargetConfig for every target named by a flag or an environment variable, in apply order."""
-    from mlmon.remote.base import TargetConfig
+    """TargetConfig for every target, in apply order: from ``--context`` (or ``MLMON_CONTEXT``), with
+    target flags overriding it; else from target flags and ``MLMON_*`` variables; else from the
+    current context (``mlmon context use``)."""
+    from mlmon.remote import contexts
 
     env = os.environ if env is None else env
-    out = []
-    timeout = float(getattr(opts, "timeout", None) or 10.0)
-    for name in TARGET_ORDER:
-        url = getattr(opts, name, None) or env.get(f"MLMON_{name.upper()}_URL")
-        if not url:
-            continue
-        settings: dict[str, Any] = {}
-        for key, (attr, var) in _SETTINGS[name].items():
-            value = (getattr(opts, attr, None) if attr else None) or env.get(var)
-            if value:
-                settings[key] = Path(value) if key in _PATHS else value
-        state_dir = Path(getattr(opts, "state_dir", None) or ".mlmon")
-        out.append(TargetConfig(name=name, url=str(url), state_dir=state_dir, connect_timeout=min(3.0, timeout), read_timeout=timeout, settings=settings))
+    name = getattr(opts, "context", None) or env.get(contexts.ENV_CONTEXT)
+    given = any(getattr(opts, t, None) or env.get(f"MLMON_{t.upper()}_URL") for t in TARGET_ORDER)
+    ctx = None
+    try:
+        if name:
+            ctx = contexts.select(contexts.load(env), name)
+        elif not given:
+            found = contexts.load(env)
+            ctx = contexts.select(found, found.current) if found.current else None
+    except contexts.ContextError as exc:
+        raise UsageError(str(exc)) from None
+    out = [cfg for t in TARGET_ORDER if (cfg := _config(t, opts, env, ctx)) is not None]
     if not out:
         raise UsageError(
-            "no target: pass --prometheus, --alertmanager, --grafana or --mimir URLs "
+            "no target: pass --context NAME (see `mlmon context list`), or --prometheus, --alertmanager, --grafana or --mimir URLs "
             "(or set MLMON_PROMETHEUS_URL, MLMON_ALERTMANAGER_URL, MLMON_GRAFANA_URL, MLMON_MIMIR_URL)"
         )
     return out
+
+
+def _config(name: str, opts: Any, env: Mapping[str, str], ctx: Any) -> Any:
+    """One target's TargetConfig, or None when nothing names it. Under a context, only flags
+    override it (``MLMON_*`` variables other than credentials are not read)."""
+    from mlmon.remote.base import TargetConfig
+
+    spec = ctx.targets.get(name, {}) if ctx is not None else {}
+    url = getattr(opts, name, None) or spec.get("url") or (env.get(f"MLMON_{name.upper()}_URL") if ctx is None else None)
+    if not url:
+        return None
+    settings: dict[str, Any] = dict(spec.get("settings") or {})
+    for key, (attr, var) in _SETTINGS[name].items():
+        value = (getattr(opts, attr, None) if attr else None) or (env.get(var) if ctx is None else None)
+        if value:
+            settings[key] = value
+    settings = {k: Path(v) if k in _PATHS else v for k, v in settings.items()}
+    state_dir = Path(getattr(opts, "state_dir", None) or (ctx.state if ctx is not None and ctx.state else ".mlmon"))
+    timeout = float(getattr(opts, "timeout", None) or 10.0)
+    auth = dict(spec.get("auth") or {})
+    return TargetConfig(name=name, url=str(url), state_dir=state_dir, connect_timeout=min(3.0, timeout), read_timeout=timeout, settings=settings, auth=auth)
 
 
 def build_target(cfg: Any) -> Any:
@@ -90,3 +113,16 @@ def err(message: str) -> None:
     from mlmon.remote.http import redact
 
     sys.stderr.write("mlmon: " + redact(message).rstrip() + "\n")
+
+
+def confirm(prompt: str) -> bool | None:
+    """True/False from a terminal; None when stdin is not a terminal."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (EOFError, OSError):
+        return False
+    return answer.strip().lower() in ("y", "yes")

@@ -2,7 +2,8 @@
 
 Starts the demo model service (one per model in the spec), real Prometheus and Alertmanager loaded
 with what ``mlmon generate`` produces for the spec, and a webhook sink standing in for Slack,
-PagerDuty and the retraining hook. Prints the URLs, then shows alerts as they go pending, fire
+PagerDuty and the retraining hook. Prints the URLs and writes the context ``local`` (see
+``_write_context``), then shows alerts as they go pending, fire
 and reach a receiver, until Ctrl-C / SIGTERM (or ``--duration``). Everything it started is
 stopped by PID on the way out. Port taken or binary missing: a message and exit code 2.
 """
@@ -80,6 +81,7 @@ def run(opts: Any) -> int:
     try:
         st.start()
         _print_urls(st)
+        _write_context(st)
         watch(st, feed, feed_lock, opts.duration, live=opts.live)
     except S.StackError as exc:
         sys.stderr.write(f"mlmon up: {exc}\n")
@@ -102,6 +104,22 @@ def _stop(st: S.Stack) -> list[S.Proc]:
     if left:  # pragma: no cover - stop() kills; this is a last report
         sys.stderr.write("mlmon up: still running: " + ", ".join(f"{p.name} (pid {p.pid})" for p in left) + "\n")
     return left
+
+
+def _write_context(st: S.Stack) -> None:
+    """The context ``local``: this stack's Prometheus, its rules laid out as apply manages them.
+    Alertmanager is left out: its local configuration routes to the sink, and generated/'s would
+    route to the real receivers."""
+    from mlmon.remote import contexts
+
+    body = {"state": str(st.state / "mlmon-state"), "prometheus": {"url": st.urls()["prometheus"], "config_dir": str(st.state / "local" / "prometheus")}}
+    try:
+        path = contexts.save_context("local", body)
+    except contexts.ContextError as exc:
+        sys.stderr.write(f"mlmon up: the context `local` was not written: {exc}\n")
+        return
+    sys.stdout.write(f"context `local` written to {path}: mlmon diff --context local --generated {st.state / 'generated'}\n")
+    sys.stdout.flush()
 
 
 def _print_urls(st: S.Stack) -> None:

@@ -46,8 +46,19 @@ BY_COMMAND = {
     "diff": ("no changes, or changes without `--exit-code`", "changes, with `--exit-code`", "usage, missing file, unreachable server, HTTP or auth failure"),
     "apply": (
         "applied, nothing to do, or `--dry-run`",
-        "a server rejected the change and it was rolled back",
-        "usage, unreachable server, HTTP or auth failure, confirmation refused, lock held, a rollback that could not finish",
+        "refused before any write (promtool/amtool rejected the files, a change made outside mlmon without `--force`, a stale plan, "
+        "a conflict): nothing changed; or a step failed (a server rejected the change, Ctrl-C, SIGTERM) and everything was rolled back",
+        "usage, unreachable server, HTTP or auth failure, unwritable path, confirmation refused, lock held, a rollback that could not finish",
+    ),
+    "context": (
+        "listed, chosen or shown",
+        "-",
+        "unknown action or context, a contexts file that cannot be read or has a secret value in it, the user file not writable",
+    ),
+    "unlock": (
+        "nothing was locked, or every lock left behind was removed",
+        "-",
+        "usage, a lock held by a running apply (never removed), confirmation refused or stdin not a terminal without `--yes`",
     ),
     "preview": (
         "pages (and PNGs) written; every panel query answered",

@@ -1,9 +1,11 @@
 """What every live-server target shares: construction, messages, the apply lock.
 
 A target reads its live state over HTTP, compares it with the generated files and returns
-``plan.Change`` values (``plan``); ``apply`` performs them, verifies, and restores the previous state
-when any step fails (raising ``ApplyError`` after the rollback). ``RemoteError``: nothing was
-changed, the server could not be read or refused (exit code 2).
+``plan.Change`` values (``plan``). `mlmon apply` then calls, for every target: ``recover`` (an apply
+killed half-way), ``plan``, ``preflight`` (every refusal, before any target writes), ``apply``
+(perform, verify, and restore the previous state when any step fails, raising ``ApplyError``
+after the rollback) and, when a later target fails under ``--atomic``, ``undo``. ``RemoteError``:
+nothing was changed, the server could not be read or refused (exit code 2).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from mlmon.remote.lock import default_lock_path
 
 __all__ = ["ApplyError", "ApplyOptions", "RemoteError", "Target", "TargetConfig"]
 
-STATE_DIR = Path(".mlmon")  # local state: locks, last-applied records
+STATE_DIR = Path(".mlmon")  # local state: the locks of HTTP targets (Grafana, Mimir)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class TargetConfig:
     read_timeout: float = 10.0
     retries: int = 3
     settings: Mapping[str, Any] = field(default_factory=dict)
+    auth: Mapping[str, str] = field(default_factory=dict)  # names of variables or files (contexts), never values
 
 
 class Target:
@@ -61,8 +64,9 @@ class Target:
         settings: HttpSettings | None = None,
         env: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        auth: Mapping[str, str] | None = None,
     ):
-        self.client = HttpClient(self.name, url, settings=settings, env=env, headers=headers)
+        self.client = HttpClient(self.name, url, settings=settings, env=env, headers=headers, auth=auth)
         self.url = self.client.url  # no credentials: shown in the plan header and in messages
         self.state_dir = Path(state_dir)
 
@@ -73,7 +77,7 @@ class Target:
     @classmethod
     def from_config(cls, cfg: TargetConfig) -> Any:
         http = HttpSettings(connect_timeout=cfg.connect_timeout, read_timeout=cfg.read_timeout, retries=cfg.retries)
-        return cls(cfg.url, state_dir=cfg.state_dir, settings=http, **cls.options(dict(cfg.settings or {})))
+        return cls(cfg.url, state_dir=cfg.state_dir, settings=http, auth=dict(cfg.auth or {}), **cls.options(dict(cfg.settings or {})))
 
     @property
     def lock_path(self) -> Path:
@@ -81,32 +85,42 @@ class Target:
         return default_lock_path(self.state_dir, self.name, self.url)
 
     def at(self, text: str) -> str:
-        """A message about this server: ``"<name> at <url>: <text>"``."""
-        return f"{self.name} at {self.url}: {text}"
+        """A message about this server: ``"<name> at <url>: <text>"``, the server named once even when
+        ``text`` quotes messages that already name it."""
+        return f"{self.name} at {self.url}: {self.local(text)}"
 
-    def local(self, exc: BaseException) -> str:
-        """The message without the leading "<name> at <url>: " (the caller adds it once)."""
-        return str(exc).removeprefix(f"{self.name} at {self.url}: ")
+    def local(self, exc: BaseException | str) -> str:
+        """The message without "<name> at <url>: " anywhere in it (the caller adds it once)."""
+        return str(exc).replace(f"{self.name} at {self.url}: ", "")
 
-    def refuse_stale(self, changes: Sequence[Change], fresh: Sequence[Change], what: str, same: Callable[[Change], Any]) -> list[Change]:
-        """This target's part of ``changes``, when the plan made again now (``fresh``) agrees with it
-        (``same`` gives what must be equal); otherwise ApplyError, before anything is written."""
+    def stale(self, changes: Sequence[Change], fresh: Sequence[Change], same: Callable[[Change], Any]) -> list[str]:
+        """The refusal when the plan made again now (``fresh``) disagrees with this target's part
+        of ``changes`` (``same`` gives what must be equal)."""
         now = {(c.kind, c.name): c for c in fresh}
         wanted = [c for c in changes if c.target == self.name]
         stale = [f"{c.kind} {c.name}" for c in wanted if (c.kind, c.name) not in now or same(now[(c.kind, c.name)]) != same(c)]
-        if stale:
-            raise ApplyError(
-                self.at(f"live {what} changed since the plan was made ({', '.join(stale)}); run `mlmon diff` again. Nothing was changed."),
-                rolled_back=True,
-            )
-        return wanted
+        return [self.at(f"the live state changed since the plan was shown ({', '.join(stale)}); run `mlmon diff` again")] if stale else []
 
     def plan(self, generated: Path) -> Sequence[Change]:
         raise NotImplementedError
 
+    def recover(self) -> Sequence[str]:
+        """Finish or roll back an apply that was killed half-way (before planning); lines to show."""
+        return []
+
+    def preflight(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> list[str]:
+        """Every check that can refuse the apply, before anything is written anywhere: the
+        refusals (empty: go ahead). RemoteError when the server or a path is unusable."""
+        return []
+
     def apply(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> Sequence[str]:
         """Perform ``changes``; return human-readable verification lines. Raise ApplyError."""
         raise NotImplementedError
+
+    def undo(self) -> Sequence[str]:
+        """Put back the state from before the last successful ``apply`` (a later target failed
+        under ``--atomic``); raise ApplyError when it cannot."""
+        return []
 
 
 def rollback_summary(server: str, earlier: int, rolled: bool, notes: Sequence[str]) -> str:

@@ -5,8 +5,9 @@
   (GET, HEAD, PUT, DELETE). ``POST`` (``/-/reload``, Grafana saves) is never re-sent after the
   server may have seen it; a refused connection (nothing sent) is retried.
 - TLS verification is on. ``MLMON_<TARGET>_CA_FILE`` names a CA bundle.
-- Auth comes from the environment only: ``MLMON_<TARGET>_TOKEN`` (bearer) or
-  ``MLMON_<TARGET>_USER`` + ``MLMON_<TARGET>_PASSWORD`` (basic). Never from argv or files.
+- Auth comes from the environment, ``MLMON_<TARGET>_TOKEN`` (bearer) or ``MLMON_<TARGET>_USER`` +
+  ``MLMON_<TARGET>_PASSWORD`` (basic), or from what a context names (``mlmon.remote.contexts``):
+  another variable, or a file. Never from argv. Read values lose the line break files end with.
 - Every secret the client learns is registered with :func:`redact`, which the commands apply to
   everything they print, so tokens never reach logs, diffs or error messages.
 - Transport and HTTP failures become :class:`RemoteError` naming the server, the URL and what
@@ -45,6 +46,40 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= 3:
         with _secrets_lock:
             _secrets.add(value)
+
+
+def secret_value(raw: str | None, source: str, target: str, one_word: bool = True) -> str | None:
+    """A token or password as read from a variable or a file: the line break a file or a Kubernetes
+    secret ends with removed, registered for redaction. A token with a break or a space inside
+    is refused (an HTTP header cannot carry it; the error would show it)."""
+    if raw is None:
+        return None
+    value = raw.strip() if one_word else raw.rstrip("\r\n")
+    register_secret(value)
+    register_secret(raw)
+    if one_word and any(c.isspace() or ord(c) < 32 for c in value):
+        raise RemoteError(f"{target}: {source} has a line break or a space inside; a token is one word")
+    return value or None
+
+
+def _credential(auth: Mapping[str, str], kind: str, env: Mapping[str, str], prefix: str, target: str) -> str | None:
+    """A token or password from the context (``<kind>_file`` or ``<kind>_env``), else from
+    ``MLMON_<TARGET>_<KIND>``; stripped of its line break, registered for redaction."""
+    one_word = kind == "token"
+    if f"{kind}_file" in auth:
+        path = auth[f"{kind}_file"]
+        try:
+            with open(path, encoding="utf-8") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise RemoteError(f"{target}: cannot read the {kind} file {path}: {exc.strerror or exc}") from None
+        return secret_value(raw, f"the {kind} file {path}", target, one_word)
+    if f"{kind}_env" in auth:
+        name = auth[f"{kind}_env"]
+        if name not in env:
+            raise RemoteError(f"{target}: the context names the {kind} variable {name}, which is not set")
+        return secret_value(env[name], name, target, one_word)
+    return secret_value(env.get(prefix + kind.upper()), prefix + kind.upper(), target, one_word)
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:
@@ -90,6 +125,7 @@ class HttpClient:
         settings: HttpSettings | None = None,
         env: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        auth: Mapping[str, str] | None = None,
     ):
         import requests
         from requests.adapters import HTTPAdapter
@@ -127,20 +163,22 @@ class HttpClient:
         s.mount("http://", adapter)
         s.mount("https://", adapter)
         prefix = env_prefix(target)
-        ca = env.get(prefix + "CA_FILE")
+        auth = dict(auth or {})
+        self.ca_from_context = "ca_file" in auth
+        ca = auth.get("ca_file") or env.get(prefix + "CA_FILE")
         if ca:
             if not os.path.isfile(ca):
-                raise RemoteError(f"{target}: {prefix}CA_FILE={ca} is not a file")
+                source = "the context's ca_file" if self.ca_from_context else f"{prefix}CA_FILE"
+                raise RemoteError(f"{target}: {source} {ca} is not a file")
             s.verify = ca
         else:
             s.verify = True
-        token = env.get(prefix + "TOKEN")
-        user, password = env.get(prefix + "USER"), env.get(prefix + "PASSWORD")
+        token = _credential(auth, "token", env, prefix, target)
+        user = (env.get(auth["user_env"], "") if "user_env" in auth else auth.get("user") or env.get(prefix + "USER") or "").strip()
+        password = _credential(auth, "password", env, prefix, target)
         if token:
-            register_secret(token)
             s.headers["Authorization"] = "Bearer " + token
         elif user:
-            register_secret(password)
             s.auth = (user, password or "")
         s.headers["User-Agent"] = "mlmon"
         for k, v in (headers or {}).items():
@@ -157,9 +195,7 @@ class HttpClient:
         try:
             resp = self.session.request(method, url, timeout=timeout, **kwargs)
         except requests.exceptions.SSLError as exc:
-            raise RemoteError(
-                self._msg(what, f"TLS verification failed ({_short(exc)}); set {env_prefix(self.target)}CA_FILE to the server's CA bundle")
-            ) from None
+            raise RemoteError(self._msg(what, self._tls_reason(exc))) from None
         except requests.exceptions.ConnectTimeout:
             raise RemoteError(self._msg(what, f"connection timed out after {self.settings.connect_timeout:g}s")) from None
         except requests.exceptions.ReadTimeout:
@@ -170,6 +206,8 @@ class HttpClient:
             raise RemoteError(self._msg(what, self._connection_reason(exc))) from None
         except requests.exceptions.RequestException as exc:
             raise RemoteError(self._msg(what, _short(exc))) from None
+        if resp.status_code == 400 and "HTTP request to an HTTPS server" in (resp.text or ""):
+            raise RemoteError(self._msg(what, f"the server speaks TLS (HTTPS) at this address: use {self._other_scheme('https')}"))
         if expect is not None and resp.status_code not in tuple(expect):
             raise RemoteError(self._msg(what, self.describe_status(resp)))
         return resp
@@ -187,6 +225,21 @@ class HttpClient:
         except ValueError:
             raise RemoteError(self._msg(what, "the answer is not JSON (is this the right URL?)")) from None
 
+    def _other_scheme(self, scheme: str) -> str:
+        return scheme + "://" + self.base_url.split("://", 1)[1]
+
+    def _tls_reason(self, exc: BaseException) -> str:
+        """One sentence with the fix, for each way TLS fails."""
+        text = str(exc)
+        if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text or "record layer failure" in text:
+            return f"the server does not speak TLS at this address: use {self._other_scheme('http')}"
+        m = re.search(r"certificate verify failed: (.+?)\.? \(_ssl", text)
+        if m or "CERTIFICATE_VERIFY_FAILED" in text:
+            reason = m.group(1).rstrip(".").replace("'", "") if m else "certificate verify failed"
+            source = "the context's ca_file" if self.ca_from_context else f"{env_prefix(self.target)}CA_FILE"
+            return f"the server's TLS certificate is not trusted ({reason}): set {source} to the CA bundle that signed it"
+        return f"TLS handshake failed ({_short(exc)}): check that the URL's scheme and port are right"
+
     def _connection_reason(self, exc: BaseException) -> str:
         text = str(exc)
         tries = f" ({self.settings.retries} retries)" if "Max retries exceeded" in text else ""
@@ -199,11 +252,12 @@ class HttpClient:
         if "Name or service not known" in text or "NameResolutionError" in text or "nodename nor servname" in text:
             return "cannot resolve the host name"
         if "RemoteDisconnected" in text or "ProtocolError" in text or "Connection reset" in text or "Connection aborted" in text:
-            return f"the server closed the connection without answering{tries}"
+            tls = " (if it serves TLS, use https://)" if self.base_url.startswith("http://") else ""
+            return f"the server closed the connection without answering{tries}{tls}"
         return f"connection failed: {_short(exc)}"
 
     def describe_status(self, resp: Any) -> str:
-        body = " ".join((resp.text or "").split())[:300]
+        body = clip(redact(" ".join((resp.text or "").split())), 300)  # redacted first: a cut never leaves part of a secret
         hint = ""
         if resp.status_code in (401, 403):
             p = env_prefix(self.target)
@@ -228,5 +282,13 @@ def _short(exc: BaseException) -> str:
     m2 = re.search(r"too many (\d+) error responses", text)
     if m2:
         text = f"HTTP {m2.group(1)} each time"
-    text = re.sub(r"<[^>]+>", "", text)
-    return redact(" ".join(text.split())[:200])
+    text = re.sub(r"<(?!redacted>)[^>]+>", "", redact(text))
+    return clip(" ".join(text.split()), 200)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters at a word boundary, marked with `...`."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:") + " ..."

@@ -1,16 +1,23 @@
-"""An apply lock per target: a file created with O_EXCL holding ``{pid, host, started}``.
+"""An apply lock per target: an OS lock (``fcntl.flock``) on a file that names its holder.
 
-A lock whose process is gone (same host, PID not alive) is stale and taken over; a lock from
-another host is never taken over automatically (its path is named in the error, to remove by hand).
+The kernel releases a ``flock`` when its process ends, however it ends (SIGKILL included), so a dead
+apply on this host never blocks the next one. The file holds one JSON line, ``{"host", "pid",
+"started"}`` (``started``: Unix seconds), written after the lock is taken and emptied when it is
+released; it names the holder in messages. A file that names another host while no process holds
+the OS lock (a shared folder whose file system does not carry locks between hosts, or a host that
+went away mid-apply) is never taken over automatically: ``mlmon unlock`` removes it after a
+confirmation.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import socket
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from mlmon.remote.errors import RemoteError
@@ -21,23 +28,54 @@ def default_lock_path(state_dir: Path, target: str, url: str) -> Path:
     return Path(state_dir) / "locks" / f"{target}-{digest}.lock"
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
+def age(seconds: float) -> str:
+    """``75`` -> ``1m15s``; whole seconds, the largest units first."""
+    s = max(0, int(seconds))
+    parts = [(s // 86400, "d"), (s % 86400 // 3600, "h"), (s % 3600 // 60, "m"), (s % 60, "s")]
+    text = "".join(f"{n}{u}" for n, u in parts if n)
+    return text or "0s"
+
+
+@dataclass(frozen=True)
+class Holder:
+    host: str
+    pid: int
+    started: int
+
+    @property
+    def here(self) -> bool:
+        return self.host == socket.gethostname()
+
+    def describe(self) -> str:
+        where = self.host + ("" if self.here else ", another host")
+        return f"pid {self.pid} on {where}, for {age(time.time() - self.started)}"
+
+
+def _parse(text: str) -> Holder | None:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie child of ours counts as dead
+        data = json.loads(text or "null")
+        return Holder(str(data["host"]), int(data["pid"]), int(data["started"])) if isinstance(data, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _open(path: Path, target: str) -> int:
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            if fh.read().rsplit(")", 1)[-1].split()[0] == "Z":
-                return False
-    except OSError:
-        pass
-    return True
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise RemoteError(f"{target}: cannot create the lock file {path}: {exc.strerror or exc}. Nothing was changed.") from None
+
+
+def _read(fd: int) -> Holder | None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    return _parse(os.read(fd, 4096).decode("utf-8", "replace"))
+
+
+def _clear(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.fsync(fd)
 
 
 class TargetLock:
@@ -46,73 +84,38 @@ class TargetLock:
     def __init__(self, path: Path, target: str):
         self.path = Path(path)
         self.target = target
-        self._held = False
+        self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": int(time.time())}
-        for _ in range(3):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                owner = self._read_owner()
-                if owner is not None and self._stale(owner):
-                    self._break_stale(owner)
-                    continue
-                who = "unknown process" if owner is None else f"pid {owner.get('pid')} on {owner.get('host')}"
-                raise RemoteError(
-                    f"{self.target}: another mlmon apply holds the lock {self.path} ({who}); wait for it to finish, or remove the file if that process is gone"
-                ) from None
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(me, fh)
-                fh.write("\n")
-            self._held = True
-            return
-        raise RemoteError(f"{self.target}: could not take the lock {self.path} (it keeps changing)")
-
-    def _read_owner(self) -> dict | None:
+        fd = _open(self.path, self.target)
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8") or "null")
-            return data if isinstance(data, dict) else None
-        except FileNotFoundError:
-            return {"pid": -1, "host": socket.gethostname()}  # vanished: retry
-        except (OSError, ValueError):
-            return None
-
-    @staticmethod
-    def _stale(owner: dict) -> bool:
-        if owner.get("host") != socket.gethostname():
-            return False
-        try:
-            return not _pid_alive(int(owner.get("pid", -1)))
-        except (TypeError, ValueError):
-            return False
-
-    def _break_stale(self, owner: dict) -> None:
-        # rename first, so two processes breaking the same stale lock cannot both win
-        grave = self.path.with_name(self.path.name + f".stale-{os.getpid()}")
-        try:
-            os.rename(self.path, grave)
-        except FileNotFoundError:
-            return
-        try:
-            moved = json.loads(grave.read_text(encoding="utf-8") or "null")
-        except (OSError, ValueError):
-            moved = None
-        if isinstance(moved, dict) and moved != owner and not self._stale(moved):
-            try:  # we took someone's fresh lock: put it back (link fails if a new one appeared)
-                os.link(grave, self.path)
-            except OSError:
-                pass
-        grave.unlink(missing_ok=True)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read(fd)
+            os.close(fd)
+            who = holder.describe() if holder else "a process that has not written its name yet"
+            raise RemoteError(f"{self.target}: another mlmon apply holds the lock {self.path} ({who}); wait for it to finish") from None
+        holder = _read(fd)
+        if holder is not None and not holder.here:
+            os.close(fd)  # closing releases the OS lock
+            raise RemoteError(
+                f"{self.target}: the lock {self.path} names an apply on another host ({holder.describe()}); "
+                f"if that apply is no longer running, remove it with `mlmon unlock` (same target options)"
+            )
+        # a holder on this host without the OS lock has ended: its lock is ours now
+        me = {"host": socket.gethostname(), "pid": os.getpid(), "started": int(time.time())}
+        _clear(fd)
+        os.write(fd, (json.dumps(me, sort_keys=True) + "\n").encode())
+        os.fsync(fd)
+        self._fd = fd
 
     def release(self) -> None:
-        if self._held:
-            self._held = False
+        fd, self._fd = self._fd, None
+        if fd is not None:
             try:
-                self.path.unlink()
-            except FileNotFoundError:
-                pass
+                _clear(fd)
+            finally:
+                os.close(fd)
 
     def __enter__(self) -> TargetLock:
         self.acquire()
@@ -120,3 +123,36 @@ class TargetLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def inspect(path: Path) -> tuple[str, Holder | None]:
+    """``("free" | "running" | "left", holder)`` without changing anything: ``running`` when a live
+    process holds the OS lock, ``left`` when the file names a holder that no process backs."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return "free", None
+    except OSError as exc:
+        raise RemoteError(f"cannot open the lock file {path}: {exc.strerror or exc}") from None
+    try:
+        holder = _read(fd)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return "running", holder
+        return ("left" if holder else "free"), holder
+    finally:
+        os.close(fd)  # releases the OS lock if we took it
+
+
+def remove(path: Path) -> None:
+    """Empty a lock file no process holds (``mlmon unlock``); RemoteError when one does."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RemoteError(f"{path}: a running mlmon apply holds this lock; it was not removed") from None
+        _clear(fd)
+    finally:
+        os.close(fd)

@@ -85,9 +85,9 @@ def rules_file(groups: Sequence[RuleGroup], header: str) -> str:
     return emit.to_yaml(rules_data(groups), header)
 
 
-def config_file(spec: Any, header: str) -> str:
-    """A stock prometheus.yml: one scrape job per model with targets, all rule files, the
-    Alertmanagers of the spec's ``alerting``."""
+def config_file(spec: Any, header: str, rule_files: str = "rules/*.rules.yml") -> str:
+    """A stock prometheus.yml: one scrape job per model with targets, all rule files (``rule_files``,
+    relative to it), the Alertmanagers of the spec's ``alerting``."""
     evals = sorted({m.evaluation_interval for m in spec.models}) or [60.0]
     jobs = []
     for m in spec.models:
@@ -109,7 +109,7 @@ def config_file(spec: Any, header: str) -> str:
         am["path_prefix"] = a.path_prefix
     data = {
         "global": {"scrape_interval": "30s", "evaluation_interval": format_duration(evals[0])},
-        "rule_files": ["rules/*.rules.yml"],
+        "rule_files": [rule_files],
         "alerting": {"alertmanagers": [am]},
         "scrape_configs": jobs,
     }

@@ -13,6 +13,10 @@ edited afterwards:
 
 ``generated/`` is never touched: the spec's own output goes to ``<state>/generated`` (to read),
 the local one to ``<state>/local`` (what Prometheus and Alertmanager load).
+
+Prometheus loads its rules from ``mlmon/rules/`` next to its ``prometheus.yml``, laid out as
+`mlmon apply` manages them (``lay_out_rules``), so `mlmon apply --context local` finds mlmon's own
+rule set.
 """
 
 from __future__ import annotations
@@ -105,7 +109,30 @@ def write_local(
     """The spec's generated tree (``files``, as ``mlmon generate`` writes it) under
     ``<state>/generated``, and the tree of the local spec under ``<state>/local``."""
     from mlmon import pipeline
+    from mlmon.remote.prometheus.ruledir import OWNED_DIR, RULE_FILE_GLOB, RULES_LINK
+    from mlmon.render import prometheus
 
     write_tree(state / "generated", files)
     local = local_spec(spec, sink, state / "secrets", alertmanager_port, targets, scrape_interval, evaluation_interval)
-    write_tree(state / "local", pipeline.render(local, dashboards=False))
+    tree = pipeline.render(local, dashboards=False)
+    prefix = prometheus.RULES_DIR + "/"
+    rules = {rel[len(prefix) :]: tree.pop(rel).encode() for rel in sorted(tree) if rel.startswith(prefix)}
+    tree[prometheus.CONFIG] = prometheus.config_file(local, pipeline.header(list(local.files)), rule_files=f"{OWNED_DIR}/{RULES_LINK}/{RULE_FILE_GLOB}")
+    write_tree(state / "local", tree)
+    lay_out_rules((state / "local" / prometheus.CONFIG).parent, rules)
+
+
+def lay_out_rules(config_dir: Path, files: Mapping[str, bytes]) -> Path:
+    """The rule files (name -> bytes) laid out as `mlmon apply` manages them next to
+    ``prometheus.yml`` (``mlmon/rules`` -> a rule-set folder named by its hash), so `mlmon apply
+    --context local` finds mlmon's own rule set; returns the ``rule_files`` folder, relative to
+    ``config_dir``."""
+    from mlmon.remote.prometheus.ruledir import OWNED_DIR, RULES_LINK, RuleDir
+
+    owned = config_dir / OWNED_DIR
+    owned.mkdir(parents=True, exist_ok=True)
+    rules = RuleDir(owned)
+    version = rules.write_version(dict(files))
+    rules.point_to(version)
+    rules.cleanup({version})
+    return Path(OWNED_DIR) / RULES_LINK

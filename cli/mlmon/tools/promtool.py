@@ -142,11 +142,13 @@ def check_config(config: str, *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) ->
     return diags
 
 
-def check_rules(files: list[str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) -> list[Diagnostic]:
-    """``promtool check rules --lint=all --lint-fatal FILES``: every error, with positions."""
+def check_rules(files: list[str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT, lint: bool = True) -> list[Diagnostic]:
+    """``promtool check rules --lint=all --lint-fatal FILES``: every error, with positions
+    (``lint=False``: ``--lint=none``, only what a server would reject)."""
     if not files:
         return []
-    res = run(TOOL, ["check", "rules", "--lint=all", "--lint-fatal", *files], cwd=cwd, timeout=timeout, merge=True)
+    flags = ["--lint=all", "--lint-fatal"] if lint else ["--lint=none"]
+    res = run(TOOL, ["check", "rules", *flags, *files], cwd=cwd, timeout=timeout, merge=True)
     diags = parse_check_output(res.stdout, files, cwd=Path(cwd), default_file=files[0])
     if res.returncode != 0 and not diags:
         diags = _fallback(res, files[0])

@@ -4,7 +4,7 @@ diff of two of them (pure).
 The server fills defaults (global URLs, per-receiver templates, ``send_resolved``, ``http_config``,
 ``continue: false`` ...) and masks secrets as ``<secret>``; both sides are normalised the same way
 (defaults of Alertmanager 0.25 dropped, durations and matchers re-spelled, secret fields redacted)
-before comparing routes (by path), receivers (by name), inhibit rules (by position), time
+before comparing routes (by receiver and matchers, under their parent), receivers (by name), inhibit rules (by position), time
 intervals (by name) and globals.
 """
 
@@ -13,11 +13,13 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from mlmon.plan import Change, diff_keyed, redact_value
 from mlmon.remote.alertmanager.defaults import EMAIL_SUBJECT, FROM_GLOBAL, GLOBAL_DEFAULTS, RECEIVER_DEFAULTS
 from mlmon.remote.durations import spelled
+from mlmon.remote.rules import numbered
 
 DURATION_KEYS = {"group_wait", "group_interval", "repeat_interval", "resolve_timeout", "retry", "expire"}
 MATCHER_KEYS = ("matchers", "source_matchers", "target_matchers")
@@ -144,16 +146,36 @@ def normalise_config(raw: dict[str, Any]) -> dict[str, Any]:
     return _sort_keys(redact_value(_prune(cfg)))
 
 
-def split_config(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """kind -> {name -> value} for the diff."""
+def route_key(route: dict[str, Any]) -> str:
+    """A route named by what it is, not where it is: ``receiver{matchers}`` (legacy ``match`` and
+    ``match_re`` spelled as matchers), so adding a route does not rename the ones after it."""
+    matchers = list(route.get("matchers") or [])
+    matchers += [normalise_matcher(f"{k}={v!r}") for k, v in sorted((route.get("match") or {}).items())]
+    matchers += [normalise_matcher(f"{k}=~{v!r}") for k, v in sorted((route.get("match_re") or {}).items())]
+    return f"{route.get('receiver') or '(inherited)'}{{{', '.join(sorted(matchers))}}}"
+
+
+def split_routes(cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """(path -> route without its children, path -> its children's paths in order). The root is
+    ``/``; a child is ``<parent>/<route_key>`` (``#2``, ``#3`` for later twins)."""
     routes: dict[str, Any] = {}
+    order: dict[str, list[str]] = {}
 
     def walk(route: dict[str, Any], path: str) -> None:
         routes[path] = {k: v for k, v in route.items() if k != "routes"}
-        for i, child in enumerate(route.get("routes") or []):
-            walk(child, f"{path.rstrip('/')}/{i}")
+        children = route.get("routes") or []
+        keys = numbered((route_key(c) for c in children), "#")
+        order[path] = [f"{path.rstrip('/')}/{k}" for k in keys]
+        for child, child_path in zip(children, order[path]):
+            walk(child, child_path)
 
     walk(cfg.get("route") or {}, "/")
+    return routes, order
+
+
+def split_config(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """kind -> {name -> value} for the diff."""
+    routes, _ = split_routes(cfg)
     known = {"global", "route", "receivers", "inhibit_rules", "time_intervals", "mute_time_intervals", "templates"}
     config = {"global": cfg.get("global") or {}, "templates": cfg.get("templates") or []}
     config.update({k: v for k, v in cfg.items() if k not in known})
@@ -166,13 +188,35 @@ def split_config(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+def _route_changes(live: dict[str, Any] | None, desired: dict[str, Any]) -> list[Change]:
+    """Routes by identity; a parent whose remaining children change order is one change (the first
+    match wins), and an added route says where it goes."""
+    before, old_order = split_routes(live) if live is not None else ({}, {})
+    after, new_order = split_routes(desired)
+    details = {}
+    for path, kids in new_order.items():
+        for i, kid in enumerate(kids):
+            if kid not in before:
+                details[kid] = f"position {i + 1} of {len(kids)} under {path}"
+    changes = diff_keyed("alertmanager", "route", before, after, details=details)
+    for path in [p for p in new_order if p in old_order]:
+        common = set(old_order[path]) & set(new_order[path])
+        was, now = [k for k in old_order[path] if k in common], [k for k in new_order[path] if k in common]
+        if was == now:
+            continue
+        note = "the order of its child routes changes (the first match wins)"
+        at = next((i for i, c in enumerate(changes) if c.name == path), None)
+        if at is None:
+            changes.append(Change("alertmanager", "route", path, "change", {"routes": was}, {"routes": now}, note))
+        else:
+            changes[at] = replace(changes[at], detail="; ".join(filter(None, [changes[at].detail, note])))
+    return changes
+
+
 def diff_configs(live: dict[str, Any] | None, desired: dict[str, Any]) -> list[Change]:
     a = split_config(live) if live is not None else {k: {} for k in KINDS}
     b = split_config(desired)
     out: list[Change] = []
     for kind in KINDS:
-        details = {}
-        if kind == "route":
-            details = {p: f"receiver {(b[kind].get(p) or a[kind].get(p) or {}).get('receiver', '(inherited)')}" for p in set(a[kind]) | set(b[kind])}
-        out += diff_keyed("alertmanager", kind, a[kind], b[kind], details=details)
+        out += _route_changes(live, desired) if kind == "route" else diff_keyed("alertmanager", kind, a[kind], b[kind])
     return out

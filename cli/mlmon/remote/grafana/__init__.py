@@ -10,18 +10,21 @@ HTTP (Grafana's ``/api``): ``GET /api/health``, ``GET/POST /api/folders[/{uid}]`
 ``POST /api/dashboards/db`` with ``{dashboard, folderUid, overwrite, message}``.
 
 Safety:
-- Optimistic concurrency: an update sends the live ``version`` with ``overwrite: false``, so a save
-  by someone else between mlmon's read and its write is a 412 ``version-mismatch``, not a silent
-  overwrite. ``overwrite: true`` is sent only with ``--force``.
-- UI edits: the version mlmon last applied to each dashboard is recorded per server in
-  ``<state_dir>/state/grafana.json``. A live version different from the recorded one (or a live
-  dashboard this state directory has no record of) means someone saved it outside mlmon: ``plan``
-  says so and ``apply`` refuses to overwrite or delete it without ``force``.
+- Optimistic concurrency: every save sends the version mlmon read, with ``overwrite: false``, so a
+  save by someone else between mlmon's read and its write is a 412 ``version-mismatch``, never a
+  silent overwrite (``--force`` included: it overwrites the edit the plan showed, not a newer one).
+- Changes made outside mlmon: mlmon's record travels with each dashboard, as the tag
+  ``mlmon-sha256:<hash of the content mlmon saved>`` (see ``normalise``). A live dashboard whose
+  content no longer matches its tag, or that has none, was edited (or made) outside mlmon: ``plan``
+  says so and ``apply`` refuses to overwrite or delete it without ``force``. A dashboard whose
+  content already equals the generated one only gets its tag. No local state: every URL of the
+  same Grafana and every machine read the same record.
+- Pre-flight (before any target writes): Grafana's version, ownership conflicts, changes made
+  outside mlmon, a plan made stale by a later save.
 - Every write is verified (``GET`` by uid returns the new version and the desired content). When a
-  step fails, the dashboards already written by this apply are restored to their previous JSON
-  (and deleted when they were new), and ``ApplyError(rolled_back=True)`` is raised.
-- A write whose answer is lost (timeout, dropped connection) is reconciled by reading the dashboard
-  back: the server ends in the old or the new state, never between.
+  step fails (a signal included), what this apply wrote is undone (``rollback``): only dashboards
+  that still hold mlmon's save, at the version mlmon wrote; a later save by someone else is a
+  conflict, reported and kept.
 
 Auth: ``MLMON_GRAFANA_TOKEN`` (bearer) or ``MLMON_GRAFANA_USER``/``MLMON_GRAFANA_PASSWORD``, read by
 :class:`mlmon.remote.http.HttpClient`; never printed.
@@ -30,11 +33,13 @@ Auth: ``MLMON_GRAFANA_TOKEN`` (bearer) or ``MLMON_GRAFANA_USER``/``MLMON_GRAFANA
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from mlmon.plan import Change
+from mlmon.remote import signals
 from mlmon.remote.base import ApplyOptions, rollback_summary
 from mlmon.remote.errors import ApplyError, RemoteError
 from mlmon.remote.grafana.normalise import (
@@ -42,20 +47,26 @@ from mlmon.remote.grafana.normalise import (
     TARGET,
     dashboard_fields_changed,
     normalise_dashboard,
+    ownership,
     panel_changes,
+    with_record,
+    without_record,
     without_server_fields,
 )
 from mlmon.remote.grafana.rollback import rollback
 from mlmon.remote.grafana.server import DEFAULT_FOLDER, GrafanaServer
-from mlmon.remote.grafana.state import STATE_FILE, LiveDash, Snapshot, State, Step, StepFailed
+from mlmon.remote.grafana.state import LiveDash, Snapshot, Step, StepFailed
 
 __all__ = ["GrafanaTarget", "normalise_dashboard"]
+
+MIN_VERSION = (9, 0)  # folder UIDs in the dashboard API; contract-tested against Grafana 12's OpenAPI
 
 
 class GrafanaTarget(GrafanaServer):
     def __init__(self, url: str, folder_uid: str = DEFAULT_FOLDER, folder_title: str = DEFAULT_FOLDER, **kwargs: Any):
         super().__init__(url, folder_uid, folder_title, **kwargs)
-        self.state_path = self.state_dir / "state" / STATE_FILE
+        self._done: list[Step] = []
+        self._created_folder = False
 
     @classmethod
     def options(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,7 +76,7 @@ class GrafanaTarget(GrafanaServer):
         }
 
     def desired(self, generated: Path) -> dict[str, dict[str, Any]]:
-        """uid -> dashboard JSON as mlmon will send it (``mlmon`` tag added, no id/version)."""
+        """uid -> dashboard JSON as mlmon will send it (tags ``mlmon`` and its record, no id/version)."""
         folder = Path(generated) / "grafana" / "dashboards"
         if not folder.is_dir():
             raise RemoteError(f"{TARGET}: {folder} does not exist; run `mlmon generate` first")
@@ -80,30 +91,25 @@ class GrafanaTarget(GrafanaServer):
                 raise RemoteError(f"{TARGET}: {path} has no dashboard uid")
             if uid in out:
                 raise RemoteError(f"{TARGET}: {path}: uid {uid!r} is used by two dashboards")
-            dash = without_server_fields(dash)
-            tags = list(dash.get("tags") or [])
-            dash["tags"] = tags if OWNER_TAG in tags else [*tags, OWNER_TAG]
-            out[uid] = dash
+            out[uid] = with_record(without_server_fields(dash))
         return out
 
     # ---- plan
     def plan(self, generated: Path) -> Sequence[Change]:
         desired = self.desired(generated)
-        return self._plan(desired, self.snapshot(desired), State(self.state_path, self.url))
+        return self._plan(desired, self.snapshot(desired))
 
-    def _edited_note(self, live: LiveDash, state: State) -> str | None:
-        rec = state.recorded(live.uid)
-        if rec is None:
-            return f"live version {live.version} was not applied from this state directory ({self.state_path}); it may have been edited in the Grafana UI"
-        if rec != live.version:
-            return f"edited outside mlmon since the last apply (live version {live.version}, mlmon applied version {rec})"
+    @staticmethod
+    def edited(live: LiveDash) -> str | None:
+        """Why overwriting or deleting ``live`` needs --force; None when mlmon's record matches."""
+        owner = ownership(live.json)
+        if owner == "edited":
+            return f"edited outside mlmon since mlmon saved it (live version {live.version})"
+        if owner == "none":
+            return f"not saved by mlmon (live version {live.version} has no mlmon record tag); it may have been made or edited in the Grafana UI"
         return None
 
-    def _notes(self, first: str, live: LiveDash, state: State, *more: str) -> str:
-        edited = self._edited_note(live, state)
-        return "; ".join([first, *more] + ([edited + "; apply needs --force"] if edited else []))
-
-    def _plan(self, desired: Mapping[str, dict[str, Any]], snap: Snapshot, state: State) -> list[Change]:
+    def _plan(self, desired: Mapping[str, dict[str, Any]], snap: Snapshot) -> list[Change]:
         changes: list[Change] = []
         if not snap.folder_exists and desired:
             changes.append(Change(TARGET, "folder", self.folder_uid, "add", None, {"uid": self.folder_uid, "title": self.folder_title}))
@@ -119,88 +125,112 @@ class GrafanaTarget(GrafanaServer):
                 note = f"conflict: uid exists in Grafana outside mlmon's ownership ({where}); apply will not touch it"
                 changes.append(Change(TARGET, "dashboard", uid, "change", have, want, note))
             elif have != want:
-                top = dashboard_fields_changed(have, want)
-                notes = self._notes(title, live, state, *(["fields: " + ", ".join(top)] if top else []))
+                if without_record(live.json) == without_record(desired[uid]):
+                    notes = f"{title}; content equals the generated one, not recorded as mlmon's: apply records it"
+                else:
+                    top = dashboard_fields_changed(without_record(live.json), without_record(desired[uid]))
+                    edited = self.edited(live)
+                    more = (["fields: " + ", ".join(top)] if top else []) + ([edited + "; apply needs --force"] if edited else [])
+                    notes = "; ".join([title, *more])
                 changes.append(Change(TARGET, "dashboard", uid, "change", have, want, notes, panel_changes(uid, have, want)))
         for uid in snap.owned:
             live = snap.dashboards.get(uid)
             if uid not in desired and live is not None:
                 have = normalise_dashboard(live.json)
-                notes = self._notes(f"'{live.json.get('title', '')}' is no longer generated", live, state)
+                edited = self.edited(live)
+                notes = "; ".join([f"'{live.json.get('title', '')}' is no longer generated", *([edited + "; apply needs --force"] if edited else [])])
                 changes.append(Change(TARGET, "dashboard", uid, "remove", have, None, notes, panel_changes(uid, have, None)))
         return changes
 
-    # ---- apply
-    def apply(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> Sequence[str]:
+    # ---- preflight
+    def preflight(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> list[str]:
         desired = self.desired(generated)
-        state = State(self.state_path, self.url)
         snap = self.snapshot(desired)
-        wanted = self.refuse_stale(changes, self._plan(desired, snap, state), "state", lambda c: (c.action, c.before, c.after))
-        self._refuse_edits(wanted, snap, state, options)
-        lines: list[str] = []
-        created_folder = False
-        if any(c.kind == "folder" and c.action == "add" for c in wanted) or (
-            not snap.folder_exists and any(c.kind == "dashboard" and c.action != "remove" for c in wanted)
-        ):
-            self.create_folder()
-            created_folder = True
-            lines.append(f"{TARGET}: folder {self.folder_uid} ('{self.folder_title}') created: verified")
-        done: list[Step] = []
-        try:
-            for c in sorted((c for c in wanted if c.kind == "dashboard"), key=lambda c: (c.action == "remove", c.name)):
-                lines.append(self._step(c, desired, snap.dashboards.get(c.name), state, options, done))
-        except StepFailed as exc:
-            self._stopped(exc, done, state, created_folder)
-        for step in done:
-            state.set(step.uid, step.new_version if step.action != "remove" else None)
-        for uid, dash in desired.items():  # adopt dashboards whose live content already equals the generated one
-            live = snap.dashboards.get(uid)
-            if live is not None and live.owned_by(self.folder_uid) and normalise_dashboard(live.json) == normalise_dashboard(dash):
-                if not any(s.uid == uid for s in done):
-                    state.set(uid, live.version)
-        state.save()
-        return lines
-
-    def _refuse_edits(self, wanted: list[Change], snap: Snapshot, state: State, options: ApplyOptions) -> None:
-        """Refusals first: nothing is written unless every step is allowed."""
         refusals = []
+        version = tuple(int(x) for x in re.findall(r"\d+", snap.version)[:2])
+        if len(version) == 2 and version < MIN_VERSION:
+            refusals.append(f"Grafana {snap.version} is too old: mlmon needs Grafana {MIN_VERSION[0]}.{MIN_VERSION[1]} or newer")
+        fresh = {(c.kind, c.name): c for c in self._plan(desired, snap)}
+        wanted = [c for c in changes if c.target == self.name]
+        stale = [f"{c.kind} {c.name}" for c in wanted if (c.kind, c.name) not in fresh or _key(fresh[(c.kind, c.name)]) != _key(c)]
+        if stale:
+            refusals.append(f"the live state changed since the plan was shown ({', '.join(stale)}); run `mlmon diff` again")
         for c in wanted:
             live = snap.dashboards.get(c.name) if c.kind == "dashboard" else None
             if live is None:
                 continue
             if c.action == "change" and not live.owned_by(self.folder_uid):
                 refusals.append(f"dashboard {c.name}: {c.detail}")
-            elif not options.force and (edited := self._edited_note(live, state)):
-                refusals.append(f"dashboard {c.name} ('{live.json.get('title', '')}'): {edited}")
-        if refusals:
-            hint = "" if all("conflict" in r for r in refusals) else " Review `mlmon diff` and re-run with --force to overwrite."
-            raise ApplyError(self.at("refusing to apply: " + "; ".join(refusals) + "." + hint + " Nothing was changed."), rolled_back=True)
+            elif not options.force and without_record(live.json) != without_record(desired.get(c.name, {})) and (why := self.edited(live)):
+                refusals.append(f"dashboard {c.name} ('{live.json.get('title', '')}'): {why}; re-run with --force to overwrite it")
+        return [self.at(r) for r in refusals]
 
-    def _step(self, c: Change, desired: Mapping[str, dict[str, Any]], live: LiveDash | None, state: State, options: ApplyOptions, done: list[Step]) -> str:
-        step = Step(c.name, c.action, live)
-        done.append(step)  # before the write: a failed step may still have taken effect
+    # ---- apply
+    def apply(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> Sequence[str]:
+        desired = self.desired(generated)
+        snap = self.snapshot(desired)
+        wanted = [c for c in changes if c.target == self.name]
+        lines: list[str] = []
+        self._done, self._created_folder = [], False
+        if any(c.kind == "folder" and c.action == "add" for c in wanted) or (
+            not snap.folder_exists and any(c.kind == "dashboard" and c.action != "remove" for c in wanted)
+        ):
+            self.create_folder()
+            self._created_folder = True
+            lines.append(f"{TARGET}: folder {self.folder_uid} ('{self.folder_title}') created: verified")
+        try:
+            for c in sorted((c for c in wanted if c.kind == "dashboard"), key=lambda c: (c.action == "remove", c.name)):
+                lines.append(self._step(c, desired, snap.dashboards.get(c.name), options))
+        except BaseException as exc:  # a failed step, a signal, anything: undo what this apply wrote
+            with signals.held():
+                self._stopped(exc)
+        return lines
+
+    def _step(self, c: Change, desired: Mapping[str, dict[str, Any]], live: LiveDash | None, options: ApplyOptions) -> str:
+        step = Step(c.name, c.action, live, None if c.action == "remove" else desired[c.name])
+        self._done.append(step)  # before the write: a failed step may still have taken effect
         if c.action == "remove":
             self.delete(c.name)
             line = f"{TARGET}: dashboard {c.name} deleted: verified"
         else:
-            overwrite = bool(options.force and live is not None and self._edited_note(live, state))
-            step.new_version = self.save(desired[c.name], live, overwrite, options.message)
+            step.new_version = self.save(desired[c.name], live, False, options.message)
             line = f"{TARGET}: dashboard {c.name} ('{desired[c.name].get('title', '')}') saved as version {step.new_version}: verified"
         step.completed = True
         return line
 
-    def _stopped(self, exc: StepFailed, done: list[Step], state: State, created_folder: bool) -> NoReturn:
-        done[-1].lost = exc.lost
-        problems = rollback(self, done, state)
-        if created_folder and not problems:
+    def _stopped(self, exc: BaseException) -> NoReturn:
+        if self._done and not self._done[-1].completed and not isinstance(exc, StepFailed):
+            self._done[-1].lost = True  # stopped mid-request: it may have taken effect
+        elif self._done and isinstance(exc, StepFailed):
+            self._done[-1].lost = exc.lost
+        problems = self._undo_all()
+        summary = rollback_summary("server", len(self._done) - 1, not problems, problems)
+        if self._created_folder and not problems:
+            summary += " and removed the folder it created"
+        reason = f"interrupted by {exc.signame}" if isinstance(exc, signals.Interrupted) else self.local(exc)
+        if not problems and isinstance(exc, StepFailed) and exc.auth and len(self._done) == 1 and not self._created_folder:
+            raise RemoteError(self.at(f"{reason}; nothing was changed")) from None  # permission problem, exit 2
+        raise ApplyError(self.at(f"{reason}; {summary}"), rolled_back=not problems) from (None if isinstance(exc, StepFailed) else exc)
+
+    def _undo_all(self) -> list[str]:
+        problems = rollback(self, self._done)
+        if self._created_folder and not problems:
             try:
                 self.remove_folder_if_empty()
             except RemoteError as err:
-                problems.append(str(err))
-        state.save()
-        summary = rollback_summary("server", len(done) - 1, not problems, problems)
-        if created_folder and not problems:
-            summary += " and removed the folder it created"
-        elif not problems and exc.auth and len(done) == 1 and not created_folder:
-            raise RemoteError(self.at(f"{exc}; nothing was changed")) from None  # permission problem, exit 2
-        raise ApplyError(self.at(f"{exc}; {summary}"), rolled_back=not problems) from None
+                problems.append(self.local(err))
+        return problems
+
+    def undo(self) -> Sequence[str]:
+        """Undo the last successful apply (a later target failed under --atomic)."""
+        if not self._done:
+            return []
+        problems = self._undo_all()
+        n, self._done = len(self._done), []
+        if problems:
+            raise ApplyError(self.at("ROLLBACK INCOMPLETE: " + "; ".join(problems)), rolled_back=False)
+        return [self.at(f"undid the {n} dashboard change(s) of this apply")]
+
+
+def _key(c: Change) -> tuple[Any, ...]:
+    return (c.action, c.before, c.after)

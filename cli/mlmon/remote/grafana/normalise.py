@@ -1,7 +1,16 @@
-"""Dashboards in comparable form and their panel-by-panel changes (pure)."""
+"""Dashboards in comparable form, mlmon's ownership record on each dashboard, and their
+panel-by-panel changes (pure).
+
+The record travels with the dashboard: mlmon saves every dashboard with the tag
+``mlmon-sha256:<16 hex>``, the hash of the content it saved (that tag left out). A live dashboard
+whose content no longer hashes to its tag was edited outside mlmon; one without the tag was not
+saved by mlmon. Any Grafana URL, any machine, any CI runner reads the same record.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +19,7 @@ from mlmon.remote.rules import changed_fields
 
 TARGET = "grafana"
 OWNER_TAG = "mlmon"
+RECORD_PREFIX = "mlmon-sha256:"
 # Fields Grafana fills or bumps on every save; never part of a comparison.
 SERVER_FIELDS = frozenset({"id", "version", "iteration"})
 PANEL_SERVER_FIELDS = frozenset({"pluginVersion"})
@@ -85,3 +95,37 @@ def panel_changes(uid: str, before: Mapping[str, Any] | None, after: Mapping[str
 
 def dashboard_fields_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     return changed_fields(before, after, skip=("panels",))
+
+
+def _is_record(tag: Any) -> bool:
+    return str(tag).startswith(RECORD_PREFIX)
+
+
+def without_record(dashboard: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable content, mlmon's record tag left out."""
+    out = normalise_dashboard(dashboard)
+    out["tags"] = [t for t in out["tags"] if not _is_record(t)]
+    return out
+
+
+def content_hash(dashboard: Mapping[str, Any]) -> str:
+    text = json.dumps(without_record(dashboard), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def with_record(dashboard: Mapping[str, Any]) -> dict[str, Any]:
+    """``dashboard`` as mlmon saves it: tagged ``mlmon`` and with its record tag."""
+    out = dict(dashboard)
+    tags = [t for t in out.get("tags") or [] if not _is_record(t)]
+    tags += [] if OWNER_TAG in tags else [OWNER_TAG]
+    out["tags"] = tags
+    out["tags"] = [*tags, RECORD_PREFIX + content_hash(out)]
+    return out
+
+
+def ownership(dashboard: Mapping[str, Any]) -> str:
+    """``mlmon`` (as mlmon saved it), ``edited`` (changed since) or ``none`` (no record)."""
+    records = [str(t)[len(RECORD_PREFIX) :] for t in dashboard.get("tags") or [] if _is_record(t)]
+    if not records:
+        return "none"
+    return "mlmon" if records == [content_hash(dashboard)] else "edited"

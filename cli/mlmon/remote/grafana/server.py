@@ -65,10 +65,10 @@ class GrafanaServer(Target):
             page += 1
 
     def snapshot(self, desired: Mapping[str, Any]) -> Snapshot:
-        self.client.get_json("/api/health", what="health check (GET /api/health)")
+        health = self.client.get_json("/api/health", what="health check (GET /api/health)")
         folder = self.folder()
         owned = self.owned_uids() if folder else []
-        snap = Snapshot(folder is not None, (folder or {}).get("title"), owned)
+        snap = Snapshot(folder is not None, (folder or {}).get("title"), owned, str((health or {}).get("version") or "") if isinstance(health, dict) else "")
         for uid in sorted(set(desired) | set(owned)):
             snap.dashboards[uid] = self.get_dashboard(uid)
         return snap

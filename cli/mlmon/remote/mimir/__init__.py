@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmon.plan import Change
+from mlmon.remote import signals
 from mlmon.remote.base import ApplyOptions, rollback_summary
 from mlmon.remote.errors import ApplyError, RemoteError
 from mlmon.remote.mimir.normalise import TARGET, normalise_group, rule_changes
@@ -38,6 +39,8 @@ _RULE_FILE = re.compile(r"(\.rules)?\.ya?ml$")
 
 
 class MimirTarget(RulerServer):
+    _done: list[Step] = []  # the steps of the last apply (undo)
+
     @classmethod
     def options(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -93,21 +96,24 @@ class MimirTarget(RulerServer):
                 changes.append(Change(TARGET, "namespace", ns, action, None, None, f"tenant {self.tenant}" if self.tenant else "", tuple(groups)))
         return changes
 
+    def preflight(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> list[str]:
+        desired, live = self.desired(generated), self.live()
+        foreign = [c.name for c in changes if c.target == TARGET and c.kind == "namespace" and not self.owns(c.name)]
+        refusals = [self.at(f"refusing to touch namespaces mlmon does not own: {', '.join(foreign)}")] if foreign else []
+        return refusals + self.stale(changes, self._plan(desired, live), lambda c: [(g.name, g.action, g.before, g.after) for g in c.children])
+
     def apply(self, generated: Path, changes: Sequence[Change], options: ApplyOptions) -> Sequence[str]:
         desired = self.desired(generated)
         live = self.live()
-        foreign = [c.name for c in changes if c.target == TARGET and c.kind == "namespace" and not self.owns(c.name)]
-        if foreign:
-            raise ApplyError(self.at(f"refusing to touch namespaces mlmon does not own: {', '.join(foreign)}. Nothing was changed."), True)
-        wanted = self.refuse_stale(changes, self._plan(desired, live), "rules", lambda c: [(g.name, g.action, g.before, g.after) for g in c.children])
+        wanted = [c for c in changes if c.target == TARGET and self.owns(c.name)]
         lines: list[str] = []
-        done: list[Step] = []
+        self._done = []
         try:
             for c in wanted:
                 for g in c.children:
                     ns, _, name = g.name.partition("/")
                     step = Step(ns, name, live.get(ns, {}).get(name))
-                    done.append(step)
+                    self._done.append(step)
                     if g.action == "remove":
                         self.delete_group(step)
                         lines.append(f"{TARGET}: rule group {ns}/{name} deleted: verified")
@@ -115,13 +121,27 @@ class MimirTarget(RulerServer):
                         self.post_group(step, desired[ns][name])
                         verb = "created" if g.action == "add" else "updated"
                         lines.append(f"{TARGET}: rule group {ns}/{name} {verb} ({len(desired[ns][name].get('rules') or [])} rules): verified")
-        except StepFailed as exc:
-            problems = self._rollback(done)
-            raise ApplyError(self.at(f"{exc}; {rollback_summary('ruler', len(done) - 1, not problems, problems)}"), rolled_back=not problems) from None
+        except BaseException as exc:  # a failed step, a signal, anything: undo what this apply wrote
+            with signals.held():
+                if self._done and not isinstance(exc, StepFailed):
+                    self._done[-1].lost = True
+                problems = self._rollback(self._done)
+            reason = f"interrupted by {exc.signame}" if isinstance(exc, signals.Interrupted) else self.local(exc)
+            summary = rollback_summary("ruler", len(self._done) - 1, not problems, problems)
+            raise ApplyError(self.at(f"{reason}; {summary}"), rolled_back=not problems) from (None if isinstance(exc, StepFailed) else exc)
         if lines:
             groups = sum(len(c.children) for c in wanted)
             lines.append(f"{TARGET}: tenant {self.tenant or '(none)'}: {groups} rule group change(s) applied and read back")
         return lines
+
+    def undo(self) -> Sequence[str]:
+        """Undo the last successful apply (a later target failed under --atomic)."""
+        if not self._done:
+            return []
+        problems, n, self._done = self._rollback(self._done), len(self._done), []
+        if problems:
+            raise ApplyError(self.at("ROLLBACK INCOMPLETE: " + "; ".join(problems)), rolled_back=False)
+        return [self.at(f"restored the {n} rule group(s) changed by this apply")]
 
     def _rollback(self, done: list[Step]) -> list[str]:
         problems = []

@@ -9,15 +9,14 @@ ignored.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlmon.plan import Change
 from mlmon.remote.durations import seconds
 from mlmon.remote.errors import RemoteError
-from mlmon.remote.filemode import FileTarget, load_yaml
-from mlmon.remote.prometheus.ruledir import OWNED_DIR, RULE_FILE_GLOB, RULES_LINK, RuleDir, is_owned_file, loads_owned_files
+from mlmon.remote.filemode import UNREADABLE, Disk, FileTarget, load_yaml, probe_writable
+from mlmon.remote.prometheus.ruledir import JOURNAL, OWNED_DIR, RULE_FILE_GLOB, RULES_LINK, RuleDir, is_owned_file, loads_owned_files, read_files
 from mlmon.remote.prometheus.rules import diff_groups, normalise_group
 from mlmon.render.prometheus import RULES_DIR
 
@@ -32,6 +31,11 @@ class PrometheusTarget(FileTarget):
     MISSING = "prometheus: --prometheus-config-dir (or MLMON_PROMETHEUS_CONFIG_DIR) is needed to apply rule files"
     RELOAD_METRIC = "prometheus_config_last_reload_successful"
     RELOAD_FAILED = "reload reported failure (reloadConfigSuccess=false, or the status could not be read)"
+
+    def __init__(self, url: str, location: Path | str | None = None, **kwargs: Any):
+        super().__init__(url, location, **kwargs)
+        self._default_interval: float | None = None
+        self._versions: tuple[str | None, str] = (None, "")
 
     @property
     def owned_dir(self) -> Path:
@@ -80,30 +84,78 @@ class PrometheusTarget(FileTarget):
         return dict(sorted(groups.items())), default_interval
 
     def desired_files(self, generated: Path) -> dict[str, bytes]:
-        folder = Path(generated) / GENERATED_RULES
-        if not folder.is_dir():
-            return {}
-        return {p.name: p.read_bytes() for p in sorted(folder.glob(RULE_FILE_GLOB)) if p.is_file()}
+        return read_files(Path(generated) / GENERATED_RULES)
+
+    def _interval(self) -> float:
+        if self._default_interval is None:
+            self.live()
+        return self._default_interval or 60.0
+
+    def live(self) -> dict[str, dict]:
+        groups, self._default_interval = self.live_groups()
+        return groups
+
+    def desired(self, generated: Path) -> dict[str, dict]:
+        groups, error = groups_of(self.desired_files(generated), self._interval(), Path(generated) / GENERATED_RULES)
+        if error:
+            raise RemoteError(error)
+        return groups
 
     def desired_groups(self, generated: Path, default_interval: float) -> dict[str, dict]:
-        import yaml
+        self._default_interval = default_interval
+        return self.desired(generated)
 
-        groups: dict[str, dict] = {}
-        for name, data in self.desired_files(generated).items():
-            path = Path(generated) / GENERATED_RULES / name
-            try:
-                doc = load_yaml(data) or {}
-            except yaml.YAMLError as exc:
-                raise RemoteError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
-            for g in doc.get("groups") or []:
-                if g.get("name") in groups:
-                    raise RemoteError(f"{path}: group {g.get('name')!r} is defined twice")
-                groups[g["name"]] = normalise_group(g, default_interval, name)
-        return dict(sorted(groups.items()))
+    def compare(self, before: Any, after: Any) -> list[Change]:
+        return diff_groups(before, after)
 
-    def plan(self, generated: Path) -> Sequence[Change]:
-        live, default_interval = self.live_groups()
-        return diff_groups(live, self.desired_groups(generated, default_interval))
+    # --- the rule sets on disk (see ruledir) -------------------------------------------------------
+    @property
+    def journal_path(self) -> Path:
+        return self.owned_dir / JOURNAL
+
+    @property
+    def where(self) -> str:
+        return str(self.owned_dir / RULES_LINK)
+
+    def disk(self) -> Disk | None:
+        rules = RuleDir(self.owned_dir)
+        version = rules.current()
+        if version is not None:
+            files, owner = read_files(version), "mlmon" if rules.intact(version) else "edited"
+        elif rules.link.is_dir():
+            files, owner = read_files(rules.link), "unknown"
+        else:
+            return None
+        groups, error = groups_of(files, self._interval(), rules.link)
+        return Disk({UNREADABLE: error} if error else groups, owner)
+
+    def state_of(self, token: str | None) -> Any:
+        if token is None:
+            return {}
+        groups, error = groups_of(read_files(self.owned_dir / token), self._interval(), self.owned_dir / token)
+        return None if error else groups
+
+    def stage(self, generated: Path) -> tuple[str | None, str]:
+        self.owned_dir.mkdir(parents=True, exist_ok=True)
+        rules = RuleDir(self.owned_dir)
+        rules.migrate_plain_dir()
+        old = rules.current()
+        new = rules.write_version(self.desired_files(generated))
+        self._versions = (old.name if old else None, new.name)
+        return self._versions
+
+    def restage(self) -> tuple[str | None, str]:
+        previous, new = self._versions
+        return new, previous or ""
+
+    def switch(self, token: str | None) -> None:
+        RuleDir(self.owned_dir).point_to(self.owned_dir / token if token else None)
+
+    def keep(self, previous: str | None, new: str, undo: bool = False) -> None:
+        RuleDir(self.owned_dir).cleanup({self.owned_dir / t for t in (previous, new) if t})
+
+    def check_files(self, generated: Path) -> list[str]:
+        return promtool_problems(Path(generated) / GENERATED_RULES, sorted(self.desired_files(generated)))
 
     # --- writing (FileTarget steps) ---------------------------------------------------------------
     def _reload_ok(self) -> bool | None:
@@ -115,11 +167,12 @@ class PrometheusTarget(FileTarget):
             pass
         return super()._reload_ok()
 
-    def _check_writable(self) -> None:
+    def check_writable(self) -> None:
         owned = self.owned_dir
         if not owned.parent.is_dir():
-            raise RemoteError(f"prometheus: config dir {self.location} does not exist")
+            raise RemoteError(f"prometheus: config dir {self.location} does not exist. Nothing was changed.")
         self._check_config_dir(owned.parent)
+        probe_writable(owned, self.name)
 
     def _check_config_dir(self, config_dir: Path) -> None:
         """When the server's config file is visible here (same host), it must be in config_dir."""
@@ -136,39 +189,48 @@ class PrometheusTarget(FileTarget):
         if path.is_absolute() and path.exists() and path.parent.resolve() != config_dir.resolve():
             raise RemoteError(self.at(f"the server loads {path}, but --prometheus-config-dir is {config_dir}; pass --prometheus-config-dir {path.parent}"))
 
-    def _install(self, generated: Path) -> tuple[Path | None, Path]:
-        self.owned_dir.mkdir(parents=True, exist_ok=True)
-        rules = RuleDir(self.owned_dir)
-        rules.migrate_plain_dir()
-        old = rules.current()
-        new = rules.write_version(self.desired_files(generated))
-        rules.point_to(new)
-        return old, new
-
-    def _restore(self, previous: tuple[Path | None, Path]) -> None:
-        RuleDir(self.owned_dir).point_to(previous[0])
-
-    def _finish(self, previous: tuple[Path | None, Path]) -> None:
-        RuleDir(self.owned_dir).cleanup(set(previous))
-
     def _explain(self, failure: str) -> str:
         if "HTTP 500" in failure:
             failure += " (Prometheus logs the details; `mlmon validate` runs promtool check rules on generated/)"
         return failure
 
-    def _verify(self, generated: Path) -> str | None:
-        try:
-            remaining = list(self.plan(generated))
-        except RemoteError as exc:
-            return f"verification failed: {self.local(exc)}"
-        if remaining:
-            names = ", ".join(f"{c.action} {c.name}" for c in remaining[:5])
-            return f"verification failed: after the reload the loaded groups still differ ({names})"
-        return None
-
-    def _back_on_disk(self) -> str:
+    def back_on_disk(self) -> str:
         return "the previous rule files are back on disk but the reload that restores them"
 
-    def _applied(self, generated: Path) -> str:
+    def applied(self, generated: Path) -> str:
         n = len(self.desired_files(generated))
         return f"wrote {n} rule file(s) to {self.owned_dir / RULES_LINK}, reload succeeded, all mlmon groups loaded as generated"
+
+
+def groups_of(files: dict[str, bytes], default_interval: float, folder: Path) -> tuple[dict[str, dict], str | None]:
+    """Rule files -> normalised groups by name, or the reason they cannot be read."""
+    import yaml
+
+    groups: dict[str, dict] = {}
+    for name, data in sorted(files.items()):
+        try:
+            doc = load_yaml(data) or {}
+        except yaml.YAMLError as exc:
+            return {}, f"{folder / name}: not valid YAML ({exc.__class__.__name__})"
+        for g in (doc.get("groups") if isinstance(doc, dict) else None) or []:
+            if not isinstance(g, dict) or "name" not in g:
+                return {}, f"{folder / name}: a group without a name"
+            if g["name"] in groups:
+                return {}, f"{folder / name}: group {g['name']!r} is defined twice"
+            groups[g["name"]] = normalise_group(g, default_interval, name)
+    return dict(sorted(groups.items())), None
+
+
+def promtool_problems(folder: Path, files: list[str]) -> list[str]:
+    """``promtool check rules`` on the files apply will write (no lint: only what a server rejects)."""
+    from mlmon.tools import ToolFailed, ToolMissing, promtool
+
+    if not files:
+        return []
+    try:
+        diags = promtool.check_rules(files, cwd=folder, lint=False)
+    except ToolMissing:
+        return []  # the reload and its verification still catch a rule the server rejects
+    except ToolFailed as exc:
+        return [f"promtool could not check the rule files: {exc}"]
+    return [f"{folder / d.file}:{d.line}:{d.col}: {d.message}" for d in diags if d.severity.name == "ERROR"]

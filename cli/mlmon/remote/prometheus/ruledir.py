@@ -1,8 +1,10 @@
 """The rule directory mlmon owns next to the server's ``prometheus.yml``::
 
     <config-dir>/mlmon/rules          -> .rules-<hash>   (symlink, replaced atomically)
-    <config-dir>/mlmon/.rules-<hash>/  one directory per applied rule set (current + previous)
+    <config-dir>/mlmon/.rules-<hash>/  one directory per applied rule set (current + previous); the
+                                       name is the hash of its files, checked before it is reused
     <config-dir>/mlmon/.lock           apply lock
+    <config-dir>/mlmon/journal.json    an apply in progress (``mlmon.remote.journal``)
 
 Swapping one symlink switches the whole rule set at once, so a reload (by mlmon or anyone else, at
 any moment) loads either the old or the new set, never a mix.
@@ -20,6 +22,7 @@ from typing import Any
 OWNED_DIR = "mlmon"
 RULES_LINK = "rules"
 RULE_FILE_GLOB = "*.rules.yml"
+JOURNAL = "journal.json"
 _VERSION_PREFIX = ".rules-"
 _LINK_PREFIX = ".rules-link-"
 
@@ -40,6 +43,21 @@ def loads_owned_files(rule_files: list[Any]) -> bool:
     return False
 
 
+def digest(files: dict[str, bytes]) -> str:
+    """The name of a rule set's folder comes from this hash of its rule files (names and bytes)."""
+    h = hashlib.sha256()
+    for name, data in sorted(files.items()):
+        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()[:16]
+
+
+def read_files(folder: Path) -> dict[str, bytes]:
+    """The rule files a server loads from ``folder`` (``*.rules.yml``), by name."""
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.glob(RULE_FILE_GLOB)) if p.is_file()}
+
+
 class RuleDir:
     def __init__(self, owned: Path):
         self.owned = owned
@@ -48,22 +66,30 @@ class RuleDir:
     def current(self) -> Path | None:
         return self.owned / os.readlink(self.link) if self.link.is_symlink() else None
 
+    @staticmethod
+    def intact(version: Path) -> bool:
+        """Whether a rule-set folder still holds what mlmon wrote (its name is the hash of its files)."""
+        name = version.name.removeprefix(_VERSION_PREFIX)
+        return version.name.startswith(_VERSION_PREFIX) and version.is_dir() and name.split("-")[0] == digest(read_files(version))
+
     def migrate_plain_dir(self) -> None:
         """A ``rules`` folder written by hand before mlmon managed it becomes the first version."""
         if self.link.is_dir() and not self.link.is_symlink():
-            files = {p.name: p.read_bytes() for p in sorted(self.link.iterdir()) if p.is_file()}
-            version = self.write_version(files)
+            version = self.write_version(read_files(self.link))
             tmp = self._tmp_link(version)
             shutil.rmtree(self.link)
             os.replace(tmp, self.link)
 
     def write_version(self, files: dict[str, bytes]) -> Path:
-        h = hashlib.sha256()
-        for name, data in sorted(files.items()):
-            h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-        final = self.owned / (_VERSION_PREFIX + h.hexdigest()[:16])
-        if final.is_dir():
-            return final
+        """The folder holding exactly ``files``: an existing one only when its content is intact (a
+        folder edited by hand is never reused; the new one gets a suffix)."""
+        base = _VERSION_PREFIX + digest(files)
+        for n in range(1, 100):
+            final = self.owned / (base if n == 1 else f"{base}-{n}")
+            if not final.exists():
+                break
+            if self.intact(final) and read_files(final) == files:
+                return final
         tmp = self.owned / (final.name + f".tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
