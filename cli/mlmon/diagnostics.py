@@ -72,12 +72,24 @@ CODES: dict[str, str] = {
     "MLM211": "referenced file problem",
     "MLM212": "unknown preset or metric",
     "MLM213": "invalid value",
+    # Kubernetes deployment (deploy.kubernetes, serving.kubernetes)
+    "MLM240": "prometheus-operator objects lack the labels Prometheus selects them by",
+    "MLM241": "AlertmanagerConfig routes get a namespace matcher: alerts reach no receiver",
+    "MLM242": "business hours lose their time zone in AlertmanagerConfig",
+    "MLM243": "invalid Kubernetes name",
+    "MLM244": "model cannot be scraped on Kubernetes as configured",
+    "MLM245": "deploy.kubernetes defined in more than one file",
     # generated-output validation
     "MLM301": "promtool rejected generated output",
     "MLM302": "amtool rejected generated output",
     "MLM303": "alert routed to an unexpected receiver",
     "MLM304": "external tool missing",
     "MLM305": "pint finding",
+    "MLM310": "Kubernetes object does not match its CRD schema",
+    "MLM311": "Kubernetes object breaks a naming, label or size rule",
+    "MLM312": "PrometheusRule differs from the rule files promtool tests",
+    "MLM313": "kustomization.yaml and the object files disagree",
+    "MLM314": "prometheus-operator would reject the object (unknown receiver, duplicate name)",
 }
 
 

@@ -15,6 +15,7 @@ from mlmon import presets
 from mlmon.compiler import model as M
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.dsl import API_VERSION, KIND
+from mlmon.compiler.kubernetes.compile import compile_kubernetes
 from mlmon.compiler.schema import spec_schema
 from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.units import parse_duration
@@ -82,10 +83,12 @@ class _Compiler:
                     continue
                 models[m.id] = m
                 origins[m.id] = m.origin
+        kube, more = compile_kubernetes([d for d, _ in valid], models, routing) if routing is not None else (None, [])
+        self.diags.extend(more)
         if has_errors(self.diags) or routing is None:
             return None
         files = tuple(sorted(d.file for d in docs))
-        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)))
+        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), kube)
 
     # ------------------------------------------------------------------------------------------
     def _routing(self, docs: list[Document]) -> tuple[dict[str, M.Team], M.Routing | None]:

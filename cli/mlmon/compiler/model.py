@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlmon.compiler.kubernetes.model import Kubernetes
 from mlmon.compiler.source import Path
 
 
@@ -98,6 +99,7 @@ class Spec:
     files: tuple[str, ...]
     routing: Routing
     models: tuple[Model, ...]  # sorted by id
+    kubernetes: Kubernetes | None = None  # deploy.kubernetes, resolved for every model and team
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

@@ -30,6 +30,7 @@ from mlmon.compiler.dsl import (
     string,
     string_map,
 )
+from mlmon.compiler.kubernetes.schema import deploy_fragment, serving_fragment
 
 
 # --- the spec -----------------------------------------------------------------------------------
@@ -123,6 +124,7 @@ def _serving() -> dict[str, Any]:
             "scrape_interval": duration("how often Prometheus scrapes the targets", "30s"),
             "match": string_map("label matchers that select this model's series (default: the preset's model label = the model id)"),
             "overrides": _serving_overrides(),
+            "kubernetes": serving_fragment(),
         },
         (),
         "Where and how the model is served",
@@ -182,6 +184,7 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
             ),
             "defaults": obj(file_defaults, (), "Defaults for every model of this file"),
             "routing": _routing(),
+            "deploy": deploy_fragment(),
             "models": array(model, "the models this spec monitors"),
         },
     }

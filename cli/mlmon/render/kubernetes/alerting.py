@@ -1,0 +1,135 @@
+"""One AlertmanagerConfig per team: its part of the generated ``alertmanager.yml`` (pure).
+
+The route tree, receivers and inhibitions are converted from ``render.alertmanager.config_data``,
+so both deliver an alert to the same receivers. Receivers read their keys from the team's
+Secret (name and key, never a value). Time intervals lose their time zone: the CRD has none
+(lint warns, MLM242).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from mlmon import conventions as C
+from mlmon.compiler.kubernetes.model import Kubernetes, TeamSecret
+from mlmon.compiler.model import Spec
+from mlmon.render import alertmanager
+from mlmon.render.kubernetes.meta import document, metadata, object_name, source
+
+_MATCHER = re.compile(r'^([a-zA-Z_][a-zA-Z0-9_]*)(=~|!~|!=|=)"(.*)"$')
+# alertmanager.yml route keys -> AlertmanagerConfig route keys
+_ROUTE_KEYS = {
+    "receiver": "receiver",
+    "group_by": "groupBy",
+    "group_wait": "groupWait",
+    "group_interval": "groupInterval",
+    "repeat_interval": "repeatInterval",
+    "active_time_intervals": "activeTimeIntervals",
+    "continue": "continue",
+}
+
+
+def matchers(texts: list[str]) -> list[dict[str, str]]:
+    """``['severity="critical"']`` -> ``[{name: severity, value: critical, matchType: "="}]``."""
+    out = []
+    for text in texts:
+        m = _MATCHER.match(text)
+        if m is None:
+            raise ValueError(f'matcher {text!r} is not name<op>"value"')
+        out.append({"name": m[1], "value": m[3].replace('\\"', '"').replace("\\\\", "\\"), "matchType": m[2]})
+    return out
+
+
+def _route(route: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in route.items():
+        if key == "matchers":
+            out["matchers"] = matchers(value)
+        elif key == "routes":
+            out["routes"] = [_route(r) for r in value]
+        else:
+            out[_ROUTE_KEYS[key]] = value
+    return out
+
+
+def _receivers_in(route: Mapping[str, Any]) -> Iterator[str]:
+    yield route["receiver"]
+    for r in route.get("routes", ()):
+        yield from _receivers_in(r)
+
+
+def _secret(secret: TeamSecret, key: str) -> dict[str, str]:
+    return {"name": secret.name, "key": key}
+
+
+def _receiver(rec: Mapping[str, Any], secret: TeamSecret) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": rec["name"]}
+    for slack in rec.get("slack_configs", ()):
+        out.setdefault("slackConfigs", []).append(
+            {
+                "apiURL": _secret(secret, secret.slack_key),
+                "channel": slack["channel"],
+                "sendResolved": slack["send_resolved"],
+                "title": slack["title"],
+                "text": slack["text"],
+            }
+        )
+    for pd in rec.get("pagerduty_configs", ()):
+        key = "routingKey" if "routing_key_file" in pd else "serviceKey"
+        details = [{"key": k, "value": v} for k, v in sorted(pd["details"].items())]
+        out.setdefault("pagerdutyConfigs", []).append(
+            {
+                key: _secret(secret, secret.pagerduty_key),
+                "sendResolved": pd["send_resolved"],
+                "severity": pd["severity"],
+                "description": pd["description"],
+                "details": details,
+            }
+        )
+    for hook in rec.get("webhook_configs", ()):
+        out.setdefault("webhookConfigs", []).append({"url": hook["url"], "sendResolved": hook["send_resolved"], "maxAlerts": hook["max_alerts"]})
+    return out
+
+
+def _time_intervals(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for ti in data.get("time_intervals", ()):
+        ranges = [
+            {"weekdays": list(r["weekdays"]), "times": [{"startTime": t["start_time"], "endTime": t["end_time"]} for t in r["times"]]}
+            for r in ti["time_intervals"]
+        ]
+        out.append({"name": ti["name"], "timeIntervals": ranges})
+    return out
+
+
+def alertmanager_configs(spec: Spec, k: Kubernetes) -> dict[str, dict[str, Any]]:
+    """Team -> its AlertmanagerConfig (teams with a route in ``alertmanager.yml``)."""
+    data = alertmanager.config_data(spec)
+    root = data["route"]
+    by_team = {r["matchers"][0]: r for r in root["routes"]}
+    out: dict[str, dict[str, Any]] = {}
+    for name, team in sorted(spec.routing.teams.items()):
+        team_route = by_team.get(f'{C.L_TEAM}="{name}"')
+        if team_route is None:
+            continue
+        route = _route({**{key: root[key] for key in ("group_by", "group_wait", "group_interval", "repeat_interval")}, **team_route})
+        used = set(_receivers_in(team_route))
+        receivers = [_receiver(r, k.secrets[name]) for r in data["receivers"] if r["name"] in used]
+        team_match = matchers([f'{C.L_TEAM}="{name}"'])
+        inhibit = [
+            {
+                "sourceMatch": matchers(ir["source_matchers"]) + team_match,
+                "targetMatch": matchers(ir["target_matchers"]) + team_match,
+                "equal": list(ir["equal"]),
+            }
+            for ir in data["inhibit_rules"]
+        ]
+        body: dict[str, Any] = {"route": route, "receivers": receivers, "inhibitRules": inhibit}
+        intervals = _time_intervals(data)
+        if intervals:
+            body["muteTimeIntervals"] = intervals
+        meta = metadata(k, object_name(name), base=k.selector_labels, team=name, annotations=source(team.origin.file))
+        out[name] = document("AlertmanagerConfig", meta, body)
+    return out
