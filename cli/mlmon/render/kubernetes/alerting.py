@@ -18,6 +18,7 @@ from mlmon.compiler.model import Spec
 from mlmon.render import alertmanager
 from mlmon.render.kubernetes.meta import document, metadata, object_name, source
 
+GROUPING = ("group_by", "group_wait", "group_interval", "repeat_interval")
 _MATCHER = re.compile(r'^([a-zA-Z_][a-zA-Z0-9_]*)(=~|!~|!=|=)"(.*)"$')
 # alertmanager.yml route keys -> AlertmanagerConfig route keys
 _ROUTE_KEYS = {
@@ -114,7 +115,8 @@ def alertmanager_configs(spec: Spec, k: Kubernetes) -> dict[str, dict[str, Any]]
         team_route = by_team.get(f'{C.L_TEAM}="{name}"')
         if team_route is None:
             continue
-        route = _route({**{key: root[key] for key in ("group_by", "group_wait", "group_interval", "repeat_interval")}, **team_route})
+        # the team route inherits grouping from the root of alertmanager.yml; under the operator's root it must say it
+        route = _route({"receiver": team_route["receiver"], "matchers": team_route["matchers"], **{key: root[key] for key in GROUPING}, **team_route})
         used = set(_receivers_in(team_route))
         receivers = [_receiver(r, k.secrets[name]) for r in data["receivers"] if r["name"] in used]
         team_match = matchers([f'{C.L_TEAM}="{name}"'])

@@ -24,7 +24,7 @@ SHIPPED = "crds"
 DROP = {"description", "default"}  # documentation only: not needed to validate
 
 
-class _CrdLoader(yaml.SafeLoader):
+class _CrdLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Reads ``- =`` (an enum value of AlertmanagerConfig matchers) as the string "=", as
     Kubernetes does; PyYAML would take it for YAML 1.1's ``value`` tag and fail."""
 
