@@ -11,18 +11,12 @@ import pytest
 import requests
 
 from mlmon.render.emit import to_yaml
-from tests.helpers.servers import servers  # noqa: F401  (the fixture)
+from tests.helpers.servers import DEFAULT_PROMETHEUS_YML, servers  # noqa: F401  (servers: the fixture)
 from tests.kubernetes.k8s_util import GENERATED, of_kind
 
 pytestmark = pytest.mark.e2e
 
-CONFIG = """\
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - mlmon/rules/*.rules.yml
-"""
+CONFIG = DEFAULT_PROMETHEUS_YML.replace("15s", "1s")  # loads mlmon/rules/*.rules.yml, evaluates every second
 TIMEOUT = 60.0
 
 

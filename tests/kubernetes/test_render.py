@@ -163,3 +163,19 @@ def test_generate_check_covers_kubernetes(tmp_path, run_mlmon):
     (out / "kubernetes" / "scrapeconfigs" / "ranker.yaml").unlink()
     r = run_mlmon("generate", spec, "-o", out, "--check", cwd=REPO)
     assert r.returncode == 1 and "kubernetes/podmonitors/ocr.yaml" in r.stdout and "kubernetes/scrapeconfigs/ranker.yaml" in r.stdout
+
+
+def test_a_receiver_setting_without_a_counterpart_is_an_error_not_dropped(monkeypatch):
+    from mlmon.render import alertmanager
+
+    spec, _ = _render('  - id: m\n    team: risk-ml\n    serving: {targets: ["m.ml.svc:1"]}\n    slos: []\n')
+    real = alertmanager.config_data
+
+    def with_extra(s):
+        data = real(s)
+        next(r for r in data["receivers"] if r["name"] == "risk-ml-slack")["slack_configs"][0]["icon_emoji"] = ":robot:"
+        return data
+
+    monkeypatch.setattr(alertmanager, "config_data", with_extra)
+    with pytest.raises(ValueError, match="receiver risk-ml-slack: slack_configs: icon_emoji has no AlertmanagerConfig counterpart"):
+        pipeline.render(spec)

@@ -65,32 +65,38 @@ def _secret(secret: TeamSecret, key: str) -> dict[str, str]:
     return {"name": secret.name, "key": key}
 
 
+def _convert(cfg: Mapping[str, Any], keys: Mapping[str, str], what: str) -> dict[str, Any]:
+    """``cfg`` with its keys renamed; a key without a counterpart is an error, never dropped."""
+    unknown = sorted(set(cfg) - set(keys))
+    if unknown:
+        raise ValueError(f"{what}: {', '.join(unknown)} has no AlertmanagerConfig counterpart")
+    return {keys[k]: v for k, v in cfg.items()}
+
+
+_SLACK = {"channel": "channel", "send_resolved": "sendResolved", "title": "title", "text": "text"}
+_PAGERDUTY = {"send_resolved": "sendResolved", "severity": "severity", "description": "description", "details": "details"}
+_WEBHOOK = {"url": "url", "send_resolved": "sendResolved", "max_alerts": "maxAlerts"}
+
+
 def _receiver(rec: Mapping[str, Any], secret: TeamSecret) -> dict[str, Any]:
     out: dict[str, Any] = {"name": rec["name"]}
-    for slack in rec.get("slack_configs", ()):
-        out.setdefault("slackConfigs", []).append(
-            {
-                "apiURL": _secret(secret, secret.slack_key),
-                "channel": slack["channel"],
-                "sendResolved": slack["send_resolved"],
-                "title": slack["title"],
-                "text": slack["text"],
-            }
-        )
-    for pd in rec.get("pagerduty_configs", ()):
-        key = "routingKey" if "routing_key_file" in pd else "serviceKey"
-        details = [{"key": k, "value": v} for k, v in sorted(pd["details"].items())]
-        out.setdefault("pagerdutyConfigs", []).append(
-            {
-                key: _secret(secret, secret.pagerduty_key),
-                "sendResolved": pd["send_resolved"],
-                "severity": pd["severity"],
-                "description": pd["description"],
-                "details": details,
-            }
-        )
-    for hook in rec.get("webhook_configs", ()):
-        out.setdefault("webhookConfigs", []).append({"url": hook["url"], "sendResolved": hook["send_resolved"], "maxAlerts": hook["max_alerts"]})
+    for key, configs in rec.items():
+        what = f"receiver {rec['name']}: {key}"
+        for cfg in configs if key != "name" else ():
+            if key == "slack_configs":
+                out.setdefault("slackConfigs", []).append(
+                    {"apiURL": _secret(secret, secret.slack_key), **_convert({k: v for k, v in cfg.items() if k != "api_url_file"}, _SLACK, what)}
+                )
+            elif key == "pagerduty_configs":
+                field = "routing_key_file" if "routing_key_file" in cfg else "service_key_file"
+                pd = _convert({k: v for k, v in cfg.items() if k != field}, _PAGERDUTY, what)
+                pd["details"] = [{"key": k, "value": v} for k, v in sorted(pd.get("details", {}).items())]
+                ref = "routingKey" if field == "routing_key_file" else "serviceKey"
+                out.setdefault("pagerdutyConfigs", []).append({ref: _secret(secret, secret.pagerduty_key), **pd})
+            elif key == "webhook_configs":
+                out.setdefault("webhookConfigs", []).append(_convert(cfg, _WEBHOOK, what))
+            else:
+                raise ValueError(f"{what} has no AlertmanagerConfig counterpart")
     return out
 
 
