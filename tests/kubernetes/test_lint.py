@@ -131,6 +131,15 @@ def test_models_that_cannot_be_scraped_are_errors(serving, where, words):
     assert spec is None
 
 
+def test_settings_a_scrape_config_ignores_are_a_warning():
+    spec, diags = lint(
+        deploy("    alertmanager: {matcher_strategy: None}\n", MODEL.format(serving='{targets: ["10.0.0.1:80"], kubernetes: {selector: {app: x}}}'))
+    )
+    d = only(diags, "MLM244", Severity.WARNING)
+    assert d.message.startswith("models[0].serving.kubernetes.selector: selector: no effect: a ScrapeConfig") and "no target is a cluster" in d.message
+    assert spec.kubernetes.scrape["fraud-detector"].monitor == "static"
+
+
 def test_serving_kubernetes_without_deploy_is_a_warning():
     text = MINIMAL.replace('serving: {targets: ["fraud-detector.ml.svc:8080"]}', 'serving: {targets: ["fraud-detector.ml.svc:8080"], kubernetes: {port: http}}')
     d = only(lint(text)[1], "MLM244", Severity.WARNING)

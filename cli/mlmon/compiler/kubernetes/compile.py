@@ -59,7 +59,14 @@ def _scrape(model: M.Model, doc: Document, path: Path, raw: Mapping[str, Any]) -
     if monitor == "static":
         if not targets:
             problems.append((path + ("monitor",), "monitor static scrapes serving.targets, and the model has none", "add serving.targets"))
-        return (None if problems else Scrape("static")), [_diag(doc, p, Severity.ERROR, "MLM244", m, h) for p, m, h in problems]
+        diags = [_diag(doc, p, Severity.ERROR, "MLM244", m, h) for p, m, h in problems]
+        unused = [k for k in ("namespace", "selector", "port", "port_number") if k in raw]
+        if unused:
+            why = "a ScrapeConfig scrapes serving.targets" + ("" if "monitor" in raw else " (no target is a cluster Service address)")
+            diags.append(
+                _diag(doc, path + (unused[0],), Severity.WARNING, "MLM244", f"{', '.join(unused)}: no effect: {why}", "set monitor: pod or service", key=True)
+            )
+        return (None if problems else Scrape("static")), diags
     namespace = raw.get("namespace")
     if namespace is None:
         if len(in_cluster) == 1:
@@ -152,7 +159,6 @@ def compile_kubernetes(docs: Sequence[Document], models: Mapping[str, M.Model], 
         dashboard_folder=dashboards.get("folder"),
         secrets=secrets,
         scrape=scrape,
-        source=doc.file,
     )
     diags += traps(k, doc, raw, docs, routing)
     return k, diags

@@ -37,4 +37,3 @@ class Kubernetes:
     dashboard_folder: str | None
     secrets: Mapping[str, TeamSecret]  # team -> its Secret
     scrape: Mapping[str, Scrape]  # model id -> how it is scraped
-    source: str  # the spec file that defines deploy.kubernetes
