@@ -179,3 +179,25 @@ def test_a_receiver_setting_without_a_counterpart_is_an_error_not_dropped(monkey
     monkeypatch.setattr(alertmanager, "config_data", with_extra)
     with pytest.raises(ValueError, match="receiver risk-ml-slack: slack_configs: icon_emoji has no AlertmanagerConfig counterpart"):
         pipeline.render(spec)
+
+
+def test_pagerduty_endpoints_and_regex_inhibitions_carry_over(monkeypatch):
+    """alertmanager.yml's global PagerDuty URL reaches receivers without their own; regex matchers
+    of inhibition rules become matchType =~."""
+    from mlmon.render import alertmanager
+
+    spec, _ = _render('  - id: m\n    team: risk-ml\n    serving: {targets: ["m.ml.svc:1"]}\n    slos: []\n')
+    real = alertmanager.config_data
+
+    def with_endpoints(s):
+        data = real(s)
+        data["global"]["pagerduty_url"] = "https://events.eu.pagerduty.com/v2/enqueue"
+        data["inhibit_rules"].append({"source_matchers": ['alertname="A"'], "target_matchers": ['alertname=~"B|C"'], "equal": ["model"]})
+        return data
+
+    monkeypatch.setattr(alertmanager, "config_data", with_endpoints)
+    amc = load(pipeline.render(spec)["kubernetes/alertmanagerconfigs/risk-ml.yaml"])
+    pd = next(r for r in amc["spec"]["receivers"] if r["name"] == "risk-ml-pagerduty")["pagerdutyConfigs"][0]
+    assert pd["url"] == "https://events.eu.pagerduty.com/v2/enqueue"
+    assert amc["spec"]["inhibitRules"][-1]["targetMatch"][0] == {"name": "alertname", "value": "B|C", "matchType": "=~"}
+    assert check_object(amc, upstream_schemas()) == []

@@ -74,11 +74,12 @@ def _convert(cfg: Mapping[str, Any], keys: Mapping[str, str], what: str) -> dict
 
 
 _SLACK = {"channel": "channel", "send_resolved": "sendResolved", "title": "title", "text": "text"}
-_PAGERDUTY = {"send_resolved": "sendResolved", "severity": "severity", "description": "description", "details": "details"}
+_PAGERDUTY = {"url": "url", "send_resolved": "sendResolved", "severity": "severity", "description": "description", "details": "details"}
 _WEBHOOK = {"url": "url", "send_resolved": "sendResolved", "max_alerts": "maxAlerts"}
 
 
-def _receiver(rec: Mapping[str, Any], secret: TeamSecret) -> dict[str, Any]:
+def _receiver(rec: Mapping[str, Any], secret: TeamSecret, pagerduty_url: str | None = None) -> dict[str, Any]:
+    """``pagerduty_url``: alertmanager.yml's global one, which a receiver without its own inherits."""
     out: dict[str, Any] = {"name": rec["name"]}
     for key, configs in rec.items():
         what = f"receiver {rec['name']}: {key}"
@@ -91,6 +92,8 @@ def _receiver(rec: Mapping[str, Any], secret: TeamSecret) -> dict[str, Any]:
                 field = "routing_key_file" if "routing_key_file" in cfg else "service_key_file"
                 pd = _convert({k: v for k, v in cfg.items() if k != field}, _PAGERDUTY, what)
                 pd["details"] = [{"key": k, "value": v} for k, v in sorted(pd.get("details", {}).items())]
+                if pagerduty_url and "url" not in pd:
+                    pd["url"] = pagerduty_url
                 ref = "routingKey" if field == "routing_key_file" else "serviceKey"
                 out.setdefault("pagerdutyConfigs", []).append({ref: _secret(secret, secret.pagerduty_key), **pd})
             elif key == "webhook_configs":
@@ -124,7 +127,8 @@ def alertmanager_configs(spec: Spec, k: Kubernetes) -> dict[str, dict[str, Any]]
         # the team route inherits grouping from the root of alertmanager.yml; under the operator's root it must say it
         route = _route({"receiver": team_route["receiver"], "matchers": team_route["matchers"], **{key: root[key] for key in GROUPING}, **team_route})
         used = set(_receivers_in(team_route))
-        receivers = [_receiver(r, k.secrets[name]) for r in data["receivers"] if r["name"] in used]
+        pd_url = (data.get("global") or {}).get("pagerduty_url")
+        receivers = [_receiver(r, k.secrets[name], pd_url) for r in data["receivers"] if r["name"] in used]
         team_match = matchers([f'{C.L_TEAM}="{name}"'])
         inhibit = [
             {
