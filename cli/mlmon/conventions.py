@@ -131,6 +131,7 @@ ALERT_DQ_NODATA = "MLModelDataQualityNoData"  # fewer than min_samples checked r
 # Labels: {model} only (plus the one extra label noted), one series per model.
 PREDICTION_SCORE = "mlmon_prediction_score"  # histogram {model, version}: the model's output score/value
 SCRAPE_JOB = "mlmon-{model}"  # Prometheus job name of a model's own scrape targets
+L_SCRAPE_MODEL = "mlmon_model"  # target label the model's own scrape configs set (beside team)
 REQUESTS_RATE = "mlmon_model:requests:rate5m"  # requests/s, all outcomes
 ERRORS_RATE = "mlmon_model:errors:rate5m"  # failed requests/s
 ERROR_RATIO = "mlmon_model:errors:ratio_rate5m"  # errors / requests, 0-1 (absent when no traffic)

@@ -78,6 +78,13 @@ CODES: dict[str, str] = {
     "MLM221": "number out of range (not finite, or beyond what Prometheus and the monitors can use)",
     "MLM222": "duration out of range",
     "MLM223": "alert reaches no receiver with an integration",
+    # Kubernetes deployment (deploy.kubernetes, serving.kubernetes)
+    "MLM240": "prometheus-operator objects lack the labels Prometheus selects them by",
+    "MLM241": "AlertmanagerConfig routes get a namespace matcher: alerts reach no receiver",
+    "MLM242": "business hours lose their time zone in AlertmanagerConfig",
+    "MLM243": "invalid Kubernetes name",
+    "MLM244": "model cannot be scraped on Kubernetes as configured",
+    "MLM245": "deploy.kubernetes defined in more than one file",
     "MLM255": "data-quality check not possible with this baseline",
     # policy (kind: MonitoringPolicy)
     "MLM285": "policy: a required monitor section is missing",
@@ -91,6 +98,11 @@ CODES: dict[str, str] = {
     "MLM303": "alert routed to an unexpected receiver",
     "MLM304": "external tool missing",
     "MLM305": "pint finding",
+    "MLM310": "Kubernetes object does not match its CRD schema",
+    "MLM311": "Kubernetes object breaks a naming, label or size rule",
+    "MLM312": "PrometheusRule differs from the rule files promtool tests",
+    "MLM313": "kustomization.yaml and the object files disagree",
+    "MLM314": "prometheus-operator would reject the object (unknown receiver, duplicate name)",
 }
 
 

@@ -164,6 +164,10 @@ def render(spec: Spec, *, dashboards: bool = True, parts: list[tuple[dict[str, s
     out[alertmanager.ROUTING_TESTS] = alertmanager.routing_tests_file(unique, all_header)
     if dashboards:
         out.update(fleet_dashboard(spec))
+    if spec.kubernetes is not None:
+        from mlmon.render import kubernetes
+
+        out.update(kubernetes.spec_files(spec, out, all_header))
     return dict(sorted(out.items()))
 
 
@@ -179,10 +183,12 @@ def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True)
         active = [mon for mon in MONITORS if model.section(mon.key) is not None]
         groups_of: dict[str, list[str]] = {}
         alerts: list[AlertRule] = []
+        model_groups = []  # every monitor's groups, in registry order (the model's PrometheusRule)
         for mon in active:
             groups = list(mon.rule_groups(model, spec))
             if not groups:
                 continue
+            model_groups.extend(groups)
             groups_of[mon.key] = [g.name for g in groups]
             path = prometheus.rules_path(model.id, mon.key)
             out[path] = prometheus.rules_file(groups, h)
@@ -209,6 +215,10 @@ def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True)
                 out[prometheus.tests_path(model.id, mon.key + suffix)] = rule_tests.tests_file(files, cases, h, interval, order)
         if dashboards:
             out[f"grafana/dashboards/{model.id}.json"] = model_dashboard(spec, model)
+        if spec.kubernetes is not None:
+            from mlmon.render import kubernetes
+
+            out.update(kubernetes.model_files(spec, model, model_groups, out.get(f"grafana/dashboards/{model.id}.json"), h))
     return out, routing_cases
 
 

@@ -13,12 +13,18 @@ Checks, in order (each prints one summary line on stderr):
 6. routing coverage: every alert rule has a routing-test entry with its alertname and static labels
 7. grafana dashboards: ``DIR/grafana/dashboards/*.json`` parse, have a title and a valid unique uid, and
    every PromQL query in them parses (promql-parser, Grafana macros substituted)
+7b. kubernetes objects, when ``DIR/kubernetes/`` exists (``deploy.kubernetes``): each object matches its
+   prometheus-operator CRD schema (shipped with mlmon) and the Kubernetes naming and size rules,
+   ``kustomization.yaml`` lists every object file, and each PrometheusRule holds exactly the rule
+   files' groups (which promtool tests) and passes ``promtool check rules`` (offline: no cluster)
 8. ``pint lint`` on the rule files, when pint is on PATH ("pint: skipped (not installed)" otherwise)
 
 Diagnostics go to stdout (``file:line:col: error: message [CODE]`` or ``--format json``): MLM301
 promtool, MLM302 amtool, MLM303 routing (wrong receiver, untested alert), MLM304 tool missing,
 MLM305 pint; for dashboards MLM001 (not JSON), MLM201 (duplicate uid), MLM205 (PromQL does not
-parse), MLM213 (bad uid or title). Exit 0 when everything passes, 1 on any error, 2 when DIR, a required file, promtool
+parse), MLM213 (bad uid or title); for Kubernetes objects MLM310 (schema), MLM311 (names, labels,
+sizes), MLM312 (PrometheusRule differs from the rule files), MLM313 (kustomization), MLM314
+(AlertmanagerConfig the operator would reject). Exit 0 when everything passes, 1 on any error, 2 when DIR, a required file, promtool
 or amtool is missing.
 """
 
@@ -171,6 +177,16 @@ def _run_checks(root: Path) -> list[Check]:
 
     dashboards = _files(root, GRAFANA_DIR, "*.json")
     checks.step("grafana dashboards", _plural(len(dashboards), "file"), lambda: check_dashboards(root, dashboards), "MLM213", GRAFANA_DIR)
+    if (root / "kubernetes").is_dir():
+        from mlmon.tools.kubernetes import DIR, check_tree
+
+        objects = [0]
+
+        def kubernetes() -> list[Diagnostic]:
+            diags, objects[0] = check_tree(root)
+            return diags
+
+        checks.step("kubernetes objects", lambda: _plural(objects[0], "object"), kubernetes, "MLM310", DIR)
     if pint.available():
         checks.step("pint lint", _plural(len(rules), "file"), lambda: pint.lint(rules, cwd=root), "MLM305", rules[0] if rules else RULES_DIR)
     else:

@@ -18,6 +18,7 @@ from mlmon.compiler.dsl import API_VERSION, KIND
 from mlmon.compiler.labels import HINT as RESERVED_HINT
 from mlmon.compiler.labels import reserved_in
 from mlmon.compiler.routing import compile_routing
+from mlmon.compiler.kubernetes.compile import compile_kubernetes
 from mlmon.compiler.schema import spec_schema
 from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.units import parse_duration
@@ -86,10 +87,12 @@ class _Compiler:
                     continue
                 models[m.id] = m
                 origins[m.id] = m.origin
+        kube, more = compile_kubernetes([d for d, _ in valid], models, routing)
+        self.diags.extend(more)
         if has_errors(self.diags):
             return None
         files = tuple(sorted(d.file for d in docs))
-        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), alerting)
+        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), alerting, kube)
 
     # ------------------------------------------------------------------------------------------
     def _cross_checks(self, doc: Document, base: Path, i: int, sections: Mapping[str, Any], serving: M.Serving) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlmon.compiler.kubernetes.model import Kubernetes
 from mlmon.compiler.source import Path
 
 
@@ -124,6 +125,7 @@ class Spec:
     routing: Routing
     models: tuple[Model, ...]  # sorted by id
     alerting: Alerting = field(default_factory=Alerting)
+    kubernetes: Kubernetes | None = None  # deploy.kubernetes, resolved for every model and team
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

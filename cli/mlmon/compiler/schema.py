@@ -37,6 +37,7 @@ from mlmon.compiler.dsl import (
 from mlmon.conventions import RESERVED_LABELS
 
 RESERVED_NOTE = f" (not one of the names mlmon sets: {', '.join(RESERVED_LABELS)}, nor a name starting with '__')"
+from mlmon.compiler.kubernetes.schema import deploy_fragment, serving_fragment
 
 
 # --- the spec -----------------------------------------------------------------------------------
@@ -162,6 +163,7 @@ def _serving() -> dict[str, Any]:
             "scrape_interval": duration("how often Prometheus scrapes the targets", "30s"),
             "match": string_map("label matchers that select this model's series (default: the preset's model label = the model id)"),
             "overrides": _serving_overrides(),
+            "kubernetes": serving_fragment(),
         },
         (),
         "Where and how the model is served",
@@ -222,6 +224,7 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
             "defaults": obj(file_defaults, (), "Defaults for every model of this file"),
             "routing": _routing(),
             "alerting": _alerting(),
+            "deploy": deploy_fragment(),
             "models": array(model, "the models this spec monitors"),
         },
     }

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup, promql_string
 from mlmon.compiler.units import format_duration
 from mlmon.render import emit
@@ -85,6 +86,11 @@ def rules_file(groups: Sequence[RuleGroup], header: str) -> str:
     return emit.to_yaml(rules_data(groups), header)
 
 
+def scrape_labels(model: Any) -> dict[str, str]:
+    """The target labels of a model's own scrape job (static config, ScrapeConfig or relabelings)."""
+    return {C.L_SCRAPE_MODEL: model.id, C.L_TEAM: model.team}
+
+
 def config_file(spec: Any, header: str, rule_files: str = "rules/*.rules.yml") -> str:
     """A stock prometheus.yml: one scrape job per model with targets, all rule files (``rule_files``,
     relative to it), the Alertmanagers of the spec's ``alerting``."""
@@ -94,11 +100,11 @@ def config_file(spec: Any, header: str, rule_files: str = "rules/*.rules.yml") -
         if not m.serving.targets:
             continue
         job = {
-            "job_name": f"mlmon-{m.id}",
+            "job_name": C.SCRAPE_JOB.format(model=m.id),
             "scrape_interval": format_duration(m.serving.scrape_interval),
             "metrics_path": m.serving.metrics_path,
             "scheme": m.serving.scheme,
-            "static_configs": [{"targets": list(m.serving.targets), "labels": {"mlmon_model": m.id, "team": m.team}}],
+            "static_configs": [{"targets": list(m.serving.targets), "labels": scrape_labels(m)}],
         }
         jobs.append(job)
     a = spec.alerting
