@@ -15,10 +15,10 @@ from mlmon import presets
 from mlmon.compiler import model as M
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.dsl import API_VERSION, KIND
+from mlmon.compiler.kubernetes.compile import compile_kubernetes
 from mlmon.compiler.labels import HINT as RESERVED_HINT
 from mlmon.compiler.labels import reserved_in
 from mlmon.compiler.routing import compile_routing
-from mlmon.compiler.kubernetes.compile import compile_kubernetes
 from mlmon.compiler.schema import spec_schema
 from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.units import parse_duration

@@ -34,10 +34,10 @@ from mlmon.compiler.dsl import (
     string_map,
     url,
 )
+from mlmon.compiler.kubernetes.schema import deploy_fragment, serving_fragment
 from mlmon.conventions import RESERVED_LABELS
 
 RESERVED_NOTE = f" (not one of the names mlmon sets: {', '.join(RESERVED_LABELS)}, nor a name starting with '__')"
-from mlmon.compiler.kubernetes.schema import deploy_fragment, serving_fragment
 
 
 # --- the spec -----------------------------------------------------------------------------------
