@@ -72,6 +72,12 @@ CODES: dict[str, str] = {
     "MLM211": "referenced file problem",
     "MLM212": "unknown preset or metric",
     "MLM213": "invalid value",
+    # model registry (registry: block, its file, `mlmon registry sync/serve`)
+    "MLM250": "registry block problem (file outside the spec's folder, no file or exporter, unknown model)",
+    "MLM251": "registry file problem (missing, malformed, or older than the spec)",
+    "MLM252": "registry unreachable, HTTP or authentication failure",
+    "MLM253": "registry content problem (unknown registered model, no current version)",
+    "MLM254": "registry file out of date (`registry sync --check`)",
     # generated-output validation
     "MLM301": "promtool rejected generated output",
     "MLM302": "amtool rejected generated output",

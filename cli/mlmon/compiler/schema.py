@@ -30,6 +30,7 @@ from mlmon.compiler.dsl import (
     string,
     string_map,
 )
+from mlmon.registry.config import schema as registry_schema
 
 
 # --- the spec -----------------------------------------------------------------------------------
@@ -182,6 +183,7 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
             ),
             "defaults": obj(file_defaults, (), "Defaults for every model of this file"),
             "routing": _routing(),
+            "registry": registry_schema(),
             "models": array(model, "the models this spec monitors"),
         },
     }

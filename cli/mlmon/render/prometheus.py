@@ -8,6 +8,7 @@ from typing import Any
 
 from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup, promql_string
 from mlmon.compiler.units import format_duration
+from mlmon.registry import link as registry_link
 from mlmon.render import emit
 
 RULES_DIR = "prometheus/rules"
@@ -100,6 +101,7 @@ def config_file(spec: Any, header: str) -> str:
             "static_configs": [{"targets": list(m.serving.targets), "labels": {"mlmon_model": m.id, "team": m.team}}],
         }
         jobs.append(job)
+    jobs.extend(registry_link.scrape_jobs(spec.models))
     data = {
         "global": {"scrape_interval": "30s", "evaluation_interval": format_duration(evals[0])},
         "rule_files": ["rules/*.rules.yml"],
