@@ -31,7 +31,9 @@ def test_versions_and_aliases_from_recorded_payloads():
     model = parse_versions(recorded("registered_model_get")["body"]["registered_model"], recorded("model_versions_search")["body"]["model_versions"])
     assert model.name == "credit-risk"
     assert [(v.version, v.aliases, v.stage) for v in model.versions] == [("1", (), None), ("2", ("champion",), None), ("3", ("challenger",), None)]
-    churn = parse_versions(recorded("registered_model_get_churn")["body"]["registered_model"], recorded("model_versions_search_churn")["body"]["model_versions"])
+    churn = parse_versions(
+        recorded("registered_model_get_churn")["body"]["registered_model"], recorded("model_versions_search_churn")["body"]["model_versions"]
+    )
     assert [(v.version, v.stage) for v in churn.versions] == [("1", "Production"), ("2", None)]
 
 
@@ -117,7 +119,9 @@ def test_unknown_model_with_a_hint(replay):
     assert str(exc.value) == f"registered model 'credit-riks' not found in MLflow at {replay.url}; did you mean 'credit-risk'?"
 
 
-@pytest.mark.parametrize("env", [{}, {"MLFLOW_TRACKING_USERNAME": "admin", "MLFLOW_TRACKING_PASSWORD": "s3cret-wrong"}, {"MLFLOW_TRACKING_TOKEN": "tok-s3cret"}])
+@pytest.mark.parametrize(
+    "env", [{}, {"MLFLOW_TRACKING_USERNAME": "admin", "MLFLOW_TRACKING_PASSWORD": "s3cret-wrong"}, {"MLFLOW_TRACKING_TOKEN": "tok-s3cret"}]
+)
 def test_authentication_failures_name_the_variables_not_the_secret(replay, env):
     with pytest.raises(RegistryError) as exc:
         MlflowClient(replay.url, env=env).model("credit-risk")

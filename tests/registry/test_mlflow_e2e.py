@@ -146,7 +146,10 @@ def test_registry_errors_are_clear_and_change_nothing(registry, tmp_path, run_ml
     spec = spec_file(tmp_path, f"mlflow_uri: {registry.url}\nfile: registry/lending.yaml\nmodels: {{credit-risk: {{name: credit-riks}}}}", [CREDIT_RISK])
     r = mlmon(run_mlmon, "registry", "sync", spec, env=registry.env())
     assert r.returncode == 1, r.stdout + r.stderr
-    assert f"{spec}:10:5: error: registry.models.credit-risk: registered model 'credit-riks' not found in MLflow at {registry.url}; did you mean 'credit-risk'? [MLM253]" in r.stdout
+    assert (
+        f"{spec}:10:5: error: registry.models.credit-risk: registered model 'credit-riks' not found in MLflow at {registry.url}; did you mean 'credit-risk'? [MLM253]"
+        in r.stdout
+    )
     assert "nothing written" in r.stderr and path.read_text() == good
     # no credentials, a wrong password: exit 2, the password never printed
     spec = spec_file(tmp_path, f"mlflow_uri: {registry.url}\nfile: registry/lending.yaml", [CREDIT_RISK])
@@ -233,4 +236,3 @@ def test_serve_a_promotion_reaches_prometheus_and_the_version_change_alert(regis
             exporter.kill()
             exporter.wait(5)
     assert exporter.returncode == 0, exporter.stderr.read() if exporter.stderr else ""
-

@@ -33,7 +33,10 @@ ENTRY = Entry(
     "3",
     "champion",
     "2",
-    {"2": VersionFacts("2", 1700000000, (), None, "r2", {"auc": 0.86, "f1": 0.71}), "3": VersionFacts("3", 1700000100, ("champion",), None, "r3", {"auc": 0.88})},
+    {
+        "2": VersionFacts("2", 1700000000, (), None, "r2", {"auc": 0.86, "f1": 0.71}),
+        "3": VersionFacts("3", 1700000100, ("champion",), None, "r3", {"auc": 0.88}),
+    },
 )
 
 

@@ -75,7 +75,7 @@ def _command(app: Any) -> Any:
 
 def _commands(group: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """(name, command) of every command, those of sub-groups as ``group sub`` (``registry sync``)."""
-    out = []
+    out: list[tuple[str, Any]] = []
     for name, cmd in group.commands.items():
         sub = getattr(cmd, "commands", None)
         out.extend(_commands(cmd, f"{prefix}{name} ") if sub else [(prefix + name, cmd)])

@@ -96,9 +96,7 @@ def schema() -> dict[str, Any]:
             ),
             "current": S.array(
                 S.string(minLength=1),
-                "aliases or stages that name the served version, in order of preference (default: "
-                + ", ".join(DEFAULT_CURRENT)
-                + ")",
+                "aliases or stages that name the served version, in order of preference (default: " + ", ".join(DEFAULT_CURRENT) + ")",
                 minItems=1,
                 uniqueItems=True,
             ),

@@ -166,7 +166,7 @@ def load(text: str, file: str) -> tuple[RegistryFile | None, list[Diagnostic]]:
             err((*path, "training_metrics"), "must be a mapping of metric -> number")
         stage = text_field(path, raw, "stage", False)
         run_id = text_field(path, raw, "run_id", False)
-        if len(out) > n0:
+        if len(out) > n0 or not isinstance(trained, int):
             return None
         return VersionFacts(name, trained, tuple(aliases), stage, run_id, {k: float(v) for k, v in metrics.items()})
 

@@ -201,7 +201,12 @@ def sync(
         for p, (old_text, new) in sorted(stale.items()):
             out.writelines(difflib.unified_diff((old_text or "").splitlines(True), new.splitlines(True), f"a/{p}" if old_text else "/dev/null", f"b/{p}"))
         if stale:
-            report([by_path[p.resolve()].at(("file",), "MLM254", f"{config.KEY}.file: {p} is out of date", "run `mlmon registry sync` and commit the file") for p in sorted(stale)])
+            report(
+                [
+                    by_path[p.resolve()].at(("file",), "MLM254", f"{config.KEY}.file: {p} is out of date", "run `mlmon registry sync` and commit the file")
+                    for p in sorted(stale)
+                ]
+            )
             return ExitCode.FINDINGS
         err.write(f"mlmon registry sync --check: {len(texts)} registry file(s) up to date\n")
         return ExitCode.OK

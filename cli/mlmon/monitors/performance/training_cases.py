@@ -13,7 +13,7 @@ from mlmon.compiler.units import fmt_float
 from mlmon.monitors.performance.casekit import Setup, sorted_alerts
 from mlmon.monitors.performance.names import labels
 from mlmon.monitors.performance.training import compared
-from mlmon.monitors.quality import V1, LOWER_IS_BETTER, label_series, traffic, traffic_series, worse
+from mlmon.monitors.quality import LOWER_IS_BETTER, V1, label_series, traffic, traffic_series, worse
 from mlmon.monitors.testkit import at, exp_alert, series
 
 
@@ -49,7 +49,8 @@ def training_cases(s: Setup) -> list[RuleTest]:
             if any(not 0 <= f <= 1 for f in figures.values()):
                 continue
             extra = tuple(
-                (series(C.MODEL_TRAINING_METRIC, {C.L_MODEL: model.id, C.L_VERSION: version, "metric": m}), f"{fmt_float(f)}x{s.total}") for m, f in figures.items()
+                (series(C.MODEL_TRAINING_METRIC, {C.L_MODEL: model.id, C.L_VERSION: version, "metric": m}), f"{fmt_float(f)}x{s.total}")
+                for m, f in figures.items()
             )
         else:
             version = link.version
@@ -68,7 +69,7 @@ def training_cases(s: Setup) -> list[RuleTest]:
         out.append(
             s.t.case(
                 f"performance {model.id}: version {version} at q={q} scores {what} its training figures "
-                + ", ".join(f"{m} {f}" for m, f in sorted(figures.items()))
+                + ", ".join(f"{m} {f:.4g}" for m, f in sorted(figures.items()))
                 + f": {C.ALERT_PERF_BELOW_TRAINING} {'fires' if fires else 'stays quiet'}",
                 (*inputs, *extra),
                 (AlertCheck(at(s.t_quiet), C.ALERT_PERF_BELOW_TRAINING, sorted_alerts(exp) if fires else ()),),
