@@ -150,3 +150,22 @@ def test_not_an_mlflow_server(replay, servers):
     with pytest.raises(RegistryError) as exc:
         MlflowClient(proxy.url, env=ENV).model("credit-risk")
     assert exc.value.kind == PROTOCOL and "HTTP 404: the answer is not MLflow's JSON; is this an MLflow tracking server?" in str(exc.value)
+
+
+def test_the_exporter_keeps_the_last_good_facts_when_the_registry_fails(replay):
+    import io
+
+    from mlmon.registry.exporter import Poller, Source
+
+    log = io.StringIO()
+    poller = Poller([Source(replay.url, DEFAULT_CURRENT, (ModelRef("credit-risk", "credit-risk", {"f1": "val_f1"}),))], 5.0, ENV, log, clock=lambda: 1234.0)
+    assert poller.poll() is True
+    good = poller.text()
+    assert 'mlmon_model_info{model="credit-risk",stage="champion",version="2"} 1' in good
+    assert f'mlmon_model_training_metric{{metric="f1",model="credit-risk",version="2"}} {CREDIT_RUNS[1]["val_f1"]}' in good
+    assert "mlmon_registry_up 1" in good and "mlmon_registry_last_success_timestamp_seconds 1234" in good
+    replay.close()  # the registry goes away
+    assert poller.poll() is False
+    after = poller.text()
+    assert after == good.replace("\nmlmon_registry_up 1\n", "\nmlmon_registry_up 0\n")
+    assert "model credit-risk: MLflow at" in log.getvalue() and "connection refused" in log.getvalue()

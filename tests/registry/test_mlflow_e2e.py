@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import yaml
 from tests.conftest import mlmon_bin
 from tests.helpers.servers import _http_status, free_port
 from tests.registry.mlflow_server import ADMIN, CHURN, CHURN_RUNS, CREDIT_RISK, CREDIT_RUNS, MlflowServer, client, credentials, register, seed
+from tests.registry.specs import write_spec
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("mlflow")]
 C_INFO = "mlmon_model_info"
@@ -48,26 +48,8 @@ def registry(tmp_path_factory):
         server.stop()
 
 
-SPEC = """\
-apiVersion: mlmon/v1
-kind: MonitoringSpec
-metadata: {{name: lending}}
-routing:
-  teams:
-    credit: {{slack: {{channel: "#credit", api_url_file: /etc/secrets/slack}}}}
-registry:
-{registry}
-models:
-{models}
-"""
-
-
 def spec_file(tmp_path: Path, registry: str, models: list[str], extra: str = "") -> Path:
-    body = "\n".join(f"  - {{id: {m}, team: credit{extra}}}" for m in models)
-    path = tmp_path / "specs" / "lending.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SPEC.format(registry=textwrap.indent(textwrap.dedent(registry).strip(), "  "), models=body))
-    return path
+    return write_spec(tmp_path, registry, "\n".join(f"- {{id: {m}, team: credit{extra}}}" for m in models))
 
 
 def mlmon(run_mlmon, *args, env=None):
@@ -147,7 +129,7 @@ def test_registry_errors_are_clear_and_change_nothing(registry, tmp_path, run_ml
     r = mlmon(run_mlmon, "registry", "sync", spec, env=registry.env())
     assert r.returncode == 1, r.stdout + r.stderr
     assert (
-        f"{spec}:10:5: error: registry.models.credit-risk: registered model 'credit-riks' not found in MLflow at {registry.url}; did you mean 'credit-risk'? [MLM253]"
+        f"{spec}:10:12: error: registry.models.credit-risk: registered model 'credit-riks' not found in MLflow at {registry.url}; did you mean 'credit-risk'? [MLM253]"
         in r.stdout
     )
     assert "nothing written" in r.stderr and path.read_text() == good

@@ -3,29 +3,19 @@ facts in the rules, the exporter's scrape job, byte-stable output."""
 
 from __future__ import annotations
 
-import textwrap
-
 import yaml
 
 from mlmon import fsio, pipeline
 from mlmon.registry.fileformat import Entry, RegistryFile, VersionFacts, dump
+from tests.registry.specs import write_spec
 
-SPEC = """\
-apiVersion: mlmon/v1
-kind: MonitoringSpec
-metadata: {{name: lending}}
-routing:
-  teams:
-    credit: {{slack: {{channel: "#credit", api_url_file: /etc/secrets/slack}}}}
-registry:
-{registry}
-models:
-  - id: credit-risk
-    team: credit
-    performance: {{watch: [auc, f1], score_buckets: [0.5, 1.0], max_drop_vs_training: 0.04}}
-    versions: {{stale_after: 30d}}
-  - id: churn
-    team: credit
+MODELS = """
+- id: credit-risk
+  team: credit
+  performance: {watch: [auc, f1], score_buckets: [0.5, 1.0], max_drop_vs_training: 0.04}
+  versions: {stale_after: 30d}
+- id: churn
+  team: credit
 """
 ENTRY = Entry(
     "credit-risk",
@@ -41,9 +31,7 @@ ENTRY = Entry(
 
 
 def write(tmp_path, registry: str, entries=None):
-    spec = tmp_path / "specs" / "lending.yaml"
-    spec.parent.mkdir(parents=True, exist_ok=True)
-    spec.write_text(SPEC.format(registry=textwrap.indent(textwrap.dedent(registry).strip("\n"), "  ")))
+    spec = write_spec(tmp_path, registry, MODELS)
     if entries is not None:
         (tmp_path / "specs" / "registry").mkdir(exist_ok=True)
         (tmp_path / "specs" / "registry" / "lending.yaml").write_text(dump(RegistryFile("mlflow", entries)))
