@@ -169,3 +169,14 @@ def test_the_exporter_keeps_the_last_good_facts_when_the_registry_fails(replay):
     after = poller.text()
     assert after == good.replace("\nmlmon_registry_up 1\n", "\nmlmon_registry_up 0\n")
     assert "model credit-risk: MLflow at" in log.getvalue() and "connection refused" in log.getvalue()
+
+
+def test_serve_once_prints_the_exposition(replay, tmp_path, run_mlmon):
+    from tests.registry.specs import write_spec
+
+    spec = write_spec(tmp_path, f"mlflow_uri: {replay.url}\nexporter: {{targets: ['127.0.0.1:9464']}}", "- {id: credit-risk, team: credit}")
+    r = run_mlmon("registry", "serve", spec, "--once", env=ENV)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'mlmon_model_info{model="credit-risk",stage="champion",version="2"} 1' in r.stdout
+    r = run_mlmon("registry", "serve", spec, "--once", "--mlflow-uri", f"http://127.0.0.1:{free_port()}", env=ENV)
+    assert r.returncode == 2 and "mlmon_registry_up 0" in r.stdout and "connection refused" in r.stderr
