@@ -201,7 +201,9 @@ def test_serve_a_promotion_reaches_prometheus_and_the_version_change_alert(regis
         assert _query(prom, 'mlmon_registry_up{job="mlmon-registry"} == 1')
         assert _query(prom, 'mlmon_model_training_metric{model="scorer",version="1",metric="f1"} == 0.8')
         # the previous version is searched at the lookback's resolution (1m steps): promote once version 1 is on such a step
-        _until("version 1 on a lookback step", lambda: _query(prom, 'last_over_time(mlmon_version:trained:timestamp_seconds{model="scorer",version="1"}[5m:1m])'))
+        _until(
+            "version 1 on a lookback step", lambda: _query(prom, 'last_over_time(mlmon_version:trained:timestamp_seconds{model="scorer",version="1"}[5m:1m])')
+        )
         with credentials(registry.password):
             client(registry.url).set_registered_model_alias(name, "champion", "2")
         _until("version 2 scraped", lambda: _query(prom, f'{C_INFO}{{model="scorer",version="2"}}'))
