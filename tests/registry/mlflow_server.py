@@ -62,6 +62,7 @@ class MlflowServer:
             "1",
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+        env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"  # no job-runner process: the registry needs none
         if password:
             argv += ["--app-name", "basic-auth"]
             ini = workdir / "basic_auth.ini"
