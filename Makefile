@@ -61,8 +61,9 @@ schema: venv
 	$(MLMON) schema -o schemas/mlmon-spec.v1.schema.json
 
 # two workers: most of the time is promtool and real servers, which run in their own processes
+# (loadgroup: tests marked xdist_group("mlflow") share one worker, so one `mlflow server` starts)
 test: setup
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: venv
 	$(BIN)/pytest -q -p no:cacheprovider -n 2 -m "not e2e" $(PYTEST_ARGS)

@@ -312,6 +312,37 @@ def up(
     )
 
 
+registry_app = typer.Typer(help="The MLflow model registry: sync its facts into a file, or serve them to Prometheus.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+_MLFLOW_URI = typer.Option(None, "--mlflow-uri", help="MLflow tracking URI (default: the block's mlflow_uri, then env MLFLOW_TRACKING_URI)")
+_REGISTRY_TIMEOUT = typer.Option(10.0, "--timeout", help="seconds per HTTP request to MLflow")
+
+
+@registry_app.command("sync")
+def registry_sync(
+    paths: list[Path] | None = PathsArg,
+    mlflow_uri: str | None = _MLFLOW_URI,
+    check: bool = typer.Option(False, "--check", help="write nothing; print a diff and exit 1 when a registry file is out of date"),
+    timeout: float = _REGISTRY_TIMEOUT,
+    format: str = FormatOpt,
+) -> None:
+    """Write each spec's registry file from MLflow: current and previous version, training times and metrics (deterministic)."""
+    _run("registry_sync", paths=paths or [], mlflow_uri=mlflow_uri, check=check, timeout=timeout, format=format)
+
+
+@registry_app.command("serve")
+def registry_serve(
+    paths: list[Path] | None = PathsArg,
+    mlflow_uri: str | None = _MLFLOW_URI,
+    listen: str = typer.Option("127.0.0.1:9464", "--listen", help="HOST:PORT of the /metrics endpoint"),
+    interval: str = typer.Option("30s", "--interval", help="how often MLflow is polled"),
+    timeout: float = _REGISTRY_TIMEOUT,
+    once: bool = typer.Option(False, "--once", help="poll once, print the metrics and exit"),
+) -> None:
+    """Serve the registry's current versions and training metrics to Prometheus (mlmon_model_info, mlmon_model_training_metric)."""
+    _run("registry_serve", paths=paths or [], mlflow_uri=mlflow_uri, listen=listen, interval=interval, timeout=timeout, once=once)
+
+
 def main() -> None:
     app()
 

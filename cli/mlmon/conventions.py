@@ -308,3 +308,15 @@ NO_DATA_ALERTS = (
     ALERT_FB_STOPPED,
     ALERT_DQ_NODATA,
 )
+
+# --- model registry (mlmon.registry: `mlmon registry sync` / `mlmon registry serve`) ----------
+# The exporter (`registry serve`) emits MODEL_INFO {model, version, stage} and MODEL_TRAINED_TIMESTAMP of
+# each model's current registry version, plus the training metrics below; a registry file (`registry
+# sync`) gives the same facts as constants in the generated rules.
+MODEL_TRAINING_METRIC = "mlmon_model_training_metric"  # gauge {model, version, metric}: the run's metric in the registry
+REGISTRY_UP = "mlmon_registry_up"  # gauge: 1 when the exporter's last poll of the registry succeeded
+REGISTRY_LAST_SUCCESS = "mlmon_registry_last_success_timestamp_seconds"  # gauge: Unix time of the last good poll
+REGISTRY_JOB = "mlmon-registry"  # Prometheus job name of the registry exporter
+REGISTRY_TRAINED = "mlmon_registry:trained:timestamp_seconds"  # {model, version} from the registry file
+REGISTRY_TRAINING_METRIC = "mlmon_registry:training_metric:ratio"  # {model, version, metric} file or exporter
+ALERT_PERF_BELOW_TRAINING = "MLModelPerformanceBelowTraining"  # {version} a watched metric below its training figure

@@ -85,6 +85,12 @@ CODES: dict[str, str] = {
     "MLM243": "invalid Kubernetes name",
     "MLM244": "model cannot be scraped on Kubernetes as configured",
     "MLM245": "deploy.kubernetes defined in more than one file",
+    # model registry (registry: block, its file, `mlmon registry sync/serve`)
+    "MLM250": "registry block problem (file outside the spec's folder, no file or exporter, unknown model)",
+    "MLM251": "registry file problem (missing, malformed, or older than the spec)",
+    "MLM252": "registry unreachable, HTTP or authentication failure",
+    "MLM253": "registry content problem (unknown registered model, no current version)",
+    "MLM254": "registry file out of date (`registry sync --check`)",
     "MLM255": "data-quality check not possible with this baseline",
     # policy (kind: MonitoringPolicy)
     "MLM285": "policy: a required monitor section is missing",

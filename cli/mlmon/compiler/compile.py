@@ -7,6 +7,7 @@ run reports every independent problem.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -70,12 +71,15 @@ class _Compiler:
         origins: dict[str, M.Origin] = {}
         for doc, bad in valid:
             defaults = doc.data.get("defaults", {})
+            links = self._registry(doc)
             for i, raw in enumerate(doc.data.get("models", [])):
                 if i in bad:
                     continue
                 m = self._model(doc, i, raw, defaults, teams)
                 if m is None:
                     continue
+                if m.id in links:
+                    m = dataclasses.replace(m, registry=links[m.id])
                 if m.id in models:
                     first = origins[m.id]
                     self.error(
@@ -93,6 +97,20 @@ class _Compiler:
             return None
         files = tuple(sorted(d.file for d in docs))
         return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), alerting, kube)
+
+    def _registry(self, doc: Document) -> dict[str, Any]:
+        """Model id -> its registry link (``mlmon.registry.link.ModelLink``) from the file's ``registry`` block."""
+        from mlmon.registry import config, link
+
+        ids = [m["id"] for m in doc.data.get("models", []) if isinstance(m, dict) and isinstance(m.get("id"), str)]
+        cfg, diags = config.compile_config(doc, ids)
+        self.diags.extend(diags)
+        if cfg is None:
+            return {}
+        read = None if self.read_file is None else (lambda p, _f=doc.file: self.read_file(_f, p))  # type: ignore[misc]
+        out, diags = link.links(doc, cfg, read)
+        self.diags.extend(diags)
+        return out
 
     # ------------------------------------------------------------------------------------------
     def _cross_checks(self, doc: Document, base: Path, i: int, sections: Mapping[str, Any], serving: M.Serving) -> bool:

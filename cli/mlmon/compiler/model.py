@@ -114,6 +114,7 @@ class Model:
     origin: Origin
     spec_name: str
     sections: Mapping[str, Any] = field(default_factory=dict)
+    registry: Any = None  # mlmon.registry.link.ModelLink: the model's facts from the model registry
 
     def section(self, key: str) -> Any:
         return self.sections.get(key)

@@ -36,6 +36,7 @@ from mlmon.compiler.dsl import (
 )
 from mlmon.compiler.kubernetes.schema import deploy_fragment, serving_fragment
 from mlmon.conventions import RESERVED_LABELS
+from mlmon.registry.config import schema as registry_schema
 
 RESERVED_NOTE = f" (not one of the names mlmon sets: {', '.join(RESERVED_LABELS)}, nor a name starting with '__')"
 
@@ -225,6 +226,7 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
             "routing": _routing(),
             "alerting": _alerting(),
             "deploy": deploy_fragment(),
+            "registry": registry_schema(),
             "models": array(model, "the models this spec monitors"),
         },
     }

@@ -71,6 +71,16 @@ BY_COMMAND = {
         "spec errors; or, with `--exit-code`, a model did not stay within policy",
         "bad option or period, a named path missing, unknown `--model`, Prometheus unreachable or a query rejected",
     ),
+    "registry sync": (
+        "registry files written (or unchanged), or `--check` found them up to date",
+        "spec or registry-file errors, an unknown registered model or one without a current version, or `--check` found a file out of date; nothing written",
+        "bad option, a named path missing, no registry block with a file, no MLflow URI, MLflow unreachable, HTTP or authentication failure; nothing written",
+    ),
+    "registry serve": (
+        "stopped by Ctrl-C or SIGTERM, or `--once` polled every model",
+        "spec errors",
+        "bad option, no registry block, the address taken, or `--once` could not poll every model (unreachable, authentication, unknown model)",
+    ),
     "up": (
         "stopped by Ctrl-C, SIGTERM or `--duration`",
         "-",
@@ -83,6 +93,15 @@ def _command(app: Any) -> Any:
     import typer.main
 
     return typer.main.get_command(app)
+
+
+def _commands(group: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(name, command) of every command, those of sub-groups as ``group sub`` (``registry sync``)."""
+    out: list[tuple[str, Any]] = []
+    for name, cmd in group.commands.items():
+        sub = getattr(cmd, "commands", None)
+        out.extend(_commands(cmd, f"{prefix}{name} ") if sub else [(prefix + name, cmd)])
+    return out
 
 
 def _param_name(p: Any) -> str:
@@ -112,6 +131,10 @@ def _param_default(p: Any) -> str:
     return code(value(d if isinstance(d, (bool, int, float, str)) else str(d)))
 
 
+def _slug(name: str) -> str:
+    return name.replace(" ", "-")
+
+
 def _usage(name: str, cmd: Any) -> str:
     parts = ["mlmon", name]
     if any(getattr(p, "param_type_name", "") == "option" for p in cmd.params):
@@ -135,8 +158,9 @@ def cli_reference(app: Any) -> str:
         + ". Every command takes `--help`. Exit codes: [Exit codes](exit-codes.md).",
         "",
     ]
-    body += table(("command", "what it does"), [[f"[{code('mlmon ' + n)}](#mlmon-{n})", cell(c.help or "")] for n, c in group.commands.items()])
-    for name, cmd in group.commands.items():
+    commands = _commands(group)
+    body += table(("command", "what it does"), [[f"[{code('mlmon ' + n)}](#mlmon-{_slug(n)})", cell(c.help or "")] for n, c in commands])
+    for name, cmd in commands:
         body += ["", f"## mlmon {name}", "", cell(cmd.help or ""), "", "```", _usage(name, cmd), "```", ""]
         rows = [[code(_param_name(p)), cell(_param_type(p)), cell(_param_default(p)), cell(getattr(p, "help", "") or "")] for p in cmd.params]
         if rows:
@@ -146,7 +170,8 @@ def cli_reference(app: Any) -> str:
 
 def exit_codes(app: Any) -> str:
     group = _command(app)
-    missing = [m.name for m in ExitCode if m.name not in MEANING] + [n for n in group.commands if n not in BY_COMMAND]
+    names = [n for n, _ in _commands(group)]
+    missing = [m.name for m in ExitCode if m.name not in MEANING] + [n for n in names if n not in BY_COMMAND]
     if missing:
         raise KeyError(f"mlmon.docgen.cli_md: no exit-code text for {', '.join(missing)}")
     body = [
@@ -157,6 +182,6 @@ def exit_codes(app: Any) -> str:
     ]
     body += table(("code", "name", "meaning"), [[str(int(m)), code(m.name), cell(MEANING[m.name])] for m in ExitCode])
     body += ["", "## By command", "", f"Any command exits {int(ExitCode.INTERNAL)} on an internal error.", ""]
-    rows = [[f"[{code('mlmon ' + n)}](cli.md#mlmon-{n})", *(cell(t) for t in BY_COMMAND[n])] for n in group.commands]
+    rows = [[f"[{code('mlmon ' + n)}](cli.md#mlmon-{_slug(n)})", *(cell(t) for t in BY_COMMAND[n])] for n in names]
     body += table(("command", *(f"{int(c)} ({c.name.lower()})" for c in (ExitCode.OK, ExitCode.FINDINGS, ExitCode.USAGE))), rows)
     return page("mlmon.ExitCode and the command-line app (mlmon.app)", body)

@@ -9,6 +9,7 @@ from typing import Any
 from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup, promql_string
 from mlmon.compiler.units import format_duration
+from mlmon.registry import link as registry_link
 from mlmon.render import emit
 
 RULES_DIR = "prometheus/rules"
@@ -107,6 +108,7 @@ def config_file(spec: Any, header: str, rule_files: str = "rules/*.rules.yml") -
             "static_configs": [{"targets": list(m.serving.targets), "labels": scrape_labels(m)}],
         }
         jobs.append(job)
+    jobs.extend(registry_link.scrape_jobs(spec.models))
     a = spec.alerting
     am: dict[str, Any] = {"static_configs": [{"targets": list(a.alertmanagers)}]}
     if a.scheme != "http":

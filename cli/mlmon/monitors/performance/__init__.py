@@ -85,6 +85,7 @@ the label alerts), except concept drift, which carries `monitor="concept_drift"`
 | `MLModelPerformanceLow` | warning / critical | a metric is below `min` (above `max` for fpr) / worse than `critical` for `for` | absolute quality floor |
 | `MLModelPerformanceDrop` | warning | a watched metric is worse than `compare_offset` ago by more than `max_drop` | early warning while still above the floor |
 | `MLModelVersionRegression` | warning | the newest version is worse than the previous one by more than `max_drop_vs_previous_version`. Labels: `version`, `previous_version` | a rollout made things worse (canary or full) |
+| `MLModelPerformanceBelowTraining` | warning | with the spec's `registry:` block: a version's watched metric is worse than the figure its training run logged in the model registry by more than `max_drop_vs_training`. Label: `version` | production differs from evaluation ([MLflow model registry](../../integrations/mlflow.md)) |
 | `MLModelPerformanceNoData` | warning | a watched metric is absent while ≥ `min_samples` predictions were due for labels, or the model exports no prediction counter at all | the quality alerts would be blind |
 | `MLModelLabelCoverageLow` | warning | coverage < `label_coverage.min` (a missing label counter counts as 0) | figures rest on few, possibly biased labels |
 | `MLModelLabelsMissing` | warning | ≥ `min_samples` predictions were made `labels_delay` earlier, and no label arrived for `no_labels_for` (no extra pending time) | the label pipeline stopped |

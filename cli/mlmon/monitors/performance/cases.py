@@ -21,6 +21,7 @@ from mlmon.monitors.performance.compile import Performance
 from mlmon.monitors.performance.concept_cases import concept_cases
 from mlmon.monitors.performance.label_cases import label_cases
 from mlmon.monitors.performance.rules import version_lookback
+from mlmon.monitors.performance.training_cases import training_cases
 from mlmon.monitors.quality import V1, V2, label_series, metric_name, traffic, traffic_series
 from mlmon.monitors.testkit import at, series
 
@@ -50,7 +51,7 @@ def healthy_case(s: Setup) -> RuleTest:
     return t.case(
         f"performance {model.id}: exact metric values on healthy labelled traffic (q={s.q_h}); no performance or label alert fires",
         inputs,
-        tuple(AlertCheck(at(s.t_quiet), name) for name in (*QUALITY_ALERTS, *concept)),
+        tuple(AlertCheck(at(s.t_quiet), name) for name in (*QUALITY_ALERTS, *concept) if any(r.alert == name for r in s.rules)),  # only alerts the section has
         checks,
     )
 
@@ -124,6 +125,7 @@ def rule_tests(model: Any, p: Performance, alerts: Sequence[AlertRule]) -> list[
     out = [healthy_case(s)]
     out += [c for c in (low_case(s), drop_case(s)) if c is not None]
     out += version_cases(s)
+    out += training_cases(s)
     out += label_cases(s)
     drift = model.section("drift")
     if p.concept_drift and drift is not None:

@@ -27,6 +27,7 @@ class Performance:
     critical: Mapping[str, float] = field(default_factory=dict)
     max_drop: float = DEFAULTS.max_drop  # 1 disables
     max_drop_vs_previous_version: float = DEFAULTS.max_drop_vs_previous_version  # 1 disables
+    max_drop_vs_training: float = DEFAULTS.max_drop_vs_training  # 1 disables; needs a registry link
     classes: tuple[str, ...] = ()
     score_buckets: tuple[float, ...] = ()
     min_coverage: float = DEFAULTS.min_coverage  # 0 disables
@@ -193,6 +194,7 @@ def compile_section(raw: Any, ctx: CompileContext) -> Performance | None:
         critical=dict(sorted(crit.items())),
         max_drop=float(raw.get("max_drop", d.max_drop)),
         max_drop_vs_previous_version=float(raw.get("max_drop_vs_previous_version", d.max_drop_vs_previous_version)),
+        max_drop_vs_training=float(raw.get("max_drop_vs_training", d.max_drop_vs_training)),
         classes=classes,
         score_buckets=buckets,
         min_coverage=float(lc.get("min", d.min_coverage)),

@@ -9,6 +9,7 @@ from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup
 from mlmon.compiler.units import format_duration, num
 from mlmon.monitors.base import alert_annotations
+from mlmon.monitors.performance import training
 from mlmon.monitors.performance.compile import Performance
 from mlmon.monitors.performance.exprs import Exprs
 from mlmon.monitors.performance.guards import label_alerts, nodata_alert
@@ -161,7 +162,7 @@ def version_lookback(model: Any, p: Performance) -> float | None:
 
 def rule_groups(model: Any, p: Performance) -> tuple[RuleGroup, ...]:
     x = Exprs(model, p)
-    rules: list[RecordingRule | AlertRule] = [*x.recording_rules(), *low_alerts(model, p)]
+    rules: list[RecordingRule | AlertRule] = [*x.recording_rules(), *training.figure_rules(model, p), *low_alerts(model, p), *training.alerts(model, p)]
     lookback = version_lookback(model, p)
     for metric in p.watched:
         if p.max_drop < 1:

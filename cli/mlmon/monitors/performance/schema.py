@@ -36,6 +36,7 @@ class Defaults:
     min_samples: int = 100
     max_drop: float = 0.05
     max_drop_vs_previous_version: float = 0.05
+    max_drop_vs_training: float = 0.05  # needs a registry: block (training metrics from the model registry)
     min_coverage: float = 0.2  # label_coverage.min
     no_labels_for: str = "6h"  # label_coverage.no_labels_for
     concept_drift: bool = True
@@ -83,6 +84,14 @@ def schema() -> dict[str, Any]:
                 None,
                 1,
                 d.max_drop_vs_previous_version,
+                exclusiveMinimum=0,
+            ),
+            "max_drop_vs_training": S.number(
+                "warning when a version scores worse than its training metric in the model registry by more than this "
+                "(absolute; 1 = off; needs the spec's registry block)",
+                None,
+                1,
+                d.max_drop_vs_training,
                 exclusiveMinimum=0,
             ),
             "score_buckets": S.array(

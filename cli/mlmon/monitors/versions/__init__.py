@@ -20,6 +20,13 @@ exported now; the *previous* version is the newest-trained older one seen within
 after the switch the old version's last figures are kept for the lookback. The performance
 monitor's version-regression alert reads this ordering.
 
+**With a model registry** (the spec's `registry:` block, see
+[MLflow model registry](../../integrations/mlflow.md)): the registry exporter's series take part
+like a service's. A registry file's training times of the current and the previous version are
+constants of the rules, used when the service exports no training timestamp of its own; the
+staleness alert then counts from the registry's training time, and `MLModelVersionInfoMissing`
+is not generated.
+
 **Records:**
 
 - `mlmon_version:trained:timestamp_seconds{model,version}`

@@ -17,6 +17,7 @@ from mlmon.artifacts import AlertCheck, ExprCheck, RuleTest, Sample
 from mlmon.compiler.units import fmt_float, parse_duration
 from mlmon.monitors.quality import V1, V2, info_series, trained_series
 from mlmon.monitors.testkit import alert_rules, at, exp_alert, minutes, series
+from mlmon.monitors.versions import registry_file
 from mlmon.monitors.versions.compile import Versions
 from mlmon.monitors.versions.rules import INFO_MISSING_FOR, labels, rule_groups
 
@@ -56,9 +57,7 @@ def staleness_cases(model: Any, v: Versions, stale_after: float) -> list[RuleTes
     rules = alert_rules(rule_groups(model, v))
     old = -(stale_after + 3600.0)
     stale = exp_alert(rules, C.ALERT_MODEL_STALE, labels(model, "staleness", C.SEVERITY_TICKET), 300.0 - old)
-    missing = exp_alert(rules, C.ALERT_VERSION_INFO_MISSING, labels(model, "version_info", C.SEVERITY_TICKET))
-    pending = int(parse_duration(INFO_MISSING_FOR) // 60)
-    return [
+    out = [
         RuleTest(
             f"versions {model.id}: the served version was trained more than {at(stale_after)} ago: {C.ALERT_MODEL_STALE} fires",
             "1m",
@@ -71,6 +70,12 @@ def staleness_cases(model: Any, v: Versions, stale_after: float) -> list[RuleTes
             (info_series(model, V1, "1x20"), trained_series(model, V1, "0x20")),
             (AlertCheck("5m", C.ALERT_MODEL_STALE),),
         ),
+    ]
+    if registry_file.file_link(model) is not None:  # the registry file gives the training time: no missing-timestamp alert
+        return out
+    missing = exp_alert(rules, C.ALERT_VERSION_INFO_MISSING, labels(model, "version_info", C.SEVERITY_TICKET))
+    pending = int(parse_duration(INFO_MISSING_FOR) // 60)
+    return out + [
         RuleTest(
             f"versions {model.id}: no training timestamp at all: {C.ALERT_VERSION_INFO_MISSING} fires after {INFO_MISSING_FOR}",
             "1m",
@@ -84,4 +89,4 @@ def rule_tests(model: Any, v: Versions) -> list[RuleTest]:
     out = [deployment_case(model, v)]
     if v.stale_after is not None:
         out += staleness_cases(model, v, v.stale_after)
-    return out
+    return out + registry_file.cases(model)

@@ -10,6 +10,7 @@ from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup
 from mlmon.compiler.units import format_duration, num
 from mlmon.monitors.base import alert_annotations, alert_labels
 from mlmon.monitors.quality import contract_selector
+from mlmon.monitors.versions import registry_file
 from mlmon.monitors.versions.compile import Versions
 
 KEY = "versions"
@@ -48,7 +49,8 @@ def ordering_rules(model: Any, v: Versions) -> list[RecordingRule]:
     t = f"{C.VERSION_TRAINED}{{{m}}}"
     seen = f"last_over_time({t}[{lb}])"
     return [
-        RecordingRule(C.VERSION_TRAINED, f"max by ({C.L_VERSION}) ({C.MODEL_TRAINED_TIMESTAMP}{{{sel}}})", lab),
+        *registry_file.constant_rules(model),
+        RecordingRule(C.VERSION_TRAINED, registry_file.trained_expr(model, sel), lab),
         RecordingRule(C.VERSION_CURRENT, f"0 * (\n  {t}\n  == on ({C.L_MODEL}) group_left\n  max by ({C.L_MODEL}) ({t})\n) + 1", lab),
         RecordingRule(
             C.VERSION_PREVIOUS,
@@ -91,6 +93,8 @@ def alerts(model: Any, v: Versions) -> list[AlertRule]:
             ),
         )
     )
+    if registry_file.file_link(model) is not None:  # the registry file gives the training time
+        return out
     out.append(
         AlertRule(
             C.ALERT_VERSION_INFO_MISSING,
