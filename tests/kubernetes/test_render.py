@@ -65,6 +65,7 @@ def test_receivers_reference_secrets_never_values_or_paths():
             for c in r.get("pagerdutyConfigs", []):
                 refs[(rel, r["name"])] = c.get("routingKey") or c.get("serviceKey")
     assert refs == {
+        ("kubernetes/alertmanagerconfigs/credit-ml.yaml", "credit-ml-slack"): {"name": "mlmon-credit-ml", "key": "slack-api-url"},
         ("kubernetes/alertmanagerconfigs/genai.yaml", "genai-pagerduty"): {"name": "mlmon-genai", "key": "pagerduty-routing-key"},
         ("kubernetes/alertmanagerconfigs/genai.yaml", "genai-slack"): {"name": "mlmon-genai", "key": "slack-api-url"},
         ("kubernetes/alertmanagerconfigs/recsys.yaml", "recsys-slack"): {"name": "mlmon-recsys", "key": "slack-api-url"},
