@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, performance, retraining, slo, versions
+from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, llm, performance, retraining, slo, versions
 
 MONITORS = (
     slo.MONITOR,
@@ -14,5 +14,6 @@ MONITORS = (
     cost.MONITOR,
     fairness.MONITOR,
     feedback.MONITOR,
+    llm.MONITOR,
     retraining.MONITOR,  # last: reads drift, performance and versions rules
 )

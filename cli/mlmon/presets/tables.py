@@ -214,8 +214,8 @@ OTEL_GENAI = Preset(
             example={"error_type": "500"},
         ),
     ),
-    latency=Histogram("gen_ai_server_request_duration_seconds", 1.0, OTEL_DURATION_BUCKETS, alt_names=("gen_ai_server_request_duration",)),
     signals={
+        "latency_mean": Histogram("gen_ai_server_request_duration_seconds", 1.0, OTEL_DURATION_BUCKETS, alt_names=("gen_ai_server_request_duration",)),
         "ttft": Histogram("gen_ai_server_time_to_first_token_seconds", 1.0, OTEL_TTFT_BUCKETS, alt_names=("gen_ai_server_time_to_first_token",)),
         "tpot": Histogram("gen_ai_server_time_per_output_token_seconds", 1.0, OTEL_TPOT_BUCKETS, alt_names=("gen_ai_server_time_per_output_token",)),
         "tokens": Counter(("gen_ai_client_token_usage_sum",)),
@@ -231,6 +231,9 @@ OTEL_GENAI = Preset(
         "Failed requests are the request-duration histogram's observations that carry `error_type` (`error.type`).",
         "Tokens come from the client histogram `gen_ai.client.token.usage` (its `_sum`), labelled `gen_ai_token_type` "
         "input/output; the conventions define no server-side token counter.",
+        "The request-duration histogram gives the mean latency only: its recommended buckets (0.64, 1.28, ...) hold no "
+        "default latency-SLO threshold; set `serving.overrides.latency` to `gen_ai_server_request_duration_seconds` for "
+        "quantiles and a latency SLO on one of its bounds.",
         "Prometheus 3 with `translation_strategy: NoTranslation` keeps the dots (`gen_ai.server.time_to_first_token`); such names "
         "need quoted selectors, which Prometheus 2 cannot parse: set `serving.overrides` or keep the default translation.",
     ),

@@ -11,7 +11,10 @@ from typing import Any
 
 from mlmon.compiler.dsl import NAME_PATTERN, array, boolean, duration, enum, number, obj, string
 from mlmon.compiler.units import num
-from mlmon.monitors.burnrate import BASE_PERIOD, TIERS, Tier, round_window, tiers_text  # noqa: F401  (re-exported for the slo modules)
+from mlmon.monitors.burnrate import BASE_PERIOD as BASE_PERIOD  # re-exported for the slo modules
+from mlmon.monitors.burnrate import TIERS as TIERS
+from mlmon.monitors.burnrate import Tier as Tier
+from mlmon.monitors.burnrate import tiers_text
 
 WINDOW_PLACEHOLDER = "{{window}}"
 KINDS = ("availability", "latency", "ratio")

@@ -3,4 +3,8 @@
 
 from __future__ import annotations
 
-from mlmon.monitors.burnrate import Increments, Sim, cumulative, simulate, whole_minutes  # noqa: F401  (re-exported for the slo modules)
+from mlmon.monitors.burnrate import Increments as Increments  # re-exported for the slo modules
+from mlmon.monitors.burnrate import Sim as Sim
+from mlmon.monitors.burnrate import cumulative as cumulative
+from mlmon.monitors.burnrate import simulate as simulate
+from mlmon.monitors.burnrate import whole_minutes as whole_minutes
