@@ -72,6 +72,8 @@ CODES: dict[str, str] = {
     "MLM211": "referenced file problem",
     "MLM212": "unknown preset or metric",
     "MLM213": "invalid value",
+    "MLM265": "canary versions cannot be told apart (same label value, or the model's own label)",
+    "MLM266": "check not possible for the model's task",
     # generated-output validation
     "MLM301": "promtool rejected generated output",
     "MLM302": "amtool rejected generated output",

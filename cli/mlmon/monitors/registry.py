@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import cost, drift, errors, fairness, feedback, infra, llm, performance, retraining, slo, versions
+from mlmon.monitors import canary, cost, drift, errors, fairness, feedback, infra, llm, performance, retraining, slo, versions
 
 MONITORS = (
     slo.MONITOR,
@@ -15,5 +15,6 @@ MONITORS = (
     fairness.MONITOR,
     feedback.MONITOR,
     llm.MONITOR,
+    canary.MONITOR,
     retraining.MONITOR,  # last: reads drift, performance and versions rules
 )
