@@ -190,8 +190,8 @@ class CanaryCases:
         k = math.floor(q.max_drop * 100) + 2  # moves k of every 50 positives and negatives to the wrong side
         if k >= 40:
             return None
-        n = int(q.window // 60) + self.for_min + 5
-        good = self.good_outcomes(n - 1)
+        n = self.for_min + 10  # counters start at 0: every ratio is exact before the window is full
+        good = self.good_outcomes(2)
         scale = good["tp"] / 40.0
         bad = {"tp": (40.0 - k) * scale, "fn": (10.0 + k) * scale, "tn": (40.0 - k) * scale, "fp": (10.0 + k) * scale}
 
