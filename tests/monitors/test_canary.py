@@ -10,22 +10,13 @@ import promql_parser
 import pytest
 
 from mlmon import conventions as C
-from mlmon import pipeline
 from mlmon.artifacts import AlertRule, RecordingRule
 from mlmon.monitors import canary
 from mlmon.monitors.canary import gate
+from tests.helpers.specs import compile_text, first_model, spec
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
-HEAD = """apiVersion: mlmon/v1
-kind: MonitoringSpec
-metadata: {name: t}
-routing:
-  teams:
-    ml: {slack: {channel: "#ml", api_url_file: /etc/am/slack}}
-models:
-  - id: fraud
-    team: ml
-"""
+HEAD = "  - id: fraud\n    team: risk-ml\n"
 NATIVE = "    serving: {preset: mlmon, targets: ['fraud:8080']}\n"
 FULL = (
     NATIVE + "    canary:\n      label: version\n      baseline: v3\n      candidate: '~v4.*'\n      min_samples: 200\n      severity: page\n"
@@ -39,13 +30,11 @@ TRITON = "    serving: {preset: triton, targets: ['t:8002']}\n    canary: {windo
 
 
 def compile_one(body: str):
-    return pipeline.check({"t.yaml": HEAD + body})
+    return compile_text(spec(HEAD + body))
 
 
 def model_of(body: str):
-    spec, diags = compile_one(body)
-    assert spec is not None, [str(d) for d in diags]
-    return spec, spec.models[0]
+    return first_model(spec(HEAD + body))
 
 
 def test_defaults_compare_what_the_preset_allows():

@@ -10,22 +10,12 @@ import promql_parser
 import pytest
 
 from mlmon import conventions as C
-from mlmon import pipeline
 from mlmon.artifacts import AlertRule, RecordingRule
 from mlmon.monitors import llm
+from tests.helpers.specs import compile_text, first_model, spec
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
-HEAD = """apiVersion: mlmon/v1
-kind: MonitoringSpec
-metadata: {name: t}
-routing:
-  teams:
-    ml: {slack: {channel: "#ml", api_url_file: /etc/am/slack}}
-models:
-  - id: chat
-    team: ml
-    task: llm
-"""
+HEAD = "  - id: chat\n    team: risk-ml\n    task: llm\n"
 VLLM = "    serving: {preset: vllm, targets: ['chat:8000'], scrape_interval: 15s}\n"
 OTEL = "    serving: {preset: otel-genai, targets: ['chat:4318'], scrape_interval: 15s}\n"
 FULL = (
@@ -56,13 +46,11 @@ ALL_ALERTS = {
 
 
 def compile_one(body: str):
-    return pipeline.check({"t.yaml": HEAD + body})
+    return compile_text(spec(HEAD + body))
 
 
 def model_of(body: str):
-    spec, diags = compile_one(body)
-    assert spec is not None, [str(d) for d in diags]
-    return spec, spec.models[0]
+    return first_model(spec(HEAD + body))
 
 
 def rules_by_name(spec, m) -> dict[str, list]:
@@ -189,5 +177,5 @@ def test_the_budget_case_expects_this_exact_text():
     spec, m = model_of(VLLM + FULL)
     case = next(t for t in llm.MONITOR.rule_tests(m, spec) if "daily budget's pace" in t.name)
     (exp,) = [a for c in case.alert_checks if c.alertname == C.ALERT_LLM_BUDGET for a in c.exp_alerts]
-    assert dict(exp.labels) == {"model": "chat", "team": "ml", "severity": "warning", "monitor": "llm", "check": "token_budget"}
+    assert dict(exp.labels) == {"model": "chat", "team": "risk-ml", "severity": "warning", "monitor": "llm", "check": "token_budget"}
     assert exp.annotations["summary"] == "chat: tokens cost 750 USD in the last 24h (daily budget 250 USD)"

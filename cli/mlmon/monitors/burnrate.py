@@ -13,6 +13,8 @@ import functools
 import math
 from dataclasses import dataclass
 
+from mlmon import conventions as C
+from mlmon.artifacts import Panel, Target, Threshold
 from mlmon.compiler.units import format_duration, num
 
 BASE_PERIOD = 30 * 86400.0  # the period the tier windows are written for
@@ -68,6 +70,39 @@ def burn_expr(long_metric: str, short_metric: str, budget: float, factor: float)
     """The condition of one tier: the error ratio over both windows above factor x budget."""
     eb, f = num(budget), num(factor)
     return f"(\n  {long_metric} / {eb} > {f}\n)\nand\n(\n  {short_metric} / {eb} > {f}\n)"
+
+
+BUDGET_THRESHOLDS = (Threshold(None, "red"), Threshold(25, "orange"), Threshold(50, "green"))
+
+
+def budget_panels(title: str, sel: str, objective: float, period: float, description: str) -> tuple[Panel, Panel]:
+    """The SLI over the period against the objective, and the error budget left, of one SLO's
+    recorded series (``sel``: its label matchers, with braces)."""
+    return (
+        Panel(
+            f"{title}: SLI over {format_duration(period)}",
+            "stat",
+            (Target(f"100 * (1 - {C.SLO_PERIOD_ERROR_RATIO}{sel})", "SLI", True),),
+            unit="percent",
+            decimals=3,
+            width=6,
+            height=6,
+            description=f"{description} Objective: {num(objective)}%.",
+            thresholds=(Threshold(None, "red"), Threshold(objective, "green")),
+        ),
+        Panel(
+            f"{title}: error budget remaining",
+            "gauge",
+            (Target(f"100 * {C.SLO_BUDGET_REMAINING}{sel}", "budget left", True),),
+            unit="percent",
+            min=0,
+            max=100,
+            width=6,
+            height=6,
+            description="Share of the period's error budget not yet spent (negative: SLO breached).",
+            thresholds=BUDGET_THRESHOLDS,
+        ),
+    )
 
 
 # --- the simulation ------------------------------------------------------------------------------

@@ -69,74 +69,41 @@ def _versions(c: Canary) -> str:
     return f"{c.label}={c.candidate} ({c.mode}) against {c.label}={c.baseline}"
 
 
-def alert_rules(model: Any, c: Canary) -> list[AlertRule]:
-    m, fr, w = sel(model), format_duration(c.for_), format_duration(c.window)
+def _comparison(model: Any, c: Canary, alert: str, check: str, expr: str, summary: str, why: str) -> AlertRule:
     act = "Hold or roll back the rollout and compare the versions' logs." if c.mode == "canary" else "Do not promote the shadow version."
+    return AlertRule(alert, expr, format_duration(c.for_), labels(model, c, check), alert_annotations(model, summary, f"{_versions(c)}: {why} {act}"))
+
+
+def alert_rules(model: Any, c: Canary) -> list[AlertRule]:
+    m, w = sel(model), format_duration(c.window)
     out = []
     if c.max_error_increase is not None:
         x = num(c.max_error_increase)
-        out.append(
-            AlertRule(
-                C.ALERT_CANARY_ERRORS,
-                f"{C.CANARY_ERROR_DELTA}{m} > {x}",
-                fr,
-                labels(model, c, "error_ratio"),
-                alert_annotations(
-                    model,
-                    f"the candidate fails {{{{ $value | humanizePercentage }}}} more requests than the baseline (limit {x})",
-                    f"Over the last {w}, {_versions(c)}: the candidate's error ratio is higher by more than {x}. {act}",
-                ),
-            )
-        )
+        summary = f"the candidate fails {{{{ $value | humanizePercentage }}}} more requests than the baseline (limit {x})"
+        why = f"over the last {w} the candidate's error ratio is higher by more than {x}."
+        out.append(_comparison(model, c, C.ALERT_CANARY_ERRORS, "error_ratio", f"{C.CANARY_ERROR_DELTA}{m} > {x}", summary, why))
     if c.latency is not None:
         x = num(c.latency.max_ratio)
-        out.append(
-            AlertRule(
-                C.ALERT_CANARY_LATENCY,
-                f"{C.CANARY_LATENCY_RATIO}{m} > {x}",
-                fr,
-                labels(model, c, "latency"),
-                alert_annotations(
-                    model,
-                    f'the candidate is {{{{ $value | printf "%.2f" }}}}x slower than the baseline (limit {x}x)',
-                    f"Over the last {w}, {_versions(c)}: the candidate's latency (p{num(c.latency.quantile * 100)}, or the mean) "
-                    f"is more than {x} times the baseline's. {act}",
-                ),
-            )
-        )
+        summary = f'the candidate is {{{{ $value | printf "%.2f" }}}}x slower than the baseline (limit {x}x)'
+        why = f"over the last {w} the candidate's latency (p{num(c.latency.quantile * 100)}, or the mean) is more than {x} times the baseline's."
+        out.append(_comparison(model, c, C.ALERT_CANARY_LATENCY, "latency", f"{C.CANARY_LATENCY_RATIO}{m} > {x}", summary, why))
     if c.prediction is not None:
         x = num(c.prediction.max_distance)
-        out.append(
-            AlertRule(
-                C.ALERT_CANARY_DIVERGENCE,
-                f"{C.CANARY_DIVERGENCE}{m} > {x}",
-                fr,
-                labels(model, c, "prediction_drift"),
-                alert_annotations(
-                    model,
-                    f'the versions\' outputs differ: distance {{{{ $value | printf "%.3f" }}}} (limit {x})',
-                    f"Over the last {w}, {_versions(c)}: the largest gap between the two output distributions "
-                    f"({c.prediction.histogram}, Kolmogorov-Smirnov) is above {x}. Expected for a retrained model only if the change was intended.",
-                ),
-            )
+        summary = f'the versions\' outputs differ: distance {{{{ $value | printf "%.3f" }}}} (limit {x})'
+        why = (
+            f"over the last {w} the largest gap between the two output distributions ({c.prediction.histogram}, Kolmogorov-Smirnov) "
+            f"is above {x}: expected only when the new version was meant to answer differently."
         )
+        out.append(_comparison(model, c, C.ALERT_CANARY_DIVERGENCE, "prediction_drift", f"{C.CANARY_DIVERGENCE}{m} > {x}", summary, why))
     if c.quality is not None:
         q = c.quality
         worse = f"> {num(q.max_drop)}" if q.metric in LOWER_IS_BETTER else f"< -{num(q.max_drop)}"
-        out.append(
-            AlertRule(
-                C.ALERT_CANARY_QUALITY,
-                f"{C.CANARY_QUALITY_DELTA}{m} {worse}",
-                fr,
-                labels(model, c, "quality"),
-                alert_annotations(
-                    model,
-                    f"the candidate's {q.metric} differs from the baseline's by {{{{ $value | printf \"%.3f\" }}}} (worse by more than {num(q.max_drop)})",
-                    f"Over the labels that arrived in the last {format_duration(q.window)} (at least {q.min_labels} per version), "
-                    f"{_versions(c)}: the candidate's {q.metric} is worse by more than {num(q.max_drop)}. {act}",
-                ),
-            )
+        summary = f"the candidate's {q.metric} differs from the baseline's by {{{{ $value | printf \"%.3f\" }}}} (worse by more than {num(q.max_drop)})"
+        why = (
+            f"over the labels that arrived in the last {format_duration(q.window)} (at least {q.min_labels} per version) "
+            f"the candidate's {q.metric} is worse by more than {num(q.max_drop)}."
         )
+        out.append(_comparison(model, c, C.ALERT_CANARY_QUALITY, "quality", f"{C.CANARY_QUALITY_DELTA}{m} {worse}", summary, why))
     out.append(
         AlertRule(
             C.ALERT_CANARY_STARVED,

@@ -9,6 +9,7 @@ from mlmon import conventions as C
 from mlmon import presets
 from mlmon.artifacts import Panel, Row, Target, Threshold
 from mlmon.compiler.units import format_duration, num
+from mlmon.monitors import burnrate
 from mlmon.monitors.llm import slos as R
 from mlmon.monitors.llm.alerts import sel
 from mlmon.monitors.llm.compile import LLM
@@ -24,28 +25,7 @@ def _slo_panels(model: Any, llm: LLM) -> list[Panel]:
         h, msel = R.histogram(model, slo)
         quantiles = tuple(Target(presets.hist_quantile(h, msel, RATE, q), f"p{num(q * 100)}") for q in (0.5, 0.99))
         out += [
-            Panel(
-                f"{title} SLO: good over {format_duration(slo.period)}",
-                "stat",
-                (Target(f"100 * (1 - {C.SLO_PERIOD_ERROR_RATIO}{s})", "SLI", True),),
-                unit="percent",
-                decimals=3,
-                width=6,
-                height=6,
-                description=f"Requests with {title} at most {format_duration(slo.threshold)}. Objective: {num(slo.objective)}%.",
-                thresholds=(Threshold(None, "red"), Threshold(slo.objective, "green")),
-            ),
-            Panel(
-                f"{title} SLO: error budget left",
-                "gauge",
-                (Target(f"100 * {C.SLO_BUDGET_REMAINING}{s}", "budget left", True),),
-                unit="percent",
-                min=0,
-                max=100,
-                width=6,
-                height=6,
-                thresholds=(Threshold(None, "red"), Threshold(25, "orange"), Threshold(50, "green")),
-            ),
+            *burnrate.budget_panels(f"{title} SLO", s, slo.objective, slo.period, f"Requests with {title} at most {format_duration(slo.threshold)}."),
             Panel(
                 f"{title} quantiles",
                 "timeseries",
