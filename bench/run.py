@@ -131,6 +131,24 @@ def bench_generate() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def bench_series() -> None:
+    """Recorded series per model of specs/, by monitor: each recording rule of these monitors writes
+    one series per model (drift's per-feature and per-bin fan-out is measured by the drift bench)."""
+    from mlmon import fsio, pipeline
+    from mlmon.artifacts import RecordingRule
+    from mlmon.monitors.registry import MONITORS
+
+    files, _ = fsio.find_specs([REPO / "specs"])
+    texts, _ = fsio.read_specs(files)
+    spec, diags = pipeline.check(texts, fsio.make_reader())
+    assert spec is not None, diags
+    print("recording rules per model (specs/), by monitor:")
+    for m in spec.models:
+        counts = {mon.key: sum(isinstance(r, RecordingRule) for g in mon.rule_groups(m, spec) for r in g.rules) for mon in MONITORS if m.section(mon.key) is not None}
+        shown = ", ".join(f"{k} {n}" for k, n in counts.items() if n)
+        print(f"  {m.id}: {sum(counts.values())} ({shown})")
+
+
 def main() -> None:
     print(f"mlmon bench on {os.cpu_count()} cores, python {sys.version.split()[0]}")
     sys.path.insert(0, str(REPO / "bench"))
@@ -140,6 +158,7 @@ def main() -> None:
     # the same loop the drift bench times between evaluations: compares hosts and runs
     print(f"host CPU speed: a fixed loop takes {min(loop) * 1000:.2f} ms at best, median {statistics.median(loop) * 1000:.2f} ms")
     bench_lint()
+    bench_series()
     bench_generate()
     drift = REPO / "bench" / "drift_bench.py"
     if drift.exists():
