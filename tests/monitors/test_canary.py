@@ -26,6 +26,7 @@ VLLM = (
     "    task: llm\n    serving: {preset: vllm, targets: ['chat:8000'], scrape_interval: 15s}\n"
     "    canary: {mode: shadow, prediction: {histogram: 'vllm:request_generation_tokens', max_distance: 0.2}}\n"
 )
+EXTREME = NATIVE + "    canary: {quality: {metric: precision, max_drop: 0.9, min_labels: 20000}, prediction: {max_distance: 0.95}}\n"
 TRITON = "    serving: {preset: triton, targets: ['t:8002']}\n    canary: {window: 15m, latency: {max_ratio: 1.5}}\n"
 
 
@@ -62,6 +63,15 @@ def test_bad_sections_are_reported_at_their_field(body, code, where):
     spec, diags = compile_one(body)
     assert spec is None
     assert any(d.code == code and d.message.startswith(where) and d.line > 8 for d in diags), [str(d) for d in diags]
+
+
+def test_limits_that_can_never_be_exceeded_are_warned_about():
+    spec, diags = compile_one(NATIVE + "    canary: {prediction: {max_distance: 1}, quality: {max_drop: 1}}\n")
+    assert spec is not None
+    assert sorted((d.code, d.message.split(":")[0]) for d in diags) == [
+        ("MLM210", "models[0].canary.prediction.max_distance"),
+        ("MLM210", "models[0].canary.quality.max_drop"),
+    ]
 
 
 def test_every_source_is_split_by_the_arm_label():
@@ -116,7 +126,7 @@ def test_gate_overrides_only_the_label_values():
 
 
 @pytest.mark.tools
-@pytest.mark.parametrize("body", [FULL, VLLM, TRITON], ids=["mlmon", "vllm-shadow", "triton-mean-latency"])
+@pytest.mark.parametrize("body", [FULL, VLLM, TRITON, EXTREME], ids=["mlmon", "vllm-shadow", "triton-mean-latency", "extreme-limits"])
 def test_generated_rule_tests_pass_promtool_and_prove_every_alert_fires(body, tmp_path):
     spec, m = model_of(body)
     groups = canary.MONITOR.rule_groups(m, spec)

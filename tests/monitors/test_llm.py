@@ -99,6 +99,16 @@ def test_bad_sections_are_reported_at_their_field(body, code, where):
     assert any(d.code == code and d.message.startswith(where) and d.file == "t.yaml" and d.line > 10 for d in diags), [str(d) for d in diags]
 
 
+def test_token_limits_that_can_never_be_exceeded_are_warned_about():
+    body = "    llm:\n      token_cost: {usd_per_1k_input_tokens: 0, usd_per_1k_output_tokens: 0, daily_budget_usd: 5, max_usd_per_1k_tokens: 0.001}\n"
+    spec, diags = compile_one(VLLM + body)
+    assert spec is not None and {(d.code, d.message.split(":")[0]) for d in diags} == {
+        ("MLM210", "models[0].llm.token_cost.max_usd_per_1k_tokens"),
+        ("MLM210", "models[0].llm.token_cost.daily_budget_usd"),
+    }
+    assert spec.models[0].section("llm").cost is not None and llm.MONITOR.rule_tests(spec.models[0], spec)  # cases still build
+
+
 def test_a_threshold_between_buckets_is_a_warning():
     spec, diags = compile_one(VLLM + "    llm:\n      ttft: {threshold: 2s}\n")
     assert spec is not None and [d.code for d in diags] == ["MLM213"] and "models[0].llm.ttft.threshold" in diags[0].message

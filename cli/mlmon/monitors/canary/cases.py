@@ -70,11 +70,11 @@ class CanaryCases:
         return [(f"{C.OUTCOMES_TOTAL}{{{S.label_text({**labels, 'outcome': o})}}}", S.counter_values([(counts[o], n)])) for o in ("tp", "fp", "tn", "fn")]
 
     def good_outcomes(self, t: int) -> dict[str, float]:
-        """Outcomes a minute (80% right) with at least min_labels in the quality window by minute ``t``."""
+        """Outcomes a minute, all right, with at least min_labels in the quality window by minute ``t``."""
         q = self.c.quality
         assert q is not None
         scale = math.ceil(q.min_labels / (100 * max(1, min(t, int(q.window // 60))))) + 1
-        return {"tp": 40.0 * scale, "fn": 10.0 * scale, "tn": 40.0 * scale, "fp": 10.0 * scale}
+        return {"tp": 50.0 * scale, "fn": 0.0, "tn": 50.0 * scale, "fp": 0.0}
 
     def both(self, base: list[Phase], cand: list[Phase]) -> list[tuple[str, str]]:
         return self.traffic(C.ARM_BASELINE, base) + self.traffic(C.ARM_CANDIDATE, cand)
@@ -187,13 +187,13 @@ class CanaryCases:
     def quality(self) -> RuleTest | None:
         q = self.c.quality
         assert q is not None
-        k = math.floor(q.max_drop * 100) + 2  # moves k of every 50 positives and negatives to the wrong side
-        if k >= 40:
-            return None
+        k = math.floor(q.max_drop * 50) + 1  # k of every 50 positives and of every 50 negatives judged wrong: every metric k/50 worse
+        if k > 50:
+            return None  # a drop of more than 1 is impossible (lint warns)
         n = self.for_min + 10  # counters start at 0: every ratio is exact before the window is full
         good = self.good_outcomes(2)
-        scale = good["tp"] / 40.0
-        bad = {"tp": (40.0 - k) * scale, "fn": (10.0 + k) * scale, "tn": (40.0 - k) * scale, "fp": (10.0 + k) * scale}
+        scale = good["tp"] / 50.0
+        bad = {"tp": (50.0 - k) * scale, "fn": k * scale, "tn": (50.0 - k) * scale, "fp": k * scale}
 
         def metric(counts: dict[str, float]) -> float:
             num_w, den_w = QUALITY[q.metric]

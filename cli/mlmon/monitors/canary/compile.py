@@ -89,6 +89,8 @@ def _checks(raw: dict[str, Any], ctx: CompileContext, preset: presets.Preset) ->
             ctx.error(("prediction",), "MLM212", "name the histogram of the model's output (prediction.histogram)", key=True)
         else:
             prediction = Prediction(histogram, float((pred or {}).get("max_distance", D.MAX_DISTANCE)))
+            if prediction.max_distance >= 1:
+                ctx.warning(("prediction", "max_distance"), "MLM210", "the distance between two distributions is at most 1, so this never alerts")
     return max_inc, latency, prediction
 
 
@@ -122,6 +124,8 @@ def compile_section(raw: Any, ctx: CompileContext) -> Canary | None:
         if ctx.task != BINARY:
             ctx.error(("quality",), "MLM266", f"quality is compared from binary outcome counters; task {ctx.task!r} has none", key=True)
         quality = Quality(q.get("metric", D.QUALITY_METRIC), float(q.get("max_drop", D.MAX_QUALITY_DROP)), 0.0, int(q.get("min_labels", D.MIN_LABELS)))
+        if quality.max_drop >= 1:
+            ctx.warning(("quality", "max_drop"), "MLM210", f"{quality.metric} cannot change by more than 1, so this never alerts")
     max_inc, latency, prediction = _checks(raw, ctx, preset)
     if durs is None:
         return None

@@ -206,6 +206,11 @@ def compile_section(raw: Any, ctx: CompileContext) -> LLM | None:
             float(c.get("fast_burn", D.FAST_BURN)),
             float(c["max_usd_per_1k_tokens"]) if "max_usd_per_1k_tokens" in c else None,
         )
+        dearest = max(cost.usd_per_1k_in, cost.usd_per_1k_out)
+        if cost.max_per_1k is not None and cost.max_per_1k >= dearest:
+            ctx.warning(("token_cost", "max_usd_per_1k_tokens"), "MLM210", f"no mix of tokens costs more than {num(dearest)} per 1,000, so this never alerts")
+        if cost.daily_budget is not None and dearest == 0:
+            ctx.warning(("token_cost", "daily_budget_usd"), "MLM210", "every token price is 0, so the budget alerts never fire")
     evaluations: list[Evaluation] = []
     seen: dict[str, int] = {}
     for i, e in enumerate(raw.get("evaluations") or ()):
