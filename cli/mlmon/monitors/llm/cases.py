@@ -92,7 +92,7 @@ class LLMCases:
     # --- cases --------------------------------------------------------------------------------
     def healthy(self) -> RuleTest:
         llm = self.llm
-        n = 90 + max([int(e.window // 60) for e in llm.evaluations] or [0])
+        n = max([61, *(int(e.window // 60) for e in llm.evaluations)]) + 10  # every averaging window full
         series = [self.gauge(C.REQUESTS_RATE, [(1.0, n)])]
         exprs: list[ExprCheck] = []
         breached: set[str] = set()  # a throughput floor can force a spend over a small budget
