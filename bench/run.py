@@ -144,7 +144,9 @@ def bench_series() -> None:
     assert spec is not None, diags
     print("recording rules per model (specs/), by monitor:")
     for m in spec.models:
-        counts = {mon.key: sum(isinstance(r, RecordingRule) for g in mon.rule_groups(m, spec) for r in g.rules) for mon in MONITORS if m.section(mon.key) is not None}
+        counts = {
+            mon.key: sum(isinstance(r, RecordingRule) for g in mon.rule_groups(m, spec) for r in g.rules) for mon in MONITORS if m.section(mon.key) is not None
+        }
         shown = ", ".join(f"{k} {n}" for k, n in counts.items() if n)
         print(f"  {m.id}: {sum(counts.values())} ({shown})")
 
