@@ -10,17 +10,16 @@ generated.
 
 ```yaml
 canary:
-  mode: canary                      # or shadow
-  label: role                       # the label that tells the versions apart
-  baseline: stable                  # its value on the serving version ("~regex" for a regular expression)
-  candidate: canary                 # its value on the version under test
-  window: 10m
+  mode: shadow                      # the candidate gets a copy of the traffic
+  label: version                    # the label that tells the versions apart
+  baseline: v3                      # its value on the serving version ("~regex" for a regular expression)
+  candidate: v4                     # its value on the version under test
+  window: 15m
   min_samples: 200                  # requests each version needs in the window (the sample gate)
   error_ratio: {max_increase: 0.005}
-  latency: {quantile: 0.99, max_ratio: 1.2}
-  prediction: {histogram: mlmon_prediction_score, max_distance: 0.1}
+  latency: {quantile: 0.9, max_ratio: 1.3}
+  prediction: {max_distance: 0.2}
   quality: {metric: recall, max_drop: 0.02, window: 2h, min_labels: 500}   # binary classification
-  severity: ticket
 ```
 
 Error ratio and latency are compared by default when the preset has the metrics; prediction
@@ -36,7 +35,7 @@ series carry `label=baseline`, the candidate's `label=candidate`. Typical set-up
 - **Argo Rollouts**: `canaryMetadata: {labels: {role: canary}}` and
   `stableMetadata: {labels: {role: stable}}` label the pods; a Prometheus relabelling
   (`source_labels: [__meta_kubernetes_pod_label_role]`, `target_label: role`) puts the label
-  on their series. The defaults `role`/`stable`/`canary` match this.
+  on their series. The default `label`, `baseline` and `candidate` (table below) match this.
 - **KServe**: the canary and the previous revision run as separate revisions; relabel
   `serving.knative.dev/revision` (or `serving.kserve.io/...`) to a label and name the revisions,
   or pass them to `mlmon gate --baseline ... --candidate ...` at each step.

@@ -7,22 +7,22 @@ generated; `llm: {}` turns on the TTFT and TPOT SLOs the model's preset can comp
 
 ```yaml
 llm:
-  ttft: {threshold: 1s, objective: 99, period: 7d}      # on by default when the preset has the histogram
-  tpot: {threshold: 100ms, objective: 99}
+  ttft: {threshold: 2500ms, objective: 95, period: 7d}  # on by default when the preset has the histogram
+  tpot: {threshold: 150ms, objective: 99.5}
   tokens: {min_per_second: 50}                           # generated tokens/s floor while serving
   queue: {max: 5s}                                       # mean queue-time ceiling
   token_cost:
     usd_per_1k_input_tokens: 0.0005
     usd_per_1k_output_tokens: 0.0015
     daily_budget_usd: 250                                # spend of the last 24h
-    fast_burn: 2                                         # the last hour's pace x 24 above 2 daily budgets
+    fast_burn: 3                                         # the last hour's pace x 24 above 3 daily budgets
     max_usd_per_1k_tokens: 0.0012                        # blended price of 1,000 tokens
   evaluations:
     - name: helpfulness                                  # reads mlmon_llm_evaluation_score{model, evaluation="helpfulness"}
       min: 0.7
-      drift: {baseline: 7d, max_drop: 0.05, min_history: 1d}
+      drift: {max_drop: 0.1, min_history: 12h}
     - {name: faithfulness, metric: 'ragas_faithfulness{app="support-chat"}', min: 0.8}
-  severity: ticket
+  severity: page
 ```
 
 ## Latency SLOs: what was chosen
