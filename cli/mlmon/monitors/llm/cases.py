@@ -221,12 +221,13 @@ class LLMCases:
         nd = int(self.llm.no_data_for // 60)
         exp = [self.exp(nd + 2, C.ALERT_LLM_NODATA, check, None, C.SEVERITY_TICKET, **extra) for check, _, extra in inputs]
         fired = AlertCheck(minutes(nd + 2), C.ALERT_LLM_NODATA, tuple(a for c in exp for a in c.exp_alerts))
+        others = self.quiet(nd + 2, *sorted({r.alert for r in self.rules} - {C.ALERT_LLM_NODATA}))
         return [
             RuleTest(
-                f"{self.model.id}/llm: requests served but no token, queue or score series: MLModelLLMNoData fires for each input",
+                f"{self.model.id}/llm: requests served but no token, queue or score series: MLModelLLMNoData fires for each input, nothing else",
                 "1m",
                 (self.gauge(C.REQUESTS_RATE, [(1.0, nd + 5)]),),
-                (AlertCheck(minutes(nd - 2), C.ALERT_LLM_NODATA, ()), fired),
+                (AlertCheck(minutes(nd - 2), C.ALERT_LLM_NODATA, ()), fired, *others),
             ),
             RuleTest(
                 f"{self.model.id}/llm: no requests and no inputs: nothing fires",

@@ -80,10 +80,10 @@ def nodata_cases(model: Any, llm_slos: tuple[LatencySLO, ...]) -> list[RuleTest]
     at = max(_m(s.no_data_for) for s in llm_slos) + 2
     out = [
         RuleTest(
-            f"{model.id}/llm: no TTFT/TPOT series at all: each SLO raises its no-data alert",
+            f"{model.id}/llm: no TTFT/TPOT series at all: each SLO raises its no-data alert, no burn alert",
             "1m",
             (),
-            (AlertCheck(minutes(at), C.ALERT_SLO_NODATA, exp(llm_slos)),),
+            (AlertCheck(minutes(at), C.ALERT_SLO_NODATA, exp(llm_slos)), AlertCheck(minutes(at), C.ALERT_SLO_BURN, ())),
         )
     ]
     run = 30
