@@ -192,6 +192,7 @@ def main() -> None:
     print(f"host CPU speed: a fixed loop takes {min(loop) * 1000:.2f} ms at best, median {statistics.median(loop) * 1000:.2f} ms")
     bench_series()
     bench_lint()
+    bench_series()
     bench_generate()
     drift = REPO / "bench" / "drift_bench.py"
     if drift.exists():

@@ -10,3 +10,4 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # findings at/above --fail-on, stale output, changes under --exit-code, tool rejected output
     USAGE = 2  # bad usage, missing file or tool, HTTP/auth failure
     INTERNAL = 3
+    INCONCLUSIVE = 4  # mlmon gate: the candidate cannot be judged yet (too few samples, no data)

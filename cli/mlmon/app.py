@@ -280,6 +280,33 @@ def report(
 
 
 @app.command()
+def gate(
+    paths: list[Path] | None = PathsArg,
+    model: str = typer.Option(..., "--model", help="id of the model whose canary is judged"),
+    prometheus: str | None = typer.Option(None, "--prometheus", help="Prometheus URL (env MLMON_PROMETHEUS_URL)"),
+    baseline: str | None = typer.Option(None, "--baseline", help="label value of the serving version (default: the spec's canary.baseline)"),
+    candidate: str | None = typer.Option(None, "--candidate", help="label value of the version under test (default: the spec's canary.candidate)"),
+    wait: str = typer.Option("0s", "--wait", help="ask again until the answer is not inconclusive, at most this long (e.g. 10m)"),
+    interval: str = typer.Option("30s", "--interval", help="time between questions with --wait"),
+    timeout: float = typer.Option(10.0, "--timeout", help="seconds per HTTP request"),
+    format: str = FormatOpt,
+) -> None:
+    """Judge a canary step: ask Prometheus how the candidate compares; exit 0 pass, 1 worse, 4 inconclusive."""
+    _run(
+        "gate",
+        paths=paths or [],
+        model=model,
+        prometheus=prometheus,
+        baseline=baseline,
+        candidate=candidate,
+        wait=wait,
+        interval=interval,
+        timeout=timeout,
+        format=format,
+    )
+
+
+@app.command()
 def up(
     paths: list[Path] | None = typer.Argument(None, help="spec files or folders (default: examples/demo/spec.yaml)"),
     prometheus_port: int = typer.Option(9090, "--prometheus-port", help="Prometheus port on 127.0.0.1"),

@@ -92,6 +92,8 @@ CODES: dict[str, str] = {
     "MLM253": "registry content problem (unknown registered model, no current version)",
     "MLM254": "registry file out of date (`registry sync --check`)",
     "MLM255": "data-quality check not possible with this baseline",
+    "MLM265": "canary versions cannot be told apart (same label value, or the model's own label)",
+    "MLM266": "check not possible for the model's task",
     # policy (kind: MonitoringPolicy)
     "MLM285": "policy: a required monitor section is missing",
     "MLM286": "policy: a required model field is missing or not allowed (label, description, team)",

@@ -42,3 +42,17 @@ def assert_error_at(errors: list[str], code: str, where: str) -> None:
     """One formatted error carries exactly ``code`` and names ``where``; every error points into s.yaml."""
     assert any(diagnostic_code(e) == code and where in e for e in errors), errors
     assert all(e.startswith("s.yaml:") for e in errors)
+
+
+def compile_text(text: str, name: str = "t.yaml"):
+    """(compiled spec or None, diagnostics) of one spec file's text."""
+    from mlmon import pipeline
+
+    return pipeline.check({name: text})
+
+
+def first_model(text: str):
+    """(spec, its first model) of a spec text that must compile."""
+    spec_, diags = compile_text(text)
+    assert spec_ is not None, [str(d) for d in diags]
+    return spec_, spec_.models[0]

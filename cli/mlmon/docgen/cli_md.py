@@ -19,6 +19,8 @@ MEANING = {
     "generated output rejected by promtool/amtool; an apply step rolled back",
     "USAGE": "usage error, missing file or tool, HTTP or authentication failure, refused confirmation, held lock",
     "INTERNAL": "internal error (a traceback only with `--debug` or `MLMON_DEBUG=1`)",
+    "INCONCLUSIVE": "`mlmon gate` only: the candidate cannot be judged yet (a version under `min_samples`, or a comparison without data); "
+    "Argo Rollouts and most CI steps count any non-zero exit as a failure, see [canary gate in CI](../deploy/canary-gate.md)",
 }
 # command -> (0, 1, 2) as that command uses them; every command of the app needs an entry.
 BY_COMMAND = {
@@ -80,6 +82,11 @@ BY_COMMAND = {
         "stopped by Ctrl-C or SIGTERM, or `--once` polled every model",
         "spec errors",
         "bad option, no registry block, the address taken, or `--once` could not poll every model (unreachable, authentication, unknown model)",
+    ),
+    "gate": (
+        "the candidate is within every limit of the spec's canary section",
+        "the candidate is worse than a limit (error ratio, latency, output distance, quality); exit 4 when it cannot be judged yet",
+        "bad option, no Prometheus URL, spec errors, unknown model or no canary section, unreachable Prometheus, HTTP or auth failure",
     ),
     "up": (
         "stopped by Ctrl-C, SIGTERM or `--duration`",

@@ -27,7 +27,9 @@ def series(key: str) -> str:
     if key == "latency":
         return f"{C.LATENCY_QUANTILE} (+ mean)"
     if key == "ttft":
-        return C.TTFT_QUANTILE
+        return f"{C.TTFT_QUANTILE}; the `llm` monitor's TTFT SLO"
+    if key == "tpot":
+        return "the `llm` monitor's TPOT SLO"
     if key in COST_RESOURCES:
         return f"{C.OPENCOST_HOURLY_BY_RESOURCE}{{resource={COST_RESOURCES[key]}}}"
     return RECORD.get(key, "")

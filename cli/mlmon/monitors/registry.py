@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import cost, data_quality, drift, errors, fairness, feedback, infra, performance, retraining, slo, versions
+from mlmon.monitors import canary, cost, data_quality, drift, errors, fairness, feedback, infra, llm, performance, retraining, slo, versions
 
 MONITORS = (
     slo.MONITOR,
@@ -15,5 +15,7 @@ MONITORS = (
     cost.MONITOR,
     fairness.MONITOR,
     feedback.MONITOR,
+    llm.MONITOR,
+    canary.MONITOR,
     retraining.MONITOR,  # last: reads drift, performance and versions rules
 )

@@ -31,6 +31,7 @@ SIGNALS = (
     "generation_tokens",
     "ttft",
     "itl",
+    "tpot",
     "kv_cache",
     "gpu_util",
     "gpu_count",

@@ -309,9 +309,15 @@ def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, 
             le = "+Inf" if b == float("inf") else fmt_float(b)
             incs = [(r * step_s if (L / lat.scale) <= b * (1 + 1e-12) else 0.0, n) for r, _, L, n in phases]
             s.add(f'{lat.name}_bucket{{{lat_labels},le="{le}"}}', counter_values(incs))
-        s.add(f"{lat.name}_count{{{lat_labels}}}", counter_values([(r * step_s, n) for r, _, _, n in phases]))
+        if lat.name + "_count" not in {c.name for _, c in p.request_roles()}:  # else the request counters are its count
+            s.add(f"{lat.name}_count{{{lat_labels}}}", counter_values([(r * step_s, n) for r, _, _, n in phases]))
         s.add(f"{lat.name}_sum{{{lat_labels}}}", counter_values([(r * step_s * L / lat.scale, n) for r, _, L, n in phases]))
     mean = p.signal("latency_mean")
+    if isinstance(mean, P.Histogram) and mean is not lat:  # a histogram read for its mean only
+        ml = series_labels(mean, labels, mid)
+        s.add(f"{mean.name}_sum{{{ml}}}", counter_values([(r * step_s * L / mean.scale, n) for r, _, L, n in phases]))
+        if mean.name + "_count" not in {c.name for _, c in p.request_roles()}:
+            s.add(f"{mean.name}_count{{{ml}}}", counter_values([(r * step_s, n) for r, _, _, n in phases]))
     if isinstance(mean, P.Mean):
         roles = {c.name: role for role, c in p.request_roles()}
         role = roles.get(mean.count.name, "total")

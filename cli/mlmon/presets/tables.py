@@ -16,6 +16,11 @@ GIB = float(2**30)
 # prometheus_client's default histogram buckets (Python), used by KServe and BentoML unless configured.
 PY_DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
 VLLM_E2E_BUCKETS = (0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0)
+VLLM_TPOT_BUCKETS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0)
+# explicit bucket boundaries the OpenTelemetry GenAI semantic conventions recommend (docs/gen-ai/gen-ai-metrics.md)
+OTEL_TTFT_BUCKETS = (0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+OTEL_TPOT_BUCKETS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5)
+OTEL_DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
 VLLM_TTFT_BUCKETS = (0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0)
 
 # --- serving frameworks ------------------------------------------------------------------------------
@@ -180,6 +185,7 @@ VLLM = Preset(
         "generation_tokens": Counter(("vllm:generation_tokens_total",)),
         "ttft": Histogram("vllm:time_to_first_token_seconds", 1.0, VLLM_TTFT_BUCKETS),
         "itl": Histogram("vllm:inter_token_latency_seconds", alt_names=("vllm:time_per_output_token_seconds",)),
+        "tpot": Histogram("vllm:request_time_per_output_token_seconds", 1.0, VLLM_TPOT_BUCKETS, alt_names=("vllm:time_per_output_token_seconds",)),
         "kv_cache": Gauge(("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"), agg="max"),
     },
     docs="vLLM's engine metrics (`vllm:` prefix, label model_name) plus the API server's HTTP counters.",
@@ -190,7 +196,47 @@ VLLM = Preset(
         "the scrape job. One vLLM server serves one model.",
         "Renamed metrics are OR-ed: `vllm:kv_cache_usage_perc` or `vllm:gpu_cache_usage_perc` (deprecated in 0.9), "
         "`vllm:inter_token_latency_seconds` or `vllm:time_per_output_token_seconds`.",
+        "Time per output token (`tpot`, read by the `llm` monitor's TPOT SLO): `vllm:request_time_per_output_token_seconds` "
+        "(one observation per request, vLLM >= 0.11) or, before 0.11, `vllm:time_per_output_token_seconds` (one per token; "
+        "deprecated in 0.11, hidden in 0.12).",
         "`vllm:kv_cache_usage_perc` is already 0-1 despite its name.",
+    ),
+)
+
+OTEL_GENAI = Preset(
+    name="otel-genai",
+    title="OpenTelemetry GenAI semantic conventions (OTLP into Prometheus)",
+    model_label="gen_ai_request_model",
+    requests_src=(Counter(("gen_ai_server_request_duration_seconds_count", "gen_ai_server_request_duration_count")),),
+    errors_src=(
+        Counter(
+            ("gen_ai_server_request_duration_seconds_count", "gen_ai_server_request_duration_count"),
+            match='error_type!=""',
+            example={"error_type": "500"},
+        ),
+    ),
+    signals={
+        "latency_mean": Histogram("gen_ai_server_request_duration_seconds", 1.0, OTEL_DURATION_BUCKETS, alt_names=("gen_ai_server_request_duration",)),
+        "ttft": Histogram("gen_ai_server_time_to_first_token_seconds", 1.0, OTEL_TTFT_BUCKETS, alt_names=("gen_ai_server_time_to_first_token",)),
+        "tpot": Histogram("gen_ai_server_time_per_output_token_seconds", 1.0, OTEL_TPOT_BUCKETS, alt_names=("gen_ai_server_time_per_output_token",)),
+        "tokens": Counter(("gen_ai_client_token_usage_sum",)),
+        "generation_tokens": Counter(("gen_ai_client_token_usage_sum",), match='gen_ai_token_type="output"', example={"gen_ai_token_type": "output"}),
+    },
+    docs="Model servers and clients instrumented with the OpenTelemetry GenAI conventions (`gen_ai.server.*`, `gen_ai.client.token.usage`), "
+    "exported to Prometheus by its OTLP receiver or the Collector: dots become underscores, seconds get a `_seconds` suffix.",
+    source="open-telemetry/semantic-conventions:docs/gen-ai/gen-ai-metrics.md, model/gen-ai (v1.27.0 to v1.44.0)",
+    notes=(
+        "Metric names are the same from semantic conventions v1.27.0 on; the Prometheus spelling differs by exporter: "
+        "`gen_ai_server_time_to_first_token_seconds` (unit suffix added, the default of Prometheus' OTLP receiver and the "
+        "Collector's exporters) or `gen_ai_server_time_to_first_token` (`add_metric_suffixes: false`). Both are read, OR-ed.",
+        "Failed requests are the request-duration histogram's observations that carry `error_type` (`error.type`).",
+        "Tokens come from the client histogram `gen_ai.client.token.usage` (its `_sum`), labelled `gen_ai_token_type` "
+        "input/output; the conventions define no server-side token counter.",
+        "The request-duration histogram gives the mean latency only: its recommended buckets (0.64, 1.28, ...) hold no "
+        "default latency-SLO threshold; set `serving.overrides.latency` to `gen_ai_server_request_duration_seconds` for "
+        "quantiles and a latency SLO on one of its bounds.",
+        "Prometheus 3 with `translation_strategy: NoTranslation` keeps the dots (`gen_ai.server.time_to_first_token`); such names "
+        "need quoted selectors, which Prometheus 2 cannot parse: set `serving.overrides` or keep the default translation.",
     ),
 )
 
@@ -318,4 +364,4 @@ OPENCOST = Preset(
 )
 
 # every built-in preset, in the order the docs list them
-ALL: tuple[Preset, ...] = (MLMON, KSERVE, TRITON, TORCHSERVE, BENTOML, MLSERVER, VLLM, DCGM, CADVISOR, NODE, OPENCOST)
+ALL: tuple[Preset, ...] = (MLMON, KSERVE, TRITON, TORCHSERVE, BENTOML, MLSERVER, VLLM, OTEL_GENAI, DCGM, CADVISOR, NODE, OPENCOST)

@@ -7,12 +7,13 @@ from typing import Any
 from mlmon import conventions as C
 from mlmon.artifacts import Panel, Row, Target, Threshold
 from mlmon.compiler.units import format_duration, num
+from mlmon.monitors import burnrate
 from mlmon.monitors.slo.model import SLO
 from mlmon.monitors.slo.rules import selector, serving
 from mlmon.monitors.slo.schema import TIERS
 
 RATE = "$__rate_interval"
-BUDGET_THRESHOLDS = (Threshold(None, "red"), Threshold(25, "orange"), Threshold(50, "green"))
+BUDGET_THRESHOLDS = burnrate.BUDGET_THRESHOLDS
 
 
 def _page_levels() -> str:
@@ -27,29 +28,7 @@ def rows(model: Any, slos: tuple[SLO, ...]) -> list[Row]:
         eb = num(slo.budget)
         period = format_duration(slo.period)
         panels = (
-            Panel(
-                f"{slo.name}: SLI over {period}",
-                "stat",
-                (Target(f"100 * (1 - {C.SLO_PERIOD_ERROR_RATIO}{s})", "SLI", True),),
-                unit="percent",
-                decimals=3,
-                width=6,
-                height=6,
-                description=f"Good events over the last {period}. Objective: {num(slo.objective)}%.",
-                thresholds=(Threshold(None, "red"), Threshold(slo.objective, "green")),
-            ),
-            Panel(
-                f"{slo.name}: error budget remaining",
-                "gauge",
-                (Target(f"100 * {C.SLO_BUDGET_REMAINING}{s}", "budget left", True),),
-                unit="percent",
-                min=0,
-                max=100,
-                width=6,
-                height=6,
-                description="Share of the period's error budget not yet spent (negative: SLO breached).",
-                thresholds=BUDGET_THRESHOLDS,
-            ),
+            *burnrate.budget_panels(slo.name, s, slo.objective, slo.period, f"Good events over the last {period}."),
             Panel(
                 f"{slo.name}: burn rate",
                 "timeseries",

@@ -1,4 +1,5 @@
-"""The ``slos`` field: its JSON Schema, the burn-rate tiers and every default of an SLO.
+"""The ``slos`` field: its JSON Schema and every default of an SLO (the burn-rate tiers are in
+``monitors.burnrate``, shared with the llm monitor).
 
 Written once here; the schema's ``default`` and description texts and ``compile`` read them.
 """
@@ -9,9 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlmon.compiler.dsl import NAME_PATTERN, array, boolean, duration, enum, number, obj, string
-from mlmon.compiler.units import format_duration, num
+from mlmon.compiler.units import num
+from mlmon.monitors.burnrate import BASE_PERIOD as BASE_PERIOD  # re-exported for the slo modules
+from mlmon.monitors.burnrate import TIERS as TIERS
+from mlmon.monitors.burnrate import Tier as Tier
+from mlmon.monitors.burnrate import tiers_text
 
-BASE_PERIOD = 30 * 86400.0  # the period the tier windows are written for
 WINDOW_PLACEHOLDER = "{{window}}"
 KINDS = ("availability", "latency", "ratio")
 SLI_FIELDS = {"availability": frozenset[str](), "latency": frozenset({"threshold"}), "ratio": frozenset({"good", "total"})}
@@ -42,43 +46,6 @@ class DefaultSLO:
 
 DEFAULT_AVAILABILITY = DefaultSLO("availability", "availability", 99.5)
 DEFAULT_LATENCY = DefaultSLO("latency", "latency", 99.0, "1s")
-
-
-# --- the burn-rate tiers (SRE workbook) ---------------------------------------------------------------
-def round_window(seconds: float) -> float:
-    """A scaled window or ``for``: whole minutes, at least one."""
-    return max(60.0, round(seconds / 60.0) * 60.0)
-
-
-@dataclass(frozen=True)
-class Tier:
-    severity_class: str  # page | ticket
-    long: float  # seconds, for a 30d period
-    short: float
-    factor: float
-    for_: float
-
-    def scaled(self, period: float) -> Tier:
-        s = period / BASE_PERIOD
-        return Tier(self.severity_class, round_window(self.long * s), round_window(self.short * s), self.factor, round_window(self.for_ * s))
-
-    @property
-    def windows(self) -> str:
-        """``long/short``, e.g. ``1h/5m`` (the burn_window label)."""
-        return f"{format_duration(self.long)}/{format_duration(self.short)}"
-
-
-TIERS = (
-    Tier("page", 3600, 300, 14.4, 120),
-    Tier("page", 6 * 3600, 1800, 6.0, 900),
-    Tier("ticket", 86400, 7200, 3.0, 3600),
-    Tier("ticket", 3 * 86400, 6 * 3600, 1.0, 3 * 3600),
-)
-
-
-def tiers_text(severity_class: str, sep: str = ", ") -> str:
-    """The tiers of one class as ``1h/5m at 14.4x, 6h/30m at 6x``."""
-    return sep.join(f"{t.windows} at {num(t.factor)}x" for t in TIERS if t.severity_class == severity_class)
 
 
 # --- the schema ---------------------------------------------------------------------------------------

@@ -1,100 +1,10 @@
-"""A simulation of the SLO rules over minute-spaced counters: the window error ratios, each
-tier's condition and its ``for`` state machine, as Prometheus evaluates them every minute.
-
-Counters start at 0 so ``rate()`` extrapolation cancels out of every ratio and the simulation
-is exact; the rule-test cases take the alerts expected at each checked instant from here.
-"""
+"""The burn-rate simulation the SLO rule tests use: shared with the llm monitor, in
+``monitors.burnrate``."""
 
 from __future__ import annotations
 
-import functools
-import math
-
-from mlmon.monitors.slo.schema import Tier
-
-Increments = tuple[tuple[float, int], ...]  # (increment per minute, minutes)
-
-
-def whole_minutes(seconds: float) -> int:
-    return int(round(seconds / 60.0))
-
-
-def cumulative(increments: Increments) -> list[float]:
-    out = [0.0]
-    for inc, n in increments:
-        for _ in range(n):
-            out.append(out[-1] + inc)
-    return out
-
-
-class Sim:
-    """Burn-rate alert states of one SLO (evaluated every minute)."""
-
-    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: list[float], errors: list[float]):
-        self.budget = budget
-        self.tiers = list(tiers)
-        self.total = total
-        self.errors = errors
-        self._cond: dict[Tier, list[bool]] = {}
-        self._streak: dict[Tier, list[int]] = {}
-        # a fleet shares one simulation per distinct SLO shape, so answers are kept
-        self._firing_at: dict[int, tuple[int, ...]] = {}
-        self._margin: dict[int, bool] = {}
-        self._first: dict[tuple[Tier, int, int], int | None] = {}
-
-    def ratio(self, t: int, w: int) -> float:
-        i0 = max(0, t - w)
-        if t >= len(self.total) or t - i0 < 1:
-            return math.nan
-        dt = self.total[t] - self.total[i0]
-        if dt <= 0:
-            return math.nan
-        return (self.errors[t] - self.errors[i0]) / dt
-
-    def _conds(self, tier: Tier) -> list[bool]:
-        if tier not in self._cond:
-            eb, lw, sw, f = self.budget, whole_minutes(tier.long), whole_minutes(tier.short), tier.factor
-            # NaN compares false, as in PromQL
-            self._cond[tier] = [self.ratio(t, lw) / eb > f and self.ratio(t, sw) / eb > f for t in range(len(self.total) + 3)]
-        return self._cond[tier]
-
-    def cond(self, tier: Tier, t: int) -> bool:
-        c = self._conds(tier)
-        return c[t] if 0 <= t < len(c) else False
-
-    def firing(self, tier: Tier, t: int) -> bool:
-        if tier not in self._streak:
-            run, out = 0, []
-            for c in self._conds(tier):
-                run = run + 1 if c else 0
-                out.append(run)
-            self._streak[tier] = out
-        streak = self._streak[tier][t] if t < len(self._streak[tier]) else 0
-        return streak > 0 and streak - 1 >= whole_minutes(tier.for_)
-
-    def firing_set(self, t: int) -> tuple[int, ...]:
-        """Indexes (into ``tiers``) of the tiers firing at minute ``t``."""
-        hit = self._firing_at.get(t)
-        if hit is None:
-            hit = self._firing_at[t] = tuple(i for i, tier in enumerate(self.tiers) if self.firing(tier, t))
-        return hit
-
-    def first_firing(self, tier: Tier, start: int, end: int) -> int | None:
-        """First minute in [start, end) at which ``tier`` fires, or None."""
-        key = (tier, start, end)
-        if key not in self._first:
-            self._first[key] = next((s for s in range(start, end) if self.firing(tier, s)), None)
-        return self._first[key]
-
-    def margin_ok(self, t: int) -> bool:
-        """No condition flips within 2 minutes of ``t`` (keeps checks off the edges)."""
-        hit = self._margin.get(t)
-        if hit is None:
-            hit = self._margin[t] = all(len({self.cond(tr, s) for s in range(t - 2, t + 3)}) == 1 for tr in self.tiers)
-        return hit
-
-
-@functools.lru_cache(maxsize=4096)
-def simulate(budget: float, tiers: tuple[Tier, ...], incs_t: Increments, incs_e: Increments) -> Sim:
-    """Shared simulations: a fleet repeats the same SLOs, so each distinct one is simulated once."""
-    return Sim(budget, tiers, cumulative(incs_t), cumulative(incs_e))
+from mlmon.monitors.burnrate import Increments as Increments  # re-exported for the slo modules
+from mlmon.monitors.burnrate import Sim as Sim
+from mlmon.monitors.burnrate import cumulative as cumulative
+from mlmon.monitors.burnrate import simulate as simulate
+from mlmon.monitors.burnrate import whole_minutes as whole_minutes
