@@ -6,7 +6,9 @@ Facts: KServe's Python runtimes serve ``/metrics`` on 8080 (``prometheus.kserve.
 label predictor pods ``serving.kserve.io/inferenceservice`` and ``component``; Triton's chart
 (``deploy/k8s-onprem``) names the Service port ``metrics-inference-server`` (8002); TorchServe's
 metrics listen on 8082, MLServer's on 8082, BentoML and vLLM serve ``/metrics`` on their HTTP
-port (3000, 8000). Other selectors follow the recommended ``app.kubernetes.io/name`` label.
+port (3000, 8000); a service instrumented with the OpenTelemetry SDK's Prometheus exporter serves
+``/metrics`` on 9464, the exporter's default. Other selectors follow the recommended
+``app.kubernetes.io/name`` label.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ SCRAPE: dict[str, KubeScrape] = {
     "bentoml": KubeScrape("pod", {APP_NAME: "{model}"}, port_number=3000),
     "mlserver": KubeScrape("pod", {APP_NAME: "{model}"}, port_number=8082),
     "vllm": KubeScrape("pod", {APP_NAME: "{model}"}, port_number=8000),
+    "otel-genai": KubeScrape("pod", {APP_NAME: "{model}"}, port_number=9464),
 }
 
 
