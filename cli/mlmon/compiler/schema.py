@@ -35,6 +35,8 @@ from mlmon.compiler.dsl import (
     url,
 )
 from mlmon.compiler.kubernetes.schema import deploy_fragment, serving_fragment
+from mlmon.compiler.ruler import ruler_fragment
+from mlmon.compiler.storage.schema import storage_fragment
 from mlmon.conventions import RESERVED_LABELS
 
 RESERVED_NOTE = f" (not one of the names mlmon sets: {', '.join(RESERVED_LABELS)}, nor a name starting with '__')"
@@ -225,6 +227,8 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
             "routing": _routing(),
             "alerting": _alerting(),
             "deploy": deploy_fragment(),
+            "ruler": ruler_fragment(),
+            "storage": storage_fragment(),
             "models": array(model, "the models this spec monitors"),
         },
     }
