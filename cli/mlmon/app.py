@@ -114,6 +114,17 @@ def validate(
 
 
 @app.command()
+def series(
+    paths: list[Path] | None = PathsArg,
+    versions: int = typer.Option(1, "--versions", min=1, help="model versions serving at once (each has its own series)"),
+    format: str = FormatOpt,
+    allow_outside_refs: bool = AllowOutsideOpt,
+) -> None:
+    """Estimate the series the specs' scrape and rules create, per model and in total."""
+    _run("series", paths=paths or [], versions=versions, format=format, allow_outside_refs=allow_outside_refs)
+
+
+@app.command()
 def schema(output: Path | None = typer.Option(None, "-o", "--output", help="write here instead of stdout")) -> None:
     """Print the JSON Schema of the spec (for editors and yaml-language-server)."""
     _run("schema", output=output)

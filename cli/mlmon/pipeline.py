@@ -34,8 +34,9 @@ def monitor_pages() -> list[tuple[str, str, str, dict]]:
     return [(m.key, m.title, sys.modules[type(m).__module__].__doc__ or "", props.get(m.key, {})) for m in MONITORS]
 
 
-def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> tuple[Spec | None, list[Diagnostic]]:
-    """Parse, validate and compile spec files given as ``{file name: text}``."""
+def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None, *, budget: bool = True) -> tuple[Spec | None, list[Diagnostic]]:
+    """Parse, validate and compile spec files given as ``{file name: text}`` (``budget=False``: without
+    the series budget, MLM280)."""
     diags: list[Diagnostic] = []
     docs = []
     for name in sorted(texts):
@@ -77,7 +78,7 @@ def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> t
     if spec is not None:
         more += unrouted(spec, {d.file: d for d in docs})
         more += policy.check(spec, rules, docs)
-        more += scale_checks(spec, {d.file: d for d in docs})
+        more += scale_checks(spec, {d.file: d for d in docs}, budget)
     return (None if has_errors(diags + more) else spec), diags + more
 
 
@@ -148,7 +149,7 @@ def series_estimates(spec: Spec, versions: int = 1) -> list:
     return [estimate(m, model_groups(spec, m), versions) for m in spec.models]
 
 
-def scale_checks(spec: Spec, docs: dict[str, Document]) -> list[Diagnostic]:
+def scale_checks(spec: Spec, docs: dict[str, Document], budget: bool = True) -> list[Diagnostic]:
     """The ruler's group limits (MLM275, MLM276) and the series budget (MLM280)."""
     if spec.ruler is None and spec.storage is None:
         return []
@@ -156,7 +157,7 @@ def scale_checks(spec: Spec, docs: dict[str, Document]) -> list[Diagnostic]:
 
     groups = {m.id: model_groups(spec, m) for m in spec.models}
     out = checks.ruler_limits(spec, groups, docs)
-    if spec.storage is not None:
+    if spec.storage is not None and budget:
         from mlmon.scale.series import estimate
 
         out += checks.budget(spec, [estimate(m, groups[m.id]) for m in spec.models], docs)

@@ -85,6 +85,7 @@ def budget(spec: Any, estimates: Sequence[Estimate], docs: Mapping[str, Document
     total = sum(e.total for e in estimates)
     if s.budget.total is not None and total > s.budget.total:
         file, line, col = _top(docs, "storage")
+        file = file or spec.files[0]
         msg = f"storage.series_budget.total: the spec's models create about {total} series (estimated), over the budget {s.budget.total}"
         out.append(Diagnostic(file, line, col, Severity.ERROR, "MLM280", msg, hint))
     return out
