@@ -103,7 +103,7 @@ def test_promtool_accepts_every_remote_write_variant(tmp_path):
     shutil.copytree(SPEC.parent / "baselines", tmp_path / "baselines")
     r = subprocess.run(mlmon_bin() + ["generate", "spec.yaml", "-o", "out"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([promtool, "check", "config", "--syntax-only", "out/prometheus/prometheus.yml"], cwd=tmp_path, capture_output=True, text=True)
+    r = subprocess.run([promtool, "check", "config", "out/prometheus/prometheus.yml"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     rw = {b["name"]: b for b in yaml.safe_load((tmp_path / "out/prometheus/prometheus.yml").read_text())["remote_write"]}
     assert rw["splunk"]["write_relabel_configs"][0]["regex"] == "up" and rw["splunk"]["tls_config"]["server_name"] == "otel.internal"
