@@ -58,9 +58,7 @@ def test_a_failed_reload_puts_the_previous_rules_back(ruler, tmp_path):
 
 
 def test_contexts_name_the_thanos_target(tmp_path, monkeypatch):
-    (tmp_path / "mlmon.contexts.yaml").write_text(
-        "contexts:\n  prod:\n    thanos: {url: 'http://ruler:10902', rules_dir: rules, eval_interval: 30s}\n"
-    )
+    (tmp_path / "mlmon.contexts.yaml").write_text("contexts:\n  prod:\n    thanos: {url: 'http://ruler:10902', rules_dir: rules, eval_interval: 30s}\n")
 
     class Opts:
         context = "prod"

@@ -91,7 +91,9 @@ def test_objstore_has_no_credentials():
 def test_promtool_accepts_every_remote_write_variant(tmp_path):
     """Every auth kind, queue field and TLS setting mlmon writes, through the real promtool check config."""
     promtool = need_tool("promtool")
-    spec = SPEC.read_text().replace("      sigv4: {region: eu-west-1}\n", "      sigv4: {region: eu-west-1, profile: metrics, role_arn: 'arn:aws:iam::1:role/w'}\n")
+    spec = SPEC.read_text().replace(
+        "      sigv4: {region: eu-west-1}\n", "      sigv4: {region: eu-west-1, profile: metrics, role_arn: 'arn:aws:iam::1:role/w'}\n"
+    )
     for f in ("ca.pem",):
         (tmp_path / f).write_text("")
     spec = spec.replace(

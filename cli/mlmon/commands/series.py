@@ -22,7 +22,6 @@ def run(opts) -> int:
         print_diagnostics(diags, opts.format)
         return ExitCode.FINDINGS
     from mlmon import pipeline
-
     from mlmon.scale.checks import budget as over_budget
 
     estimates = pipeline.series_estimates(spec, opts.versions)

@@ -76,7 +76,7 @@ def _domains(model: Any, versions: int) -> _Domains:
         if drift.prediction is not None:
             d.sizes["bin"] = len(drift.prediction.bins)
     fairness = model.section("fairness")
-    if fairness is not None and getattr(fairness, "groups", ()):
+    if fairness is not None and fairness.groups:
         d.sizes["group"] = len(fairness.groups)
     perf = model.section("performance")
     if perf is not None:

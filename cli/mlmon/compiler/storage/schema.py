@@ -122,4 +122,3 @@ def storage_fragment() -> dict[str, Any]:
         (),
         "Long-term storage of the metrics and the series budget; define it in one spec file",
     )
-
