@@ -7,7 +7,8 @@
    tests and dashboards, write the folder atomically) for 10, 100 and 1000 synthetic models, with
    t(1000)/t(100) (linear would be 10), and the 1000-model run again on one process (--jobs 1).
 3. The drift bench (bench/drift_bench.py): drift rule-group evaluation time in a real Prometheus.
-4. Series cost per model: the series `mlmon.instrument` exports for one model version of the
+4. Series cost per model (and bench/series_bench.py: `mlmon series`' estimate against what a real
+   Prometheus holds for a bench fleet): the series `mlmon.instrument` exports for one model version of the
    example fraud detector, by metric family group (drift bins, data quality, fairness groups), and
    the rules each monitor generates for the example specs.
 
@@ -191,6 +192,8 @@ def main() -> None:
     # the same loop the drift bench times between evaluations: compares hosts and runs
     print(f"host CPU speed: a fixed loop takes {min(loop) * 1000:.2f} ms at best, median {statistics.median(loop) * 1000:.2f} ms")
     bench_series()
+    sys.stdout.flush()
+    subprocess.run([sys.executable, str(REPO / "bench" / "series_bench.py")], cwd=REPO, check=False)  # estimated vs measured series
     bench_lint()
     bench_series()
     bench_generate()

@@ -114,6 +114,17 @@ def validate(
 
 
 @app.command()
+def series(
+    paths: list[Path] | None = PathsArg,
+    versions: int = typer.Option(1, "--versions", min=1, help="model versions serving at once (each has its own series)"),
+    format: str = FormatOpt,
+    allow_outside_refs: bool = AllowOutsideOpt,
+) -> None:
+    """Estimate the series the specs' scrape and rules create, per model and in total."""
+    _run("series", paths=paths or [], versions=versions, format=format, allow_outside_refs=allow_outside_refs)
+
+
+@app.command()
 def schema(output: Path | None = typer.Option(None, "-o", "--output", help="write here instead of stdout")) -> None:
     """Print the JSON Schema of the spec (for editors and yaml-language-server)."""
     _run("schema", output=output)
@@ -172,6 +183,11 @@ _TARGET_OPTIONS: dict[str, tuple[Any, Any]] = {
     ),
     "grafana": (str | None, typer.Option(None, "--grafana", help="Grafana URL (env MLMON_GRAFANA_URL)")),
     "mimir": (str | None, typer.Option(None, "--mimir", help="Mimir/Cortex URL (env MLMON_MIMIR_URL)")),
+    "thanos": (str | None, typer.Option(None, "--thanos", help="Thanos Ruler URL (env MLMON_THANOS_URL)")),
+    "thanos_rules_dir": (
+        Path | None,
+        typer.Option(None, "--thanos-rules-dir", help="folder whose mlmon/rules/*.rules.yml the ruler's --rule-file reads (env MLMON_THANOS_RULES_DIR)"),
+    ),
     "timeout": (float, typer.Option(10.0, "--timeout", help="seconds per HTTP request")),
     "state_dir": (Path | None, typer.Option(None, "--state-dir", help="where Grafana and Mimir locks live (default: the context's `state`, else .mlmon)")),
     "format": (str, FormatOpt),
@@ -199,7 +215,7 @@ _target_command(
 )
 _target_command(
     "apply",
-    "Make live servers equal to generated/: prometheus -> alertmanager -> grafana -> mimir, verified, rolled back on failure.",
+    "Make live servers equal to generated/: prometheus -> alertmanager -> grafana -> mimir -> thanos, verified, rolled back on failure.",
     dry_run=(bool, typer.Option(False, "--dry-run", help="print the plan, change nothing")),
     yes=(bool, typer.Option(False, "--yes", "-y", help="do not ask for confirmation")),
     force=(bool, typer.Option(False, "--force", help="overwrite objects changed outside mlmon (e.g. dashboards edited in the UI)")),

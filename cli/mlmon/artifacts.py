@@ -56,6 +56,8 @@ class RuleGroup:
     name: str
     rules: tuple[RecordingRule | AlertRule, ...]
     interval: str | None = None
+    # the ruler limits of the spec may split it into groups of fewer rules (render.shard)
+    shardable: bool = False
 
 
 # --- promtool rule tests ------------------------------------------------------------------------

@@ -52,6 +52,10 @@ SEVERITY_BY_CLASS = {"page": SEVERITY_PAGE, "ticket": SEVERITY_TICKET, "info": "
 GROUP_BY = (L_MODEL, "alertname", L_CHECK)
 INHIBIT_EQUAL = (L_MODEL, L_MONITOR, L_CHECK)
 
+# Every series mlmon's recording rules write is named mlmon<...>:<...> (a test holds every rule to
+# it): remote_write keeps them with this regex (render.storage)
+RECORDED_SERIES = "mlmon[a-z0-9_]*:.+"
+
 # --- recording rules (SLO) ----------------------------------------------------------------
 SLO_ERROR_RATIO = "mlmon_slo:sli_error:ratio_rate{window}"  # {model, slo}
 SLO_PERIOD_ERROR_RATIO = "mlmon_slo:sli_error:ratio_period"  # {model, slo}

@@ -94,6 +94,14 @@ CODES: dict[str, str] = {
     "MLM255": "data-quality check not possible with this baseline",
     "MLM265": "canary versions cannot be told apart (same label value, or the model's own label)",
     "MLM266": "check not possible for the model's task",
+    # scale-out: ruler limits, long-term storage, series budget
+    "MLM275": "rule group has more rules than the ruler allows (ruler.max_rules_per_group)",
+    "MLM276": "more rule groups than the ruler allows per tenant (ruler.max_groups_per_tenant)",
+    "MLM277": "ruler or storage defined in more than one file",
+    "MLM278": "remote_write receiver set up wrongly (several kinds of auth, a name used twice)",
+    "MLM279": "remote_write URL does not fit its receiver, or the receiver is sent nothing",
+    "MLM280": "estimated series over storage.series_budget",
+    "MLM281": "Thanos sidecar without external labels",
     # policy (kind: MonitoringPolicy)
     "MLM285": "policy: a required monitor section is missing",
     "MLM286": "policy: a required model field is missing or not allowed (label, description, team)",

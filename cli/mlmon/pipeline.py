@@ -34,8 +34,9 @@ def monitor_pages() -> list[tuple[str, str, str, dict]]:
     return [(m.key, m.title, sys.modules[type(m).__module__].__doc__ or "", props.get(m.key, {})) for m in MONITORS]
 
 
-def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> tuple[Spec | None, list[Diagnostic]]:
-    """Parse, validate and compile spec files given as ``{file name: text}``."""
+def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None, *, budget: bool = True) -> tuple[Spec | None, list[Diagnostic]]:
+    """Parse, validate and compile spec files given as ``{file name: text}`` (``budget=False``: without
+    the series budget, MLM280)."""
     diags: list[Diagnostic] = []
     docs = []
     for name in sorted(texts):
@@ -77,6 +78,7 @@ def check(texts: dict[str, str | bytes], read_file: ReadFile | None = None) -> t
     if spec is not None:
         more += unrouted(spec, {d.file: d for d in docs})
         more += policy.check(spec, rules, docs)
+        more += scale_checks(spec, {d.file: d for d in docs}, budget)
     return (None if has_errors(diags + more) else spec), diags + more
 
 
@@ -123,6 +125,45 @@ def unrouted(spec: Spec, docs: dict[str, Document]) -> list[Diagnostic]:
     return out
 
 
+def model_groups(spec: Spec, model) -> list[tuple[str, list]]:
+    """(monitor key, rule groups) of a model's monitors in registry order, as written: wide drift
+    groups split for the spec's ruler (``render.shard``)."""
+    from mlmon.render.shard import shard_groups
+
+    out = []
+    for mon in MONITORS:
+        if model.section(mon.key) is None:
+            continue
+        groups = list(mon.rule_groups(model, spec))
+        if groups and spec.ruler is not None:
+            groups = shard_groups(groups, spec.ruler.max_rules_per_group)
+        if groups:
+            out.append((mon.key, groups))
+    return out
+
+
+def series_estimates(spec: Spec, versions: int = 1) -> list:
+    """The estimated series of every model (``mlmon series``; ``scale.series``)."""
+    from mlmon.scale.series import estimate
+
+    return [estimate(m, model_groups(spec, m), versions) for m in spec.models]
+
+
+def scale_checks(spec: Spec, docs: dict[str, Document], budget: bool = True) -> list[Diagnostic]:
+    """The ruler's group limits (MLM275, MLM276) and the series budget (MLM280)."""
+    if spec.ruler is None and spec.storage is None:
+        return []
+    from mlmon.scale import checks
+
+    groups = {m.id: model_groups(spec, m) for m in spec.models}
+    out = checks.ruler_limits(spec, groups, docs)
+    if spec.storage is not None and budget:
+        from mlmon.scale.series import estimate
+
+        out += checks.budget(spec, [estimate(m, groups[m.id]) for m in spec.models], docs)
+    return out
+
+
 def _decode_problem(data: bytes) -> tuple[str, str, int, int] | None:
     if len(data) > MAX_BYTES:
         return "MLM001", f"file is {len(data) // 1024} KiB; spec files are limited to {MAX_BYTES // (1024 * 1024)} MiB", 0, 0
@@ -164,6 +205,10 @@ def render(spec: Spec, *, dashboards: bool = True, parts: list[tuple[dict[str, s
     out[alertmanager.ROUTING_TESTS] = alertmanager.routing_tests_file(unique, all_header)
     if dashboards:
         out.update(fleet_dashboard(spec))
+    if spec.storage is not None and spec.storage.thanos_s3 is not None:
+        from mlmon.render import thanos
+
+        out[thanos.OBJSTORE] = thanos.objstore_file(spec.storage, all_header)
     if spec.kubernetes is not None:
         from mlmon.render import kubernetes
 
@@ -183,15 +228,16 @@ def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True)
         active = [mon for mon in MONITORS if model.section(mon.key) is not None]
         groups_of: dict[str, list[str]] = {}
         alerts: list[AlertRule] = []
-        model_groups = []  # every monitor's groups, in registry order (the model's PrometheusRule)
-        for mon in active:
-            groups = list(mon.rule_groups(model, spec))
-            if not groups:
-                continue
-            model_groups.extend(groups)
-            groups_of[mon.key] = [g.name for g in groups]
-            path = prometheus.rules_path(model.id, mon.key)
+        all_groups = []  # every monitor's groups, in registry order (the model's PrometheusRule)
+        for key, groups in model_groups(spec, model):
+            all_groups.extend(groups)
+            groups_of[key] = [g.name for g in groups]
+            path = prometheus.rules_path(model.id, key)
             out[path] = prometheus.rules_file(groups, h)
+            if spec.ruler is not None and spec.ruler.thanos_strategy:
+                from mlmon.render import thanos
+
+                out[thanos.rules_path(model.id, key)] = thanos.rules_file(groups, h, spec.ruler.thanos_strategy)
             for g in groups:
                 for r in g.rules:
                     if isinstance(r, AlertRule):
@@ -218,7 +264,7 @@ def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True)
         if spec.kubernetes is not None:
             from mlmon.render import kubernetes
 
-            out.update(kubernetes.model_files(spec, model, model_groups, out.get(f"grafana/dashboards/{model.id}.json"), h))
+            out.update(kubernetes.model_files(spec, model, all_groups, out.get(f"grafana/dashboards/{model.id}.json"), h))
     return out, routing_cases
 
 

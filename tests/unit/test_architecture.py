@@ -21,6 +21,7 @@ CORE = [
     "conventions.py",
     "baseline.py",
     "policy",
+    "scale",
     "preview/model.py",
     "preview/units.py",
     "preview/svg.py",

@@ -10,13 +10,13 @@ from mlmon import ExitCode
 from mlmon.diagnostics import Diagnostic, Severity, format_json, format_text
 
 
-def load(paths: list[Path], root: Path | None = None, allow_outside: bool = False) -> tuple[Any, list[Diagnostic], bool]:
+def load(paths: list[Path], root: Path | None = None, allow_outside: bool = False, budget: bool = True) -> tuple[Any, list[Diagnostic], bool]:
     """Find, read and compile specs. Returns (spec or None, diagnostics, usage_error).
 
     ``root``: the spec folder the named ``paths`` belong to; every spec under it is compiled with
     them (teams, severity and business hours defined in other files; ``about`` tells which
     diagnostics concern the named paths). Files a spec references must lie inside the spec
-    folders unless ``allow_outside``."""
+    folders unless ``allow_outside``. ``budget=False``: the series budget (MLM280) is not checked."""
     from mlmon import fsio, pipeline
 
     named = list(paths) or ([] if root else [Path("specs")])
@@ -31,7 +31,7 @@ def load(paths: list[Path], root: Path | None = None, allow_outside: bool = Fals
     texts, more = fsio.read_specs(files)
     diags += more
     sources: dict[str, str | bytes] = dict(texts)
-    spec, more = pipeline.check(sources, fsio.make_reader(roots, allow_outside))
+    spec, more = pipeline.check(sources, fsio.make_reader(roots, allow_outside), budget=budget)
     return spec, diags + more, False
 
 

@@ -3,7 +3,8 @@ the environment, plans collected, messages on stderr (redacted).
 
 Targets come from a named context (``--context``, see ``mlmon.remote.contexts``), from flags or the
 environment (``MLMON_PROMETHEUS_URL``, ``MLMON_ALERTMANAGER_URL``, ``MLMON_GRAFANA_URL``,
-``MLMON_MIMIR_URL``; file locations ``MLMON_PROMETHEUS_CONFIG_DIR``, ``MLMON_ALERTMANAGER_CONFIG``).
+``MLMON_MIMIR_URL``, ``MLMON_THANOS_URL``; file locations ``MLMON_PROMETHEUS_CONFIG_DIR``,
+``MLMON_ALERTMANAGER_CONFIG``, ``MLMON_THANOS_RULES_DIR``).
 Credentials only from the environment or files a context names (see ``mlmon.remote.http``).
 """
 
@@ -16,12 +17,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-TARGET_ORDER = ("prometheus", "alertmanager", "grafana", "mimir")
+TARGET_ORDER = ("prometheus", "alertmanager", "grafana", "mimir", "thanos")
 _CLASSES = {
     "prometheus": ("mlmon.remote.prometheus", "PrometheusTarget"),
     "alertmanager": ("mlmon.remote.alertmanager", "AlertmanagerTarget"),
     "grafana": ("mlmon.remote.grafana", "GrafanaTarget"),
     "mimir": ("mlmon.remote.mimir", "MimirTarget"),
+    "thanos": ("mlmon.remote.thanos", "ThanosTarget"),
 }
 # target -> {settings key: (option attribute, environment variable)}
 _SETTINGS: dict[str, dict[str, tuple[str | None, str]]] = {
@@ -29,8 +31,9 @@ _SETTINGS: dict[str, dict[str, tuple[str | None, str]]] = {
     "alertmanager": {"config_file": ("alertmanager_config", "MLMON_ALERTMANAGER_CONFIG")},
     "grafana": {"folder_uid": (None, "MLMON_GRAFANA_FOLDER_UID"), "folder_title": (None, "MLMON_GRAFANA_FOLDER_TITLE")},
     "mimir": {"tenant": (None, "MLMON_MIMIR_TENANT"), "namespace": (None, "MLMON_MIMIR_NAMESPACE"), "api_prefix": (None, "MLMON_MIMIR_API_PREFIX")},
+    "thanos": {"rules_dir": ("thanos_rules_dir", "MLMON_THANOS_RULES_DIR"), "eval_interval": (None, "MLMON_THANOS_EVAL_INTERVAL")},
 }
-_PATHS = ("config_dir", "config_file")
+_PATHS = ("config_dir", "config_file", "rules_dir")
 
 
 class UsageError(Exception):
@@ -69,8 +72,8 @@ def target_configs(opts: Any, env: Mapping[str, str] | None = None) -> list[Any]
     out = [cfg for t in TARGET_ORDER if (cfg := _config(t, opts, env, ctx)) is not None]
     if not out:
         raise UsageError(
-            "no target: pass --context NAME (see `mlmon context list`), or --prometheus, --alertmanager, --grafana or --mimir URLs "
-            "(or set MLMON_PROMETHEUS_URL, MLMON_ALERTMANAGER_URL, MLMON_GRAFANA_URL, MLMON_MIMIR_URL)"
+            "no target: pass --context NAME (see `mlmon context list`), or --prometheus, --alertmanager, --grafana, --mimir or --thanos URLs "
+            "(or set MLMON_PROMETHEUS_URL, MLMON_ALERTMANAGER_URL, MLMON_GRAFANA_URL, MLMON_MIMIR_URL, MLMON_THANOS_URL)"
         )
     return out
 

@@ -20,8 +20,10 @@ from mlmon.compiler.kubernetes.compile import compile_kubernetes
 from mlmon.compiler.labels import HINT as RESERVED_HINT
 from mlmon.compiler.labels import reserved_in
 from mlmon.compiler.routing import compile_routing
+from mlmon.compiler.ruler import compile_ruler
 from mlmon.compiler.schema import spec_schema
 from mlmon.compiler.source import Document, Path, render_path
+from mlmon.compiler.storage.compile import compile_storage
 from mlmon.compiler.units import parse_duration
 from mlmon.compiler.validator import validate_paths
 from mlmon.diagnostics import Diagnostic, Severity, has_errors
@@ -93,10 +95,13 @@ class _Compiler:
                 origins[m.id] = m.origin
         kube, more = compile_kubernetes([d for d, _ in valid], models, routing)
         self.diags.extend(more)
+        envelope = [d for d, _ in valid]
+        ruler = compile_ruler(envelope, self.error)
+        storage = compile_storage(envelope, self.error, lambda *a, **k: self.at(a[0], a[1], Severity.WARNING, *a[2:], **k))
         if has_errors(self.diags):
             return None
         files = tuple(sorted(d.file for d in docs))
-        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), alerting, kube)
+        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), alerting, kube, ruler, storage)
 
     def _registry(self, doc: Document) -> dict[str, Any]:
         """Model id -> its registry link (``mlmon.registry.link.ModelLink``) from the file's ``registry`` block."""

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlmon.compiler.kubernetes.model import Kubernetes
+from mlmon.compiler.ruler import Ruler
 from mlmon.compiler.source import Path
+from mlmon.compiler.storage.model import Storage
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class Spec:
     models: tuple[Model, ...]  # sorted by id
     alerting: Alerting = field(default_factory=Alerting)
     kubernetes: Kubernetes | None = None  # deploy.kubernetes, resolved for every model and team
+    ruler: Ruler | None = None  # the ruler's group limits and Thanos rule files (compiler.ruler)
+    storage: Storage | None = None  # remote_write, Thanos sidecar, series budget (compiler.storage)
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

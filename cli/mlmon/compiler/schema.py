@@ -35,6 +35,8 @@ from mlmon.compiler.dsl import (
     url,
 )
 from mlmon.compiler.kubernetes.schema import deploy_fragment, serving_fragment
+from mlmon.compiler.ruler import ruler_fragment
+from mlmon.compiler.storage.schema import storage_fragment
 from mlmon.conventions import RESERVED_LABELS
 from mlmon.registry.config import schema as registry_schema
 
@@ -227,6 +229,8 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
             "alerting": _alerting(),
             "deploy": deploy_fragment(),
             "registry": registry_schema(),
+            "ruler": ruler_fragment(),
+            "storage": storage_fragment(),
             "models": array(model, "the models this spec monitors"),
         },
     }

@@ -68,6 +68,11 @@ BY_COMMAND = {
         "no `grafana/dashboards` folder, not exactly one of `--prometheus`/`--from-tests`, bad time, unknown `--dashboard`, "
         "promtool or (with `--png`) chromium missing, Prometheus unreachable",
     ),
+    "series": (
+        "estimate printed (every model within `storage.series_budget`)",
+        "spec errors, or an estimate over `storage.series_budget`",
+        "bad option, a named path missing",
+    ),
     "report": (
         "report written (and, with `--exit-code`, every model stayed within policy)",
         "spec errors; or, with `--exit-code`, a model did not stay within policy",

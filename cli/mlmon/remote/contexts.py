@@ -16,6 +16,7 @@ A name defined in both is an error. The format (``docs/deploy/contexts.md``)::
         alertmanager: {url: ..., config: /etc/alertmanager/alertmanager.yml}
         grafana: {url: ..., folder: mlmon, token_file: /run/secrets/grafana-token, ca_file: /etc/ssl/ca.pem}
         mimir: {url: ..., tenant: team-a}
+        thanos: {url: http://thanos-ruler:10902, rules_dir: /etc/thanos/rules, eval_interval: 1m}
 
 Secrets are never values in these files: only the names of environment variables (``token_env``,
 ``user_env``, ``password_env``) or files (``token_file``, ``password_file``); ``token`` and
@@ -39,6 +40,7 @@ SETTINGS: dict[str, dict[str, tuple[str, bool]]] = {
     "alertmanager": {"config": ("config_file", True)},
     "grafana": {"folder": ("folder_uid", False), "folder_title": ("folder_title", False)},
     "mimir": {"tenant": ("tenant", False), "namespace": ("namespace", False), "api_prefix": ("api_prefix", False)},
+    "thanos": {"rules_dir": ("rules_dir", True), "eval_interval": ("eval_interval", False)},
 }
 AUTH: dict[str, bool] = {
     "token_env": False,

@@ -115,10 +115,18 @@ def config_file(spec: Any, header: str, rule_files: str = "rules/*.rules.yml") -
         am["scheme"] = a.scheme
     if a.path_prefix:
         am["path_prefix"] = a.path_prefix
-    data = {
+    data: dict[str, Any] = {
         "global": {"scrape_interval": "30s", "evaluation_interval": format_duration(evals[0])},
         "rule_files": [rule_files],
         "alerting": {"alertmanagers": [am]},
         "scrape_configs": jobs,
     }
+    storage = getattr(spec, "storage", None)
+    if storage is not None:
+        from mlmon.render.storage import remote_write
+
+        if storage.external_labels:
+            data["global"]["external_labels"] = dict(storage.external_labels)
+        if storage.remote_write:
+            data["remote_write"] = remote_write(storage)
     return emit.to_yaml(data, header)

@@ -181,4 +181,4 @@ def rule_groups(model: Any, s: Drift) -> list[RuleGroup]:
     ref = tuple(r for r in rules if isinstance(r, RecordingRule) and r.record in SLOW)
     live = tuple(r for r in rules if not (isinstance(r, RecordingRule) and r.record in SLOW))
     interval = format_duration(REFERENCE_INTERVAL) if model.evaluation_interval < REFERENCE_INTERVAL else None
-    return [RuleGroup(f"mlmon-{model.id}-drift-reference", ref, interval), RuleGroup(f"mlmon-{model.id}-drift", live)]
+    return [RuleGroup(f"mlmon-{model.id}-drift-reference", ref, interval, True), RuleGroup(f"mlmon-{model.id}-drift", live, shardable=True)]
