@@ -143,7 +143,9 @@ def register(url: str, name: str, runs: tuple[dict[str, float], ...]) -> list[st
     exp_id = exp.experiment_id if exp else c.create_experiment("mlmon-tests")
     c.create_registered_model(name)
     ids = []
-    for metrics in runs:
+    for i, metrics in enumerate(runs):
+        if i:
+            time.sleep(1.1)  # versions are ordered by their training time in Unix seconds: one run a second apart
         run = c.create_run(exp_id)
         c.log_batch(run.info.run_id, metrics=[Metric(k, v, 0, 0) for k, v in sorted(metrics.items())])
         c.set_terminated(run.info.run_id)
