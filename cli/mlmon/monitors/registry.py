@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import cost, data_quality, drift, errors, fairness, feedback, infra, performance, retraining, slo, versions
+from mlmon.monitors import cost, data_quality, drift, errors, fairness, feedback, infra, performance, regression, retraining, slo, versions
 
 MONITORS = (
     slo.MONITOR,
@@ -12,6 +12,7 @@ MONITORS = (
     data_quality.MONITOR,
     versions.MONITOR,  # before performance: its rules read the version ordering of the same tick
     performance.MONITOR,
+    regression.MONITOR,  # after versions: its version comparison reads the ordering
     cost.MONITOR,
     fairness.MONITOR,
     feedback.MONITOR,
