@@ -243,10 +243,12 @@ def comparison_alerts(kind: Kind, model: Any, s: Any, lookback: float | None) ->
     """Per watched metric: against the previous version (with a version ordering) and against its
     training figure."""
     out = []
+    on = (lambda margin: True) if kind.relative else (lambda margin: margin < 1)  # an absolute margin of 1 turns it off
     for metric in s.watched:
-        if lookback is not None:
+        if lookback is not None and on(s.max_vs_previous_version):
             out.append(version_alert(kind, model, s, metric, lookback))
-        out.append(training_alert(kind, model, s, metric))
+        if on(s.max_vs_training):
+            out.append(training_alert(kind, model, s, metric))
     return out
 
 

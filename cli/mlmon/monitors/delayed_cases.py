@@ -46,6 +46,8 @@ class Traffic(Protocol):
 
     def worse(self, q: float, factor: float) -> float: ...  # a level whose metrics are at least `factor` x the margin worse
 
+    def training(self) -> float: ...  # the level of the training cases (figures a margin better stay plausible)
+
 
 def timing(window: float, delay: float, for_: float) -> Timing:
     """Input step and evaluation interval of a section's cases (see ``quality.Timing``)."""
@@ -161,7 +163,9 @@ class Cases:
         return out
 
     def training(self) -> list[RuleTest]:
-        s, q = self.s, self.q_h
+        if not self._has(self.kind.alert_training):
+            return []
+        s, q = self.s, self.tr.training()
         live = self.tr.values(q)
         out = []
         for factor, fires in ((2.0, True), (0.5, False)):

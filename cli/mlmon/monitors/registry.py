@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import cost, data_quality, drift, errors, fairness, feedback, infra, performance, regression, retraining, slo, versions
+from mlmon.monitors import cost, data_quality, drift, errors, fairness, feedback, infra, performance, ranking, regression, retraining, slo, versions
 
 MONITORS = (
     slo.MONITOR,
@@ -13,6 +13,7 @@ MONITORS = (
     versions.MONITOR,  # before performance: its rules read the version ordering of the same tick
     performance.MONITOR,
     regression.MONITOR,  # after versions: its version comparison reads the ordering
+    ranking.MONITOR,  # after versions, likewise
     cost.MONITOR,
     fairness.MONITOR,
     feedback.MONITOR,
