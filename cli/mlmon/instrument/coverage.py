@@ -6,7 +6,7 @@ Linear counting (Whang, Vander-Zanden, Taylor 1990), no HyperLogLog: each item h
 occupied / bits)``. Its relative standard error is ``sqrt(e^t - t - 1) / (t * sqrt(bits))`` at load
 ``t = n / bits``: below 0.1% for ``t <= 1`` and ``bits = 2^20``. Memory is 4 bytes a position,
 whatever the traffic (``bits`` defaults to a power of two at least twice the catalogue, between
-2^10 and 2^20: 4 KiB to 4 MiB per model version).
+2^16 and 2^20: 256 KiB to 4 MiB per model version).
 
 The window slides in ``slices`` steps: each position remembers the last slice it was set in, and
 positions last set before the window count as free. The estimate covers the last ``window``
@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Callable, Hashable
 
 SALT = "mlmon-coverage"
-MIN_BITS, MAX_BITS = 2**10, 2**20
+MIN_BITS, MAX_BITS = 2**16, 2**20
 
 
 def default_bits(catalog: int | None) -> int:

@@ -329,7 +329,8 @@ class ModelMonitor:
 
     def recommended(self, items: Iterable[Any], *, version: str | None = None) -> None:
         """``ranking``: the items of a served list, for the catalogue coverage."""
-        self._task.served(self._ranking(version), items)
+        ch = self._ranking(version)  # first: only a ranking monitor has served lists
+        self._task.served(ch, items)
 
     def set_catalog_size(self, n: int, *, version: str | None = None) -> None:
         """``ranking``: how many items could be recommended (the coverage denominator)."""

@@ -144,7 +144,7 @@ class Cases:
         nv = t.n(t_v) + 1
         out = []
         old = self.tr.values(self.q_h)
-        for q2, fires in ((self.tr.worse(self.q_h, 2 * s.max_vs_previous_version), True), (self.q_h, False)):
+        for q2, fires in ((self.tr.worse(self.q_h, 2.0), True), (self.q_h, False)):
             new = self.tr.values(q2)
             exp = [
                 self.exp(self.kind.alert_version, m, new[m], **{C.L_VERSION: V2, "previous_version": V1})
