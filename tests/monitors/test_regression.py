@@ -69,6 +69,12 @@ def test_only_regression_models_take_the_section_and_a_short_window_warns():
     assert s is not None and [d.code for d in diags if "labels_delay" in d.message] == ["MLM213"]
 
 
+def test_a_performance_section_on_a_regression_model_points_to_this_one():
+    s, diags = compile_model("regression", "{}", "performance")
+    (d,) = [d for d in diags if d.code == "MLM104"]
+    assert s is None and d.hint == "use a regression: section instead"
+
+
 def test_no_section_generates_nothing():
     s, diags = compile_model("regression", BASIC, "regression")
     text_model = dataclasses.replace(s.models[0], sections={k: v for k, v in s.models[0].sections.items() if k != "regression"})
