@@ -137,11 +137,16 @@ def test_prometheus_computes_the_metrics_of_instrumented_lists_as_numpy_does(tmp
                 lab = ",".join(f'{k}="{v}"' for k, v in sorted(smp.labels.items()))
                 counter = smp.name.endswith("_total")
                 inputs.append((f"{smp.name}{{{lab}}}", f"0 {smp.value!r}" if counter else f"{smp.value!r} {smp.value!r}"))
-    checks = [ExprCheck(f'abs({C.RANK_METRIC.format(metric=k)}{{model="m1"}} - {float(v)!r}) < bool 0.000001', "1h", (Sample('{model="m1"}', 1.0),)) for k, v in ref.items()]
+    checks = [
+        ExprCheck(f'abs({C.RANK_METRIC.format(metric=k)}{{model="m1"}} - {float(v)!r}) < bool 0.000001', "1h", (Sample('{model="m1"}', 1.0),))
+        for k, v in ref.items()
+    ]
     est = [s_.value for f in mon.registry.collect() for s_ in f.samples if s_.name == C.RANK_DISTINCT_ITEMS][0]
     assert abs(est - distinct) / distinct < 0.01  # linear counting: 65,536 positions for 300 items
     checks.append(
-        ExprCheck(f'abs({C.RANK_METRIC.format(metric="catalog_coverage")}{{model="m1"}} - {est / len(items)!r}) < bool 0.000001', "1h", (Sample('{model="m1"}', 1.0),))
+        ExprCheck(
+            f'abs({C.RANK_METRIC.format(metric="catalog_coverage")}{{model="m1"}} - {est / len(items)!r}) < bool 0.000001', "1h", (Sample('{model="m1"}', 1.0),)
+        )
     )
     case = RuleTest("instrument counters one window apart", "1h", tuple(sorted(inputs)), (), tuple(checks))
     assert_promtool_passes(tmp_path, ranking.MONITOR.rule_groups(m, s), [case])

@@ -172,7 +172,8 @@ def test_prometheus_computes_the_metrics_of_instrumented_labels_as_numpy_does(tm
     case = dataclasses.replace(
         case,
         expr_checks=tuple(
-            c if "regression_version" not in c.expr else dataclasses.replace(c, exp_samples=(Sample('{model="m1",version="v1"}', 1.0),)) for c in case.expr_checks
+            c if "regression_version" not in c.expr else dataclasses.replace(c, exp_samples=(Sample('{model="m1",version="v1"}', 1.0),))
+            for c in case.expr_checks
         ),
     )
     assert len(case.input_series) == len(C.REG_COUNTERS)

@@ -32,7 +32,9 @@ def default_bits(catalog: int | None) -> int:
 
 
 class DistinctItems:
-    def __init__(self, window: float = 86400.0, *, slices: int = 24, bits: int | None = None, catalog: int | None = None, clock: Callable[[], float] = time.time):
+    def __init__(
+        self, window: float = 86400.0, *, slices: int = 24, bits: int | None = None, catalog: int | None = None, clock: Callable[[], float] = time.time
+    ):
         if window <= 0 or slices < 1:
             raise ValueError("window must be positive and slices at least 1")
         self.bits = int(bits or default_bits(catalog))

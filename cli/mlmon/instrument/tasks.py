@@ -33,7 +33,13 @@ def _base(name: str) -> str:
 
 
 def training_gauge(registry: CollectorRegistry) -> Gauge:
-    return Gauge(C.MODEL_TRAINING_METRIC, "The version's figure of a metric at training time.", (C.L_MODEL, C.L_VERSION, C.L_METRIC), registry=registry, multiprocess_mode="max")
+    return Gauge(
+        C.MODEL_TRAINING_METRIC,
+        "The version's figure of a metric at training time.",
+        (C.L_MODEL, C.L_VERSION, C.L_METRIC),
+        registry=registry,
+        multiprocess_mode="max",
+    )
 
 
 class RegressionCounters:
@@ -106,12 +112,14 @@ class RankingCounters:
         self.ndcg = Counter(_base(rc["ndcg"]), "Sum of NDCG@k over the scored lists.", (*mv, C.L_K), registry=registry)
         self.rr = Counter(_base(rc["reciprocal_rank"]), "Sum of 1/rank of the first relevant item (0 when none is listed).", mv, registry=registry)
         self.hits = Counter(_base(rc["hits"]), "Scored lists with a relevant item in the top k.", (*mv, C.L_K), registry=registry)
-        self.distinct = Gauge(C.RANK_DISTINCT_ITEMS, "Distinct items recommended within the coverage window (estimate).", mv, registry=registry, multiprocess_mode="max")
+        self.distinct = Gauge(
+            C.RANK_DISTINCT_ITEMS, "Distinct items recommended within the coverage window (estimate).", mv, registry=registry, multiprocess_mode="max"
+        )
         self.catalog = Gauge(C.RANK_CATALOG_ITEMS, "Items that could be recommended.", mv, registry=registry, multiprocess_mode="max")
 
     def children(self, model: str, version: str) -> dict[str, Any]:
         kw = {} if self.clock is None else {"clock": self.clock}
-        ch = {
+        ch: dict[str, Any] = {
             "requests": self.requests.labels(model, version),
             "no_relevant": self.no_relevant.labels(model, version),
             "ndcg": {k: self.ndcg.labels(model, version, str(k)) for k in self.ks},

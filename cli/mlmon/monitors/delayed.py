@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlmon import conventions as C
-from mlmon.artifacts import AlertRule, Panel, RecordingRule, Target, Threshold, regex_escape
+from mlmon.artifacts import AlertRule, Panel, RecordingRule, RuleGroup, Target, Threshold, regex_escape
 from mlmon.compiler.units import format_duration, num
 from mlmon.monitors.base import alert_annotations, alert_labels
 from mlmon.monitors.quality import LOWER_IS_BETTER, contract_selector
@@ -293,7 +293,9 @@ def task_fits(ctx: Any, key: str, task: str) -> bool:
     """The section belongs to models of ``task``: MLM104 at its key otherwise."""
     if ctx.task == task:
         return True
-    ctx.error((), "MLM104", f"a {key} section needs task {task}, not {ctx.task!r}", hint=f"remove the {key} section, or set the model's task to {task}", key=True)
+    ctx.error(
+        (), "MLM104", f"a {key} section needs task {task}, not {ctx.task!r}", hint=f"remove the {key} section, or set the model's task to {task}", key=True
+    )
     return False
 
 
@@ -319,7 +321,11 @@ def metric_panels(kind: Kind, model: Any, s: Any, title: Any, meaning: Any, unit
         levels = ", ".join(f"{k} {num(v)}" for k, v in (("warning", warn), ("critical", crit)) if v is not None) or "no level"
         bad = "red" if crit is not None else "orange"
         if lower_is_better(metric) or metric in kind.two_sided:
-            steps = (Threshold(None, "green"), *([Threshold(warn, "orange")] if warn is not None else []), *([Threshold(crit, "red")] if crit is not None else []))
+            steps = (
+                Threshold(None, "green"),
+                *([Threshold(warn, "orange")] if warn is not None else []),
+                *([Threshold(crit, "red")] if crit is not None else []),
+            )
         else:
             steps = (Threshold(None, bad if warn is not None or crit is not None else "green"),)
             steps += (Threshold(crit, "orange"),) if crit is not None and warn is not None else ((Threshold(crit, "green"),) if crit is not None else ())
@@ -336,3 +342,13 @@ def metric_panels(kind: Kind, model: Any, s: Any, title: Any, meaning: Any, unit
             )
         )
     return out
+
+
+def rule_group(kind: Kind, model: Any, s: Any, counts: list[RecordingRule], expr: Any, title: Any, source: str, why: str) -> RuleGroup:
+    """The monitor's group: its window sums (``counts``), each metric per version and per model
+    (``expr(metric, version)``), the predictions due, the training figures, then every alert."""
+    lab = {C.L_MODEL: model.id}
+    metrics = [RecordingRule(kind.series(metric, version), expr(metric, version), lab) for version in (True, False) for metric in s.metrics]
+    alerts = level_alerts(kind, model, s, title) + comparison_alerts(kind, model, s, version_lookback(model))
+    alerts += [nodata_alert(kind, model, s, metric, source, why) for metric in s.watched]
+    return RuleGroup(f"mlmon-{model.id}-{kind.key}", (*counts, *metrics, due_rule(kind, model, s), *training_rules(model, s.watched), *alerts))

@@ -39,7 +39,13 @@ class RankingTraffic:
 
     def _sums(self, q: float) -> dict[str, float]:
         good = round(q * 100) * self.b // 100
-        return {"requests": float(self.b), "no_relevant": float(self.b // 10), "ndcg": float(good), "hits": float(good), "reciprocal_rank": good + (self.b - good) / self.rank}
+        return {
+            "requests": float(self.b),
+            "no_relevant": float(self.b // 10),
+            "ndcg": float(good),
+            "hits": float(good),
+            "reciprocal_rank": good + (self.b - good) / self.rank,
+        }
 
     def counters(self, model: Any, version: str, q: float, n: int) -> list[tuple[str, str]]:
         base = {**base_labels(model), C.L_VERSION: version}

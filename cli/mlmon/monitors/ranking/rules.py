@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlmon import conventions as C
-from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup
+from mlmon.artifacts import RecordingRule, RuleGroup
 from mlmon.compiler.units import format_duration
 from mlmon.monitors import delayed as D
 from mlmon.monitors.quality import contract_selector
@@ -61,25 +61,11 @@ def metric_expr(model: Any, r: Ranking, metric: str, version: bool) -> str:
     return f"{count('reciprocal_rank', version)}{{{m}}}\n/\n{n}"
 
 
-def recording_rules(model: Any, r: Ranking) -> list[RecordingRule]:
-    lab = {C.L_MODEL: model.id}
-    out = count_rules(model, r)
-    for version in (True, False):
-        out += [RecordingRule(KIND.series(metric, version), metric_expr(model, r, metric, version), lab) for metric in r.metrics]
-    return [*out, D.due_rule(KIND, model, r), *D.training_rules(model, r.watched)]
-
-
-def alerts(model: Any, r: Ranking) -> list[AlertRule]:
+def rule_groups(model: Any, r: Ranking) -> list[RuleGroup]:
     why = (
         f"Fewer than {r.min_samples} labelled lists were scored in the last {format_duration(r.window)} ({C.RANK_COUNTERS['requests']}), "
         f"or the coverage gauges ({C.RANK_DISTINCT_ITEMS}, {C.RANK_CATALOG_ITEMS}) are missing, so the ranking alerts are blind. Check that the label "
         "joiner calls ModelMonitor.outcome(relevant_items, predicted=served_list) and the service mon.recommended(items), or lower min_samples."
     )
-    out = D.level_alerts(KIND, model, r, title)
-    out += D.comparison_alerts(KIND, model, r, D.version_lookback(model))
-    out += [D.nodata_alert(KIND, model, r, metric, C.RANK_COUNTERS["requests"], why) for metric in r.watched]
-    return out
-
-
-def rule_groups(model: Any, r: Ranking) -> list[RuleGroup]:
-    return [RuleGroup(f"mlmon-{model.id}-{KEY}", (*recording_rules(model, r), *alerts(model, r)))]
+    expr = lambda metric, version: metric_expr(model, r, metric, version)  # noqa: E731
+    return [D.rule_group(KIND, model, r, count_rules(model, r), expr, title, C.RANK_COUNTERS["requests"], why)]

@@ -73,12 +73,18 @@ def section_schema() -> dict[str, Any]:
                 uniqueItems=True,
             ),
             "window": S.duration("labels that arrived within this window are scored (arrival time, not prediction time)", d.window),
-            "labels_delay": S.duration("typical delay from a served list to its label (clicks, purchases); the no-data alert counts the lists served this long ago"),
-            "min_samples": S.number("a metric is recorded only when the window holds at least this many labelled lists", 1, None, d.min_samples, type="integer"),
-            "metrics": S.array(S.enum(list(FAMILIES), "metric family"), "metric families to record, ndcg and hit_rate at every k (default: all)", uniqueItems=True, minItems=1),
+            "labels_delay": S.duration(
+                "typical delay from a served list to its label (clicks, purchases); the no-data alert counts the lists served this long ago"
+            ),
+            "min_samples": S.number(
+                "a metric is recorded only when the window holds at least this many labelled lists", 1, None, d.min_samples, type="integer"
+            ),
+            "metrics": S.array(
+                S.enum(list(FAMILIES), "metric family"), "metric families to record, ndcg and hit_rate at every k (default: all)", uniqueItems=True, minItems=1
+            ),
             "watch": S.array(
                 metric,
-                f"metrics compared with the previous version and the training figures, and covered by the no-data alert (default: those with a level, else ndcg at the largest k)",
+                "metrics compared with the previous version and the training figures, and covered by the no-data alert (default: those with a level, else ndcg at the largest k)",
                 uniqueItems=True,
                 minItems=1,
             ),

@@ -100,8 +100,6 @@ class RegressionTraffic:
         """A scale whose errors exceed those at ``q`` by more than ``factor`` x the margin."""
         return next((s for s in SCALES if s > q * (1 + factor * self.r.max_vs_previous_version)), SCALES[-1])
 
-
-
     def training(self) -> float:
         return self.healthy()
 

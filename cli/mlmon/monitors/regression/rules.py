@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlmon import conventions as C
-from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup
+from mlmon.artifacts import RecordingRule, RuleGroup
 from mlmon.compiler.units import format_duration
 from mlmon.monitors import delayed as D
 from mlmon.monitors.quality import contract_selector
@@ -15,7 +15,15 @@ from mlmon.monitors.regression.compile import Regression
 from mlmon.monitors.regression.schema import KEY, TITLES
 
 KIND = D.Kind(
-    KEY, C.REG_METRIC, C.REG_VERSION_METRIC, C.ALERT_REG_HIGH, C.ALERT_REG_VERSION, C.ALERT_REG_TRAINING, C.ALERT_REG_NODATA, relative=True, two_sided=frozenset({"bias"})
+    KEY,
+    C.REG_METRIC,
+    C.REG_VERSION_METRIC,
+    C.ALERT_REG_HIGH,
+    C.ALERT_REG_VERSION,
+    C.ALERT_REG_TRAINING,
+    C.ALERT_REG_NODATA,
+    relative=True,
+    two_sided=frozenset({"bias"}),
 )
 NEEDS = {
     "mae": ("over_prediction", "under_prediction"),
@@ -50,27 +58,18 @@ def metric_expr(model: Any, r: Regression, metric: str, version: bool) -> str:
     }[metric]
 
 
-def recording_rules(model: Any, r: Regression) -> list[RecordingRule]:
+def count_rules(model: Any, r: Regression) -> list[RecordingRule]:
     lab = {C.L_MODEL: model.id}
     sel, w = contract_selector(model), format_duration(r.window)
     out = [RecordingRule(count(k, True), f"sum by ({C.L_VERSION}) (increase({C.REG_COUNTERS[k]}{{{sel}}}[{w}]))", lab) for k in kinds(r)]
-    out += [RecordingRule(count(k, False), f"sum by ({C.L_MODEL}) ({count(k, True)}{{{D.sel(model)}}})", lab) for k in kinds(r)]
-    for version in (True, False):
-        out += [RecordingRule(KIND.series(metric, version), metric_expr(model, r, metric, version), lab) for metric in r.metrics]
-    return [*out, D.due_rule(KIND, model, r), *D.training_rules(model, r.watched)]
+    return out + [RecordingRule(count(k, False), f"sum by ({C.L_MODEL}) ({count(k, True)}{{{D.sel(model)}}})", lab) for k in kinds(r)]
 
 
-def alerts(model: Any, r: Regression) -> list[AlertRule]:
+def rule_groups(model: Any, r: Regression) -> list[RuleGroup]:
     why = (
         f"Fewer than {r.min_samples} labelled predictions were scored in the last {format_duration(r.window)} "
         f"({C.REG_COUNTERS['samples']}; for mape: with an actual other than 0), so the regression alerts are blind. "
         "Check that the label joiner calls ModelMonitor.outcome(actual, predicted=...), or lower min_samples / lengthen the window if the traffic is small."
     )
-    out = D.level_alerts(KIND, model, r, TITLES.get)
-    out += D.comparison_alerts(KIND, model, r, D.version_lookback(model))
-    out += [D.nodata_alert(KIND, model, r, metric, C.REG_COUNTERS["samples"], why) for metric in r.watched]
-    return out
-
-
-def rule_groups(model: Any, r: Regression) -> list[RuleGroup]:
-    return [RuleGroup(f"mlmon-{model.id}-{KEY}", (*recording_rules(model, r), *alerts(model, r)))]
+    expr = lambda metric, version: metric_expr(model, r, metric, version)  # noqa: E731
+    return [D.rule_group(KIND, model, r, count_rules(model, r), expr, TITLES.get, C.REG_COUNTERS["samples"], why)]
