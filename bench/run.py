@@ -167,6 +167,9 @@ def bench_series() -> None:
     grouped = count(ModelMonitor("fraud-detector", baseline=baseline, groups={"region": ["eu", "uk", "us"]}))
     print("instrument series per model version (fraud-detector baseline): " + ", ".join(f"{k} {v}" for k, v in plain.items()))
     print(f"  with groups={{region: [eu, uk, us]}}: all {grouped['all']} (decisions + outcomes {grouped['decisions + outcomes']})")
+    regression = count(ModelMonitor("chargeback-loss", task="regression"))["all"]
+    ranking = count(ModelMonitor("recommender", task="ranking", k=(5, 10), catalog_size=1000))["all"]
+    print(f"  task regression (no baseline): all {regression}; task ranking with k=[5, 10] (no baseline): all {ranking}")
     files, _ = fsio.find_specs([REPO / "specs"])
     texts, _ = fsio.read_specs(files)
     spec, _ = pipeline.check(texts, fsio.make_reader())

@@ -265,6 +265,47 @@ L_ACTION = "action"
 ACTION_RETRAIN = "retrain"
 SEVERITY_INFO = "info"
 
+# --- regression and ranking from delayed labels (monitors/regression, monitors/ranking) ----------
+# Inputs: counters mlmon.instrument adds to when a label arrives (ModelMonitor.outcome), {model, version}.
+REG_COUNTERS = {  # what is summed -> counter; the metrics are ratios of their increases over the window (all only grow)
+    "samples": "mlmon_regression_samples_total",  # labelled predictions scored (finite actual and prediction)
+    "over_prediction": "mlmon_regression_over_prediction_total",  # sum of predicted - actual where predicted > actual
+    "under_prediction": "mlmon_regression_under_prediction_total",  # sum of actual - predicted where predicted < actual
+    "squared_error": "mlmon_regression_squared_error_total",  # sum of (predicted - actual)^2: RMSE
+    "absolute_percentage_error": "mlmon_regression_absolute_percentage_error_total",  # sum of |predicted - actual| / |actual|, actual != 0: MAPE
+    "zero_actuals": "mlmon_regression_zero_actuals_total",  # samples with actual == 0 (left out of MAPE)
+}
+RANK_COUNTERS = {
+    "requests": "mlmon_ranking_requests_total",  # labelled ranked lists with at least one relevant item
+    "no_relevant": "mlmon_ranking_no_relevant_total",  # labelled lists without a relevant item (left out)
+    "ndcg": "mlmon_ranking_ndcg_total",  # {k} sum of NDCG@k
+    "reciprocal_rank": "mlmon_ranking_reciprocal_rank_total",  # sum of 1/rank of the first relevant item (0: none listed)
+    "hits": "mlmon_ranking_hits_total",  # {k} lists with a relevant item in the top k
+}
+RANK_DISTINCT_ITEMS = "mlmon_ranking_distinct_items"  # gauge {model, version}: distinct items recommended in the instrument's window
+RANK_CATALOG_ITEMS = "mlmon_ranking_catalog_items"  # gauge {model, version}: items that could be recommended
+MODEL_TRAINING_METRIC = "mlmon_model_training_metric"  # gauge {model, version, metric}: the version's figure at training time
+L_K = "k"
+L_METRIC = "metric"
+REG_VERSION_COUNT = "mlmon_regression_version:{kind}:increase_window"  # {model, version}; kind: a key of REG_COUNTERS
+REG_COUNT = "mlmon_regression:{kind}:increase_window"  # {model}
+REG_VERSION_METRIC = "mlmon_regression_version:{metric}:window"  # {model, version}; metric mae|rmse|mape|bias
+REG_METRIC = "mlmon_regression:{metric}:window"  # {model}
+RANK_VERSION_COUNT = "mlmon_ranking_version:{kind}:increase_window"  # {model, version[, k]}
+RANK_COUNT = "mlmon_ranking:{kind}:increase_window"  # {model[, k]}
+RANK_VERSION_METRIC = "mlmon_ranking_version:{metric}:ratio"  # {model, version}; metric ndcg_at_<k>|mrr|hit_rate_at_<k>|catalog_coverage
+RANK_METRIC = "mlmon_ranking:{metric}:ratio"  # {model}
+TASK_DUE = "mlmon_{task}:predictions_due:increase_window"  # {model} predictions in the window, labels_delay ago
+TRAINING_METRIC = "mlmon_training:metric:value"  # {model, version, metric} the training figures the monitors compare with
+ALERT_REG_HIGH = "MLModelRegressionErrorHigh"  # {check=<metric>} above max (|bias| for bias); warning / critical
+ALERT_REG_VERSION = "MLModelRegressionVersionWorse"  # {version, previous_version} newest worse than previous
+ALERT_REG_TRAINING = "MLModelRegressionWorseThanTraining"  # {version} worse than its training figure
+ALERT_REG_NODATA = "MLModelRegressionNoData"
+ALERT_RANK_LOW = "MLModelRankingQualityLow"  # {check=<metric>} below min; warning / critical
+ALERT_RANK_VERSION = "MLModelRankingVersionWorse"
+ALERT_RANK_TRAINING = "MLModelRankingWorseThanTraining"
+ALERT_RANK_NODATA = "MLModelRankingNoData"
+
 # Label names a spec's own alert labels (metadata.labels, models[].labels) cannot use: the ones
 # mlmon sets on alerts (routing, inhibition and the generated tests read them) and the ones alert
 # expressions carry from the series they read. Names starting with "__" are Prometheus's.
@@ -298,7 +339,6 @@ RESERVED_LABELS = (
 # The exporter (`registry serve`) emits MODEL_INFO {model, version, stage} and MODEL_TRAINED_TIMESTAMP of
 # each model's current registry version, plus the training metrics below; a registry file (`registry
 # sync`) gives the same facts as constants in the generated rules.
-MODEL_TRAINING_METRIC = "mlmon_model_training_metric"  # gauge {model, version, metric}: the run's metric in the registry
 REGISTRY_UP = "mlmon_registry_up"  # gauge: 1 when the exporter's last poll of the registry succeeded
 REGISTRY_LAST_SUCCESS = "mlmon_registry_last_success_timestamp_seconds"  # gauge: Unix time of the last good poll
 REGISTRY_JOB = "mlmon-registry"  # Prometheus job name of the registry exporter
@@ -372,4 +412,6 @@ NO_DATA_ALERTS = (
     ALERT_FB_STOPPED,
     ALERT_DQ_NODATA,
     ALERT_LLM_NODATA,
+    ALERT_REG_NODATA,
+    ALERT_RANK_NODATA,
 )

@@ -119,6 +119,8 @@ CODES: dict[str, str] = {
     "MLM312": "PrometheusRule differs from the rule files promtool tests",
     "MLM313": "kustomization.yaml and the object files disagree",
     "MLM314": "prometheus-operator would reject the object (unknown receiver, duplicate name)",
+    # regression and ranking monitors
+    "MLM340": "ranking metric at a cut-off k the section does not count",
 }
 
 

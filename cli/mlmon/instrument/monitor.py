@@ -41,6 +41,7 @@ from mlmon.instrument.families import (  # noqa: F401  (re-exported)
 from mlmon.instrument.groups import Groups
 from mlmon.instrument.prediction import Prediction
 from mlmon.instrument.quality import observe_quality
+from mlmon.instrument.tasks import DEFAULT_K, task_counters, training_gauge
 
 
 class ModelMonitor:
@@ -69,6 +70,9 @@ class ModelMonitor:
         ``{"region": ["eu", "uk", "us"]}``. The label goes on ``mlmon_predictions_total`` (with
         ``positive``) and ``mlmon_outcomes_total``; unlisted or missing values count as
         ``__other__`` (see :mod:`mlmon.instrument.groups` for the series this costs).
+    k, catalog_size, coverage_window:
+        ``ranking``: the cut-offs of NDCG@k and hit rate@k (the spec's ``ranking.k``), the
+        catalogue size and the window of the coverage (see :mod:`mlmon.instrument.tasks`).
     """
 
     def __init__(
@@ -88,7 +92,11 @@ class ModelMonitor:
         rating_buckets: Sequence[float] = RATING_BUCKETS,
         error_reasons: Iterable[str] = ERROR_REASONS,
         groups: Mapping[str, Iterable[Any]] | None = None,
+        k: Sequence[int] = DEFAULT_K,
+        catalog_size: int | None = None,
+        coverage_window: float = 86400.0,
         clock=time.perf_counter,
+        wall_clock=None,
     ) -> None:
         self.model = model
         self.task = task
@@ -109,6 +117,9 @@ class ModelMonitor:
 
         self._groups = Groups(groups or {})
         self._m = Families(self.registry, tuple(latency_buckets), tuple(score_buckets), tuple(rating_buckets), self._groups)
+        self._task = task_counters(task, self.registry, k, catalog_size, coverage_window, wall_clock)
+        self._task_children: dict[str, Any] = {}
+        self._training = training_gauge(self.registry)
 
         self.set_version(version, stage=stage, trained_at=trained_at)
 
@@ -157,6 +168,8 @@ class ModelMonitor:
                 error_reasons=self.error_reasons,
             )
             self._children[version] = ch
+            if self._task is not None:
+                self._task_children[version] = self._task.children(self.model, version)
         return ch
 
     def _current(self, version: str | None) -> tuple[str, _Children]:
@@ -277,16 +290,23 @@ class ModelMonitor:
 
         Binary: ``actual`` is truthy for the positive class; ``predicted`` defaults to
         ``score >= threshold``. Multiclass: ``actual`` and ``predicted`` are class names.
+        Regression: numbers. Ranking: ``predicted`` is the list as served (best first),
+        ``actual`` the relevant items (an iterable, or a mapping item -> graded gain).
         Pass the ``version`` that made the prediction when it may have changed since, its
         ``groups`` (protected attributes) when the monitor has group labels, and how late the
         label is (``delay`` seconds, or ``predicted_at`` Unix time) for ``mlmon_label_delay_seconds``.
         """
-        _, ch = self._current(version)
+        v, ch = self._current(version)
         ch.labels_joined.inc()
         if delay is None and predicted_at is not None:
             delay = time.time() - float(predicted_at)
         if delay is not None:
             ch.label_delay.observe(max(0.0, float(delay)))
+        if self._task is not None:
+            if predicted is None:
+                raise ValueError(f"{self.task} outcome needs predicted=")
+            self._task.observe(self._task_children[v], actual, predicted)
+            return
         if self.task == "multiclass_classification":
             if predicted is None:
                 raise ValueError("multiclass outcome needs predicted=")
@@ -306,6 +326,27 @@ class ModelMonitor:
         ch.outcomes[(*self._groups.of(groups, None), ("t" if yhat == y else "f") + ("p" if yhat else "n"))].inc()
         if score is not None and not (math.isnan(float(score)) or math.isinf(float(score))):
             ch.labeled_score["1" if y else "0"].observe(float(score))
+
+    def recommended(self, items: Iterable[Any], *, version: str | None = None) -> None:
+        """``ranking``: the items of a served list, for the catalogue coverage."""
+        ch = self._ranking(version)  # first: only a ranking monitor has served lists
+        self._task.served(ch, items)
+
+    def set_catalog_size(self, n: int, *, version: str | None = None) -> None:
+        """``ranking``: how many items could be recommended (the coverage denominator)."""
+        self._ranking(version)["catalog"].set(int(n))
+
+    def _ranking(self, version: str | None) -> Any:
+        if self.task != "ranking":
+            raise ValueError("only a ModelMonitor of task='ranking' counts served lists and a catalogue")
+        return self._task_children[self._current(version)[0]]
+
+    def set_training_metrics(self, metrics: Mapping[str, float], *, version: str | None = None) -> None:
+        """The version's figures at training time (``{"mae": 3.2}``, ``{"ndcg_at_10": 0.41}``); the
+        regression and ranking alerts compare production with them."""
+        v, _ = self._current(version)
+        for name, value in sorted(metrics.items()):
+            self._training.labels(self.model, v, str(name)).set(float(value))
 
     # --- feedback ---------------------------------------------------------------------------
     def feedback(self, positive: bool, *, version: str | None = None) -> None:

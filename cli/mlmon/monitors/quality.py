@@ -32,8 +32,9 @@ MULTICLASS = "multiclass_classification"
 BINARY_METRICS = ("accuracy", "precision", "recall", "f1", "macro_f1", "fpr", "auc")
 MULTICLASS_METRICS = ("accuracy", "precision", "recall", "f1", "macro_f1", "fpr")
 PER_CLASS = frozenset({"precision", "recall", "f1", "fpr"})  # multiclass: one series per class
-LOWER_IS_BETTER = frozenset({"fpr"})
-ALL_METRICS = tuple(dict.fromkeys(BINARY_METRICS + MULTICLASS_METRICS))
+REGRESSION_METRICS = ("mae", "rmse", "mape", "bias")  # the regression monitor's (bias: signed mean error)
+LOWER_IS_BETTER = frozenset({"fpr", "mae", "rmse", "mape"})
+ALL_METRICS = tuple(dict.fromkeys(BINARY_METRICS + MULTICLASS_METRICS))  # classification (the performance monitor's)
 
 Values = dict[tuple[str, str | None], float | None]  # (metric, class or None) -> value (None: absent)
 

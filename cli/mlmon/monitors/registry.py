@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from mlmon.monitors import canary, cost, data_quality, drift, errors, fairness, feedback, infra, llm, performance, retraining, slo, versions
+from mlmon.monitors import (
+    canary,
+    cost,
+    data_quality,
+    drift,
+    errors,
+    fairness,
+    feedback,
+    infra,
+    llm,
+    performance,
+    ranking,
+    regression,
+    retraining,
+    slo,
+    versions,
+)
 
 MONITORS = (
     slo.MONITOR,
@@ -12,6 +28,8 @@ MONITORS = (
     data_quality.MONITOR,
     versions.MONITOR,  # before performance: its rules read the version ordering of the same tick
     performance.MONITOR,
+    regression.MONITOR,  # after versions: its version comparison reads the ordering
+    ranking.MONITOR,  # after versions, likewise
     cost.MONITOR,
     fairness.MONITOR,
     feedback.MONITOR,

@@ -152,7 +152,7 @@ def compile_section(raw: Any, ctx: CompileContext) -> Performance | None:
             (),
             "MLM104",
             f"performance monitoring needs task binary_classification or multiclass_classification, not {task!r}",
-            hint="remove the performance section, or set the model's task",
+            hint=f"use a {task}: section instead" if task in ("regression", "ranking") else "remove the performance section, or set the model's task",
             key=True,
         )
         return None
