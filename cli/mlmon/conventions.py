@@ -343,7 +343,6 @@ REGISTRY_UP = "mlmon_registry_up"  # gauge: 1 when the exporter's last poll of t
 REGISTRY_LAST_SUCCESS = "mlmon_registry_last_success_timestamp_seconds"  # gauge: Unix time of the last good poll
 REGISTRY_JOB = "mlmon-registry"  # Prometheus job name of the registry exporter
 REGISTRY_TRAINED = "mlmon_registry:trained:timestamp_seconds"  # {model, version} from the registry file
-REGISTRY_TRAINING_METRIC = "mlmon_registry:training_metric:ratio"  # {model, version, metric} file or exporter
 ALERT_PERF_BELOW_TRAINING = "MLModelPerformanceBelowTraining"  # {version} a watched metric below its training figure
 
 # --- LLM serving pack (monitors/llm) ---------------------------------------------------------

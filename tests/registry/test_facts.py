@@ -63,3 +63,12 @@ def test_no_current_version_says_what_the_model_has():
 def test_non_finite_figures_are_left_out():
     e, _ = entry(REF, model(v("1", ["champion"], val_auc=float("nan"), f1=0.7)), DEFAULT_CURRENT, None)
     assert e.current.training_metrics == {"f1": 0.7} and e.previous_version is None
+
+
+def test_regression_and_ranking_figures_are_kept_too():
+    """A run's MAE, MRR or NDCG@k are training figures like AUC (the regression and ranking
+    monitors compare with them); other keys are still left out."""
+    e, _ = entry(
+        REF, model(v("1", ["champion"], mae=3.5, rmse=4.0, ndcg_at_10=0.41, mrr=0.3, hit_rate_at_5=0.6, loss=0.2, ndcg_at_0=1.0)), DEFAULT_CURRENT, None
+    )
+    assert e.current.training_metrics == {"hit_rate_at_5": 0.6, "mae": 3.5, "mrr": 0.3, "ndcg_at_10": 0.41, "rmse": 4.0}

@@ -106,7 +106,7 @@ def test_the_file_facts_become_rule_constants(tmp_path):
     assert "unless on ()" in trained and "mlmon_registry:trained:timestamp_seconds" in trained
     assert not any(r.get("alert") == "MLModelVersionInfoMissing" for r in versions)
     perf = yaml.safe_load(files["prometheus/rules/credit-risk.performance.rules.yml"])["groups"][0]["rules"]
-    figures = sorted((r["labels"]["version"], r["labels"]["metric"], r["expr"]) for r in perf if r.get("record") == "mlmon_registry:training_metric:ratio")
+    figures = sorted((r["labels"]["version"], r["labels"]["metric"], r["expr"]) for r in perf if r.get("record") == "mlmon_training:metric:value")
     assert figures == [("2", "auc", "vector(0.86)"), ("2", "f1", "vector(0.71)"), ("3", "auc", "vector(0.88)")]
     below = [r for r in perf if r.get("alert") == "MLModelPerformanceBelowTraining"]
     assert [r["labels"]["check"] for r in below] == ["f1", "auc"]
@@ -141,6 +141,28 @@ def test_the_exporter_gets_a_scrape_job_and_the_rules_read_its_series(tmp_path):
         "static_configs": [{"targets": ["registry-a:9464", "registry-b:9464"]}],
     }
     perf = yaml.safe_load(files["prometheus/rules/credit-risk.performance.rules.yml"])["groups"][0]["rules"]
-    (fig,) = [r for r in perf if r.get("record") == "mlmon_registry:training_metric:ratio"]
-    assert fig["expr"] == 'max by (version, metric) (mlmon_model_training_metric{model="credit-risk"})'
+    (fig,) = [r for r in perf if r.get("record") == "mlmon_training:metric:value"]
+    assert fig["expr"] == 'max by (version, metric) (mlmon_model_training_metric{model="credit-risk",metric=~"f1|auc"})'
     assert "unless on ()" not in files["prometheus/rules/credit-risk.versions.rules.yml"]
+
+
+REGRESSION = """
+- id: loss
+  team: credit
+  task: regression
+  regression: {max: {mae: 40}, watch: [mae, rmse], max_increase_vs_training: 0.2}
+"""
+
+
+def test_a_regression_model_compares_with_the_file_figures(tmp_path):
+    """The registry file's figures reach every monitor that compares with training, through the
+    one record mlmon_training:metric:value (here the regression monitor's MAE and RMSE)."""
+    spec = write_spec(tmp_path, "file: registry/lending.yaml\nmodels: {loss: {}}", REGRESSION)
+    (tmp_path / "specs" / "registry").mkdir()
+    facts = {"4": VersionFacts("4", 1700000000, ("champion",), None, "r4", {"mae": 31.5, "rmse": 44.0, "f1": 0.7})}
+    (tmp_path / "specs" / "registry" / "lending.yaml").write_text(dump(RegistryFile("mlflow", {"loss": Entry("loss", "loss", "4", "champion", None, facts)})))
+    got, diags = check(spec)
+    assert diags == [] and got is not None
+    rules = yaml.safe_load(pipeline.render(got, dashboards=False)["prometheus/rules/loss.regression.rules.yml"])["groups"][0]["rules"]
+    figures = sorted((r["labels"]["version"], r["labels"]["metric"], r["expr"]) for r in rules if r.get("record") == "mlmon_training:metric:value")
+    assert figures == [("4", "mae", "vector(31.5)"), ("4", "rmse", "vector(44)")]

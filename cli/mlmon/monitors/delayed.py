@@ -11,10 +11,10 @@ Margins are relative for the regression errors (``new > old * (1 + margin)``: th
 the target's units) and absolute for the ranking ratios (``new < old - margin``, as the
 performance monitor compares its ratios).
 
-Training figures: ``mlmon_training:metric:value{model, version, metric}`` is recorded from
-``mlmon_model_training_metric{version, metric}`` (``ModelMonitor.set_training_metrics``); its
-keys are the metric names of the section (``mae``, ``ndcg_at_10``). Figures from a model-registry
-file enter as constants through ``training_rules(..., figures=...)``: ``(version, metric, value)``.
+Training figures: ``mlmon_training:metric:value{model, version, metric}``, recorded by
+``quality.training_rules`` like the performance monitor's: constants from a model-registry file,
+else ``mlmon_model_training_metric{version, metric}`` (``ModelMonitor.set_training_metrics`` or the
+registry exporter); its keys are the metric names of the section (``mae``, ``ndcg_at_10``).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlmon import conventions as C
-from mlmon.artifacts import AlertRule, Panel, RecordingRule, RuleGroup, Target, Threshold, regex_escape
+from mlmon.artifacts import AlertRule, Panel, RecordingRule, RuleGroup, Target, Threshold
 from mlmon.compiler.units import format_duration, num
 from mlmon.monitors.base import alert_annotations, alert_labels
-from mlmon.monitors.quality import LOWER_IS_BETTER, contract_selector
+from mlmon.monitors.quality import LOWER_IS_BETTER, contract_selector, training_rules
 
 T_VALUE = '{{ $value | printf "%.4f" }}'  # alert value in annotations
 
@@ -103,24 +103,6 @@ def due_rule(kind: Kind, model: Any, s: Any) -> RecordingRule:
     off = f" offset {format_duration(s.labels_delay)}" if s.labels_delay else ""
     w = format_duration(s.window)
     return RecordingRule(kind.due(), f"sum(increase({C.PREDICTIONS_TOTAL}{{{contract_selector(model)}}}[{w}]{off}))", {C.L_MODEL: model.id})
-
-
-def training_rules(model: Any, metrics: Sequence[str], figures: Sequence[tuple[str, str, float]] = ()) -> list[RecordingRule]:
-    """The training figures of ``metrics``: the service's gauge, and constants per (version,
-    metric, value) of ``figures`` (a model-registry file)."""
-    if not metrics:
-        return []
-    wanted = "|".join(regex_escape(m) for m in metrics)
-    lab = {C.L_MODEL: model.id}
-    out = [
-        RecordingRule(
-            C.TRAINING_METRIC,
-            f'max by ({C.L_VERSION}, {C.L_METRIC}) ({C.MODEL_TRAINING_METRIC}{{{contract_selector(model)},{C.L_METRIC}=~"{wanted}"}})',
-            lab,
-        )
-    ]
-    out += [RecordingRule(C.TRAINING_METRIC, f"vector({num(x)})", {**lab, C.L_VERSION: v, C.L_METRIC: m}) for v, m, x in figures if m in metrics]
-    return out
 
 
 # --- alerts ---------------------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon import presets
-from mlmon.artifacts import AlertCheck, ExprCheck, RuleTest
+from mlmon.artifacts import AlertCheck, ExprCheck, RecordingRule, RuleTest, regex_escape
+from mlmon.compiler.units import num
 from mlmon.monitors.testkit import at, counter_segments, series
 
 BINARY = "binary_classification"
@@ -35,6 +36,9 @@ PER_CLASS = frozenset({"precision", "recall", "f1", "fpr"})  # multiclass: one s
 REGRESSION_METRICS = ("mae", "rmse", "mape", "bias")  # the regression monitor's (bias: signed mean error)
 LOWER_IS_BETTER = frozenset({"fpr", "mae", "rmse", "mape"})
 ALL_METRICS = tuple(dict.fromkeys(BINARY_METRICS + MULTICLASS_METRICS))  # classification (the performance monitor's)
+RANKING_METRIC_PATTERN = r"(ndcg|hit_rate)_at_[1-9][0-9]*|mrr|catalog_coverage"  # the ranking monitor's (k: its cut-offs)
+# every metric a training figure may be given for (registry files, ModelMonitor.set_training_metrics)
+TRAINED_METRIC_PATTERN = "|".join([*ALL_METRICS, *REGRESSION_METRICS, RANKING_METRIC_PATTERN])
 
 Values = dict[tuple[str, str | None], float | None]  # (metric, class or None) -> value (None: absent)
 
@@ -48,6 +52,31 @@ def contract_selector(model: Any) -> str:
     """Label matchers of the model's own mlmon-contract series (``mlmon.instrument`` labels them
     ``model=<id>``; ``serving.match`` overrides, as for every preset)."""
     return str(presets.PRESETS["mlmon"].selector(model.id, model.serving.match))
+
+
+def registry_figures(model: Any) -> tuple[tuple[str, str, float], ...]:
+    """(version, metric, value) of the training figures in the model's registry file (none with the
+    registry exporter or without a registry)."""
+    link = getattr(model, "registry", None)
+    return tuple(link.training_metrics) if link is not None and link.source == "file" else ()
+
+
+def training_rules(model: Any, metrics: Sequence[str]) -> list[RecordingRule]:
+    """``mlmon_training:metric:value{model, version, metric}`` of ``metrics``, the one record every
+    monitor compares training figures with: constants from the model's registry file, else the gauge
+    ``mlmon_model_training_metric`` of the registry exporter (``model=<id>``) or of the service
+    (``ModelMonitor.set_training_metrics``, the contract's labels)."""
+    if not metrics:
+        return []
+    lab = {C.L_MODEL: model.id}
+    figures = registry_figures(model)
+    if figures:
+        return [RecordingRule(C.TRAINING_METRIC, f"vector({num(x)})", {**lab, C.L_VERSION: v, C.L_METRIC: m}) for v, m, x in figures if m in metrics]
+    link = getattr(model, "registry", None)
+    sel = f'{C.L_MODEL}="{model.id}"' if link is not None and link.source == "exporter" else contract_selector(model)
+    wanted = "|".join(regex_escape(m) for m in metrics)
+    expr = f'max by ({C.L_VERSION}, {C.L_METRIC}) ({C.MODEL_TRAINING_METRIC}{{{sel},{C.L_METRIC}=~"{wanted}"}})'
+    return [RecordingRule(C.TRAINING_METRIC, expr, lab)]
 
 
 def worse(metric: str, a: float, b: float, by: float) -> bool:

@@ -11,7 +11,7 @@ from mlmon.compiler import dsl as S
 from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.units import parse_duration
 from mlmon.diagnostics import Diagnostic, Severity
-from mlmon.monitors.quality import ALL_METRICS
+from mlmon.monitors.quality import TRAINED_METRIC_PATTERN
 
 KEY = "registry"
 SOURCE_MLFLOW = "mlflow"
@@ -58,7 +58,7 @@ def schema() -> dict[str, Any]:
     metric_map = {
         "type": "object",
         "description": "mlmon metric -> the key its figure is logged under in the model version's run (default: the same name)",
-        "propertyNames": {"enum": list(ALL_METRICS)},
+        "propertyNames": {"pattern": f"^({TRAINED_METRIC_PATTERN})$"},
         "additionalProperties": {"type": "string", "minLength": 1},
     }
     model = S.obj(

@@ -14,10 +14,11 @@ A previous version deleted from the registry is replaced by that fallback.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mlmon.monitors.quality import ALL_METRICS
+from mlmon.monitors.quality import ALL_METRICS, REGRESSION_METRICS, TRAINED_METRIC_PATTERN
 from mlmon.registry.config import ModelRef
 from mlmon.registry.fileformat import Entry, VersionFacts, _version_key
 
@@ -64,8 +65,9 @@ def current_version(model: RegisteredModel, current: Sequence[str]) -> tuple[Reg
 
 def training_metrics(version: RegistryVersion, ref: ModelRef) -> dict[str, float]:
     """The run's figures of the mlmon metrics (``ref.metrics`` names their keys; default the same name)."""
+    known = re.compile(f"^({TRAINED_METRIC_PATTERN})$")
     out = {}
-    for m in ALL_METRICS:
+    for m in sorted({*ALL_METRICS, *REGRESSION_METRICS, *ref.metrics, *filter(known.match, version.metrics)}):
         x = version.metrics.get(ref.metrics.get(m, m))
         if x is not None and math.isfinite(x):
             out[m] = float(x)

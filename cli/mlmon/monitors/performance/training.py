@@ -1,8 +1,8 @@
 """Production against training: with the spec's ``registry:`` block, each version's watched
 metrics are compared with the figures its training run logged in the model registry.
 
-The figures are recorded as ``mlmon_registry:training_metric:ratio{model,version,metric}``: constants
-from the registry file, or the series of the registry exporter. ``MLModelPerformanceBelowTraining``
+The figures are recorded as ``mlmon_training:metric:value{model,version,metric}``
+(``quality.training_rules``): constants from the registry file, or the series of the registry exporter. ``MLModelPerformanceBelowTraining``
 fires when a version scores worse than its figure by more than ``max_drop_vs_training``
 (multiclass per-class metrics are left out: a run logs one figure per metric)."""
 
@@ -17,7 +17,7 @@ from mlmon.monitors.base import alert_annotations
 from mlmon.monitors.performance.compile import Performance
 from mlmon.monitors.performance.names import T_VALUE, labels
 from mlmon.monitors.performance.schema import TITLES
-from mlmon.monitors.quality import LOWER_IS_BETTER, metric_name
+from mlmon.monitors.quality import LOWER_IS_BETTER, metric_name, training_rules
 
 
 def compared(model: Any, p: Performance) -> tuple[str, ...]:
@@ -28,30 +28,13 @@ def compared(model: Any, p: Performance) -> tuple[str, ...]:
 
 
 def figure_rules(model: Any, p: Performance) -> list[RecordingRule]:
-    link = model.registry
-    if not compared(model, p):
-        return []
-    if link.source == "exporter":
-        return [
-            RecordingRule(
-                C.REGISTRY_TRAINING_METRIC, f'max by ({C.L_VERSION}, metric) ({C.MODEL_TRAINING_METRIC}{{{C.L_MODEL}="{model.id}"}})', {C.L_MODEL: model.id}
-            )
-        ]
-    wanted = set(p.metrics)
-    return [
-        RecordingRule(C.REGISTRY_TRAINING_METRIC, f"vector({num(x)})", {C.L_MODEL: model.id, C.L_VERSION: v, "metric": metric})
-        for v, metric, x in link.training_metrics
-        if metric in wanted
-    ]
+    return training_rules(model, compared(model, p))
 
 
 def below_training_expr(model: Any, metric: str, by: float) -> str:
     m = f'{C.L_MODEL}="{model.id}"'
     op, sign = (">", "+") if metric in LOWER_IS_BETTER else ("<", "-")
-    return (
-        f"{metric_name(metric, version=True)}{{{m}}}\n{op} on ({C.L_MODEL}, {C.L_VERSION})\n"
-        f'{C.REGISTRY_TRAINING_METRIC}{{{m},metric="{metric}"}} {sign} {num(by)}'
-    )
+    return f'{metric_name(metric, version=True)}{{{m}}}\n{op} on ({C.L_MODEL}, {C.L_VERSION})\n{C.TRAINING_METRIC}{{{m},metric="{metric}"}} {sign} {num(by)}'
 
 
 def alerts(model: Any, p: Performance) -> list[AlertRule]:
