@@ -136,6 +136,7 @@ ALERT_DQ_NODATA = "MLModelDataQualityNoData"  # fewer than min_samples checked r
 PREDICTION_SCORE = "mlmon_prediction_score"  # histogram {model, version}: the model's output score/value
 SCRAPE_JOB = "mlmon-{model}"  # Prometheus job name of a model's own scrape targets
 L_SCRAPE_MODEL = "mlmon_model"  # target label the model's own scrape configs set (beside team)
+EXPORTER_JOB = "mlmon-exporter-{exporter}"  # job of an exporter in the spec's exporters: (shared by every model)
 REQUESTS_RATE = "mlmon_model:requests:rate5m"  # requests/s, all outcomes
 ERRORS_RATE = "mlmon_model:errors:rate5m"  # failed requests/s
 ERROR_RATIO = "mlmon_model:errors:ratio_rate5m"  # errors / requests, 0-1 (absent when no traffic)
@@ -160,6 +161,7 @@ REPLICAS = "mlmon_model:replicas:count"  # scrape targets of job mlmon-<model> t
 TARGETS_UP = "mlmon_model:targets_up:ratio"  # up targets / all targets of job mlmon-<model>
 OPENCOST_HOURLY = "mlmon_model:opencost_hourly_cost_usd:sum"  # USD/h of the model's pods (OpenCost prices)
 OPENCOST_HOURLY_BY_RESOURCE = "mlmon_model:opencost_hourly_cost_usd:by_resource"  # {model, resource=cpu|ram|gpu}
+CLOUD_BILL_HOURLY = "mlmon_model:cloud_bill_hourly_cost_usd:sum"  # USD/h of the model's share of a cloud bill
 # errors monitor
 INVALID_OUTPUT_RATIO = "mlmon_model:invalid_outputs:ratio_rate5m"  # invalid (NaN/out of range) outputs / predictions
 PREDICTION_MEAN = "mlmon_model:prediction_score:mean5m"  # mean of mlmon_prediction_score over 5m

@@ -121,6 +121,11 @@ CODES: dict[str, str] = {
     "MLM314": "prometheus-operator would reject the object (unknown receiver, duplicate name)",
     # regression and ranking monitors
     "MLM340": "ranking metric at a cut-off k the section does not count",
+    # exporters, cloud presets and drift libraries
+    "MLM325": "exporter problem (where it runs not said, no label selector, a required parameter missing)",
+    "MLM327": "no-data window shorter than the delay of the cloud exporter the model is read through",
+    "MLM328": "drift_scores problem (both drift and drift_scores on one model, a preset that reports no per-feature scores)",
+    "MLM329": "cost from a cloud bill without a bill exporter",
 }
 
 

@@ -84,7 +84,10 @@ def test_receivers_reference_secrets_never_values_or_paths():
 @pytest.mark.parametrize("tree", TREES, ids=IDS)
 def test_scrape_objects_set_the_labels_of_prometheus_yml(tree):
     """Job and target labels equal the static config's, so every rule selects the same series."""
-    jobs = {j["job_name"]: j for j in load((tree / "prometheus" / "prometheus.yml").read_text())["scrape_configs"]}
+    # the exporters' own jobs (mlmon-exporter-*) are not models' scrape objects: on prometheus-operator
+    # the exporters' charts bring their ServiceMonitors (docs/integrations/kubernetes.md)
+    scrape = load((tree / "prometheus" / "prometheus.yml").read_text())["scrape_configs"]
+    jobs = {j["job_name"]: j for j in scrape if not j["job_name"].startswith("mlmon-exporter-")}
     monitors = {rel: o for rel, o in objects(tree).items() if o["kind"] in ("PodMonitor", "ServiceMonitor", "ScrapeConfig")}
     assert len(monitors) == len(jobs)
     for obj in monitors.values():
@@ -115,11 +118,20 @@ def _render(models: str, deploy: str = "    alertmanager: {matcher_strategy: Non
     return spec, pipeline.render(spec)
 
 
+def _scraped_presets() -> list[str]:
+    """Serving presets whose models serve their own /metrics (managed cloud endpoints are read through an exporter)."""
+    return [p for p in presets.names("serving") if not _read_through_exporter(p)]
+
+
+def _read_through_exporter(name: str) -> bool:
+    preset = presets.get(name)
+    assert preset is not None, name
+    return bool(preset.exporter)
+
+
 def test_every_serving_preset_has_kubernetes_defaults():
-    assert sorted(SCRAPE) == presets.names("serving")
-    models = "".join(
-        f'  - id: m-{p}\n    team: risk-ml\n    serving: {{preset: {p}, targets: ["m-{p}.ml.svc:1"]}}\n    slos: []\n' for p in presets.names("serving")
-    )
+    assert sorted(SCRAPE) == _scraped_presets()
+    models = "".join(f'  - id: m-{p}\n    team: risk-ml\n    serving: {{preset: {p}, targets: ["m-{p}.ml.svc:1"]}}\n    slos: []\n' for p in _scraped_presets())
     spec, files = _render(models)
     for p, d in SCRAPE.items():
         kind = {"pod": "PodMonitor", "service": "ServiceMonitor"}[d.monitor]
@@ -129,6 +141,16 @@ def test_every_serving_preset_has_kubernetes_defaults():
         assert endpoint.get("port") == d.port and endpoint.get("portNumber") == d.port_number
         assert obj["spec"]["selector"]["matchLabels"] == {k: v.format(model=f"m-{p}") for k, v in d.selector.items()}
         assert obj["spec"]["namespaceSelector"] == {"matchNames": ["ml"]}
+
+
+def test_a_managed_endpoint_read_through_its_exporter_gets_no_scrape_object():
+    """A SageMaker model has no /metrics of its own: the exporter's job reads it, so no PodMonitor/ServiceMonitor/ScrapeConfig."""
+    managed = [p for p in presets.names("serving") if _read_through_exporter(p)]
+    assert "sagemaker" in managed
+    spec, files = _render("".join(f"  - id: m-{p}\n    team: risk-ml\n    serving: {{preset: {p}}}\n    slos: []\n" for p in managed))
+    scrape_dirs = ("kubernetes/podmonitors/", "kubernetes/servicemonitors/", "kubernetes/scrapeconfigs/")
+    assert not [f for f in files if f.startswith(scrape_dirs)]
+    assert sorted(f for f in files if f.startswith("kubernetes/prometheusrules/")) == [f"kubernetes/prometheusrules/m-{p}.yaml" for p in managed]
 
 
 def test_spec_settings_override_the_preset():

@@ -114,7 +114,7 @@ def test_compile_diagnostics(section, code, where):
 def test_schema_fragment_is_closed():
     frag = infra.MONITOR.schema()
     assert frag["additionalProperties"] is False
-    assert sorted(frag["properties"]["exporters"]["items"]["enum"]) == ["cadvisor", "dcgm", "node", "opencost"]
+    assert sorted(frag["properties"]["exporters"]["items"]["enum"]) == ["aws-billing", "cadvisor", "dcgm", "node", "opencost"]
 
 
 def test_target_down_ticket_has_this_annotation_text(tmp_path):

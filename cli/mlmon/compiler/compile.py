@@ -16,6 +16,7 @@ from mlmon import presets
 from mlmon.compiler import model as M
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.dsl import API_VERSION, KIND
+from mlmon.compiler.exporters import compile_exporters
 from mlmon.compiler.kubernetes.compile import compile_kubernetes
 from mlmon.compiler.labels import HINT as RESERVED_HINT
 from mlmon.compiler.labels import reserved_in
@@ -24,9 +25,10 @@ from mlmon.compiler.ruler import compile_ruler
 from mlmon.compiler.schema import spec_schema
 from mlmon.compiler.source import Document, Path, render_path
 from mlmon.compiler.storage.compile import compile_storage
-from mlmon.compiler.units import parse_duration
+from mlmon.compiler.units import format_duration, parse_duration
 from mlmon.compiler.validator import validate_paths
 from mlmon.diagnostics import Diagnostic, Severity, has_errors
+from mlmon.presets.exporters import get as exporter_of
 
 ReadFile = Callable[[str, str], tuple[str | None, str | None]]  # (spec file, path as written) -> (text, error)
 
@@ -69,6 +71,7 @@ class _Compiler:
                 self.error(doc, ("metadata", "labels", k), "MLM220", f"metadata.labels.{k}: {problem}", RESERVED_HINT, key=True)
 
         teams, routing, alerting = compile_routing([d for d, _ in valid], self.error)
+        exporters = compile_exporters([d for d, _ in valid], self.error)
         models: dict[str, M.Model] = {}
         origins: dict[str, M.Origin] = {}
         for doc, bad in valid:
@@ -101,7 +104,7 @@ class _Compiler:
         if has_errors(self.diags):
             return None
         files = tuple(sorted(d.file for d in docs))
-        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), alerting, kube, ruler, storage)
+        return M.Spec(files, routing, tuple(models[k] for k in sorted(models)), alerting, kube, ruler, storage, exporters)
 
     def _registry(self, doc: Document) -> dict[str, Any]:
         """Model id -> its registry link (``mlmon.registry.link.ModelLink``) from the file's ``registry`` block."""
@@ -118,10 +121,30 @@ class _Compiler:
         return out
 
     # ------------------------------------------------------------------------------------------
-    def _cross_checks(self, doc: Document, base: Path, i: int, sections: Mapping[str, Any], serving: M.Serving) -> bool:
+    def _cross_checks(self, doc: Document, base: Path, i: int, sections: Mapping[str, Any], serving: M.Serving, raw: Mapping[str, Any]) -> bool:
         """Checks that span two monitors' sections (each monitor only sees its own)."""
         ok = True
+        self._cloud_delay(doc, base, sections, serving)
+        if "drift" in raw and "drift_scores" in raw:
+            self.error(
+                doc,
+                base + ("drift_scores",),
+                "MLM328",
+                f"models[{i}]: drift and drift_scores both record the model's drift scores; keep one",
+                "drift computes PSI/JS from a baseline; drift_scores reads a library's values",
+                key=True,
+            )
+            ok = False
         cost = sections.get("cost")
+        if cost is not None and getattr(cost, "source", None) == "cloud_bill" and not any(e in presets.BILLS for e in _exporters(sections)):
+            self.error(
+                doc,
+                base + ("cost", "source"),
+                "MLM329",
+                f"models[{i}].cost.source: cloud_bill needs a bill preset in infra.exporters",
+                f"add one of {', '.join(presets.BILLS)} to infra.exporters (and narrow its bill with infra.overrides.cost_bill)",
+            )
+            ok = False
         if cost is not None and getattr(cost, "source", None) == "opencost" and "opencost" not in _exporters(sections):
             self.error(
                 doc,
@@ -132,6 +155,28 @@ class _Compiler:
             )
             ok = False
         return ok
+
+    def _cloud_delay(self, doc: Document, base: Path, sections: Mapping[str, Any], serving: M.Serving) -> None:
+        """A no-data window shorter than the delay of the cloud exporter the model is read through
+        would raise no-data alerts for data that is only late (MLM327, warning)."""
+        names = (serving.preset, *_exporters(sections))
+        delays = [(e.delay, e.title) for n in names if (p := presets.get(n)) and p.exporter and (e := exporter_of(p.exporter)) and e.delay]
+        if not delays:
+            return
+        delay, title = max(delays)
+        for key, sec in sorted(sections.items()):
+            window = getattr(sec, "no_data_for", None)
+            if isinstance(window, (int, float)) and window < delay:
+                self.at(
+                    doc,
+                    base + (key, "no_data_for"),
+                    Severity.WARNING,
+                    "MLM327",
+                    f"{render_path(base + (key, 'no_data_for'))}: {format_duration(window)} is shorter than the {format_duration(delay)} "
+                    f"{title} data can be late",
+                    f"no_data_for: {format_duration(delay)} or longer",
+                    key=True,
+                )
 
     def _model(self, doc: Document, i: int, raw: dict[str, Any], defaults: Mapping[str, Any], teams: dict[str, M.Team]) -> M.Model | None:
         base = ("models", i)
@@ -206,7 +251,7 @@ class _Compiler:
             self.diags.extend(ctx.diags)
             if has_errors(ctx.diags):
                 ok = False
-        ok = self._cross_checks(doc, base, i, sections, serving) and ok
+        ok = self._cross_checks(doc, base, i, sections, serving, raw) and ok
         if not ok:
             return None
         line, col = doc.source.pos(base)

@@ -66,6 +66,31 @@ class Alerting:
 
 
 @dataclass(frozen=True)
+class KubernetesSD:
+    """Kubernetes service discovery of an exporter (prometheus.yml ``kubernetes_sd_configs``)."""
+
+    role: str
+    namespaces: tuple[str, ...]
+    selector: Mapping[str, str]  # label -> value
+    port: str  # number or port name to keep; "" keeps every target
+
+
+@dataclass(frozen=True)
+class ExporterJob:
+    """Where one exporter runs (spec ``exporters.<name>``): the scrape job mlmon writes for it."""
+
+    name: str
+    targets: tuple[str, ...] = ()
+    file_sd: tuple[str, ...] = ()
+    kubernetes: KubernetesSD | None = None
+    scrape_interval: float | None = None  # seconds; None: the exporter's usual interval
+    metrics_path: str | None = None
+    scheme: str | None = None
+    honor_labels: bool | None = None
+    params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Team:
     name: str
     slack: Slack | None
@@ -131,6 +156,7 @@ class Spec:
     kubernetes: Kubernetes | None = None  # deploy.kubernetes, resolved for every model and team
     ruler: Ruler | None = None  # the ruler's group limits and Thanos rule files (compiler.ruler)
     storage: Storage | None = None  # remote_write, Thanos sidecar, series budget (compiler.storage)
+    exporters: Mapping[str, ExporterJob] = field(default_factory=dict)  # spec ``exporters``, by name
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

@@ -34,6 +34,7 @@ from mlmon.compiler.dsl import (
     string_map,
     url,
 )
+from mlmon.compiler.exporters import schema as exporters_schema
 from mlmon.compiler.kubernetes.schema import deploy_fragment, serving_fragment
 from mlmon.compiler.ruler import ruler_fragment
 from mlmon.compiler.storage.schema import storage_fragment
@@ -153,6 +154,7 @@ def _serving_overrides() -> dict[str, Any]:
     )
     props["model_label"] = string("label whose value is the model's name in the framework", pattern=LABEL_NAME_PATTERN)
     props["target_match"] = string_map('label matchers of the model\'s server-wide series (default job="mlmon-<model id>")')
+    props["period"] = duration("aggregation period of the per-period counts a cloud exporter serves (YACE job `period`; default: the preset's)")
     return obj(props, (), "replace the preset's metric names, unit scales or labels (README 'Presets')")
 
 
@@ -227,6 +229,7 @@ def spec_schema(monitors: Sequence[Any]) -> dict[str, Any]:
             "defaults": obj(file_defaults, (), "Defaults for every model of this file"),
             "routing": _routing(),
             "alerting": _alerting(),
+            "exporters": exporters_schema(),
             "deploy": deploy_fragment(),
             "registry": registry_schema(),
             "ruler": ruler_fragment(),

@@ -13,13 +13,22 @@ from mlmon.presets import tables as T
 from mlmon.presets.signals import COST_RESOURCES, RECORD
 
 PATH = "metrics/preset-reference.md"
-KINDS = (("serving", "Serving frameworks"), ("exporter", "Infrastructure and cost exporters"))
+KINDS = (("serving", "Serving frameworks"), ("exporter", "Infrastructure and cost exporters"), ("drift", "Drift libraries"))
 # unit factors with a name; any other factor is shown as a number
 UNITS = {1e-6: "µs → s (×1e-6)", 0.001: "ms → s (×0.001)", 0.01: "% → 0-1 (×0.01)", float(2**20): "MiB → bytes (×2^20)"}
 
 
+DRIFT = {"drift_score": C.DRIFT_FEATURE_SCORE, "drift_p_value": C.DRIFT_FEATURE_SCORE, "drift_share": C.DRIFT_DRIFTED_SHARE}
+
+
 def series(key: str) -> str:
     """The normalised recording rule(s) a signal feeds (names from ``conventions``)."""
+    if key in DRIFT:
+        return DRIFT[key]
+    if key == "cost_bill":
+        return C.CLOUD_BILL_HOURLY
+    if key == "replicas":
+        return C.REPLICAS
     if key == "requests":
         return C.REQUESTS_RATE
     if key == "errors":
@@ -40,9 +49,12 @@ def metric(src: Any) -> str:
     if isinstance(src, tuple):
         return " + ".join(metric(s) for s in src)
     if isinstance(src, Counter):
+        if src.period:
+            return f"avg_over_time({_names(src.names)}{_match(src.match)}) / {fmt_float(src.period)}s (a per-period count)"
         return f"rate({_names(src.names)}{_match(src.match)})"
     if isinstance(src, Gauge):
-        return f"{src.agg}({_names(src.names)}{_match(src.match)})"
+        inner = f"{_names(src.names)}{_match(src.match)}"
+        return f"{src.agg}(last_over_time({inner}[{src.lookback}]))" if src.lookback else f"{src.agg}({inner})"
     if isinstance(src, Histogram):
         return f"histogram {_names(src.names)}{_match(src.match)}"
     if isinstance(src, Mean):
@@ -79,7 +91,14 @@ def unit(src: Any) -> str:
 
 def section(p: Preset) -> list[str]:
     intro = " ".join(
-        x for x in (p.docs, f"Source: {code(p.source)}." if p.source else "", f"Model label: {code(p.model_label)}." if p.kind == "serving" else "") if x
+        x
+        for x in (
+            p.docs,
+            f"Source: {code(p.source)}." if p.source else "",
+            f"Model label: {code(p.model_label)}." if p.kind in ("serving", "drift") else "",
+            f"Read through the exporter {code(p.exporter)} ([clouds](../integrations/clouds.md))." if p.exporter else "",
+        )
+        if x
     )
     body = [f"### `{p.name}`: {p.title}", "", intro, ""]
     rows = [[key, cell(metric(p.signal(key))), scope(p.signal(key)), unit(p.signal(key)), code(series(key))] for key in p.keys()]
@@ -93,7 +112,7 @@ def preset_reference() -> str:
     body = [
         "# Preset reference",
         "",
-        "Every built-in preset (`cli/mlmon/presets/tables.py`): for each signal, the upstream metric it reads "
+        "Every built-in preset (`cli/mlmon/presets/tables.py`, `cloud.py`, `drift_libs.py`): for each signal, the upstream metric it reads "
         "(alternative spellings OR-ed), whose labels select it (scope), the unit factor into the normalised unit "
         "and the normalised recording rule it feeds. How presets, scopes and overrides work: [Presets](presets.md).",
         "",

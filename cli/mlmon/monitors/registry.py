@@ -7,6 +7,7 @@ from mlmon.monitors import (
     cost,
     data_quality,
     drift,
+    drift_scores,
     errors,
     fairness,
     feedback,
@@ -25,6 +26,7 @@ MONITORS = (
     infra.MONITOR,
     errors.MONITOR,
     drift.MONITOR,
+    drift_scores.MONITOR,  # drift computed by a library: the same alerts (a model has one of the two)
     data_quality.MONITOR,
     versions.MONITOR,  # before performance: its rules read the version ordering of the same tick
     performance.MONITOR,

@@ -51,6 +51,7 @@ from mlmon.presets.sources import (  # noqa: F401  (the vocabulary, re-exported 
 )
 
 PRESETS: dict[str, Preset] = {p.name: p for p in tables.ALL}
+BILLS = tuple(sorted(n for n, p in PRESETS.items() if "cost_bill" in p.signals))  # exporters that price a cloud bill
 
 
 def get(name: str) -> Preset | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlmon import conventions as C
-from mlmon.compiler.units import le_matcher
+from mlmon.compiler.units import le_matcher, parse_duration
 from mlmon.presets.sources import Counter, Gauge, Histogram, Mean, Sel, Source, hist_quantile, hist_rate, matchers, sum_rates
 
 K8S_ROLES = {"namespace": "namespace", "pod": "pod", "container": "container"}  # role -> default label name
@@ -46,6 +46,11 @@ SIGNALS = (
     "cost_cpu",
     "cost_ram",
     "cost_gpu",
+    "replicas",
+    "cost_bill",
+    "drift_score",
+    "drift_p_value",
+    "drift_share",
 )
 
 
@@ -66,10 +71,15 @@ class Preset:
     docs: str = ""
     source: str = ""  # upstream reference for the metric names
     notes: tuple[str, ...] = ()  # quirks, written into the README table
+    exporter: str = ""  # the exporter process serving this dialect (presets.exporters), when not the model itself
+    # the model's matchers when the spec sets no serving.match ("{model}" = the model id; "~" = regex);
+    # empty: the model label equals the model id
+    model_match: Mapping[str, str] = field(default_factory=dict)
 
     # --- the API used by monitors/slo.py ------------------------------------------------------
     def selector(self, model_id: str, match: Mapping[str, str] | None, target_match: Mapping[str, str] | None = None) -> Sel:
-        labels = dict(match) if match else {self.model_label: model_id}
+        default = {k: v.replace("{model}", model_id) for k, v in self.model_match.items()} or {self.model_label: model_id}
+        labels = dict(match) if match else default
         target = dict(target_match) if target_match else {"job": C.SCRAPE_JOB.format(model=model_id)}
         return Sel(matchers(labels), {"target": matchers(target)}, model_id)
 
@@ -154,6 +164,9 @@ class Preset:
         for key in sorted(set(overrides) | set(scales)):
             if key in ("scales", "target_match"):
                 continue
+            if key == "period":  # the aggregation period of per-period counts (YACE job `period`)
+                p = _with_period(p, parse_duration(str(overrides[key])))
+                continue
             if key == "model_label":
                 p = dataclasses.replace(p, model_label=str(overrides[key]))
                 continue
@@ -222,6 +235,21 @@ def _override(p: Preset, key: str, name: str | None, scale: float | None) -> Pre
     sig = dict(p.signals)
     sig[key] = redo(sig.get(key))
     return dataclasses.replace(p, signals=sig)
+
+
+def _with_period(p: Preset, period: float) -> Preset:
+    def one(c: Any) -> Any:
+        return dataclasses.replace(c, period=period) if isinstance(c, Counter) and c.period else c
+
+    def each(src: Any) -> Any:
+        return tuple(one(c) for c in src) if isinstance(src, tuple) else one(src)
+
+    return dataclasses.replace(
+        p,
+        requests_src=each(p.requests_src),
+        errors_src=each(p.errors_src),
+        signals={k: each(v) for k, v in p.signals.items()},
+    )
 
 
 COUNTER_KEYS = ("requests", "errors", "tokens", "generation_tokens", "cpu_usage")

@@ -26,7 +26,7 @@ from mlmon.compiler.units import fmt_float
 WINDOW = "5m"  # the rate window in every normalised name (*:rate5m)
 QUANTILES = (0.5, 0.9, 0.99)
 TTFT_QUANTILES = (0.5, 0.99)
-EXPORTER_ORDER = ("node", "cadvisor", "dcgm", "opencost")  # later wins for the same signal
+EXPORTER_ORDER = ("node", "cadvisor", "dcgm", "opencost", "aws-billing")  # later wins for the same signal
 
 RECORD = {
     "latency_mean": C.LATENCY_MEAN,
@@ -89,6 +89,7 @@ def pod_matchers(model_id: str, placement: Placement, exporter: P.Preset | None 
 def selector_for(model: Any, preset: P.Preset, placement: Placement | None) -> P.Sel:
     base = P.model_selector(model, P.for_model(model) or preset)
     scopes = dict(base.scopes)
+    scopes["bill"] = ""  # a bill is narrowed by infra.overrides.cost_bill, not by the model
     if placement is not None:
         scopes["pod"] = pod_matchers(model.id, placement, preset)
         if placement.node:
@@ -180,17 +181,41 @@ def signal_rules(model: Any, placement: Placement | None) -> list[RecordingRule]
         out.append(RecordingRule(C.OPENCOST_HOURLY_BY_RESOURCE, P.source_expr(src, sel(p), w), {**lab, "resource": COST_RESOURCES[key]}))
     if costs:
         out.append(RecordingRule(C.OPENCOST_HOURLY, f"sum({rec(model.id, C.OPENCOST_HOURLY_BY_RESOURCE)})", lab))
+    if "cost_bill" in chosen:
+        _, src = chosen["cost_bill"]
+        out.append(RecordingRule(C.CLOUD_BILL_HOURLY, bill_share(model, src), lab))
     if has_targets(model):
         tsel = P.model_selector(model).of("target")
         out.append(RecordingRule(C.REPLICAS, f"sum(up{{{tsel}}})", lab))
         out.append(RecordingRule(C.TARGETS_UP, f"avg(up{{{tsel}}})", lab))
+    elif "replicas" in chosen:  # a managed cloud endpoint: the cloud counts its instances
+        p, src = chosen["replicas"]
+        out.append(RecordingRule(C.REPLICAS, P.source_expr(src, sel(p), w), lab))
     return out
+
+
+BILL_WINDOW = "1d"  # a cloud bill's charges are published a few times a day
+
+
+def bill_share(model: Any, src: Any) -> str:
+    """USD/h of the model's share of a cloud bill: the bill's month-to-date charges' increase over
+    the last day, per hour (the monthly reset reads as a counter reset), times the model's share
+    of the requests its serving preset counts across every endpoint the exporter reports."""
+    charges = " or ".join(f"rate({n}{{{src.match}}}[{BILL_WINDOW}])" for n in src.names)  # a bill has no model matchers
+    hourly = f"sum({charges}) * 3600"
+    serving = P.for_model(model)
+    if serving is None or not serving.requests_src:
+        return hourly
+    mine = serving.requests_rate(P.model_selector(model, serving), BILL_WINDOW)
+    every = serving.requests_rate(P.Sel("", {"target": ""}), BILL_WINDOW)
+    return f"{hourly}\n* on ()\n({mine})\n/ on ()\n(({every}) > 0)"
 
 
 # --- input series for rule tests, in the source's own dialect -------------------------------------
 def example_value(pattern: str) -> str:
     """A string matching ``pattern`` (a Prometheus regex, anchored) for synthetic series."""
-    for cand in (re.sub(r"\.[*+]", "x", pattern), pattern.replace("\\", ""), pattern, re.sub(r"\[[^\]]*\][*+]?", "a", pattern)):
+    dotted = re.sub(r"\.[*+]", "x", pattern)
+    for cand in (dotted, pattern.replace("\\", ""), pattern, re.sub(r"\[[^\]]*\][*+]?", "a", pattern), re.sub(r"\([^()]*\)\?", "", dotted)):
         try:
             if re.fullmatch(pattern, cand):
                 return cand
@@ -229,13 +254,32 @@ def series_labels(src: Any, model_labels: Mapping[str, str], model_id: str, plac
 
 
 def synthetic_requests(
-    preset: P.Preset, labels: Mapping[str, str], total: str, errors: str, good: str, *, model_id: str | None = None
+    preset: P.Preset, labels: Mapping[str, str], total: str, errors: str, good: str, *, model_id: str | None = None, step_s: float = 60.0
 ) -> list[tuple[str, str]]:
     """Input series (promtool notation) for the preset's request counters with the given sample
     strings. ``labels``: the model-scope labels; every series also gets ``job="mlmon-<model_id>"``."""
     values = {"total": total, "errors": errors, "success": good}
     mid = model_id or labels.get(preset.model_label, "")
-    return [(f"{c.name}{{{series_labels(c, labels, mid)}}}", values[role]) for role, c in preset.request_roles()]
+    return [(f"{c.name}{{{series_labels(c, labels, mid)}}}", _as_period(c, values[role], step_s)) for role, c in preset.request_roles()]
+
+
+def _as_period(c: P.Counter, values: str, step_s: float) -> str:
+    """Counter notation ``a+bxn ...`` (as ``counter_values`` writes it) as the per-period gauge of
+    ``c`` when it is one."""
+    if not c.period:
+        return values
+    incs: list[tuple[float, int]] = []
+    cur = 0.0
+    for part in values.split():
+        if "x" in part:
+            start, rest = part.split("+", 1)
+            inc, n = (float(x) for x in rest.split("x"))
+            incs.append((inc, int(n) + (1 if incs else 0)))
+            cur = float(start) + inc * n
+        else:
+            incs.append((float(part) - cur, 1))
+            cur = float(part)
+    return per_period_values(c, incs, step_s)
 
 
 def counter_values(phases: list[tuple[float, int]], start: float = 0.0) -> str:
@@ -256,6 +300,11 @@ def _counter_values(phases: tuple[tuple[float, int], ...], start: float) -> str:
             parts.append(f"{fmt_float(round(v, 9))}+{fmt_float(inc)}x{n - 1}" if n > 1 else fmt_float(round(v, 9)))
             v += inc * (n - 1)
     return " ".join(parts)
+
+
+def per_period_values(c: P.Counter, incs: list[tuple[float, int]], step_s: float) -> str:
+    """promtool notation for a per-period count (``Counter.period``) growing by ``inc`` per step."""
+    return gauge_values([(inc / step_s * c.period / c.scale, n) for inc, n in incs])
 
 
 def gauge_values(phases: list[tuple[float, int]]) -> str:
@@ -283,7 +332,9 @@ class Synth:
 
 def model_labels(model: Any) -> dict[str, str]:
     p = P.preset_of(model)
-    return dict(model.serving.match) if model.serving.match else {p.model_label: model.id}
+    if model.serving.match:
+        return dict(model.serving.match)
+    return concrete({k: v.replace("{model}", model.id) for k, v in p.model_match.items()}) or {p.model_label: model.id}
 
 
 def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, int]], step_s: float) -> None:
@@ -299,7 +350,7 @@ def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, 
 
     for role, c in p.request_roles():
         incs = [((r if role == "total" else e if role == "errors" else r - e) * step_s, n) for r, e, _, n in phases]
-        s.add(ser(c, c.name), counter_values(incs))
+        s.add(ser(c, c.name), per_period_values(c, incs, step_s) if c.period else counter_values(incs))
     lat = p.latency
     if lat is not None:
         bounds = sorted({*lat.buckets, float("inf")}) if lat.buckets else None
@@ -318,6 +369,8 @@ def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, 
         s.add(f"{mean.name}_sum{{{ml}}}", counter_values([(r * step_s * L / mean.scale, n) for r, _, L, n in phases]))
         if mean.name + "_count" not in {c.name for _, c in p.request_roles()}:
             s.add(f"{mean.name}_count{{{ml}}}", counter_values([(r * step_s, n) for r, _, _, n in phases]))
+    if isinstance(mean, P.Gauge):  # a cloud's mean latency gauge
+        s.add(ser(mean, mean.name), gauge_values([(L / mean.scale, n) for _, _, L, n in phases]))
     if isinstance(mean, P.Mean):
         roles = {c.name: role for role, c in p.request_roles()}
         role = roles.get(mean.count.name, "total")

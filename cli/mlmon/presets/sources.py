@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from mlmon.compiler.units import fmt_float
 
-SCOPES = ("model", "target", "pod", "node")
+SCOPES = ("model", "target", "pod", "node", "bill")
 
 
 # --- source kinds ----------------------------------------------------------------------------------
@@ -24,6 +24,9 @@ class Counter:
     match: str = ""  # extra PromQL matchers, e.g. 'status=~"5.."'
     scope: str = "model"
     example: Mapping[str, str] = field(default_factory=dict)  # labels that satisfy ``match`` (rule tests)
+    # > 0: not a counter but a gauge holding the amount counted during the last ``period`` seconds
+    # (CloudWatch Sum, Azure Monitor's per-minute counts): its rate is avg_over_time(..) / period
+    period: float = 0.0
 
     @property
     def name(self) -> str:
@@ -40,6 +43,7 @@ class Gauge:
     match: str = ""
     scope: str = "model"
     example: Mapping[str, str] = field(default_factory=dict)
+    lookback: str = ""  # read the last sample within this range (cloud metrics arrive late and sparse)
 
     @property
     def name(self) -> str:
@@ -57,6 +61,7 @@ class Histogram:
     alt_names: tuple[str, ...] = ()  # older/newer spellings, OR-ed after ``name``
     scope: str = "model"
     match: str = ""
+    example: Mapping[str, str] = field(default_factory=dict)  # labels that satisfy ``match`` (rule tests)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -136,14 +141,16 @@ def _sel(sel: str, scope: str) -> str:
 # --- PromQL of the kinds -----------------------------------------------------------------------------
 def counter_rate(c: Counter, sel: str, w: str) -> str:
     s = _join(_sel(sel, c.scope), c.match)
-    inner = " or ".join(f"rate({n}{{{s}}}[{w}])" for n in c.names)
+    fn = "avg_over_time" if c.period else "rate"
+    inner = " or ".join(f"{fn}({n}{{{s}}}[{w}])" for n in c.names)
     expr = f"sum({inner})"
-    return expr if c.scale == 1.0 else f"{expr} * {fmt_float(c.scale)}"
+    scale = c.scale / c.period if c.period else c.scale
+    return expr if scale == 1.0 else f"{expr} * {fmt_float(scale)}"
 
 
 def gauge_value(g: Gauge, sel: str) -> str:
     s = _join(_sel(sel, g.scope), g.match)
-    inner = " or ".join(f"{n}{{{s}}}" for n in g.names)
+    inner = " or ".join(f"last_over_time({n}{{{s}}}[{g.lookback}])" if g.lookback else f"{n}{{{s}}}" for n in g.names)
     expr = f"{g.agg}({inner})"
     return expr if g.scale == 1.0 or g.agg == "count" else f"{expr} * {fmt_float(g.scale)}"
 

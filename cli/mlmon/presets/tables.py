@@ -8,6 +8,7 @@ keeps the two in step.
 from __future__ import annotations
 
 from mlmon import conventions as C
+from mlmon.presets import cloud, drift_libs
 from mlmon.presets.dialect import INSTRUMENT_BUCKETS, Preset
 from mlmon.presets.sources import Counter, Expr, Gauge, Histogram, Mean
 
@@ -365,3 +366,4 @@ OPENCOST = Preset(
 
 # every built-in preset, in the order the docs list them
 ALL: tuple[Preset, ...] = (MLMON, KSERVE, TRITON, TORCHSERVE, BENTOML, MLSERVER, VLLM, OTEL_GENAI, DCGM, CADVISOR, NODE, OPENCOST)
+ALL += cloud.ALL + drift_libs.ALL  # the clouds' managed endpoints and bills, drift libraries

@@ -10,7 +10,7 @@ from mlmon import conventions as C
 from mlmon.artifacts import AlertRule, RecordingRule, RuleGroup, promql_string
 from mlmon.compiler.units import format_duration
 from mlmon.registry import link as registry_link
-from mlmon.render import emit
+from mlmon.render import emit, exporter_jobs
 
 RULES_DIR = "prometheus/rules"
 TESTS_DIR = "prometheus/tests"
@@ -119,7 +119,7 @@ def config_file(spec: Any, header: str, rule_files: str = "rules/*.rules.yml") -
         "global": {"scrape_interval": "30s", "evaluation_interval": format_duration(evals[0])},
         "rule_files": [rule_files],
         "alerting": {"alertmanagers": [am]},
-        "scrape_configs": jobs,
+        "scrape_configs": jobs + exporter_jobs.jobs(spec),
     }
     storage = getattr(spec, "storage", None)
     if storage is not None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mlmon.diagnostics import Diagnostic, Severity
-from mlmon.tools import DEFAULT_TIMEOUT, run
+from mlmon.tools import DEFAULT_TIMEOUT, kubesd, run
 
 CODE = "MLM301"
 TOOL = "promtool"
@@ -120,7 +120,8 @@ def parse_check_output(output: str, files: Iterable[str], *, cwd: Path, default_
             yaml_file = file
             continue
         if text.startswith("WARNING"):  # e.g. "WARNING: no file match pattern ..."
-            diags.append(_diag(file, 0, 0, msg))
+            # a file_sd file that is not there yet (other tooling writes it) is only a warning
+            diags.append(_diag(file, 0, 0, msg, Severity.WARNING if "for file_sd" in msg else Severity.ERROR))
             continue
         diags.append(_diag(file, 0, 0, msg))
     flush_lint()
@@ -134,11 +135,45 @@ def _fallback(res, file: str) -> list[Diagnostic]:
 
 def check_config(config: str, *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) -> list[Diagnostic]:
     """``promtool check config CONFIG`` (also checks the rule files it references; promtool
-    reports only the first configuration error)."""
+    reports only the first configuration error). With a promtool built without Kubernetes
+    discovery, ``kubernetes_sd_configs`` are checked by ``tools.kubesd`` and the rest by promtool."""
     res = run(TOOL, ["check", "config", config], cwd=cwd, timeout=timeout, merge=True)
+    if res.returncode != 0 and (kubesd.MISSING in res.stdout or kubesd.SA_DIR in res.stdout):
+        return _check_copy(config, cwd=Path(cwd), timeout=timeout, strip=kubesd.MISSING in res.stdout)
     diags = parse_check_output(res.stdout, [config], cwd=Path(cwd), default_file=config)
     if res.returncode != 0 and not diags:
         diags = _fallback(res, config)
+    return diags
+
+
+def _check_copy(config: str, *, cwd: Path, timeout: float, strip: bool) -> list[Diagnostic]:
+    """Check a copy of CONFIG: without its kubernetes_sd_configs (checked by ``kubesd``) when this
+    promtool lacks Kubernetes discovery, and with the in-cluster service-account files (which
+    exist only inside a pod) standing in as empty files."""
+    import tempfile
+
+    import yaml
+
+    path = cwd / config
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    diags = []
+    if strip:
+        diags = [_diag(config, 0, 0, f"job {job}: kubernetes_sd_configs: {problem}") for job, problem in kubesd.check(data)]
+        data = kubesd.without(data)
+        diags.append(
+            _diag(config, 0, 0, "this promtool has no Kubernetes discovery; kubernetes_sd_configs were checked against Prometheus' own rules", Severity.INFO)
+        )
+    # the copy lives outside the checked folder (others may be reading it), its relative paths made absolute
+    data = kubesd.absolute_paths(data, path.parent.resolve())
+    with tempfile.TemporaryDirectory(prefix="mlmon-check-") as tmp:
+        data = kubesd.in_cluster_files(data, Path(tmp))
+        copy = Path(tmp) / path.name
+        copy.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        res = run(TOOL, ["check", "config", str(copy)], cwd=cwd, timeout=timeout, merge=True)
+        found = parse_check_output(res.stdout.replace(str(copy), config), [config], cwd=cwd, default_file=config)
+        diags += found
+        if res.returncode != 0 and not found:
+            diags += _fallback(res, config)
     return diags
 
 

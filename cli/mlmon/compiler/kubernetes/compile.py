@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mlmon import presets
 from mlmon.compiler import model as M
 from mlmon.compiler.kubernetes import schema as S
 from mlmon.compiler.kubernetes.model import Kubernetes, Scrape, TeamSecret
@@ -49,6 +50,9 @@ def _models_raw(docs: Sequence[Document], models: Mapping[str, M.Model]) -> list
 
 
 def _scrape(model: M.Model, doc: Document, path: Path, raw: Mapping[str, Any]) -> tuple[Scrape | None, list[Diagnostic]]:
+    preset = presets.get(model.serving.preset)
+    if preset is not None and preset.exporter and not model.serving.targets and not raw:
+        return None, []  # a managed endpoint read through its exporter's job (exporters:): nothing of its own to scrape
     d = scrape_of(model.serving.preset)
     targets = model.serving.targets
     in_cluster = sorted({ns for t in targets if (ns := service_namespace(t))})

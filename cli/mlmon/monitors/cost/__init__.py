@@ -25,6 +25,10 @@ cost: {source: opencost, monthly_budget_usd: 20000}
   `replicas: N`.
 - `source: opencost`: the CPU + RAM + GPU prices of the model's pods from OpenCost, recorded by
   the OpenCost preset of the model's `infra` section.
+- `source: cloud_bill`: the model's share of a cloud bill, recorded by a bill preset of the
+  model's `infra` section (`aws-billing`: the charges' increase per hour over the last day, times
+  the model's share of the requests its serving preset counts; see
+  [cloud endpoints and bills](../../integrations/clouds.md#cost-from-the-cloud-bill)).
 
 **Inputs** (the normalised signals recorded by the model's preset, group `mlmon-<id>-signals`):
 
@@ -33,6 +37,7 @@ cost: {source: opencost, monthly_budget_usd: 20000}
 | `mlmon_model:replicas:count` (scrape targets of job `mlmon-<id>` that are up) | replicas, without `replicas` or `replicas_from` |
 | `kube_deployment_status_replicas{namespace, deployment}` (kube-state-metrics) | replicas with `replicas_from` |
 | `mlmon_model:opencost_hourly_cost_usd:sum` (OpenCost CPU + RAM + GPU prices of the model's pods) | cost with `source: opencost` |
+| `mlmon_model:cloud_bill_hourly_cost_usd:sum` (the model's share of a cloud bill) | cost with `source: cloud_bill` |
 | `mlmon_model:requests:rate5m` / `mlmon_model:tokens:rate5m` (task `llm`) | cost per 1,000 |
 
 **Records** (labels `{model}`):
@@ -77,7 +82,8 @@ prices set with `source: opencost` (ignored, warning); `gpus_per_replica` withou
 `hourly_usd_per_gpu`, or `projected_over_budget_ratio` / `fast_burn_days` without a budget (no
 effect, warning); all prices 0 (warning); fixed replicas, or a single replica, costing more than
 the budget (warning); `source: opencost` without the OpenCost exporter in `infra`;
-`fast_burn_days` above 27 (it would page at the normal pace of a February).
+`fast_burn_days` above 27 (it would page at the normal pace of a February); `source: cloud_bill`
+without a bill exporter in `infra` (MLM329).
 
 **Dashboard:** a **Cost and budget** row (cost per hour and per 1,000, month-to-date and
 projected spend against the budget, the burn rate, cost over time, billed replicas); on the

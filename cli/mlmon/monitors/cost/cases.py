@@ -30,8 +30,8 @@ class CostCases:
         cfg, s = self.cfg, self.lab
         text, reps = gauge_steps(replicas)
         series: list[tuple[str, str]] = []
-        if cfg.source == "opencost":
-            series, cost = [(f"{C.OPENCOST_HOURLY}{{{s}}}", text)], reps
+        if cfg.source != "static":
+            series, cost = [(f"{X.priced_input(cfg)}{{{s}}}", text)], reps
         elif cfg.replicas is not None:
             cost = [None if r is None else cfg.replicas * cfg.hourly_per_replica for r in reps]
         else:
@@ -43,7 +43,7 @@ class CostCases:
     def base_segments(self) -> float:
         """A healthy level: replicas (USD/h for OpenCost) at most 60% of the budget pace."""
         cfg = self.cfg
-        if cfg.source == "opencost":
+        if cfg.source != "static":
             return round(cfg.budget / (31 * 24) * 0.6 * min(1.0, cfg.projected_ratio), 2) if cfg.budget else 10.0
         if cfg.replicas is not None or cfg.budget is None or cfg.hourly_per_replica <= 0:
             return 4.0
@@ -58,7 +58,7 @@ class CostCases:
         """Two days and a bit with a cost change on day 1: exact recorded values, nothing fires."""
         cfg = self.cfg
         base = self.base_segments()
-        low = round(base / 2, 2) if cfg.source == "opencost" else float(math.floor(base / 2))
+        low = round(base / 2, 2) if cfg.source != "static" else float(math.floor(base / 2))
         # with a budget: into day 2 so the month-to-date ladders add a completed day and hours
         end = 1440 + 2 * 60 + 30 if cfg.budget is not None else 150
         change = 6 * 60 if cfg.budget is not None else 30
@@ -97,8 +97,8 @@ class CostCases:
         """A runaway scale-up at 02:00 on day 1: the fast-burn page fires; quiet before."""
         cfg = self.cfg
         thr = cfg.fast_burn_threshold
-        per = 1.0 if cfg.source == "opencost" else cfg.hourly_per_replica
-        high = round(thr * 1.5, 2) if cfg.source == "opencost" else math.ceil(thr * 1.5 / per)
+        per = 1.0 if cfg.source != "static" else cfg.hourly_per_replica
+        high = round(thr * 1.5, 2) if cfg.source != "static" else math.ceil(thr * 1.5 / per)
         start, length = 120, 300
         series, cost = self.inputs([(self.base_segments(), start), (high, length - start)], 1.0)
         sim = CostSim(cost)
@@ -186,7 +186,7 @@ class CostCases:
 def rule_tests(model: Any, cfg: CostConfig) -> list[RuleTest]:
     c = CostCases(model, cfg)
     out = [c.healthy()]
-    if cfg.budget is not None and (cfg.replicas is None or cfg.source == "opencost"):
+    if cfg.budget is not None and (cfg.replicas is None or cfg.source != "static"):
         out.append(c.runaway(cfg.budget))
     if cfg.max_per_1k is not None:
         out.append(c.unit_cost(cfg.max_per_1k))

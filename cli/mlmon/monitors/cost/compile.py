@@ -9,14 +9,14 @@ from typing import Any
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.units import num
 from mlmon.monitors.base import duration_field
-from mlmon.monitors.cost.schema import DEFAULTS
+from mlmon.monitors.cost.schema import DEFAULTS, PRICED
 
 PRICE_FIELDS = ("hourly_usd_per_replica", "hourly_usd_per_gpu", "gpus_per_replica", "replicas", "replicas_from")
 
 
 @dataclass(frozen=True)
 class CostConfig:
-    source: str  # static | opencost
+    source: str  # static | opencost | cloud_bill
     per_replica: float
     per_gpu: float
     gpus_per_replica: float
@@ -51,9 +51,9 @@ def _check_prices(raw: Mapping[str, Any], ctx: CompileContext, source: str) -> b
             hint="or set source: opencost to take prices from OpenCost",
         )
         ok = False
-    if source == "opencost":
+    if source != "static":
         for k in (k for k in PRICE_FIELDS if k in raw):
-            ctx.warning((k,), "MLM210", f"'{k}' is ignored with source: opencost (OpenCost prices the model's pods)", key=True)
+            ctx.warning((k,), "MLM210", f"'{k}' is ignored with source: {source} ({PRICED[source]} gives the cost)", key=True)
     if "replicas" in raw and "replicas_from" in raw:
         ctx.error(("replicas_from",), "MLM210", "set either a fixed 'replicas' count or 'replicas_from', not both", key=True)
         ok = False

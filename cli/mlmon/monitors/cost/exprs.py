@@ -36,9 +36,14 @@ def unit_rate_metric(cfg: CostConfig) -> str:
 
 def cost_expr(model: Any, cfg: CostConfig) -> str:
     """USD per hour, one series (labels are set by the recording rule)."""
-    if cfg.source == "opencost":
-        return f"sum({C.OPENCOST_HOURLY}{sel(model)})"
+    if cfg.source != "static":
+        return f"sum({priced_input(cfg)}{sel(model)})"
     return f"{C.COST_REPLICAS}{sel(model)} * {num(cfg.hourly_per_replica)}"
+
+
+def priced_input(cfg: CostConfig) -> str:
+    """The normalised cost per hour a priced source reads (recorded by the model's presets)."""
+    return C.CLOUD_BILL_HOURLY if cfg.source == "cloud_bill" else C.OPENCOST_HOURLY
 
 
 def deployment_replicas(namespace: str, deployment: str) -> str:

@@ -11,6 +11,7 @@ from mlmon.compiler.units import num
 from mlmon.monitors.cost import exprs as X
 from mlmon.monitors.cost.compile import CostConfig
 from mlmon.monitors.cost.rules import KEY
+from mlmon.monitors.cost.schema import PRICED
 
 
 def _budget_panels(s: str, cfg: CostConfig, b: float) -> list[Panel]:
@@ -65,7 +66,7 @@ def _budget_panels(s: str, cfg: CostConfig, b: float) -> list[Panel]:
 def dashboard_rows(model: Any, cfg: CostConfig) -> list[Row]:
     s = X.sel(model)
     unit_metric = X.unit_cost_metric(cfg)
-    price = "OpenCost prices of the model's pods." if cfg.source == "opencost" else f"replicas x {num(cfg.hourly_per_replica)} USD."
+    price = PRICED[cfg.source] + "." if cfg.source in PRICED else f"replicas x {num(cfg.hourly_per_replica)} USD."
     panels = [
         Panel(
             "Cost per hour",

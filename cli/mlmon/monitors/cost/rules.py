@@ -12,6 +12,7 @@ from mlmon.compiler.units import format_duration, num
 from mlmon.monitors.base import alert_annotations, alert_labels
 from mlmon.monitors.cost import exprs as X
 from mlmon.monitors.cost.compile import CostConfig
+from mlmon.monitors.cost.schema import PRICED
 
 KEY = "cost"
 FAST_BURN_FOR = 600.0  # seconds
@@ -105,7 +106,7 @@ def alerts(model: Any, cfg: CostConfig) -> list[AlertRule]:
                 ),
             )
         )
-    what = "OpenCost's price metrics for the model's pods" if cfg.source == "opencost" else "the replica count"
+    what = PRICED.get(cfg.source, "the replica count")
     out.append(
         AlertRule(
             C.ALERT_COST_NODATA,

@@ -7,7 +7,9 @@ from typing import Any
 
 from mlmon.compiler import dsl as S
 
-SOURCES = ("static", "opencost")
+SOURCES = ("static", "opencost", "cloud_bill")
+# where each priced source's cost per hour comes from (recorded by the model's presets in group mlmon-<id>-signals)
+PRICED = {"opencost": "OpenCost's price metrics for the model's pods", "cloud_bill": "the cloud bill's share of the model (by its traffic)"}
 FAST_BURN_MAX_DAYS = 27  # from 28 days on, the fast-burn threshold falls to the normal pace of a February
 
 
@@ -27,7 +29,7 @@ def schema() -> dict[str, Any]:
     d = DEFAULTS
     return S.obj(
         {
-            "source": S.enum(list(SOURCES), "where prices come from: static prices below, or OpenCost metrics", d.source),
+            "source": S.enum(list(SOURCES), "where prices come from: static prices below, OpenCost metrics, or a cloud bill split by traffic", d.source),
             "hourly_usd_per_replica": S.number("price of one replica per hour, USD", 0),
             "hourly_usd_per_gpu": S.number("price of one GPU per hour, USD", 0),
             "gpus_per_replica": S.number("GPUs per replica (with hourly_usd_per_gpu)", 0, default=d.gpus_per_replica),
