@@ -48,6 +48,11 @@ def _own_config_home(tmp_path_factory):
     the developer's ~/.config; subprocesses inherit it."""
     old = os.environ.get("XDG_CONFIG_HOME")
     os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    # passing rule test files are remembered by content for this run only (shared by the xdist
+    # workers: the folder above theirs), never in the developer's ~/.cache
+    base = tmp_path_factory.getbasetemp()
+    run_dir = base.parent if base.name.startswith("popen-gw") else base
+    os.environ.setdefault("MLMON_CACHE_DIR", str(run_dir / "mlmon-rule-tests"))
     yield
     if old is None:
         os.environ.pop("XDG_CONFIG_HOME", None)

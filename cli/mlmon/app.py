@@ -108,9 +108,18 @@ def generate(
 def validate(
     directory: Path = typer.Argument(Path("generated"), help="a folder written by `mlmon generate`"),
     format: str = FormatOpt,
+    jobs: int = typer.Option(0, "-j", "--jobs", min=0, help="rule test files run at once (0 = one per core)"),
+    timeout: float | None = typer.Option(
+        None, "--timeout", min=0, help="seconds one tool call may take before it counts as failed (default $MLMON_TOOL_TIMEOUT; 0 or unset: no limit)"
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="where passing rule test files are remembered by content (default $MLMON_CACHE_DIR, else ~/.cache/mlmon/rule-tests)"
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="run every rule test file, remember nothing"),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="print each rule test file's time (or 'cached pass')"),
 ) -> None:
     """Run promtool, amtool (and pint when installed) on generated output."""
-    _run("validate", directory=directory, format=format)
+    _run("validate", directory=directory, format=format, jobs=jobs, timeout=timeout, cache_dir=cache_dir, no_cache=no_cache, verbose=verbose)
 
 
 @app.command()

@@ -47,7 +47,6 @@ from mlmon.render.prometheus import RULES_DIR, TESTS_DIR
 
 RULES_GLOB = "*.rules.yml"
 TESTS_GLOB = "*.test.yml"
-TEST_WORKERS = 4
 
 
 @dataclass
@@ -73,15 +72,37 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _test_rules_parallel(root: Path, tests: list[str]) -> list[Diagnostic]:
-    """``promtool test rules`` per test file, a few at a time (promtool runs files one after another;
-    generated tests with long series take seconds each)."""
-    from mlmon.tools import promtool
+def _test_rules_parallel(root: Path, tests: list[str], opts: Any) -> list[Diagnostic]:
+    """``promtool test rules`` per test file, ``--jobs`` at a time (promtool runs files one after
+    another); a file seen passing with the same content is not run again (tools/testcache)."""
+    import time
 
-    workers = max(1, min(TEST_WORKERS, os.cpu_count() or 1, len(tests)))
+    from mlmon.tools import promtool, testcache
+
+    no_cache = bool(getattr(opts, "no_cache", False))
+    cache_dir = getattr(opts, "cache_dir", None)
+    cache = testcache.Cache(None if no_cache else Path(cache_dir) if cache_dir else testcache.default_dir())
+    timeout = getattr(opts, "timeout", None)
+    verbose = bool(getattr(opts, "verbose", False))
+
+    def one(f: str) -> tuple[list[Diagnostic], str]:
+        k = testcache.key(root, f) if cache.directory is not None else None
+        if cache.hit(k):
+            return [], f"{f}: cached pass"
+        start = time.monotonic()
+        diags = promtool.test_rules([f], cwd=root, timeout=timeout)
+        if not has_errors(diags):
+            cache.store(k)
+        return diags, f"{f}: {time.monotonic() - start:.2f}s{' FAILED' if has_errors(diags) else ''}"
+
+    jobs = int(getattr(opts, "jobs", 0) or 0) or (os.cpu_count() or 1)
+    workers = max(1, min(jobs, len(tests) or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(lambda f: promtool.test_rules([f], cwd=root), tests))
-    return [d for part in parts for d in part]
+        parts = list(pool.map(one, tests))
+    if verbose:
+        for _, line in parts:
+            _err(f"  {line}")
+    return [d for diags, _ in parts for d in diags]
 
 
 def _err(text: str) -> None:
@@ -139,19 +160,26 @@ def _files(root: Path, folder: str, glob: str) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in (root / folder).glob(glob) if p.is_file())
 
 
-def _run_checks(root: Path) -> list[Check]:
+def _run_checks(root: Path, opts: Any) -> list[Check]:
     from mlmon.tools import amtool, pint, promtool
     from mlmon.tools.dashboards import GRAFANA_DIR, check_dashboards
     from mlmon.tools.routing import RoutingCase, coverage, load_routing_tests, run_routing_tests
     from mlmon.tools.rulefiles import alert_rules, unknown_test_alerts
 
     rules, tests = _files(root, RULES_DIR, RULES_GLOB), _files(root, TESTS_DIR, TESTS_GLOB)
+    timeout = getattr(opts, "timeout", None)  # None: $MLMON_TOOL_TIMEOUT, else no limit
     checks = _Checks()
-    checks.step("promtool check config", PROM_CONFIG, lambda: promtool.check_config(PROM_CONFIG, cwd=root), "MLM301", PROM_CONFIG)
-    checks.step("promtool check rules", _plural(len(rules), "file"), lambda: promtool.check_rules(rules, cwd=root), "MLM301", rules[0] if rules else RULES_DIR)
+    checks.step("promtool check config", PROM_CONFIG, lambda: promtool.check_config(PROM_CONFIG, cwd=root, timeout=timeout), "MLM301", PROM_CONFIG)
+    checks.step(
+        "promtool check rules",
+        _plural(len(rules), "file"),
+        lambda: promtool.check_rules(rules, cwd=root, timeout=timeout),
+        "MLM301",
+        rules[0] if rules else RULES_DIR,
+    )
 
     def test_rules() -> list[Diagnostic]:
-        return _test_rules_parallel(root, tests) + unknown_test_alerts(root, tests)
+        return _test_rules_parallel(root, tests, opts) + unknown_test_alerts(root, tests)
 
     checks.step("promtool test rules", _plural(len(tests), "file"), test_rules, "MLM301", tests[0] if tests else TESTS_DIR)
     checks.step("amtool check-config", AM_CONFIG, lambda: amtool.check_config(AM_CONFIG, cwd=root), "MLM302", AM_CONFIG)
@@ -204,7 +232,7 @@ def run(opts: Any) -> int:
     code = _preflight(directory, fmt)
     if code is not None:
         return code
-    checks = _run_checks(directory)
+    checks = _run_checks(directory, opts)
     shown = _shown(directory)
     # the same problem can come from two checks (check config also loads the rule files)
     unique = {replace(d, file=shown(d.file)) if not Path(d.file).is_absolute() else d for c in checks for d in c.diags}

@@ -12,7 +12,23 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-DEFAULT_TIMEOUT = 120.0  # seconds; promtool checks 10,000 rules in < 1 s here
+# No fixed limit: a busy machine makes the tools slow, not wrong. A limit is set on purpose, by
+# `mlmon validate --timeout SECONDS` or MLMON_TOOL_TIMEOUT (seconds; 0 or unset: none).
+TIMEOUT_ENV = "MLMON_TOOL_TIMEOUT"
+
+
+def timeout_limit(value: float | None = None) -> float | None:
+    """The per-call limit in seconds: ``value`` when given, else $MLMON_TOOL_TIMEOUT; 0 means none."""
+    if value is None:
+        raw = os.environ.get(TIMEOUT_ENV, "").strip()
+        try:
+            value = float(raw) if raw else 0.0
+        except ValueError:
+            raise ToolFailed("mlmon", f"{TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+    return value if value > 0 else None
+
+
+DEFAULT_TIMEOUT: float | None = None  # resolved by timeout_limit() at each call
 
 INSTALL_HINTS = {
     "promtool": "install it with `apt-get install prometheus` (Debian/Ubuntu) or from https://prometheus.io/download/",
@@ -57,11 +73,12 @@ def require(tool: str) -> str:
     return path
 
 
-def run(tool: str, args: list[str], *, cwd: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT, merge: bool = False) -> Result:
+def run(tool: str, args: list[str], *, cwd: str | os.PathLike[str], timeout: float | None = DEFAULT_TIMEOUT, merge: bool = False) -> Result:
     """Run ``tool args...`` in ``cwd``. ``merge``: stderr into stdout, keeping the order in which the
     tool wrote its lines (promtool writes "Checking FILE" on stdout and its errors on stderr)."""
     exe = require(tool)
     argv = [exe, *args]
+    limit = timeout_limit(timeout)
     env = dict(os.environ, LC_ALL="C", NO_COLOR="1")
     try:
         proc = subprocess.run(
@@ -71,13 +88,13 @@ def run(tool: str, args: list[str], *, cwd: str | os.PathLike[str], timeout: flo
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if merge else subprocess.PIPE,
-            timeout=timeout,
+            timeout=limit,
             check=False,
         )
     except FileNotFoundError:
         raise ToolMissing(tool) from None
     except subprocess.TimeoutExpired:
-        raise ToolFailed(tool, f"timed out after {timeout:g}s") from None
+        raise ToolFailed(tool, f"stopped after {limit:g}s, the limit set by --timeout or {TIMEOUT_ENV}; raise it, or set 0 for no limit") from None
     except OSError as exc:
         raise ToolFailed(tool, f"cannot run: {exc.strerror or exc}") from None
     out = proc.stdout.decode("utf-8", "replace")

@@ -56,7 +56,7 @@ def parse_check_config(output: str, file: str) -> list[Diagnostic]:
     return sorted(set(diags), key=lambda d: (d.line, d.col, d.message))
 
 
-def check_config(config: str, *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) -> list[Diagnostic]:
+def check_config(config: str, *, cwd: Path, timeout: float | None = DEFAULT_TIMEOUT) -> list[Diagnostic]:
     """``amtool check-config CONFIG``."""
     res = run(TOOL, ["check-config", config], cwd=cwd, timeout=timeout)
     diags = parse_check_config(res.stdout + "\n" + res.stderr, config)
@@ -72,7 +72,7 @@ def matcher(name: str, value: str) -> str:
     return f'{name}="{escaped}"'
 
 
-def routes_test(config: str, labels: Mapping[str, str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) -> list[str]:
+def routes_test(config: str, labels: Mapping[str, str], *, cwd: Path, timeout: float | None = DEFAULT_TIMEOUT) -> list[str]:
     """Receivers (in order) that ``amtool config routes test`` resolves ``labels`` to. Raises
     ToolFailed when amtool rejects the call (e.g. bad labels or config)."""
     args = ["config", "routes", "test", f"--config.file={config}", *(matcher(k, labels[k]) for k in sorted(labels))]

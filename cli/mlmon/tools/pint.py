@@ -68,7 +68,7 @@ def parse_report(data: Any) -> list[Diagnostic]:
     return sorted(set(diags), key=lambda d: (d.file, d.line, d.code, d.message))
 
 
-def lint(files: list[str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) -> list[Diagnostic]:
+def lint(files: list[str], *, cwd: Path, timeout: float | None = DEFAULT_TIMEOUT) -> list[Diagnostic]:
     """``pint lint`` on rule files, offline (no Prometheus server is queried)."""
     if not files:
         return []

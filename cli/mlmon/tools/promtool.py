@@ -133,7 +133,7 @@ def _fallback(res, file: str) -> list[Diagnostic]:
     return [_diag(file, 0, 0, f"exited with status {res.returncode}: {text[:2000]}")]
 
 
-def check_config(config: str, *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) -> list[Diagnostic]:
+def check_config(config: str, *, cwd: Path, timeout: float | None = DEFAULT_TIMEOUT) -> list[Diagnostic]:
     """``promtool check config CONFIG`` (also checks the rule files it references; promtool
     reports only the first configuration error). With a promtool built without Kubernetes
     discovery, ``kubernetes_sd_configs`` are checked by ``tools.kubesd`` and the rest by promtool."""
@@ -146,7 +146,7 @@ def check_config(config: str, *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) ->
     return diags
 
 
-def _check_copy(config: str, *, cwd: Path, timeout: float, strip: bool) -> list[Diagnostic]:
+def _check_copy(config: str, *, cwd: Path, timeout: float | None, strip: bool) -> list[Diagnostic]:
     """Check a copy of CONFIG: without its kubernetes_sd_configs (checked by ``kubesd``) when this
     promtool lacks Kubernetes discovery, and with the in-cluster service-account files (which
     exist only inside a pod) standing in as empty files."""
@@ -177,7 +177,7 @@ def _check_copy(config: str, *, cwd: Path, timeout: float, strip: bool) -> list[
     return diags
 
 
-def check_rules(files: list[str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT, lint: bool = True) -> list[Diagnostic]:
+def check_rules(files: list[str], *, cwd: Path, timeout: float | None = DEFAULT_TIMEOUT, lint: bool = True) -> list[Diagnostic]:
     """``promtool check rules --lint=all --lint-fatal FILES``: every error, with positions
     (``lint=False``: ``--lint=none``, only what a server would reject)."""
     if not files:
@@ -313,7 +313,7 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
     return sorted(set(diags), key=lambda d: (d.file, d.line, d.col, d.message))
 
 
-def test_rules(files: list[str], *, cwd: Path, timeout: float = DEFAULT_TIMEOUT) -> list[Diagnostic]:
+def test_rules(files: list[str], *, cwd: Path, timeout: float | None = DEFAULT_TIMEOUT) -> list[Diagnostic]:
     """``promtool test rules FILES``: one Diagnostic per failed case (or per broken file)."""
     if not files:
         return []
