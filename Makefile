@@ -23,6 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,parity]'
+	$(BIN)/python -m compileall -q cli/mlmon >/dev/null  # lint (a pre-commit hook) starts from bytecode
 	touch $@
 
 # promtool and amtool (plus the servers the end-to-end tests start) from Debian's packages, and

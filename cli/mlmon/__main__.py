@@ -1,3 +1,3 @@
-from mlmon.app import main
+from mlmon.entry import main
 
 main()

@@ -7,18 +7,14 @@ pays for grafanalib, jsonschema or requests.
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import os
-import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from mlmon import ExitCode
+from mlmon.entry import run_command
 
 
 class _Group(TyperGroup):
@@ -44,26 +40,8 @@ _DEBUG = False
 
 
 def _run(command: str, **opts: Any) -> None:
-    """Import ``mlmon.commands.<command>`` and call ``run``; map failures to exit codes."""
-    try:
-        module = importlib.import_module(f"mlmon.commands.{command}")
-        code = module.run(SimpleNamespace(**opts))
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        code = ExitCode.USAGE
-    except BrokenPipeError:  # e.g. `mlmon lint | head`
-        code = ExitCode.OK
-    except Exception as exc:  # one handler for everything unexpected
-        from mlmon.remote.http import redact  # secrets never reach the terminal, tracebacks included
-
-        if _DEBUG or os.environ.get("MLMON_DEBUG"):
-            import traceback
-
-            sys.stderr.write(redact(traceback.format_exc()))
-        else:
-            sys.stderr.write(redact(f"mlmon: internal error: {type(exc).__name__}: {exc}") + "\n(run with --debug for a traceback)\n")
-        code = ExitCode.INTERNAL
-    raise typer.Exit(int(code))
+    """Run ``mlmon.commands.<command>`` (mlmon.entry.run_command) and exit with its code."""
+    raise typer.Exit(run_command(command, _DEBUG, **opts))
 
 
 @app.callback()
