@@ -7,7 +7,9 @@
    tests and dashboards, write the folder atomically) for 10, 100 and 1000 synthetic models, with
    t(1000)/t(100) (linear would be 10), and the 1000-model run again on one process (--jobs 1).
 3. The drift bench (bench/drift_bench.py): drift rule-group evaluation time in a real Prometheus.
-4. Series cost per model (and bench/series_bench.py: `mlmon series`' estimate against what a real
+4. CPU and memory beside their peers (bench/cpu_bench.py): lint against promtool check rules,
+   promtool rule-test CPU per model, generate of 1000 models with --jobs, memory by SLO period.
+5. Series cost per model (and bench/series_bench.py: `mlmon series`' estimate against what a real
    Prometheus holds for a bench fleet): the series `mlmon.instrument` exports for one model version of the
    example fraud detector, by metric family group (drift bins, data quality, fairness groups), and
    the rules each monitor generates for the example specs.
@@ -198,8 +200,11 @@ def main() -> None:
     sys.stdout.flush()
     subprocess.run([sys.executable, str(REPO / "bench" / "series_bench.py")], cwd=REPO, check=False)  # estimated vs measured series
     bench_lint()
-    bench_series()
     bench_generate()
+    sys.stdout.flush()
+    import cpu_bench
+
+    cpu_bench.main(mlmon_exe(), synthetic_spec(1000), RUNS)
     drift = REPO / "bench" / "drift_bench.py"
     if drift.exists():
         sys.stdout.flush()

@@ -1,0 +1,114 @@
+"""CPU and memory figures of the commands users wait for, each beside its peer in the same run.
+
+Every figure is measured per child process with ``os.wait4`` (user + system CPU seconds, peak RSS),
+so a busy host changes wall times far more than these. Runs of two commands being compared are
+interleaved (a, b, a, b, ...), so a slow spell of the host hits both.
+
+1. ``mlmon lint specs/`` against ``promtool check rules`` on the same specs' rule files: CPU median
+   of each and the ratio (target <= 1.1x).
+2. ``promtool test rules`` on every generated rule test file of ``specs/``: CPU per model (the sum of
+   its files), the median model and the worst file (targets <= 3 CPU-s per model, <= 10 s per file).
+3. ``mlmon generate`` of 1000 synthetic models: wall time with ``--jobs`` (one per core) and peak RSS
+   (targets <= 5 s, <= 150 MB).
+4. Peak RSS of ``mlmon generate`` for one model whose SLO period is 30d, 1y and 10y (target: flat).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB) of one run of ``cmd`` (its own process)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def lint_vs_promtool(mlmon: list[str], runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="mlmon-bench-") as tmp:
+        subprocess.run([*mlmon, "generate", "specs", "-o", f"{tmp}/out"], cwd=REPO, check=True, capture_output=True)
+        rules = sorted(str(p) for p in Path(tmp, "out", "prometheus", "rules").glob("*.rules.yml"))
+        lint, prom = [], []
+        for _ in range(runs):
+            lint.append(measure([*mlmon, "lint", "specs"], REPO)[1])
+            prom.append(measure(["promtool", "check", "rules", *rules], REPO)[1])
+    ml, pm = statistics.median(lint), statistics.median(prom)
+    print(f"lint specs/ CPU median {ml * 1000:.0f} ms; promtool check rules ({len(rules)} files) {pm * 1000:.0f} ms; ratio {ml / pm:.2f}x   [target <= 1.1x]")
+
+
+def rule_tests() -> None:
+    with tempfile.TemporaryDirectory(prefix="mlmon-bench-") as tmp:
+        out = Path(tmp, "out")
+        subprocess.run([sys.executable, "-m", "mlmon", "generate", "specs", "-o", str(out)], cwd=REPO, check=True, capture_output=True)
+        per_model: dict[str, float] = defaultdict(float)
+        worst = ("", 0.0)
+        for f in sorted((out / "prometheus" / "tests").glob("*.test.yml")):
+            _, cpu, _ = measure(["promtool", "test", "rules", str(f.relative_to(out))], out)
+            per_model[f.name.split(".")[0]] += cpu
+            worst = max(worst, (f.name, cpu), key=lambda t: t[1])
+    figures = sorted(per_model.values())
+    print(
+        f"promtool test rules, {len(per_model)} models of specs/: CPU per model median {statistics.median(figures):.1f} s "
+        f"(min {figures[0]:.1f}, max {figures[-1]:.1f}, total {sum(figures):.0f} s); worst file {worst[0]} {worst[1]:.1f} s   "
+        "[targets <= 3 s per model, <= 10 s per file]"
+    )
+
+
+def generate_fleet(mlmon: list[str], spec_text: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="mlmon-bench-") as tmp:
+        spec = Path(tmp, "fleet.yaml")
+        spec.write_text(spec_text)
+        wall, cpu, rss = measure([*mlmon, "generate", str(spec), "-o", f"{tmp}/out"], REPO)
+    print(f"generate 1000 models (--jobs {os.cpu_count()}): {wall:.1f} s wall, {cpu:.1f} CPU-s, peak RSS {rss:.0f} MB   [targets <= 5 s, <= 150 MB]")
+
+
+PERIOD_SPEC = """\
+apiVersion: mlmon/v1
+kind: MonitoringSpec
+metadata: {{name: period}}
+routing:
+  teams:
+    t: {{slack: {{channel: '#t', api_url_file: /run/secrets/slack}}}}
+models:
+  - id: m
+    team: t
+    serving: {{preset: mlmon, targets: ['m.svc:8080']}}
+    slos:
+      - name: availability
+        objective: 99.9
+        period: {period}
+        sli: {{kind: availability}}
+"""
+
+
+def period_memory(mlmon: list[str]) -> None:
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="mlmon-bench-") as tmp:
+        for period in ("30d", "365d", "3650d"):
+            spec = Path(tmp, f"p{period}.yaml")
+            spec.write_text(PERIOD_SPEC.format(period=period))
+            _, _, rss = measure([*mlmon, "generate", str(spec), "-o", f"{tmp}/out-{period}"], REPO)
+            figures.append(f"{period} {rss:.0f} MB")
+    print(f"generate peak RSS by SLO period: {', '.join(figures)}   [target: flat]")
+
+
+def main(mlmon: list[str], fleet_spec: str, runs: int) -> None:
+    lint_vs_promtool(mlmon, runs)
+    rule_tests()
+    generate_fleet(mlmon, fleet_spec)
+    period_memory(mlmon)
