@@ -76,8 +76,9 @@ class FeedbackCases:
 
     def spike(self) -> RuleTest:
         """A day of 8-12% negative feedback (exact values, nothing fires), then a jump: the spike
-        alert fires. One case, so the day of history is evaluated once."""
-        for text, history, lvl in self.spike_plans():
+        alert fires (on a lower or flat history when ``k`` or ``min_increase`` need one). One case, so the day of history is evaluated once."""
+        for plan in self.spike_plans():
+            text, history, lvl = plan
             start = len(history)
             shares = history + [lvl] * (self.w + self.for_min + 30)
             series, sim = self.series(shares)
