@@ -469,3 +469,53 @@ def test_feature_drift_panels_draw_each_features_own_alert_thresholds():
         for f in shown:
             drawn.setdefault(f, []).append(tuple(th.value for th in p.thresholds if th.value is not None))
     assert drawn == {f: [(warn[f], critical[f])] for f in warn}
+
+
+def test_routing_tests_route_real_feature_names_not_templates():
+    """The per-feature drift alert's labels are templates (check: '{{ $labels.feature }}'); its
+    routing tests carry a feature of the baseline instead, as a firing instance would."""
+    import yaml
+
+    from mlmon.render import alertmanager
+
+    s, diags = compile_drift("{baseline: baselines/fd.yaml}")
+    assert s is not None, messages(diags)
+    tests = yaml.safe_load(pipeline.render(s, dashboards=False)[alertmanager.ROUTING_TESTS])["tests"]
+    assert not [t["labels"] for t in tests if any("{{" in v for v in t["labels"].values())]
+    feature = [t["labels"] for t in tests if t["labels"]["alertname"] == C.ALERT_DRIFT_FEATURE]
+    assert {(lab["severity"], lab["check"], lab["feature"]) for lab in feature} == {("critical", "age", "age"), ("warning", "age", "age")}
+
+
+def test_shipped_routing_tests_hold_no_template():
+    import yaml
+
+    files = [REPO / "generated" / "alertmanager" / "routing-tests.yml", *sorted((REPO / "tests" / "golden").glob("*/expected/alertmanager/routing-tests.yml"))]
+    for f in files:
+        for t in yaml.safe_load(f.read_text())["tests"]:
+            assert not any("{{" in v for v in t["labels"].values()), (f.name, t["labels"])
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("sources", ["", "source: {histogram: feat_hist}, prediction: {source: {histogram: score_hist}}, "])
+def test_every_drift_alert_rule_has_a_firing_case(variant, sources):
+    """Each alert rule (the critical feature and prediction rules included) fires in some generated
+    case; the contract alert (counted distributions only) also has quiet cases."""
+    s, model, groups = all_rules(f"{{baseline: baselines/fd.yaml, {sources}{VARIANTS[variant]}}}")
+    tests = drift.MONITOR.rule_tests(model, s)
+    fired = {
+        (c.alertname, e.labels["severity"], e.labels["check"] if c.alertname != C.ALERT_DRIFT_FEATURE else "")
+        for t in tests
+        for c in t.alert_checks
+        for e in c.exp_alerts
+    }
+    rules = {
+        (r.alert, r.labels["severity"], r.labels["check"] if r.alert != C.ALERT_DRIFT_FEATURE else "")
+        for g in groups
+        for r in g.rules
+        if isinstance(r, AlertRule)
+    }
+    assert rules <= fired, rules - fired
+    assert (C.ALERT_DRIFT_FEATURE, "critical", "") in rules and (C.ALERT_DRIFT_PREDICTION, "critical", "prediction") in rules
+    assert (C.ALERT_DRIFT_CONTRACT, "warning", "contract") in rules  # country is counted either way
+    quiet = [c for t in tests for c in t.alert_checks if c.alertname == C.ALERT_DRIFT_CONTRACT and not c.exp_alerts]
+    assert len(quiet) >= 3

@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import functools
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mlmon import conventions as C
@@ -152,7 +151,7 @@ class Sim:
     """Burn-rate alert states of one error budget (evaluated every minute). Conditions are
     computed at the minutes asked for, never stored per minute (see ``Cumulative``)."""
 
-    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: Sequence[float], errors: Sequence[float]):
+    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: Cumulative, errors: Cumulative):
         self.budget = budget
         self.tiers = list(tiers)
         self.total = total

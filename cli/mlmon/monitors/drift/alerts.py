@@ -128,6 +128,7 @@ def alert_rules(model: Any, s: Drift) -> list[AlertRule]:
                 # one instance per drifted feature, possibly dozens at once: only severity (which tells
                 # the two rules apart) stays a template Prometheus expands per instance
                 labels_in_expr=tuple(k for k in lab if k != C.L_SEVERITY),
+                instance_labels=(labels(model, sev, s.features[0].name) | {"feature": s.features[0].name},),
             )
         )
     if s.prediction is not None:
