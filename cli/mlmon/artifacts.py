@@ -49,6 +49,13 @@ class AlertRule:
     # saves that work. The labels, their routing and their tests stay the same. (Rules of one name
     # must still differ in their ``labels:``, or promtool reports them as duplicates.)
     labels_in_expr: tuple[str, ...] = ()
+    # Labels of real instances, for the routing tests, when ``labels`` hold templates Prometheus
+    # expands per instance (``check: '{{ $labels.feature }}'``): amtool must route real values.
+    instance_labels: tuple[Mapping[str, str], ...] = ()
+
+    def routing_labels(self) -> list[dict[str, str]]:
+        """The label sets the routing tests check for this rule (alertname included)."""
+        return [{"alertname": self.alert, **lab} for lab in (self.instance_labels or (self.labels,))]
 
 
 @dataclass(frozen=True)

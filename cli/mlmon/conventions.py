@@ -106,12 +106,15 @@ DRIFT_PREDICTION_SCORE = "mlmon_drift:prediction:score"  # {model} PSI or JS of 
 DRIFT_FEATURES_DRIFTED = "mlmon_drift:features_drifted:count"  # {model} features with score >= warn
 DRIFT_FEATURES_SCORED = "mlmon_drift:features_scored:count"  # {model} features with a (gated) score
 DRIFT_DRIFTED_SHARE = "mlmon_drift:features_drifted:ratio"  # {model} drifted / scored, in [0, 1]
-DRIFT_OTHER_BIN = "__other__"  # categorical bin for categories outside the baseline's top-k
+DRIFT_BIN_UNKNOWN = "mlmon_drift:feature_bin:unknown_increase_window"  # {model, feature, bin} bins not in the baseline (normally none)
+DRIFT_PRED_BIN_UNKNOWN = "mlmon_drift:prediction_bin:unknown_increase_window"  # {model, bin}
+DRIFT_OTHER_BIN = "__other__"  # categorical bin for categories outside the baseline's top-k; in the rules, also every unknown bin label
 
 ALERT_DRIFT_FEATURE = "MLModelFeatureDrift"  # {feature}; severity warning (>= warn) / critical (>= critical)
 ALERT_DRIFT_PREDICTION = "MLModelPredictionDrift"
 ALERT_DRIFT_DATASET = "MLModelDatasetDrift"  # share of drifted features >= dataset.drifted_share
 ALERT_DRIFT_NODATA = "MLModelDriftNoData"  # bin counters absent or below the sample gate
+ALERT_DRIFT_CONTRACT = "MLModelDriftContractViolation"  # bin counters with a bin label the baseline does not have
 
 # --- data quality (monitors/data_quality) ---------------------------------------------------
 # Inputs: FEATURE_ROWS_TOTAL and the per-feature FEATURE_*_TOTAL counters above. Rates are per

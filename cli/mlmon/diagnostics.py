@@ -126,6 +126,8 @@ CODES: dict[str, str] = {
     "MLM327": "no-data window shorter than the delay of the cloud exporter the model is read through",
     "MLM328": "drift_scores problem (both drift and drift_scores on one model, a preset that reports no per-feature scores)",
     "MLM329": "cost from a cloud bill without a bill exporter",
+    # alerts that must be able to fire
+    "MLM350": "alert condition that can never be met (e.g. a feedback spike min_increase of 1 or more)",
 }
 
 

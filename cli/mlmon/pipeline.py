@@ -242,8 +242,8 @@ def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True)
                 for r in g.rules:
                     if isinstance(r, AlertRule):
                         alerts.append(r)
-                        labels = {"alertname": r.alert, **r.labels}
-                        routing_cases.append((labels, alertmanager.expected_receivers(spec, labels), path))
+                        for labels in r.routing_labels():
+                            routing_cases.append((labels, alertmanager.expected_receivers(spec, labels), path))
         for mon in active:
             tests = list(mon.rule_tests(model, spec, alerts))
             if not tests:

@@ -67,13 +67,13 @@ def test_every_series_of_the_contract_exists_at_zero(baseline):
         C.PREDICTION_SCORE + "_bucket",
     ):
         assert name in names, name
-    # every bin of every feature, at zero
+    # every bin of every feature (and __other__, which numeric features get too), at zero
     for fb in baseline.features:
         got = {d["bin"] for d in series(mon, C.FEATURE_BIN_TOTAL) if d["feature"] == fb.name}
-        assert got == set(fb.bins)
-        for b in fb.bins:
+        assert got == set(fb.bins) | {OTHER}
+        for b in got:
             assert value(mon, C.FEATURE_BIN_TOTAL, model="demo", version="v1", feature=fb.name, bin=b) == 0
-    assert {d["bin"] for d in series(mon, C.PREDICTION_BIN_TOTAL)} == set(baseline.prediction.bins)
+    assert {d["bin"] for d in series(mon, C.PREDICTION_BIN_TOTAL)} == set(baseline.prediction.bins) | {OTHER}
     assert {d["outcome"] for d in series(mon, C.OUTCOMES_TOTAL)} == {"tp", "fp", "tn", "fn"}
     assert {d["kind"] for d in series(mon, C.FEEDBACK_TOTAL)} == {"positive", "negative"}
     assert {d["reason"] for d in series(mon, C.PREDICTION_ERRORS_TOTAL)} >= {"exception", OTHER}
@@ -107,6 +107,29 @@ def test_unknown_categories_fold_into_other_and_labels_stay_bounded(baseline):
     assert sum(v for k, v in samples(mon).items() if k[0] == C.FEATURE_BIN_TOTAL and ("feature", "amount") in k[1]) == 0
     mon.error("brand-new-reason")
     assert value(mon, C.PREDICTION_ERRORS_TOTAL, model="demo", version="unknown", reason=OTHER) == 1
+
+
+def test_the_instrument_emits_only_bin_labels_the_generated_rules_know(baseline, monkeypatch):
+    """Every bin label the instrument can emit is one the drift rules hold a reference fraction
+    for; a label ``bin_index`` should never produce is counted in __other__, numeric or not."""
+    from mlmon import baseline as B
+    from mlmon import pipeline
+    from tests.helpers.specs import spec
+
+    text = spec("  - id: demo\n    team: risk-ml\n    serving: {targets: ['demo:8080']}\n    drift: {baseline: baseline.yaml}\n")
+    s, diags = pipeline.check({"specs/demo.yaml": text}, lambda spec_file, ref: (DEMO_BASELINE.read_text(), None))
+    assert s is not None, diags
+    d = s.models[0].section("drift")
+    known = {f.name: set(f.bins) for f in d.features} | {"": set(d.prediction.bins)}
+    monkeypatch.setattr(B, "bin_index", lambda fb, value: "99")  # a broken binning: a label no baseline has
+    mon = ModelMonitor("demo", baseline=baseline)
+    for i in range(20):
+        mon.record({"country": f"xx{i}", "amount": 12.5, "account_age_days": 3, "hour": 7}, score=0.5)
+    for labels in series(mon, C.FEATURE_BIN_TOTAL):
+        assert labels["bin"] in known[labels["feature"]], labels
+    assert {x["bin"] for x in series(mon, C.PREDICTION_BIN_TOTAL)} <= known[""]
+    assert value(mon, C.FEATURE_BIN_TOTAL, model="demo", version="unknown", feature="amount", bin=OTHER) == 20
+    assert value(mon, C.PREDICTION_BIN_TOTAL, model="demo", version="unknown", bin=OTHER) == 20
 
 
 def test_predict_context_counts_latency_errors_and_scores():

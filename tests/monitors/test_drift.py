@@ -18,7 +18,7 @@ from mlmon import pipeline
 from mlmon.artifacts import AlertRule, ExprCheck, RecordingRule, RuleTest, Sample
 from mlmon.monitors import drift
 from mlmon.monitors.drift import alerts as drift_alerts
-from mlmon.monitors.drift.scores import PSI_FLOOR
+from mlmon.monitors.drift.scores import JS_FLOOR, PSI_FLOOR
 from mlmon.render import prometheus, rule_tests
 from tests.helpers.specs import spec
 
@@ -76,7 +76,12 @@ def test_defaults_compile_to_psi_with_prediction_and_thresholds():
     assert (d.method, d.warn, d.critical) == ("psi", 0.1, 0.25)
     assert [f.name for f in d.features] == ["age", "amount", "country"]
     assert d.prediction is not None and d.prediction.name == "score"
-    assert d.min_samples == 10 * max(len(f.bins) for f in d.features + (d.prediction,))
+    assert d.min_samples == 10 * max(len(f.bins) - f.added_other for f in d.features + (d.prediction,))  # the baseline's bins
+    # counted numeric distributions get an __other__ bin (for bin labels the baseline lacks) with the floor as its fraction
+    amount = next(f for f in d.features if f.name == "amount")
+    assert amount.added_other and amount.bins[-1] == C.DRIFT_OTHER_BIN and amount.fractions[-1] == PSI_FLOOR
+    country = next(f for f in d.features if f.name == "country")
+    assert not country.added_other and country.bins.count(C.DRIFT_OTHER_BIN) == 1
     assert d.drifted_share == 0.5 and d.window == 3600
 
 
@@ -186,7 +191,7 @@ def np_psi(p, q):
 
 
 def np_js(p, q, base, form):
-    p = np.asarray(p, float)
+    p = np.maximum(np.asarray(p, float), JS_FLOOR)  # p' of the documented formula
     q = np.asarray(q, float)
     m = (p + q) / 2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -210,22 +215,32 @@ def numpy_checks(model, s, test: RuleTest) -> list[ExprCheck]:
     t_end = test.alert_checks[0].eval_time
     steps = int(t_end[:-1])
     by_dist: dict[str, list[float]] = {}
+    by_bin: dict[str, dict[str, float]] = {}  # counters: observations by bin label
     for series, values in test.input_series:
         if series.startswith(C.FEATURE_BIN_TOTAL) or series.startswith(C.PREDICTION_BIN_TOTAL):
             feat = series.split('feature="')[1].split('"')[0] if "feature=" in series else "__prediction__"
-            by_dist.setdefault(feat, []).append(counts_from_series(values, steps))
+            label = series.split('bin="')[1].split('"')[0]
+            bins = by_bin.setdefault(feat, {})
+            bins[label] = bins.get(label, 0.0) + counts_from_series(values, steps)
         elif "_bucket{" in series:  # cumulative histogram in bound order -> per-bin counts
             feat = "amount" if "tx_amount" in series else "__prediction__"
             by_dist.setdefault(feat, []).append(counts_from_series(values, steps))
     for d in s.features + ((s.prediction,) if s.prediction else ()):
         key = d.name if d is not s.prediction else "__prediction__"
-        counts = np.asarray(by_dist[key])
         if d.source is not None:
-            counts = np.diff(np.concatenate([[0.0], counts]))
+            counts = np.diff(np.concatenate([[0.0], by_dist[key]]))
+            q = np.asarray(d.fractions)
+        else:  # a bin label the baseline lacks counts in __other__ (added, with the floor as q, when missing)
+            bins, fractions = list(d.bins), list(d.fractions)
+            if C.DRIFT_OTHER_BIN not in bins:
+                bins, fractions = bins + [C.DRIFT_OTHER_BIN], fractions + [PSI_FLOOR if s.method == "psi" else JS_FLOOR]
+            seen = dict.fromkeys(bins, 0.0)
+            for label, n in by_bin[key].items():
+                seen[label if label in seen else C.DRIFT_OTHER_BIN] += n
+            counts, q = np.asarray([seen[b] for b in bins]), np.asarray(fractions)
         p = counts / counts.sum()
-        q = np.asarray(d.fractions)
         val = np_psi(p, q) if s.method == "psi" else np_js(p, q, s.js_base, s.js_form)
-        assert math.isclose(val, s.score(list(p), d.fractions), rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(val, s.score(list(p), list(q)), rel_tol=1e-9, abs_tol=1e-12)
         metric = C.DRIFT_FEATURE_SCORE if d is not s.prediction else C.DRIFT_PREDICTION_SCORE
         sel = f'model="{model.id}"' + (f',feature="{d.name}"' if d is not s.prediction else "")
         out.append(ExprCheck(f"abs({metric}{{{sel}}} - {val!r}) < bool 1e-6", t_end, (Sample("{" + sel + "}", 1.0),)))
@@ -259,7 +274,7 @@ def test_promql_scores_equal_numpy_within_1e6(variant, tmp_path):
     section = model.section("drift")
     generated = drift.MONITOR.rule_tests(model, s)
     scored = [t for t in generated if t.expr_checks and t.expr_checks[0].exp_samples]
-    assert len(scored) == 3
+    assert len(scored) == 4
     tests = [dataclasses.replace(t, expr_checks=t.expr_checks + tuple(numpy_checks(model, section, t))) for t in scored]
     tests += [t for t in generated if t not in scored] if variant == "psi" else []
     res = run_promtool(tmp_path, groups, tests)

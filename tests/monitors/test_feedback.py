@@ -123,6 +123,31 @@ ODD = {
 }
 
 
+UNREACHABLE_BY_DEFAULT_HISTORY = {
+    # 8-12% history: mean + 0.9 > 1, and mean + 100 x stddev > 1; lint-clean, so generate must work
+    "large-min-increase": "    feedback: {spike: {min_increase: 0.9}}\n",
+    "large-k": "    feedback: {spike: {k: 100}}\n",
+}
+ODD.update(UNREACHABLE_BY_DEFAULT_HISTORY)
+
+
+@pytest.mark.parametrize("case", sorted(UNREACHABLE_BY_DEFAULT_HISTORY))
+def test_a_spike_the_usual_history_cannot_reach_still_gets_a_firing_case(case):
+    spec, m = model_of(UNREACHABLE_BY_DEFAULT_HISTORY[case])
+    tests = feedback.MONITOR.rule_tests(m, spec)  # raised "design error: feedback spike ... does not fire"
+    (spike,) = [t for t in tests if "spike alert" in t.name]
+    assert any(c.alertname == C.ALERT_FB_SPIKE and c.exp_alerts for c in spike.alert_checks)
+
+
+def test_a_min_increase_of_one_can_never_fire_and_is_a_lint_error():
+    spec, diags = compile_one("    feedback: {spike: {min_increase: 1}}\n")
+    assert spec is None
+    (d,) = diags
+    assert d.code == "MLM350" and d.line == 11 and "models[0].feedback.spike.min_increase: min_increase 1 can never be met" in d.message
+    ok, diags = compile_one("    feedback: {spike: {enabled: false, min_increase: 1}}\n")
+    assert ok is not None and diags == []
+
+
 @pytest.mark.parametrize("case", sorted(ODD))
 def test_generated_tests_hold_for_unusual_configs(case, tmp_path):
     spec, m = model_of(ODD[case])

@@ -3,8 +3,10 @@
 
 A :class:`Binner` knows a feature's complete, ordered list of bin labels (so every bin can be
 created at zero) and maps a value to one of them. A value whose label is not in that list (which
-``bin_index`` should never produce) is counted in the fallback bin (``__other__`` for categorical
-features, the last bin otherwise), so the label set never grows at run time.
+``bin_index`` should never produce) is counted in ``__other__``, so the label set never grows at
+run time and never holds a label the generated rules do not know (they count every unknown label
+in ``__other__`` and raise the drift contract alert). Numeric features get an ``__other__`` bin
+too, after the baseline's bins: the rules add it with the floor as its reference fraction.
 
 :meth:`Binner.check` also says what is wrong with a value for the data-quality counters: missing,
 not a number, outside the baseline's valid range, or a category the reference data never had
@@ -114,8 +116,8 @@ def _unwrap(result: Any, where: str) -> Any:
 def _binner(name: str, fb: Any) -> Binner:
     from mlmon import baseline as B
 
-    bins = tuple(fb.bins)
-    fallback = OTHER if OTHER in bins else bins[-1]
+    bins = tuple(fb.bins) + (() if OTHER in fb.bins else (OTHER,))
+    fallback = OTHER
     if fb.kind == B.NUMERIC:
         return Binner(name, bins, functools.partial(B.bin_index, fb), fallback, True, fb.valid_range)
     return Binner(name, bins, functools.partial(B.bin_index, fb), fallback, False, known=fb.known_categories)

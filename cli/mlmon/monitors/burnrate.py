@@ -9,6 +9,7 @@ ratio and the simulation is exact.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from dataclasses import dataclass
@@ -113,24 +114,48 @@ def whole_minutes(seconds: float) -> int:
     return int(round(seconds / 60.0))
 
 
-def cumulative(increments: Increments) -> list[float]:
-    out = [0.0]
-    for inc, n in increments:
-        for _ in range(n):
-            out.append(out[-1] + inc)
-    return out
+class Cumulative:
+    """A counter that starts at 0 and grows by ``increments``, read by minute index. It keeps one
+    entry per segment, not per minute, so a long SLO period (whose scaled windows make the rule
+    tests span months of minutes) costs no more memory than a short one."""
+
+    def __init__(self, increments: Increments):
+        self.starts: list[int] = []  # first minute of each segment
+        self.bases: list[float] = []  # value at that minute
+        self.incs: list[float] = []
+        t, v = 0, 0.0
+        for inc, n in increments:
+            if n <= 0:
+                continue
+            self.starts.append(t)
+            self.bases.append(v)
+            self.incs.append(inc)
+            t, v = t + n, v + inc * n
+        self.length = t + 1
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, t: int) -> float:
+        if not 0 <= t < self.length:
+            raise IndexError(t)
+        i = bisect.bisect_right(self.starts, t) - 1
+        return 0.0 if i < 0 else self.bases[i] + self.incs[i] * (t - self.starts[i])
+
+
+def cumulative(increments: Increments) -> Cumulative:
+    return Cumulative(increments)
 
 
 class Sim:
-    """Burn-rate alert states of one error budget (evaluated every minute)."""
+    """Burn-rate alert states of one error budget (evaluated every minute). Conditions are
+    computed at the minutes asked for, never stored per minute (see ``Cumulative``)."""
 
-    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: list[float], errors: list[float]):
+    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: Cumulative, errors: Cumulative):
         self.budget = budget
         self.tiers = list(tiers)
         self.total = total
         self.errors = errors
-        self._cond: dict[Tier, list[bool]] = {}
-        self._streak: dict[Tier, list[int]] = {}
         # a fleet shares one simulation per distinct SLO shape, so answers are kept
         self._firing_at: dict[int, tuple[int, ...]] = {}
         self._margin: dict[int, bool] = {}
@@ -145,26 +170,16 @@ class Sim:
             return math.nan
         return (self.errors[t] - self.errors[i0]) / dt
 
-    def _conds(self, tier: Tier) -> list[bool]:
-        if tier not in self._cond:
-            eb, lw, sw, f = self.budget, whole_minutes(tier.long), whole_minutes(tier.short), tier.factor
-            # NaN compares false, as in PromQL
-            self._cond[tier] = [self.ratio(t, lw) / eb > f and self.ratio(t, sw) / eb > f for t in range(len(self.total) + 3)]
-        return self._cond[tier]
-
     def cond(self, tier: Tier, t: int) -> bool:
-        c = self._conds(tier)
-        return c[t] if 0 <= t < len(c) else False
+        if t < 0:
+            return False
+        eb, f = self.budget, tier.factor
+        # NaN compares false, as in PromQL
+        return self.ratio(t, whole_minutes(tier.long)) / eb > f and self.ratio(t, whole_minutes(tier.short)) / eb > f
 
     def firing(self, tier: Tier, t: int) -> bool:
-        if tier not in self._streak:
-            run, out = 0, []
-            for c in self._conds(tier):
-                run = run + 1 if c else 0
-                out.append(run)
-            self._streak[tier] = out
-        streak = self._streak[tier][t] if t < len(self._streak[tier]) else 0
-        return streak > 0 and streak - 1 >= whole_minutes(tier.for_)
+        """The condition held at every minute from ``t - for`` to ``t``."""
+        return all(self.cond(tier, s) for s in range(t, t - whole_minutes(tier.for_) - 1, -1))
 
     def firing_set(self, t: int) -> tuple[int, ...]:
         """Indexes (into ``tiers``) of the tiers firing at minute ``t``."""
@@ -177,7 +192,13 @@ class Sim:
         """First minute in [start, end) at which ``tier`` fires, or None."""
         key = (tier, start, end)
         if key not in self._first:
-            self._first[key] = next((s for s in range(start, end) if self.firing(tier, s)), None)
+            hold, run, found = whole_minutes(tier.for_), 0, None
+            for s in range(start - hold, end):
+                run = run + 1 if self.cond(tier, s) else 0
+                if s >= start and run > hold:
+                    found = s
+                    break
+            self._first[key] = found
         return self._first[key]
 
     def margin_ok(self, t: int) -> bool:

@@ -67,7 +67,13 @@ unreadable or missing file, bad option, or Parquet without `pyarrow`.
 
 `bin` values must be the baseline's bin labels: the instrumentation bins every value with
 `mlmon.baseline.bin_index(feature_baseline, value)`, the function the baseline is built with, and
-pre-initialises every bin at 0. Counters of bins that never appeared count as 0 observations. A
+pre-initialises every bin at 0. Counters of bins that never appeared count as 0 observations.
+**Bin labels the baseline lacks** (a service binning with another baseline, code writing labels
+itself) are counted in the `__other__` bin, so their observations still move the score instead
+of silently dropping out of it, and `MLModelDriftContractViolation` names them. Counted numeric
+features and the prediction get an `__other__` bin for this, after the baseline's bins, with the
+method's floor (1e-4 PSI, 1e-12 JS) as its reference fraction: empty, it adds exactly 0 to the
+score. `mlmon.instrument` creates it at 0 too, and counts any label it could not place there. A
 classic histogram works for numeric features when its `le` bounds include every baseline edge
 (extra buckets are fine); make the baseline with `--edges COL=<the buckets>` to guarantee it. Both
 `le` spellings (`1` and `1.0`) are matched. The top-level `source` reads every numeric feature from
@@ -122,8 +128,9 @@ interval when that is longer) and `mlmon-<model>-drift`. Every series carries `m
 | `mlmon_drift:feature_bin:baseline_ratio` | feature, bin | reference fraction q (smoothed) |
 | `mlmon_drift:feature_bin:increase_window` | feature, bin | observations in the window |
 | `mlmon_drift:feature_samples:increase_window` | feature | observations in the window (all bins) |
+| `mlmon_drift:feature_bin:unknown_increase_window` | feature, bin | observations in the window of counters whose bin label the baseline lacks (recorded with the constants; normally no series) |
 | `mlmon_drift:feature_bin:absent_floor` | feature, bin | the floor, for each baseline bin of a counted feature whose counter has no count in the window (a lazy exporter creates a bin's counter at its first observation); normally no series at all |
-| `mlmon_drift:feature_bin:ratio_window` | feature, bin | current fraction p, floored at the method's floor (1e-4 for PSI, 1e-12 for JS) so logarithms stay finite; bins without a count take the floor from `absent_floor` |
+| `mlmon_drift:feature_bin:ratio_window` | feature, bin | current fraction p, floored at the method's floor (1e-4 for PSI, 1e-12 for JS) so logarithms stay finite; bins without a count take the floor from `absent_floor`; unknown bin labels count in `__other__` |
 | `mlmon_drift:feature:score` | feature | PSI or JS; **absent** below `min_samples` |
 | `mlmon_drift:feature:warn_threshold`, `:critical_threshold` | feature | the feature's thresholds |
 | `mlmon_drift:features_scored:count`, `mlmon_drift:features_drifted:count` | | features with a score / with score >= warn |
@@ -153,6 +160,7 @@ approach; Evidently re-bins reference and current together, so its values differ
 | `MLModelFeatureDrift` | warning / critical | `check` and `feature` = the feature | its score >= its warn / critical threshold for `for` |
 | `MLModelPredictionDrift` | warning / critical | `check: prediction` | the prediction score's drift >= warn / critical for `for` |
 | `MLModelDatasetDrift` | `dataset.severity` | `check: dataset` | drifted / scored features >= `drifted_share` for `for` |
+| `MLModelDriftContractViolation` | warning | `check: contract` (+ `feature`) / `prediction_contract` | for `for`, bin counters carry a bin label the baseline lacks (their observations count in `__other__`) |
 | `MLModelDriftNoData` | warning | `check: features` / `prediction` | for `no_data_for`, monitored features lack a score (counters absent, fewer than `min_samples` observations in the window, or histogram buckets missing a baseline edge), or the prediction score is absent |
 
 A score that cannot be computed never compares true, so without the no-data alert drift
@@ -183,6 +191,10 @@ and per rule. The rules are written to read as few per-bin vectors as possible:
   disappears, its floor can take up to 2m to arrive; until then that bin is left out of the score
   (alerts hold for `for`). The set covers only features that have counted bins, so a start-up
   does not create (and then leave stale) a series per bin.
+- Bin labels the baseline lacks are found with the constants too (`unknown_increase_window`,
+  normally empty), so the fractions fold them into `__other__` without re-reading every reference
+  bin. An exporter that does not create the `__other__` bin of a numeric feature at 0 leaves one
+  `absent_floor` series per such feature (mlmon.instrument creates it).
 - The per-feature drift alerts set `model`, `team`, `monitor` and `check` in their expression
   (`label_replace`) rather than under `labels:`: Prometheus expands every `labels:` and
   `annotations:` value as a Go template for each alert instance at every evaluation, and these

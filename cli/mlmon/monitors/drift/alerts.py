@@ -81,6 +81,36 @@ def nodata_annotations(model: Any, s: Drift, what: str, value: str = T_COUNT) ->
     )
 
 
+CONTRACT_CHECKS = {True: "contract", False: "prediction_contract"}  # check label of the contract alert: features / prediction
+
+
+def contract_annotations(model: Any, s: Drift, feature: bool, name: str = T_FEATURE, value: str = T_COUNT) -> dict[str, str]:
+    what = f"feature {name}" if feature else "the prediction score"
+    counter = C.FEATURE_BIN_TOTAL if feature else C.PREDICTION_BIN_TOTAL
+    return alert_annotations(
+        model,
+        f"{what} has {value} bin label(s) not in the baseline",
+        f"Model {model.id} counts {what} in {value} bin(s) of {counter} that the baseline {s.baseline_file} does not have "
+        f"(in the last {format_duration(s.window)}). Their observations are counted in the {C.DRIFT_OTHER_BIN} bin, so drift "
+        "still sees them, but the service bins values differently from the baseline the spec names: it was built or "
+        "deployed with another baseline, or code writes bin labels itself. Bin with mlmon.instrument (or "
+        "mlmon.baseline.bin_index) on the spec's baseline, or make the spec name the baseline the service uses.",
+    )
+
+
+def contract_rules(model: Any, s: Drift) -> list[AlertRule]:
+    """Series whose bin label is not in the baseline: a ticket per feature (and the prediction)."""
+    m, fr = model_matcher(model), format_duration(s.for_)
+    out = []
+    for feature, d in ((True, s.features), (False, (s.prediction,) if s.prediction is not None else ())):
+        if not any(x.source is None for x in d):
+            continue
+        rec, by = (C.DRIFT_BIN_UNKNOWN, "model, feature") if feature else (C.DRIFT_PRED_BIN_UNKNOWN, "model")
+        lab = labels(model, C.SEVERITY_TICKET, CONTRACT_CHECKS[feature])
+        out.append(AlertRule(C.ALERT_DRIFT_CONTRACT, f"count by ({by}) ({rec}{m})", fr, lab, contract_annotations(model, s, feature)))
+    return out
+
+
 def alert_rules(model: Any, s: Drift) -> list[AlertRule]:
     m = model_matcher(model)
     fr = format_duration(s.for_)
@@ -98,6 +128,7 @@ def alert_rules(model: Any, s: Drift) -> list[AlertRule]:
                 # one instance per drifted feature, possibly dozens at once: only severity (which tells
                 # the two rules apart) stays a template Prometheus expands per instance
                 labels_in_expr=tuple(k for k in lab if k != C.L_SEVERITY),
+                instance_labels=(labels(model, sev, s.features[0].name) | {"feature": s.features[0].name},),
             )
         )
     if s.prediction is not None:
@@ -123,6 +154,7 @@ def alert_rules(model: Any, s: Drift) -> list[AlertRule]:
                 dataset_annotations(model, s),
             )
         )
+    out.extend(contract_rules(model, s))
     nd = format_duration(s.no_data_for)
     if model.idle_ok:
         expr = f"absent({C.DRIFT_BIN_INCREASE}{m})"

@@ -34,6 +34,9 @@ class Dist:
     warn: float
     critical: float
     source: Source | None  # None: per-bin counters
+    # counters only: the baseline has no __other__ bin (numeric), so the rules add one with the
+    # method's floor as its fraction, as the bin every unknown bin label is counted in
+    added_other: bool = False
 
     def baseline(self) -> dict[str, float]:
         return dict(zip(self.bins, self.fractions))
@@ -169,6 +172,8 @@ def compile_section(raw: Any, ctx: CompileContext) -> Drift | None:
             src = _source(o["source"], None)
             if fb.kind != B.NUMERIC:
                 ctx.error(where + ("source",), "MLM213", f"{fb.name!r} is categorical; histograms hold numeric values only (use the per-bin counters)")
+        if src is None and B.OTHER not in fb.bins:
+            return Dist(fb.name, fb.kind, fb.bins + (B.OTHER,), fb.fractions + (scores.floor(m.name),), fb.edges, w, c, src, True)
         return Dist(fb.name, fb.kind, fb.bins, fb.fractions, fb.edges, w, c, src)
 
     feats = []
@@ -199,7 +204,7 @@ def compile_section(raw: Any, ctx: CompileContext) -> Drift | None:
     if share is not None and share == 0:
         ctx.error(("dataset", "drifted_share"), "MLM213", "drifted_share 0 would always fire; use a share in (0, 1]")
 
-    max_bins = max([len(d.bins) for d in feats + ([pred] if pred else [])] or [1])
+    max_bins = max([len(d.bins) - d.added_other for d in feats + ([pred] if pred else [])] or [1])
     min_samples = int(raw.get("min_samples", D.MIN_SAMPLES_PER_BIN * max_bins))
     if min_samples < max_bins:
         ctx.warning(

@@ -29,6 +29,25 @@ def shifted(fractions: Sequence[float]) -> list[float]:
     return [x / tot for x in rolled]
 
 
+def reference(d: Dist) -> list[float]:
+    """The baseline's distribution over ``d.bins``: the ``__other__`` bin the rules add to a
+    numeric feature gets nothing (as from ``mlmon.instrument``, which creates it at 0)."""
+    return list(d.fractions[: len(d.fractions) - d.added_other]) + [0.0] * d.added_other
+
+
+def shifted_reference(d: Dist) -> list[float]:
+    """``shifted`` over the baseline's own bins (an added ``__other__`` bin stays empty)."""
+    return shifted(d.fractions[: len(d.fractions) - d.added_other]) + [0.0] * d.added_other
+
+
+def unknown_label(d: Dist) -> str:
+    """A bin label the baseline does not have."""
+    label = "not-in-baseline"
+    while label in d.bins:
+        label += "-1"
+    return label
+
+
 def per_minute(fractions: Sequence[float], scale: float) -> list[float]:
     """Per-bin increments per minute, rounded to 3 decimals (promtool series notation)."""
     return [round(x * scale, 3) for x in fractions]
@@ -53,3 +72,17 @@ def series_for(model: Any, d: Dist, incs: Sequence[float], feature: bool, steps:
         cum = round(cum + inc, 6)
         out.append((f"{d.source.histogram}_bucket{{{sel},le={q(fmt_float(bound))}}}", f"0+{fmt_float(cum)}x{steps}"))
     return out
+
+
+def concentrated(d: Dist) -> list[float]:
+    """Every observation in the bin the baseline expects least of (a certain critical drift)."""
+    ref = reference(d)
+    low = min(range(len(ref)), key=lambda i: (d.fractions[i] if ref[i] > 0 else math.inf, i))
+    return [1.0 if i == low else 0.0 for i in range(len(ref))]
+
+
+def unknown_series(model: Any, d: Dist, inc: float, feature: bool, steps: int) -> tuple[str, str]:
+    """A bin counter of ``d`` whose bin label the baseline lacks, growing by ``inc`` each minute."""
+    name = C.FEATURE_BIN_TOTAL if feature else C.PREDICTION_BIN_TOTAL
+    lab = f"{contract_selector(model)},{'feature=' + q(d.name) + ',' if feature else ''}bin={q(unknown_label(d))}"
+    return f"{name}{{{lab}}}", f"0+{fmt_float(inc)}x{steps}"

@@ -18,7 +18,16 @@ from mlmon.monitors.drift.promql import constants, contract_selector, framework_
 
 REFERENCE_INTERVAL = 120.0  # seconds: evaluation interval of the constant reference/threshold group
 # recorded in the reference group: constants, and the rarely changing set of bins without a count
-SLOW = {C.DRIFT_BIN_BASELINE, C.DRIFT_PRED_BIN_BASELINE, C.DRIFT_FEATURE_WARN, C.DRIFT_FEATURE_CRITICAL, C.DRIFT_BIN_ABSENT, C.DRIFT_PRED_BIN_ABSENT}
+SLOW = {
+    C.DRIFT_BIN_BASELINE,
+    C.DRIFT_PRED_BIN_BASELINE,
+    C.DRIFT_FEATURE_WARN,
+    C.DRIFT_FEATURE_CRITICAL,
+    C.DRIFT_BIN_ABSENT,
+    C.DRIFT_PRED_BIN_ABSENT,
+    C.DRIFT_BIN_UNKNOWN,
+    C.DRIFT_PRED_BIN_UNKNOWN,
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class _Names:
     current: str
     baseline: str
     absent: str
+    unknown: str
     score: str
     by: str  # labels of one distribution
     by_bin: str  # ... and of one of its bins
@@ -42,6 +52,7 @@ FEATURE = _Names(
     C.DRIFT_BIN_CURRENT,
     C.DRIFT_BIN_BASELINE,
     C.DRIFT_BIN_ABSENT,
+    C.DRIFT_BIN_UNKNOWN,
     C.DRIFT_FEATURE_SCORE,
     "model, feature",
     "model, feature, bin",
@@ -53,6 +64,7 @@ PREDICTION = _Names(
     C.DRIFT_PRED_BIN_CURRENT,
     C.DRIFT_PRED_BIN_BASELINE,
     C.DRIFT_PRED_BIN_ABSENT,
+    C.DRIFT_PRED_BIN_UNKNOWN,
     C.DRIFT_PREDICTION_SCORE,
     "model",
     "model, bin",
@@ -100,14 +112,32 @@ def _counts(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: boo
     return rules
 
 
+def folded(model: Any, n: _Names) -> str:
+    """The counts per bin with every bin label the baseline lacks counted in ``__other__`` (kept
+    apart by an ``unknown_bin`` label until the sum), so their observations stay in the score."""
+    m = model_matcher(model)
+    known = f"(\n      {n.increase}{m}\n      unless on ({n.by_bin})\n      {n.unknown}{m}\n    )"
+    moved = f'label_replace({n.increase}{m} and on ({n.by_bin}) {n.unknown}{m}, "unknown_bin", "$1", "bin", "(.*)")'
+    return f'sum by ({n.by_bin}) (\n    {known}\n    or\n    label_replace({moved}, "bin", {q(C.DRIFT_OTHER_BIN)}, "", "")\n  )'
+
+
 def _current(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bool) -> list[RecordingRule]:
     """The current fraction p, floored (so the logarithms stay finite) once here rather than at
     each of its uses in the score."""
     mid, m = model.id, model_matcher(model)
     p_floor = fmt_float(scores.floor(s.method))
-    cur = f"clamp_min(\n  {n.increase}{m}\n  / on ({n.by}) group_left ()\n  ({n.samples}{m} > 0),\n  {p_floor}\n)"
+    counts = f"{n.increase}{m}"
     rules = []
     counter_dists = [d for d in dists if d.source is None]
+    if counter_dists:
+        # Bin labels the baseline lacks (another baseline's bins, labels written by hand) would
+        # count in the total but, without a reference fraction, drop out of the score. Which
+        # labels those are is recorded with the constants (normally none); their observations
+        # are counted in __other__ (added to a numeric feature's bins with the floor as its
+        # reference fraction), and the contract alert names them.
+        rules.append(RecordingRule(n.unknown, f"{n.increase}{m}\nunless on ({n.by_bin})\n{n.baseline}{m}", {C.L_MODEL: mid}))
+        counts = folded(model, n)
+    cur = f"clamp_min(\n  {counts}\n  / on ({n.by}) group_left ()\n  ({n.samples}{m} > 0),\n  {p_floor}\n)"
     if counter_dists:
         # A bin whose counter has no count in the window (a lazy exporter creates a bin's counter
         # at its first observation) has seen 0 observations: it gets the floor. Which bins those

@@ -13,6 +13,8 @@ from mlmon.monitors.drift_scores import schema as D
 from mlmon.monitors.drift_scores.compile import DriftScores
 
 T_FEATURE = "{{ $labels.feature }}"
+# the feature name routing tests use when the section lists none (the exporter names them; routes never match on it)
+EXAMPLE_FEATURE = "unlisted-feature"
 T_VALUE = '{{ $value | printf "%.3f" }}'
 LEVELS = ((C.SEVERITY_PAGE, "critical"), (C.SEVERITY_TICKET, "warn"))
 
@@ -97,8 +99,18 @@ def alerts(model: Any, s: DriftScores) -> list[AlertRule]:
         if s.per_feature:
             lab = labels(model, sev, T_FEATURE)
             expr = f"{C.DRIFT_FEATURE_SCORE}{m} {_op(s)} {fmt_float(thr)}"
+            # routing tests need a real feature name: the first listed, else one the exporter might report
+            name = s.features[0] if s.features else EXAMPLE_FEATURE
             out.append(
-                AlertRule(C.ALERT_DRIFT_FEATURE, expr, fr, lab, feature_annotations(model, s, level), labels_in_expr=tuple(k for k in lab if k != C.L_SEVERITY))
+                AlertRule(
+                    C.ALERT_DRIFT_FEATURE,
+                    expr,
+                    fr,
+                    lab,
+                    feature_annotations(model, s, level),
+                    labels_in_expr=tuple(k for k in lab if k != C.L_SEVERITY),
+                    instance_labels=(labels(model, sev, name) | {"feature": name},),
+                )
             )
         else:
             expr = f"{C.DRIFT_DRIFTED_SHARE}{m} >= {fmt_float(thr)}"

@@ -18,7 +18,9 @@ feedback:
 ```
 
 **Lint**: a window shorter than 4x the scrape interval (MLM207); `spike.min_history` longer than
-`spike.baseline` (MLM210: spikes could never alert); a baseline shorter than 4 windows (warning).
+`spike.baseline` (MLM210: spikes could never alert); `spike.min_increase` of 1 or more (MLM350: the
+negative share is at most 1, so it can never rise that far above its mean); a baseline shorter than
+4 windows (warning).
 
 ## Metrics expected
 

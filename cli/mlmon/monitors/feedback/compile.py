@@ -57,6 +57,15 @@ def compile_section(raw: Any, ctx: CompileContext) -> Feedback | None:
     if history > baseline:
         ctx.error(("spike", "min_history"), "MLM210", "min_history is longer than the baseline it must be found in, so spikes never alert")
         return None
+    min_increase = float(spike.get("min_increase", D.MIN_INCREASE))
+    if spike.get("enabled", D.SPIKE) and min_increase >= 1:
+        ctx.error(
+            ("spike", "min_increase"),
+            "MLM350",
+            f"min_increase {min_increase:g} can never be met: the negative share is at most 1, so it can never rise 1 or more above its mean",
+            hint="use a rise below 1 (the default is 0.05), or spike: {enabled: false}",
+        )
+        return None
     if baseline < 4 * window:
         ctx.warning(("spike", "baseline"), "MLM210", f"a baseline of {format_duration(baseline)} holds fewer than 4 windows of {format_duration(window)}")
     return Feedback(
@@ -65,7 +74,7 @@ def compile_section(raw: Any, ctx: CompileContext) -> Feedback | None:
         spike=bool(spike.get("enabled", D.SPIKE)),
         baseline=baseline,
         k=float(spike.get("k", D.K)),
-        min_increase=float(spike.get("min_increase", D.MIN_INCREASE)),
+        min_increase=min_increase,
         min_history=history,
         max_negative_ratio=float(raw["max_negative_ratio"]) if "max_negative_ratio" in raw else None,
         min_rating=float(raw["min_rating"]) if "min_rating" in raw else None,
