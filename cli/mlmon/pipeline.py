@@ -128,13 +128,19 @@ def unrouted(spec: Spec, docs: dict[str, Document]) -> list[Diagnostic]:
 def model_groups(spec: Spec, model) -> list[tuple[str, list]]:
     """(monitor key, rule groups) of a model's monitors in registry order, as written: wide drift
     groups split for the spec's ruler (``render.shard``)."""
+    import dataclasses
+
+    from mlmon.compiler.units import format_duration
     from mlmon.render.shard import shard_groups
 
+    # prometheus.yml evaluates at the shortest interval of the spec; a model with a longer one
+    # (another spec file's defaults) gets it on each of its groups that sets none
+    own = None if model.evaluation_interval == min(m.evaluation_interval for m in spec.models) else format_duration(model.evaluation_interval)
     out = []
     for mon in MONITORS:
         if model.section(mon.key) is None:
             continue
-        groups = list(mon.rule_groups(model, spec))
+        groups = [g if g.interval or own is None else dataclasses.replace(g, interval=own) for g in mon.rule_groups(model, spec)]
         if groups and spec.ruler is not None:
             groups = shard_groups(groups, spec.ruler.max_rules_per_group)
         if groups:

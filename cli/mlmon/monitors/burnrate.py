@@ -107,6 +107,7 @@ def budget_panels(title: str, sel: str, objective: float, period: float, descrip
 
 # --- the simulation ------------------------------------------------------------------------------
 Increments = tuple[tuple[float, int], ...]  # (increment per minute, minutes)
+_DIVISORS_OF_MINUTE = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 10.0, 12.0, 15.0, 20.0, 30.0, 60.0)
 
 
 def whole_minutes(seconds: float) -> int:
@@ -121,14 +122,43 @@ def cumulative(increments: Increments) -> list[float]:
     return out
 
 
-class Sim:
-    """Burn-rate alert states of one error budget (evaluated every minute)."""
+def sample_step(step: float) -> float:
+    """Seconds between the samples of the test input for rules evaluated every ``step`` seconds:
+    a minute, or the largest divisor of a minute not above ``step`` (every evaluation then sees
+    as many samples in a window as Prometheus scraping at that rate does, so a 1m window is never
+    one sample)."""
+    return max([d for d in _DIVISORS_OF_MINUTE if d <= step] or [1.0])
 
-    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: list[float], errors: list[float]):
+
+def per_sample(increments: Increments | list[tuple[float, int]], step: float) -> list[tuple[float, int]]:
+    """Per-minute increments as increments per sample (``sample_step(step)``): the counters grow
+    evenly within each minute."""
+    k = int(round(60.0 / sample_step(step)))
+    return [(inc / k, n * k) for inc, n in increments]
+
+
+def eval_margin(step: float) -> int:
+    """Minutes an expected firing time moves at evaluation interval ``step`` (seconds) beyond the
+    one-minute design: rules evaluated less often than every minute see a change up to one
+    interval late, and a check reads the state of the last evaluation before it."""
+    return 0 if step <= 60.0 else 2 * math.ceil(step / 60.0)
+
+
+class Sim:
+    """Burn-rate alert states of one error budget: counters sampled every ``sample_step(step)``
+    (growing evenly within each minute), rules evaluated every ``step`` seconds over the samples
+    of ``[t - window, t]``; a check at minute t reads the state of the last evaluation at or
+    before t, as promtool does."""
+
+    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: list[float], errors: list[float], step: float = 60.0):
+        self.step = step
+        self.tick = sample_step(step)
+        k = int(round(60.0 / self.tick))
         self.budget = budget
         self.tiers = list(tiers)
-        self.total = total
-        self.errors = errors
+        self.minutes = len(total)
+        self.total = _interpolate(total, k)
+        self.errors = _interpolate(errors, k)
         self._cond: dict[Tier, list[bool]] = {}
         self._streak: dict[Tier, list[int]] = {}
         # a fleet shares one simulation per distinct SLO shape, so answers are kept
@@ -136,35 +166,51 @@ class Sim:
         self._margin: dict[int, bool] = {}
         self._first: dict[tuple[Tier, int, int], int | None] = {}
 
-    def ratio(self, t: int, w: int) -> float:
-        i0 = max(0, t - w)
-        if t >= len(self.total) or t - i0 < 1:
+    def ratio(self, t: float, w: float) -> float:
+        """Error ratio over the ``w`` minutes before minute ``t`` (NaN without two samples or traffic)."""
+        last = math.floor(t * 60.0 / self.tick + 1e-9)
+        first = max(0, math.ceil((t - w) * 60.0 / self.tick - 1e-9))
+        if last >= len(self.total) or last - first < 1:
             return math.nan
-        dt = self.total[t] - self.total[i0]
+        dt = self.total[last] - self.total[first]
         if dt <= 0:
             return math.nan
-        return (self.errors[t] - self.errors[i0]) / dt
+        return (self.errors[last] - self.errors[first]) / dt
+
+    def _evals(self) -> int:
+        return int((self.minutes + 3) * 60.0 / self.step) + 1
 
     def _conds(self, tier: Tier) -> list[bool]:
+        """The tier's condition at each evaluation (NaN compares false, as in PromQL)."""
         if tier not in self._cond:
-            eb, lw, sw, f = self.budget, whole_minutes(tier.long), whole_minutes(tier.short), tier.factor
-            # NaN compares false, as in PromQL
-            self._cond[tier] = [self.ratio(t, lw) / eb > f and self.ratio(t, sw) / eb > f for t in range(len(self.total) + 3)]
+            eb, lw, sw, f = self.budget, tier.long / 60.0, tier.short / 60.0, tier.factor
+            out = []
+            for j in range(self._evals()):
+                t = j * self.step / 60.0
+                out.append(self.ratio(t, lw) / eb > f and self.ratio(t, sw) / eb > f)
+            self._cond[tier] = out
         return self._cond[tier]
 
+    def _last_eval(self, t: float) -> int:
+        return math.floor(t * 60.0 / self.step + 1e-9)
+
     def cond(self, tier: Tier, t: int) -> bool:
-        c = self._conds(tier)
-        return c[t] if 0 <= t < len(c) else False
+        """The condition at the last evaluation at or before minute ``t``."""
+        c, j = self._conds(tier), self._last_eval(t)
+        return c[j] if 0 <= j < len(c) else False
 
     def firing(self, tier: Tier, t: int) -> bool:
+        """Whether ``tier`` fires at minute ``t``: its condition held at every evaluation from
+        the one that made it active to the last one at or before ``t``, for at least ``for``."""
         if tier not in self._streak:
             run, out = 0, []
             for c in self._conds(tier):
                 run = run + 1 if c else 0
                 out.append(run)
             self._streak[tier] = out
-        streak = self._streak[tier][t] if t < len(self._streak[tier]) else 0
-        return streak > 0 and streak - 1 >= whole_minutes(tier.for_)
+        j = self._last_eval(t)
+        streak = self._streak[tier][j] if 0 <= j < len(self._streak[tier]) else 0
+        return streak > 0 and (streak - 1) * self.step >= tier.for_ - 1e-9
 
     def firing_set(self, t: int) -> tuple[int, ...]:
         """Indexes (into ``tiers``) of the tiers firing at minute ``t``."""
@@ -184,11 +230,26 @@ class Sim:
         """No condition flips within 2 minutes of ``t`` (keeps checks off the edges)."""
         hit = self._margin.get(t)
         if hit is None:
-            hit = self._margin[t] = all(len({self.cond(tr, s) for s in range(t - 2, t + 3)}) == 1 for tr in self.tiers)
+            lo, hi = self._last_eval(t - 2 - eval_margin(self.step)), self._last_eval(t + 2)
+            hit = self._margin[t] = all(len({self._at(tr, j) for j in range(lo, hi + 1)}) == 1 for tr in self.tiers)
         return hit
+
+    def _at(self, tier: Tier, j: int) -> bool:
+        c = self._conds(tier)
+        return c[j] if 0 <= j < len(c) else False
+
+
+def _interpolate(per_minute: list[float], k: int) -> list[float]:
+    """Cumulative counts per minute as counts per sample, ``k`` samples a minute."""
+    if k == 1:
+        return per_minute
+    out = [per_minute[0]]
+    for a, b in zip(per_minute, per_minute[1:]):
+        out.extend(a + (b - a) * i / k for i in range(1, k + 1))
+    return out
 
 
 @functools.lru_cache(maxsize=4096)
-def simulate(budget: float, tiers: tuple[Tier, ...], incs_t: Increments, incs_e: Increments) -> Sim:
+def simulate(budget: float, tiers: tuple[Tier, ...], incs_t: Increments, incs_e: Increments, step: float = 60.0) -> Sim:
     """Shared simulations: a fleet repeats the same SLOs, so each distinct one is simulated once."""
-    return Sim(budget, tiers, cumulative(incs_t), cumulative(incs_e))
+    return Sim(budget, tiers, cumulative(incs_t), cumulative(incs_e), step)

@@ -7,6 +7,7 @@ from typing import Any
 
 from mlmon import presets
 from mlmon.compiler.units import le_strings
+from mlmon.monitors.burnrate import per_sample, sample_step
 from mlmon.monitors.slo.model import SLO
 from mlmon.monitors.slo.schema import WINDOW_PLACEHOLDER
 from mlmon.presets import signals as S
@@ -66,16 +67,19 @@ def ratio_inputs(slo: SLO) -> list[tuple[str, str]] | None:
     return None
 
 
-def synthetic(model: Any, slo: SLO, incs_t: Phases, incs_e: Phases) -> list[tuple[str, str]] | None:
+def synthetic(model: Any, slo: SLO, incs_t: Phases, incs_e: Phases, step: float = 60.0) -> list[tuple[str, str]] | None:
     """Input series (name, promtool values) with all requests ``incs_t`` and failed ones
-    ``incs_e``; None when the SLI's inputs cannot be synthesised."""
+    ``incs_e`` (per minute), sampled for rules evaluated every ``step`` seconds
+    (``burnrate.sample_step``); None when the SLI's inputs cannot be synthesised."""
     preset = presets.for_model(model)
     assert preset is not None  # the compiler rejects unknown presets
     labels = S.model_labels(model)
-    good_incs = [(t - e, n) for (t, n), (e, _) in zip(incs_t, incs_e)]
+    good_incs = per_sample([(t - e, n) for (t, n), (e, _) in zip(incs_t, incs_e)], step)
+    incs_t, incs_e = per_sample(incs_t, step), per_sample(incs_e, step)
     lab = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     if slo.sli.kind == "availability":
-        return S.synthetic_requests(preset, labels, S.counter_values(incs_t), S.counter_values(incs_e), S.counter_values(good_incs), model_id=model.id)
+        total, errors, good = S.counter_values(incs_t), S.counter_values(incs_e), S.counter_values(good_incs)
+        return S.synthetic_requests(preset, labels, total, errors, good, model_id=model.id, step_s=sample_step(step))
     if slo.sli.kind == "latency":
         assert preset.latency is not None and slo.sli.threshold is not None  # checked at compile time
         bound = slo.sli.threshold / preset.latency.scale
