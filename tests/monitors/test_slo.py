@@ -166,3 +166,25 @@ def test_rule_tests_evaluate_at_the_specs_evaluation_interval(every, tmp_path):
     files = pipeline.render(s)
     assert f"prometheus/tests/m.slos.every-{every}.test.yml" in files
     assert f"\nevaluation_interval: {every}\n" in files[f"prometheus/tests/m.slos.every-{every}.test.yml"]
+
+
+def test_ratio_slis_with_regex_matchers_get_rule_tests_that_pass(tmp_path):
+    """=~ and !~ matchers no longer stop the rule tests (MLM213): label values that match each
+    regex are made up, and the cases pass promtool."""
+    body = (
+        "  - id: m\n    team: risk-ml\n    serving: {preset: kserve, targets: ['m:8080']}\n    slos:\n"
+        "      - name: ok\n        objective: 99.9\n        sli:\n          kind: ratio\n"
+        '          good: sum(rate(http_requests_total{job=~"m-.*",code=~"2..|3.."}[{{window}}]))\n'
+        '          total: sum(rate(http_requests_total{job=~"m-.*"}[{{window}}]))\n'
+        "      - name: not-5xx\n        objective: 99\n        sli:\n          kind: ratio\n"
+        '          good: sum(rate(grpc_total{code!~"5.."}[{{window}}]))\n'
+        "          total: sum(rate(grpc_total[{{window}}]))\n"
+    )
+    s, diags = pipeline.check({"s.yaml": spec(body)})
+    assert s is not None and not [d for d in diags if d.code == "MLM213"], [format_text([d]) for d in diags]
+    m = s.models[0]
+    tests = [t for t in slo.MONITOR.rule_tests(m, s) if "tier pages" in t.name or "outage" in t.name]
+    series = sorted({n for t in tests for n, _ in t.input_series})
+    assert series == ["grpc_total", 'grpc_total{code="500"}', 'http_requests_total{code="2..|3..-not",job="m-"}', 'http_requests_total{code="2aa",job="m-"}']
+    assert len([t for t in tests if "outage" in t.name]) == 2
+    assert_promtool_passes(tmp_path, slo.MONITOR.rule_groups(m, s), tests)

@@ -1,11 +1,14 @@
 """promtool rule tests for SLOs, with expectations computed by simulating the rules (``sim``).
 
-Each SLO gets these cases (interval 1m):
+Each SLO gets these cases (evaluated at the model's evaluation interval, ``burnrate.Sim``):
 
 - healthy, then fast burn: traffic at 10% of the budget raises nothing for the tier's long
   window; then errors at 1.1 x the tier's factor x budget page no later than the designed
   detection time (long window x factor / burn) + ``for`` + 2m; one case per page tier;
-- low burn: 2 x budget (above the 1x tier, under the 3x one): a ticket opens and no page ever;
+- ticket burns: for each ticket tier, a burn just over its factor (2 x budget for the 1x tier)
+  opens that ticket and no page ever;
+- outage with absent good series: every request fails from the start and the good series were
+  never created: the fastest tier fires;
 - no data: traffic stops (and, separately, no series at all): the no-data alert fires; an idle-ok
   model only alerts on missing series.
 
