@@ -108,9 +108,12 @@ def generate(
 def validate(
     directory: Path = typer.Argument(Path("generated"), help="a folder written by `mlmon generate`"),
     format: str = FormatOpt,
+    coverage: bool = typer.Option(
+        False, "--coverage", help="print, for each alert rule, whether a rule test makes it fire, keeps it quiet, and runs with no data"
+    ),
 ) -> None:
-    """Run promtool, amtool (and pint when installed) on generated output."""
-    _run("validate", directory=directory, format=format)
+    """Run promtool, amtool (and pint when installed) on generated output; every alert rule must have a firing rule test."""
+    _run("validate", directory=directory, format=format, coverage=coverage)
 
 
 @app.command()

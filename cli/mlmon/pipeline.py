@@ -12,6 +12,7 @@ import sys
 from mlmon import conventions as C
 from mlmon import policy
 from mlmon.artifacts import AlertRule, Panel, Row
+from mlmon.compiler import untested
 from mlmon.compiler.compile import ReadFile, compile_documents
 from mlmon.compiler.model import Spec
 from mlmon.compiler.schema import spec_schema
@@ -209,6 +210,11 @@ def render(spec: Spec, *, dashboards: bool = True, parts: list[tuple[dict[str, s
             seen.add(key)
             unique.append((lab, recv, src))
     out[alertmanager.ROUTING_TESTS] = alertmanager.routing_tests_file(unique, all_header)
+    exempt = untested.file_data(spec.models)
+    if exempt is not None:
+        from mlmon.render import emit
+
+        out[untested.FILE] = emit.to_yaml(exempt, all_header)
     if dashboards:
         out.update(fleet_dashboard(spec))
     if spec.storage is not None and spec.storage.thanos_s3 is not None:
