@@ -9,6 +9,7 @@ ratio and the simulation is exact.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from dataclasses import dataclass
@@ -114,12 +115,35 @@ def whole_minutes(seconds: float) -> int:
     return int(round(seconds / 60.0))
 
 
-def cumulative(increments: Increments) -> list[float]:
-    out = [0.0]
-    for inc, n in increments:
-        for _ in range(n):
-            out.append(out[-1] + inc)
-    return out
+class Cumulative:
+    """A counter that starts at 0 and grows by ``increments`` (per minute, evenly within each
+    minute), read at any instant in minutes. One entry per segment, not per minute or sample, so
+    a long SLO period or a short evaluation interval costs no memory."""
+
+    def __init__(self, increments: Increments):
+        self.starts: list[int] = []  # first minute of each segment
+        self.bases: list[float] = []  # value at that minute
+        self.incs: list[float] = []
+        t, v = 0, 0.0
+        for inc, n in increments:
+            if n <= 0:
+                continue
+            self.starts.append(t)
+            self.bases.append(v)
+            self.incs.append(inc)
+            t, v = t + n, v + inc * n
+        self.length = t + 1  # minutes 0 .. t
+
+    def __len__(self) -> int:
+        return self.length
+
+    def at(self, t: float) -> float:
+        i = bisect.bisect_right(self.starts, t) - 1
+        return 0.0 if i < 0 else self.bases[i] + self.incs[i] * (t - self.starts[i])
+
+
+def cumulative(increments: Increments) -> Cumulative:
+    return Cumulative(increments)
 
 
 def sample_step(step: float) -> float:
@@ -146,21 +170,17 @@ def eval_margin(step: float) -> int:
 
 class Sim:
     """Burn-rate alert states of one error budget: counters sampled every ``sample_step(step)``
-    (growing evenly within each minute), rules evaluated every ``step`` seconds over the samples
-    of ``[t - window, t]``; a check at minute t reads the state of the last evaluation at or
-    before t, as promtool does."""
+    seconds, rules evaluated every ``step`` seconds over the samples of ``[t - window, t]``; a
+    check at minute t reads the state of the last evaluation at or before t, as promtool does.
+    Conditions are computed at the evaluations asked for, never stored per evaluation."""
 
-    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: list[float], errors: list[float], step: float = 60.0):
+    def __init__(self, budget: float, tiers: tuple[Tier, ...], total: Cumulative, errors: Cumulative, step: float = 60.0):
         self.step = step
         self.tick = sample_step(step)
-        k = int(round(60.0 / self.tick))
         self.budget = budget
         self.tiers = list(tiers)
-        self.minutes = len(total)
-        self.total = _interpolate(total, k)
-        self.errors = _interpolate(errors, k)
-        self._cond: dict[Tier, list[bool]] = {}
-        self._streak: dict[Tier, list[int]] = {}
+        self.total = total
+        self.errors = errors
         # a fleet shares one simulation per distinct SLO shape, so answers are kept
         self._firing_at: dict[int, tuple[int, ...]] = {}
         self._margin: dict[int, bool] = {}
@@ -168,49 +188,40 @@ class Sim:
 
     def ratio(self, t: float, w: float) -> float:
         """Error ratio over the ``w`` minutes before minute ``t`` (NaN without two samples or traffic)."""
-        last = math.floor(t * 60.0 / self.tick + 1e-9)
-        first = max(0, math.ceil((t - w) * 60.0 / self.tick - 1e-9))
-        if last >= len(self.total) or last - first < 1:
+        per_min = 60.0 / self.tick
+        last = math.floor(t * per_min + 1e-9)
+        first = max(0, math.ceil((t - w) * per_min - 1e-9))
+        if last / per_min > len(self.total) - 1 + 1e-9 or last - first < 1:
             return math.nan
-        dt = self.total[last] - self.total[first]
+        t1, t0 = last / per_min, first / per_min
+        dt = self.total.at(t1) - self.total.at(t0)
         if dt <= 0:
             return math.nan
-        return (self.errors[last] - self.errors[first]) / dt
-
-    def _evals(self) -> int:
-        return int((self.minutes + 3) * 60.0 / self.step) + 1
-
-    def _conds(self, tier: Tier) -> list[bool]:
-        """The tier's condition at each evaluation (NaN compares false, as in PromQL)."""
-        if tier not in self._cond:
-            eb, lw, sw, f = self.budget, tier.long / 60.0, tier.short / 60.0, tier.factor
-            out = []
-            for j in range(self._evals()):
-                t = j * self.step / 60.0
-                out.append(self.ratio(t, lw) / eb > f and self.ratio(t, sw) / eb > f)
-            self._cond[tier] = out
-        return self._cond[tier]
+        return (self.errors.at(t1) - self.errors.at(t0)) / dt
 
     def _last_eval(self, t: float) -> int:
         return math.floor(t * 60.0 / self.step + 1e-9)
 
+    def _hold(self, tier: Tier) -> int:
+        """Evaluations after the one that makes the alert active until it fires."""
+        return math.ceil(tier.for_ / self.step - 1e-9)
+
+    def _cond(self, tier: Tier, j: int) -> bool:
+        """The tier's condition at evaluation ``j`` (NaN compares false, as in PromQL)."""
+        if j < 0:
+            return False
+        t, eb, f = j * self.step / 60.0, self.budget, tier.factor
+        return self.ratio(t, tier.long / 60.0) / eb > f and self.ratio(t, tier.short / 60.0) / eb > f
+
     def cond(self, tier: Tier, t: int) -> bool:
         """The condition at the last evaluation at or before minute ``t``."""
-        c, j = self._conds(tier), self._last_eval(t)
-        return c[j] if 0 <= j < len(c) else False
+        return self._cond(tier, self._last_eval(t))
 
     def firing(self, tier: Tier, t: int) -> bool:
-        """Whether ``tier`` fires at minute ``t``: its condition held at every evaluation from
-        the one that made it active to the last one at or before ``t``, for at least ``for``."""
-        if tier not in self._streak:
-            run, out = 0, []
-            for c in self._conds(tier):
-                run = run + 1 if c else 0
-                out.append(run)
-            self._streak[tier] = out
+        """Whether ``tier`` fires at minute ``t``: its condition held at every evaluation for
+        ``for`` up to the last one at or before ``t``."""
         j = self._last_eval(t)
-        streak = self._streak[tier][j] if 0 <= j < len(self._streak[tier]) else 0
-        return streak > 0 and (streak - 1) * self.step >= tier.for_ - 1e-9
+        return all(self._cond(tier, k) for k in range(j, j - self._hold(tier) - 1, -1))
 
     def firing_set(self, t: int) -> tuple[int, ...]:
         """Indexes (into ``tiers``) of the tiers firing at minute ``t``."""
@@ -223,7 +234,15 @@ class Sim:
         """First minute in [start, end) at which ``tier`` fires, or None."""
         key = (tier, start, end)
         if key not in self._first:
-            self._first[key] = next((s for s in range(start, end) if self.firing(tier, s)), None)
+            hold, run, found = self._hold(tier), 0, None
+            for j in range(self._last_eval(start) - hold, self._last_eval(end - 1) + 1):
+                run = run + 1 if self._cond(tier, j) else 0
+                if run > hold:
+                    s = max(start, math.ceil(j * self.step / 60.0 - 1e-9))
+                    if s < end and self._last_eval(s) == j:
+                        found = s
+                        break
+            self._first[key] = found
         return self._first[key]
 
     def margin_ok(self, t: int) -> bool:
@@ -231,22 +250,8 @@ class Sim:
         hit = self._margin.get(t)
         if hit is None:
             lo, hi = self._last_eval(t - 2 - eval_margin(self.step)), self._last_eval(t + 2)
-            hit = self._margin[t] = all(len({self._at(tr, j) for j in range(lo, hi + 1)}) == 1 for tr in self.tiers)
+            hit = self._margin[t] = all(len({self._cond(tr, j) for j in range(lo, hi + 1)}) == 1 for tr in self.tiers)
         return hit
-
-    def _at(self, tier: Tier, j: int) -> bool:
-        c = self._conds(tier)
-        return c[j] if 0 <= j < len(c) else False
-
-
-def _interpolate(per_minute: list[float], k: int) -> list[float]:
-    """Cumulative counts per minute as counts per sample, ``k`` samples a minute."""
-    if k == 1:
-        return per_minute
-    out = [per_minute[0]]
-    for a, b in zip(per_minute, per_minute[1:]):
-        out.extend(a + (b - a) * i / k for i in range(1, k + 1))
-    return out
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,6 +4,7 @@ each checked instant taken from ``burnrate.Sim``:
 - healthy requests (slow ones at 10% of the budget) raise nothing, then a burn at 1.1x the first
   alerting tier's factor fires that tier, with exact error ratios;
 - the same burn on every other spelling of the histogram (older/newer names) fires too;
+- slow requests just over each ticket tier's factor open that ticket, without a page;
 - every request slower than the threshold from the start (no bucket at the threshold at all)
   fires the fastest tier;
 - no series at all, and traffic that stops, raise the no-data alert.
@@ -84,6 +85,46 @@ def burn_case(model: Any, slo: LatencySLO, name: str) -> RuleTest:
     )
 
 
+def ticket_cases(model: Any, slo: LatencySLO) -> list[RuleTest]:
+    """For each ticket tier, slow requests just over its factor (2x for the 1x tier) open that
+    ticket, and nothing pages."""
+    h, _ = R.histogram(model, slo)
+    tiers, eb, margin = slo.tiers(), slo.budget, burnrate.eval_margin(model.evaluation_interval)
+    out = []
+    for tier in tiers:
+        if tier.severity_class != "ticket":
+            continue
+        burn = 2.0 if tier.factor < 2.0 else tier.factor * 1.1
+        prefix = 60
+        length = prefix + _m(tier.long) + _m(tier.for_) + 20 + margin
+        incs_t = [(PER_MIN, prefix), (PER_MIN, length - prefix)]
+        incs_e = [(0.1 * eb * PER_MIN, prefix), (min(burn * eb, 1.0) * PER_MIN, length - prefix)]
+        sim = burnrate.simulate(eb, tuple(tiers), tuple(incs_t), tuple(incs_e), float(model.evaluation_interval))
+        first = sim.first_firing(tier, prefix, length - 10)
+        if first is None:
+            raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens the {tier.windows} ticket for {model.id}/{slo.name}")
+        at = first + 2 + margin
+        while not sim.margin_ok(at) and at < length - 3:
+            at += 1
+        firing = [sim.tiers[j] for j in sim.firing_set(at)]
+        if tier not in firing or any(t.severity_class == "page" for t in firing):
+            raise AssertionError(f"design error: the {tier.windows} ticket is not alone of its kind at {at}m for {model.id}/{slo.name}")
+        checks = [_check(model, slo, sim, at)]
+        if sim.margin_ok(prefix - 1):
+            checks.insert(0, _check(model, slo, sim, prefix - 1))
+        out.append(
+            RuleTest(
+                f"{model.id}/{slo.name}: slow requests at {fmt_float(burn)}x the budget open the {tier.windows} ticket "
+                f"(after {format_duration(60 * (first - prefix))}) and never page",
+                _sampled(model),
+                tuple(inputs(model, slo, h.name, incs_t, incs_e)),
+                tuple(checks),
+                evaluation_interval=format_duration(model.evaluation_interval),
+            )
+        )
+    return out
+
+
 def outage_case(model: Any, slo: LatencySLO) -> RuleTest:
     """Every request slower than the threshold from the first one on: the threshold's bucket is
     never created, which is no fast request (not no data), so the fastest tier fires."""
@@ -152,5 +193,5 @@ def rule_tests(model: Any, llm_slos: tuple[LatencySLO, ...]) -> list[RuleTest]:
     for slo in llm_slos:
         h, _ = R.histogram(model, slo)
         out += [burn_case(model, slo, name) for name in h.names]
-        out.append(outage_case(model, slo))
+        out += [*ticket_cases(model, slo), outage_case(model, slo)]
     return out + (nodata_cases(model, llm_slos) if llm_slos else [])
