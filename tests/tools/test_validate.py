@@ -524,5 +524,9 @@ def test_an_exempted_alert_passes_and_an_exemption_of_nothing_is_a_warning(tmp_p
     code, out, err = run_validate(d, capsys, monkeypatch=monkeypatch, coverage=True)
     assert code == 0, out + err
     assert "rule test coverage: ok (1 warning), 2 alert rules: 1 fire (100% with 1 exempt), 2 quiet, 0 no-data" in err
-    assert "untested_alerts entry for NoSuchAlert (fraud-detector) matches no alert rule [MLM306]" in out
+    line, col = pos(exempt, "{model: fraud-detector, rule_files: rules/fraud-detector.*.rules.yml, alert: NoSuchAlert")
+    assert (
+        f"generated/prometheus/tests/untested-alerts.yml:{line}:{col}: warning: untested_alerts entry for NoSuchAlert (fraud-detector) matches no alert rule [MLM306]"
+        in out
+    )
     assert "(exempt: needs a week of data)" in out

@@ -67,6 +67,13 @@ def windows(period: float) -> list[float]:
     return sorted({w for t in (x.scaled(period) for x in TIERS) for w in (t.long, t.short)})
 
 
+def between_burn(tier: Tier, tiers: list[Tier]) -> float:
+    """A burn rate that fires ``tier`` soon and no tier with a higher factor: halfway to the next
+    higher factor of ``tiers`` (2x for the 1x tier under the 3x one), or twice its own factor."""
+    upper = min((t.factor for t in tiers if t.factor > tier.factor), default=2 * tier.factor)
+    return (tier.factor + upper) / 2
+
+
 def burn_expr(long_metric: str, short_metric: str, budget: float, factor: float) -> str:
     """The condition of one tier: the error ratio over both windows above factor x budget."""
     eb, f = num(budget), num(factor)

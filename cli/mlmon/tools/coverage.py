@@ -69,11 +69,15 @@ def _test_checks(root: Path, rel: str) -> tuple[set[str], list[_Check]]:
 
 
 def _exemptions(root: Path) -> list[dict[str, Any]]:
+    """The entries of untested-alerts.yml, each with its position (``_line``, ``_col``)."""
     docs = read_documents(root, EXEMPT_FILE) if (root / EXEMPT_FILE).is_file() else None
     out = []
     for doc in docs or []:
         entries = doc.data.get("untested_alerts") if isinstance(doc.data, dict) else None
-        out += [e for e in entries or [] if isinstance(e, dict) and isinstance(e.get("alert"), str)]
+        for i, e in enumerate(entries or []):
+            if isinstance(e, dict) and isinstance(e.get("alert"), str):
+                line, col = doc.source.pos(("untested_alerts", i))
+                out.append({**e, "_line": line, "_col": col})
     return out
 
 
@@ -125,7 +129,14 @@ def diagnostics(root: Path, covs: list[Coverage]) -> list[Diagnostic]:
     for e in _exemptions(root):
         if not any(_exempts(e, c.rule) for c in covs):
             diags.append(
-                Diagnostic(EXEMPT_FILE, 0, 0, Severity.WARNING, CODE, f"untested_alerts entry for {e['alert']} ({e.get('model', '?')}) matches no alert rule")
+                Diagnostic(
+                    EXEMPT_FILE,
+                    e["_line"],
+                    e["_col"],
+                    Severity.WARNING,
+                    CODE,
+                    f"untested_alerts entry for {e['alert']} ({e.get('model', '?')}) matches no alert rule",
+                )
             )
     return diags
 

@@ -4,7 +4,7 @@ each checked instant taken from ``burnrate.Sim``:
 - healthy requests (slow ones at 10% of the budget) raise nothing, then a burn at 1.1x the first
   alerting tier's factor fires that tier, with exact error ratios;
 - the same burn on every other spelling of the histogram (older/newer names) fires too;
-- slow requests just over each ticket tier's factor open that ticket, without a page;
+- slow requests halfway between each ticket tier's factor and the next open that ticket, without a page;
 - every request slower than the threshold from the start (no bucket at the threshold at all)
   fires the fastest tier;
 - no series at all, and traffic that stops, raise the no-data alert.
@@ -86,24 +86,24 @@ def burn_case(model: Any, slo: LatencySLO, name: str) -> RuleTest:
 
 
 def ticket_cases(model: Any, slo: LatencySLO) -> list[RuleTest]:
-    """For each ticket tier, slow requests just over its factor (2x for the 1x tier) open that
-    ticket, and nothing pages."""
+    """For each ticket tier, slow requests halfway to the next higher factor (2x for the 1x tier)
+    open that ticket, and nothing pages."""
     h, _ = R.histogram(model, slo)
     tiers, eb, margin = slo.tiers(), slo.budget, burnrate.eval_margin(model.evaluation_interval)
     out = []
     for tier in tiers:
         if tier.severity_class != "ticket":
             continue
-        burn = 2.0 if tier.factor < 2.0 else tier.factor * 1.1
+        burn = burnrate.between_burn(tier, tiers)
         prefix = 60
-        length = prefix + _m(tier.long) + _m(tier.for_) + 20 + margin
+        length = prefix + _m(tier.long) + _m(tier.for_) + 35 + margin
         incs_t = [(PER_MIN, prefix), (PER_MIN, length - prefix)]
         incs_e = [(0.1 * eb * PER_MIN, prefix), (min(burn * eb, 1.0) * PER_MIN, length - prefix)]
         sim = burnrate.simulate(eb, tuple(tiers), tuple(incs_t), tuple(incs_e), float(model.evaluation_interval))
         first = sim.first_firing(tier, prefix, length - 10)
         if first is None:
             raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens the {tier.windows} ticket for {model.id}/{slo.name}")
-        at = first + 2 + margin
+        at = first + 15 + margin  # a while after it opens: the long window fills slowly
         while not sim.margin_ok(at) and at < length - 3:
             at += 1
         firing = [sim.tiers[j] for j in sim.firing_set(at)]

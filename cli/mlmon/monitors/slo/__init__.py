@@ -84,7 +84,8 @@ budget) raises nothing; for each page tier, a burn at 1.1 x its factor (14.4x: 1
 6.6x) pages within the designed detection time (long window x factor / burn + `for` + 2m); a
 2x burn opens a ticket and never pages; when traffic stops, and when there are no series at all,
 the no-data alert fires (an `idle_ok` model stays quiet when traffic stops); every ticket tier
-opens its ticket (a burn just over its factor, 2x for the 1x tier) without paging; and in an
+opens its ticket (a burn halfway to the next tier's factor: 2x for the 1x tier, 4.5x for the 3x
+one) without paging; and in an
 **outage with absent good series** (every request fails from the first one on, so the good series,
 e.g. `code="2xx"`, a success counter or the threshold's bucket, was never created) the fastest
 tier fires: a missing good count is zero good events, not missing data. The rules are evaluated at

@@ -5,8 +5,8 @@ Each SLO gets these cases (evaluated at the model's evaluation interval, ``burnr
 - healthy, then fast burn: traffic at 10% of the budget raises nothing for the tier's long
   window; then errors at 1.1 x the tier's factor x budget page no later than the designed
   detection time (long window x factor / burn) + ``for`` + 2m; one case per page tier;
-- ticket burns: for each ticket tier, a burn just over its factor (2 x budget for the 1x tier)
-  opens that ticket and no page ever;
+- ticket burns: for each ticket tier, a burn halfway to the next higher factor (2 x budget for
+  the 1x tier, 4.5 x for the 3x one) opens that ticket and no page ever;
 - outage with absent good series: every request fails from the start and the good series were
   never created: the fastest tier fires;
 - no data: traffic stops (and, separately, no series at all): the no-data alert fires; an idle-ok
@@ -25,7 +25,7 @@ from typing import Any
 from mlmon import conventions as C
 from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
 from mlmon.compiler.units import fmt_float, format_duration
-from mlmon.monitors.burnrate import eval_margin, sample_step
+from mlmon.monitors.burnrate import between_burn, eval_margin, sample_step
 from mlmon.monitors.slo import rules
 from mlmon.monitors.slo.inputs import signature, synthetic
 from mlmon.monitors.slo.model import SLO
@@ -34,6 +34,7 @@ from mlmon.monitors.slo.sim import Increments, Sim, simulate
 from mlmon.monitors.slo.sim import whole_minutes as _m
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
+TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket case checks it
 
 
 class Scenario:
@@ -177,16 +178,18 @@ def _ticket_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None
     for i, t in enumerate(tiers):
         if t.severity_class != "ticket":
             continue
-        burn = 2.0 if t.factor < 2.0 else t.factor * 1.1
+        burn = between_burn(t, tiers)
         prefix = 60
-        horizon = prefix + _m(t.long) + _m(t.for_) + 10 + eval_margin(model.evaluation_interval)
+        horizon = prefix + _m(t.long) + _m(t.for_) + 10 + TICKET_SETTLE + eval_margin(model.evaluation_interval)
         eb_inc = ((0.1 * slo.budget * TOTAL_PER_MIN, prefix), (min(burn * slo.budget, 1.0) * TOTAL_PER_MIN, horizon - prefix))
         sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc, float(model.evaluation_interval))
         first = sim.first_firing(t, prefix, horizon)
         if first is None:
             raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {model.id}/{slo.name}")
-        name = f"{model.id}/{slo.name}: a {fmt_float(burn)}x burn opens a ticket ({t.windows} tier, after {format_duration(60 * (first - prefix))}) and never pages"
-        out.append(_burn_case(model, slos, slo, name, prefix, burn, i, first + 2))
+        name = f"{model.id}/{slo.name}: a {fmt_float(round(burn, 3))}x burn opens a ticket ({t.windows} tier, after {format_duration(60 * (first - prefix))}) and never pages"
+        # checked a while after the ticket opens: the long window fills slowly, so a one-sample
+        # difference (per-period gauges read with avg_over_time) moves the crossing by minutes
+        out.append(_burn_case(model, slos, slo, name, prefix, burn, i, first + TICKET_SETTLE))
     return out
 
 
