@@ -188,3 +188,19 @@ def test_ratio_slis_with_regex_matchers_get_rule_tests_that_pass(tmp_path):
     assert series == ["grpc_total", 'grpc_total{code="500"}', 'http_requests_total{code="2..|3..-not",job="m-"}', 'http_requests_total{code="2aa",job="m-"}']
     assert len([t for t in tests if "outage" in t.name]) == 2
     assert_promtool_passes(tmp_path, slo.MONITOR.rule_groups(m, s), tests)
+
+
+def test_a_model_slower_than_the_specs_shortest_interval_has_it_on_its_groups():
+    """prometheus.yml evaluates at the shortest interval of all spec files; the groups of a model
+    whose file sets a longer one carry it, so Prometheus evaluates them as its tests do."""
+    fast = spec("  - id: fast\n    team: risk-ml\n    serving: {targets: ['f:8080']}\n").replace(
+        "routing:", "defaults: {evaluation_interval: 30s}\nrouting:", 1
+    )
+    slow = spec("  - id: slow\n    team: risk-ml\n    serving: {targets: ['s:8080']}\n", routing="", name="slow").replace(
+        "models:", "defaults: {evaluation_interval: 2m}\nmodels:", 1
+    )
+    s, diags = pipeline.check({"a.yaml": fast, "b.yaml": slow})
+    assert s is not None, [format_text([d]) for d in diags]
+    intervals = {m.id: {g.interval for _, groups in pipeline.model_groups(s, m) for g in groups if g.name.endswith("-slo-availability")} for m in s.models}
+    assert intervals == {"fast": {None}, "slow": {"2m"}}
+    assert "evaluation_interval: 30s" in pipeline.render(s, dashboards=False)["prometheus/prometheus.yml"]
