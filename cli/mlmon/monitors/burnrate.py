@@ -2,9 +2,11 @@
 alerts on an error budget: the SLOs of ``slos`` and the LLM latency SLOs of ``llm``.
 
 The tier table, how a period other than 30 days scales its windows, and a simulation of the
-burn-rate rules over minute-spaced counters (the rule-test cases take the alerts expected at each
-checked instant from it). Counters start at 0 so ``rate()`` extrapolation cancels out of every
-ratio and the simulation is exact.
+burn-rate rules at the model's evaluation interval, over counters sampled every minute (or as
+often as the rules are evaluated, when that is more often); the rule-test cases take the alerts
+expected at each checked instant from it. Counters start at 0 and every series of a ratio shares
+its sample times, so ``rate()`` extrapolation cancels out of every ratio and the simulation is
+exact.
 """
 
 from __future__ import annotations
