@@ -95,9 +95,22 @@ def validate(
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="run every rule test file, remember nothing"),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="print each rule test file's time (or 'cached pass')"),
+    coverage: bool = typer.Option(
+        False, "--coverage", help="print, for each alert rule, whether a rule test makes it fire, keeps it quiet, and runs with no data"
+    ),
 ) -> None:
-    """Run promtool, amtool (and pint when installed) on generated output."""
-    _run("validate", directory=directory, format=format, jobs=jobs, timeout=timeout, cache_dir=cache_dir, no_cache=no_cache, verbose=verbose)
+    """Run promtool, amtool (and pint when installed) on generated output; every alert rule must have a firing rule test."""
+    _run(
+        "validate",
+        directory=directory,
+        format=format,
+        jobs=jobs,
+        timeout=timeout,
+        cache_dir=cache_dir,
+        no_cache=no_cache,
+        verbose=verbose,
+        coverage=coverage,
+    )
 
 
 @app.command()

@@ -12,6 +12,7 @@ import sys
 from mlmon import conventions as C
 from mlmon import policy
 from mlmon.artifacts import AlertRule, Panel, Row
+from mlmon.compiler import untested
 from mlmon.compiler.compile import ReadFile, compile_documents
 from mlmon.compiler.model import Spec
 from mlmon.compiler.schema import spec_schema
@@ -128,13 +129,19 @@ def unrouted(spec: Spec, docs: dict[str, Document]) -> list[Diagnostic]:
 def model_groups(spec: Spec, model) -> list[tuple[str, list]]:
     """(monitor key, rule groups) of a model's monitors in registry order, as written: wide drift
     groups split for the spec's ruler (``render.shard``)."""
+    import dataclasses
+
+    from mlmon.compiler.units import format_duration
     from mlmon.render.shard import shard_groups
 
+    # prometheus.yml evaluates at the shortest interval of the spec; a model with a longer one
+    # (another spec file's defaults) gets it on each of its groups that sets none
+    own = None if model.evaluation_interval == min(m.evaluation_interval for m in spec.models) else format_duration(model.evaluation_interval)
     out = []
     for mon in MONITORS:
         if model.section(mon.key) is None:
             continue
-        groups = list(mon.rule_groups(model, spec))
+        groups = [g if g.interval or own is None else dataclasses.replace(g, interval=own) for g in mon.rule_groups(model, spec)]
         if groups and spec.ruler is not None:
             groups = shard_groups(groups, spec.ruler.max_rules_per_group)
         if groups:
@@ -203,6 +210,11 @@ def render(spec: Spec, *, dashboards: bool = True, parts: list[tuple[dict[str, s
             seen.add(key)
             unique.append((lab, recv, src))
     out[alertmanager.ROUTING_TESTS] = alertmanager.routing_tests_file(unique, all_header)
+    exempt = untested.file_data(spec.models)
+    if exempt is not None:
+        from mlmon.render import emit
+
+        out[untested.FILE] = emit.to_yaml(exempt, all_header)
     if dashboards:
         out.update(fleet_dashboard(spec))
     if spec.storage is not None and spec.storage.thanos_s3 is not None:

@@ -57,7 +57,11 @@ def test_generated_cases_pass_promtool(tmp_path: Path, section: str) -> None:
     model = compiled(section)
     groups = drift_scores.MONITOR.rule_groups(model, None)
     tests = drift_scores.MONITOR.rule_tests(model, None)
-    assert len(tests) == 3
+    s = model.section("drift_scores")
+    # healthy, drifted, no data; and a dataset case when one drifted feature is under the dataset share
+    dataset_case = s.per_feature and s.drifted_share is not None and len(s.features or "ab") * s.drifted_share > 1
+    assert len(tests) == 3 + dataset_case
+    assert dataset_case == any("features drifted" in t.name for t in tests)
     assert_promtool_passes(tmp_path, groups, tests)
 
 

@@ -65,7 +65,7 @@ def test_problems_are_located_in_the_object_file(tree, run_mlmon):
     assert r.returncode == 1
     assert f"{tree}/kubernetes/alertmanagerconfigs/search.yaml:{n}:7: error: spec.receivers[2].webhookConfigs[0]: unknown field 'sendResolve'" in r.stdout
     assert "kubernetes objects: FAILED (1 error), 9 objects" in r.stderr
-    assert r.stdout.rstrip().endswith("1 of 8 checks failed: kubernetes objects")
+    assert r.stdout.rstrip().endswith("1 of 9 checks failed: kubernetes objects")
 
 
 def test_the_shipped_schemas_need_no_test_fixture(tree, tmp_path):

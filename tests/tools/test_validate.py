@@ -69,6 +69,10 @@ tests:
         exp_alerts:
           - exp_labels: {severity: critical, team: risk-ml, model: fraud-detector}
             exp_annotations: {summary: "fraud-detector errors: 1/s"}
+      - eval_time: 21m
+        alertname: FraudDetectorErrorsWarn
+        exp_alerts:
+          - exp_labels: {severity: warning, team: risk-ml, model: fraud-detector}
 """
 
 ALERTMANAGER_YML = """\
@@ -144,11 +148,11 @@ def make_dir(tmp_path: Path, **override: str) -> Path:
     return d
 
 
-def run_validate(d: Path, capsys, fmt: str = "text", monkeypatch=None) -> tuple[int, str, str]:
+def run_validate(d: Path, capsys, fmt: str = "text", monkeypatch=None, coverage: bool = False) -> tuple[int, str, str]:
     if monkeypatch is not None:
         monkeypatch.chdir(d.parent)
         d = Path(d.name)
-    code = validate.run(SimpleNamespace(directory=d, format=fmt))
+    code = validate.run(SimpleNamespace(directory=d, format=fmt, coverage=coverage))
     out, err = capsys.readouterr()
     return int(code), out, err
 
@@ -163,11 +167,12 @@ def pos(text: str, needle: str) -> tuple[int, int]:
 def test_good_folder_passes(tmp_path, capsys, monkeypatch):
     code, out, err = run_validate(make_dir(tmp_path), capsys, monkeypatch=monkeypatch)
     assert code == 0, out + err
-    assert out == "generated: all 7 checks passed\n"
+    assert out == "generated: all 8 checks passed\n"
     for line in (
         "promtool check config: ok",
         "promtool check rules: ok, 1 file",
         "promtool test rules: ok, 1 file",
+        "rule test coverage: ok, 2 alert rules: 2 fire (100% with 0 exempt), 1 quiet, 0 no-data",
         "amtool check-config: ok",
         "amtool config routes test: ok, 2 entries, 2 distinct label sets",
         "routing coverage: ok, 2 alert rules",
@@ -325,7 +330,7 @@ def test_alert_without_routing_entry_is_reported(tmp_path, capsys, monkeypatch):
     only_first = "\n".join(ROUTING_TESTS_YML.splitlines()[:4]) + "\n"
     code, out, err = run_validate(make_dir(tmp_path, **{ROUTING: only_first}), capsys, monkeypatch=monkeypatch)
     assert code == 1
-    line, col = pos(RULES_YML, "FraudDetectorErrorsWarn")
+    line, col = pos(RULES_YML, "FraudDetectorErrorsWarn")  # the rule's alert name
     assert (
         f"generated/{RULES}:{line}:{col}: error: alert FraudDetectorErrorsWarn has no routing test for "
         "{alertname=FraudDetectorErrorsWarn, model=fraud-detector, severity=warning, team=risk-ml} "
@@ -473,3 +478,55 @@ def test_validate_passes_on_generated_example(tmp_path, capsys):
     assert len(dashboards) >= 2
     for f in dashboards:
         assert validate_dashboard(json.loads(f.read_text(encoding="utf-8"))) == [], f.name
+
+
+# --- rule test coverage ----------------------------------------------------------------------------
+QUIET_ONLY = TEST_YML.replace(
+    """      - eval_time: 21m
+        alertname: FraudDetectorErrorsWarn
+        exp_alerts:
+          - exp_labels: {severity: warning, team: risk-ml, model: fraud-detector}
+""",
+    """      - eval_time: 10m
+        alertname: FraudDetectorErrorsWarn
+        exp_alerts: []
+""",
+)
+
+
+def test_an_alert_without_a_firing_case_fails_with_its_name(tmp_path, capsys, monkeypatch):
+    d = make_dir(tmp_path, **{TESTS: QUIET_ONLY})
+    code, out, err = run_validate(d, capsys, monkeypatch=monkeypatch, coverage=True)
+    assert code == 1, out + err
+    line, col = pos(RULES_YML, "FraudDetectorErrorsWarn")  # the rule's alert name
+    assert (
+        f"generated/{RULES}:{line}:{col}: error: alert FraudDetectorErrorsWarn "
+        "{alertname=FraudDetectorErrorsWarn, model=fraud-detector, severity=warning, team=risk-ml} has no rule test where it fires (only quiet cases) [MLM306]"
+    ) in out
+    assert "rule test coverage: FAILED (1 error), 2 alert rules: 1 fire (50% with 0 exempt), 2 quiet, 0 no-data" in err
+    assert out.rstrip().endswith("1 of 8 checks failed: rule test coverage")
+    # --coverage: one line per rule
+    assert "fires quiet no-data  rule\nyes   yes   no       prometheus/rules/fraud-detector.rules.yml:6: {alertname=FraudDetectorErrors," in out
+    assert "NO    yes   no       prometheus/rules/fraud-detector.rules.yml:11: {alertname=FraudDetectorErrorsWarn," in out
+
+
+def test_an_exempted_alert_passes_and_an_exemption_of_nothing_is_a_warning(tmp_path, capsys, monkeypatch):
+    exempt = (
+        "untested_alerts:\n"
+        "  - {model: fraud-detector, rule_files: rules/fraud-detector.*.rules.yml, alert: FraudDetectorErrorsWarn,"
+        " labels: {model: fraud-detector, severity: warning}, reason: needs a week of data, source: specs/x.yaml}\n"
+        "  - {model: fraud-detector, rule_files: rules/fraud-detector.*.rules.yml, alert: NoSuchAlert, labels: {model: fraud-detector}, reason: x}\n"
+    )
+    d = make_dir(tmp_path, **{TESTS: QUIET_ONLY, "prometheus/tests/untested-alerts.yml": exempt})
+    (d / "prometheus/rules/fraud-detector.rules.yml").rename(d / "prometheus/rules/fraud-detector.errors.rules.yml")
+    for rel in (TESTS, ROUTING):
+        (d / rel).write_text((d / rel).read_text().replace("fraud-detector.rules.yml", "fraud-detector.errors.rules.yml"))
+    code, out, err = run_validate(d, capsys, monkeypatch=monkeypatch, coverage=True)
+    assert code == 0, out + err
+    assert "rule test coverage: ok (1 warning), 2 alert rules: 1 fire (100% with 1 exempt), 2 quiet, 0 no-data" in err
+    line, col = pos(exempt, "{model: fraud-detector, rule_files: rules/fraud-detector.*.rules.yml, alert: NoSuchAlert")
+    assert (
+        f"generated/prometheus/tests/untested-alerts.yml:{line}:{col}: warning: untested_alerts entry for NoSuchAlert (fraud-detector) matches no alert rule [MLM306]"
+        in out
+    )
+    assert "(exempt: needs a week of data)" in out

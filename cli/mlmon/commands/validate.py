@@ -6,6 +6,9 @@ Checks, in order (each prints one summary line on stderr):
 2. ``promtool check rules --lint=all --lint-fatal DIR/prometheus/rules/*.rules.yml``
 3. ``promtool test rules DIR/prometheus/tests/*.test.yml``
 4. ``amtool check-config DIR/alertmanager/alertmanager.yml``
+4b. rule test coverage: every alert rule has a rule test where it fires (``exp_alerts`` with its
+   static labels), unless ``prometheus/tests/untested-alerts.yml`` (the spec's ``untested_alerts``)
+   exempts it; the summary counts firing, quiet and no-data cases (``--coverage``: one line per rule)
 5. routing tests: for each entry of ``DIR/alertmanager/routing-tests.yml``
    (``tests: [{labels: {...}, receivers: [...], source: ...}]``) ``amtool config routes test``
    must resolve the labels to exactly the expected receivers, in order (identical label sets are
@@ -21,7 +24,7 @@ Checks, in order (each prints one summary line on stderr):
 
 Diagnostics go to stdout (``file:line:col: error: message [CODE]`` or ``--format json``): MLM301
 promtool, MLM302 amtool, MLM303 routing (wrong receiver, untested alert), MLM304 tool missing,
-MLM305 pint; for dashboards MLM001 (not JSON), MLM201 (duplicate uid), MLM205 (PromQL does not
+MLM305 pint, MLM306 alert rule without a firing rule test; for dashboards MLM001 (not JSON), MLM201 (duplicate uid), MLM205 (PromQL does not
 parse), MLM213 (bad uid or title); for Kubernetes objects MLM310 (schema), MLM311 (names, labels,
 sizes), MLM312 (PrometheusRule differs from the rule files), MLM313 (kustomization), MLM314
 (AlertmanagerConfig the operator would reject). Exit 0 when everything passes, 1 on any error, 2 when DIR, a required file, promtool
@@ -141,6 +144,8 @@ def _preflight(directory: Path, fmt: str) -> int | None:
 
 
 class _Checks(list[Check]):
+    covered: list[Any] = []  # tools.coverage.Coverage of each alert rule
+
     def step(self, name: str, detail: str | Callable[[], str], fn: Callable[[], list[Diagnostic]], code: str, file: str) -> None:
         """Run one check; a tool that fails to run is a finding of that check."""
         from mlmon.tools import ToolFailed, ToolMissing
@@ -162,6 +167,7 @@ def _files(root: Path, folder: str, glob: str) -> list[str]:
 
 def _run_checks(root: Path, opts: Any) -> list[Check]:
     from mlmon.tools import amtool, pint, promtool
+    from mlmon.tools import coverage as rule_coverage
     from mlmon.tools.dashboards import GRAFANA_DIR, check_dashboards
     from mlmon.tools.routing import RoutingCase, coverage, load_routing_tests, run_routing_tests
     from mlmon.tools.rulefiles import alert_rules, unknown_test_alerts
@@ -182,6 +188,10 @@ def _run_checks(root: Path, opts: Any) -> list[Check]:
         return _test_rules_parallel(root, tests, opts) + unknown_test_alerts(root, tests)
 
     checks.step("promtool test rules", _plural(len(tests), "file"), test_rules, "MLM301", tests[0] if tests else TESTS_DIR)
+    alerts = [a for f in rules for a in alert_rules(root, f)]
+    covs = rule_coverage.coverage(root, alerts, tests)
+    checks.covered = covs
+    checks.step("rule test coverage", rule_coverage.summary(covs), lambda: rule_coverage.diagnostics(root, covs), "MLM306", TESTS_DIR)
     checks.step("amtool check-config", AM_CONFIG, lambda: amtool.check_config(AM_CONFIG, cwd=root), "MLM302", AM_CONFIG)
 
     cases: list[RoutingCase] = []
@@ -200,7 +210,6 @@ def _run_checks(root: Path, opts: Any) -> list[Check]:
     else:
         missing = [Diagnostic(ROUTING_TESTS, 0, 0, Severity.ERROR, "MLM303", "missing: no routing tests to run")]
         checks.step("amtool config routes test", "no routing-tests.yml", lambda: missing, "MLM303", ROUTING_TESTS)
-    alerts = [a for f in rules for a in alert_rules(root, f)]
     checks.step("routing coverage", _plural(len(alerts), "alert rule"), lambda: coverage(alerts, cases), "MLM303", ROUTING_TESTS)
 
     dashboards = _files(root, GRAFANA_DIR, "*.json")
@@ -234,6 +243,10 @@ def run(opts: Any) -> int:
         return code
     checks = _run_checks(directory, opts)
     shown = _shown(directory)
+    if getattr(opts, "coverage", False) and fmt == "text":
+        from mlmon.tools.coverage import table
+
+        sys.stdout.write(table(getattr(checks, "covered", [])))
     # the same problem can come from two checks (check config also loads the rule files)
     unique = {replace(d, file=shown(d.file)) if not Path(d.file).is_absolute() else d for c in checks for d in c.diags}
     diags = sorted(unique, key=lambda d: (d.file, d.line, d.col, d.code, d.message))

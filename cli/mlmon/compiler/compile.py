@@ -14,6 +14,7 @@ from typing import Any
 
 from mlmon import presets
 from mlmon.compiler import model as M
+from mlmon.compiler import untested
 from mlmon.compiler.context import CompileContext
 from mlmon.compiler.dsl import API_VERSION, KIND
 from mlmon.compiler.exporters import compile_exporters
@@ -254,6 +255,9 @@ class _Compiler:
         ok = self._cross_checks(doc, base, i, sections, serving, raw) and ok
         if not ok:
             return None
+        for j, u in enumerate(raw.get(untested.KEY) or ()):
+            msg = f"models[{i}].{untested.KEY}[{j}]: alert {untested.describe(untested.compile_untested([u])[0])} needs no firing rule test: {u['reason']}"
+            self.at(doc, base + (untested.KEY, j), Severity.WARNING, untested.CODE, msg, "mlmon validate counts it as exempt, not covered")
         line, col = doc.source.pos(base)
         return M.Model(
             mid,
@@ -267,6 +271,7 @@ class _Compiler:
             M.Origin(doc.file, base, line, col),
             doc.data["metadata"]["name"],
             sections,
+            untested_alerts=untested.compile_untested(raw.get(untested.KEY)),
         )
 
 

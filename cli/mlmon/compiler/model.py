@@ -142,6 +142,7 @@ class Model:
     spec_name: str
     sections: Mapping[str, Any] = field(default_factory=dict)
     registry: Any = None  # mlmon.registry.link.ModelLink: the model's facts from the model registry
+    untested_alerts: tuple[Any, ...] = ()  # compiler.untested.UntestedAlert: exempt from firing coverage
 
     def section(self, key: str) -> Any:
         return self.sections.get(key)

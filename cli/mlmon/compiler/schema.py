@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mlmon.compiler import model as M
+from mlmon.compiler import untested
 from mlmon.compiler.dsl import (
     API_VERSION,
     ID_PATTERN,
@@ -188,6 +189,7 @@ def model_base_properties() -> dict[str, Any]:
         "labels": string_map("extra labels added to every alert of this model" + RESERVED_NOTE),
         "idle_ok": boolean("the model may receive no traffic by design: no-traffic does not alert (absent metrics still do)", False),
         "serving": _serving(),
+        untested.KEY: untested.fragment(),
     }
 
 

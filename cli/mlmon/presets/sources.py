@@ -195,9 +195,15 @@ def source_expr(src: Source | tuple[Counter, ...], sel: str, w: str) -> str:
 
 
 def sum_rates(parts: tuple[Counter, ...], sel: str, w: str) -> str:
-    """Sum of counter rates; every part after the first counts as 0 when absent."""
-    first, *rest = parts
-    out = counter_rate(first, sel, w)
-    for p in rest:
-        out = f"{out} + ({counter_rate(p, sel, w)} or vector(0))"
-    return out
+    """Sum of counter rates, present when any part is: an absent part counts as 0 (a success
+    counter never created because every request failed still leaves the failures), absent when
+    every part is (so ``absent()`` of it still sees a model without series)."""
+    rates = [counter_rate(p, sel, w) for p in parts]
+
+    def guarded(rs: list[str]) -> str:
+        first, *rest = rs
+        return " + ".join([first, *(f"({r} or vector(0))" for r in rest)])
+
+    if len(rates) == 1:
+        return rates[0]
+    return "(" + " or ".join(f"({guarded(rates[i:])})" for i in range(len(rates))) + ")"

@@ -1,9 +1,10 @@
 """promtool rule tests of ``drift_scores``, with input series in the library's own dialect:
 healthy values raise nothing (and are recorded exactly), one drifted feature (or a high share of
-flagged detector runs) fires both levels, and no values at all raise the no-data alert."""
+flagged detector runs) fires both levels, enough drifted features fire the dataset alert, and no values at all raise the no-data alert."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from mlmon import conventions as C
@@ -109,6 +110,28 @@ class Cases:
             tuple(checks),
         )
 
+    def dataset(self) -> RuleTest | None:
+        """Enough drifted features for the dataset share (when one feature is not enough):
+        the dataset alert fires."""
+        s = self.s
+        if not s.per_feature or s.drifted_share is None:
+            return None
+        k = min(len(self.features), math.ceil(s.drifted_share * len(self.features) - 1e-9))
+        if k <= 1:
+            return None  # the one-feature case fires it already
+        n, bad = _minutes(s.for_) + 5, self.drifted_value()
+        values = {f: (bad if i < k else self.healthy_value()) for i, f in enumerate(self.features)}
+        share = k / len(self.features)
+        sev = C.SEVERITY_PAGE if s.dataset_severity == "critical" else C.SEVERITY_TICKET
+        exp = exp_alert(self.rules, C.ALERT_DRIFT_DATASET, R.labels(self.model, sev, "dataset"), share)
+        return RuleTest(
+            f"{self.model.id}/drift_scores: {k} of {len(self.features)} features drifted (share {share:g} >= {s.drifted_share:g}): "
+            f"the dataset alert fires after {format_duration(s.for_)}",
+            "1m",
+            self.inputs(values, n),
+            (AlertCheck(minutes(1), C.ALERT_DRIFT_DATASET, ()), AlertCheck(minutes(n), C.ALERT_DRIFT_DATASET, (exp,))),
+        )
+
     def no_data(self) -> RuleTest:
         s = self.s
         t = _minutes(s.no_data_for) + 2
@@ -123,4 +146,4 @@ class Cases:
 
 def rule_tests(model: Any, s: DriftScores) -> list[RuleTest]:
     c = Cases(model, s)
-    return [c.healthy(), c.drifted(), c.no_data()]
+    return [t for t in (c.healthy(), c.drifted(), c.dataset(), c.no_data()) if t is not None]

@@ -48,7 +48,8 @@ meaning. `alerting.page: false` or `alerting.ticket: false` turns a class of tie
 
 It warns when a latency threshold is not one of the preset's default bucket bounds (the SLI reads
 the bucket whose `le` equals the threshold) and when no rule tests can be generated for a ratio
-SLI (each query must select one metric with `=` matchers only).
+SLI (each query must select one metric; `=`, `!=`, `=~` and `!~` matchers are fine as long as
+label values matching each regex can be made up: literals, classes, `.`, alternation, repeats).
 
 ## What it records
 
@@ -82,7 +83,14 @@ For every SLO, run by the real `promtool test rules`: healthy traffic (errors at
 budget) raises nothing; for each page tier, a burn at 1.1 x its factor (14.4x: 15.84x; 6x:
 6.6x) pages within the designed detection time (long window x factor / burn + `for` + 2m); a
 2x burn opens a ticket and never pages; when traffic stops, and when there are no series at all,
-the no-data alert fires (an `idle_ok` model stays quiet when traffic stops). The expected alerts
+the no-data alert fires (an `idle_ok` model stays quiet when traffic stops); every ticket tier
+opens its ticket (a burn halfway to the next tier's factor: 2x for the 1x tier, 4.5x for the 3x
+one) without paging; and in an
+**outage with absent good series** (every request fails from the first one on, so the good series,
+e.g. `code="2xx"`, a success counter or the threshold's bucket, was never created) the fastest
+tier fires: a missing good count is zero good events, not missing data. The rules are evaluated at
+the model's `evaluation_interval` (the test files say so; input samples are a minute apart, or as
+far apart as the interval when it is shorter). The expected alerts
 at each checked instant come from a simulation of the rules (window ratios of the synthetic
 counters and the `for` state machine); the input series are written in the model's preset
 dialect, or on the metrics a ratio SLI selects.

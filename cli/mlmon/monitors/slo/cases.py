@@ -1,11 +1,14 @@
 """promtool rule tests for SLOs, with expectations computed by simulating the rules (``sim``).
 
-Each SLO gets these cases (interval 1m):
+Each SLO gets these cases (evaluated at the model's evaluation interval, ``burnrate.Sim``):
 
 - healthy, then fast burn: traffic at 10% of the budget raises nothing for the tier's long
   window; then errors at 1.1 x the tier's factor x budget page no later than the designed
   detection time (long window x factor / burn) + ``for`` + 2m; one case per page tier;
-- low burn: 2 x budget (above the 1x tier, under the 3x one): a ticket opens and no page ever;
+- ticket burns: for each ticket tier, a burn halfway to the next higher factor (2 x budget for
+  the 1x tier, 4.5 x for the 3x one) opens that ticket and no page ever;
+- outage with absent good series: every request fails from the start and the good series were
+  never created: the fastest tier fires;
 - no data: traffic stops (and, separately, no series at all): the no-data alert fires; an idle-ok
   model only alerts on missing series.
 
@@ -16,11 +19,13 @@ the design and promtool proves the generated PromQL matches it.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from mlmon import conventions as C
 from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
 from mlmon.compiler.units import fmt_float, format_duration
+from mlmon.monitors.burnrate import between_burn, eval_margin, sample_step
 from mlmon.monitors.slo import rules
 from mlmon.monitors.slo.inputs import signature, synthetic
 from mlmon.monitors.slo.model import SLO
@@ -29,14 +34,16 @@ from mlmon.monitors.slo.sim import Increments, Sim, simulate
 from mlmon.monitors.slo.sim import whole_minutes as _m
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
+TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket case checks it
 
 
 class Scenario:
     """Input series and per-SLO counters for one test case of one model: the ``target`` SLO's
     inputs follow ``incs_t``/``incs_e``; SLOs on other inputs get healthy background traffic."""
 
-    def __init__(self, model: Any, slos: list[SLO], target: SLO, incs_t: list[tuple[float, int]], incs_e: list[tuple[float, int]]):
+    def __init__(self, model: Any, slos: list[SLO], target: SLO, incs_t: list[tuple[float, int]], incs_e: list[tuple[float, int]], absent_good: bool = False):
         self.model = model
+        self.step = float(model.evaluation_interval)
         self.length = sum(n for _, n in incs_t)
         self.series: dict[str, str] = {}
         self.counters: dict[str, tuple[Increments, Increments]] = {}  # SLO name -> (total, errors) increments
@@ -63,12 +70,14 @@ class Scenario:
                 ti = [(TOTAL_PER_MIN, self.length)]
                 ei = [(0.1 * slo.budget * TOTAL_PER_MIN, self.length)]
             self.counters[slo.name] = (tuple(ti), tuple(ei))
-            for name, values in synthetic(model, slo, ti, ei) or ():
+            for name, values in synthetic(model, slo, ti, ei, self.step) or ():
                 self.series.setdefault(name, values)
+        if absent_good:  # a counter that never grew was never created (e.g. code="2xx" during an outage)
+            self.series = {k: v for k, v in self.series.items() if not _never_grows(v)}
 
     def sim(self, slo: SLO) -> Sim:
         if slo.name not in self._sims:
-            self._sims[slo.name] = simulate(slo.budget, tuple(slo.tiers()), *self.counters[slo.name])
+            self._sims[slo.name] = simulate(slo.budget, tuple(slo.tiers()), *self.counters[slo.name], self.step)
         return self._sims[slo.name]
 
     def firing(self, slos: list[SLO], t: int) -> list[tuple[SLO, Tier]]:
@@ -86,7 +95,14 @@ class Scenario:
         return AlertCheck(f"{t}m", C.ALERT_SLO_BURN, exp)
 
     def test(self, name: str, checks: tuple[AlertCheck, ...]) -> RuleTest:
-        return RuleTest(name, "1m", tuple(sorted(self.series.items())), checks)
+        return RuleTest(
+            name, format_duration(sample_step(self.step)), tuple(sorted(self.series.items())), checks, evaluation_interval=format_duration(self.step)
+        )
+
+
+def _never_grows(values: str) -> bool:
+    """Whether promtool values (``0+0x10 0+0x5``) stay 0."""
+    return all(re.fullmatch(r"0(\+0x\d+)?", part) for part in values.split())
 
 
 def _burn_case(model: Any, slos: list[SLO], slo: SLO, name: str, prefix_min: int, burn: float, tier_index: int, check_at: int) -> RuleTest | None:
@@ -119,7 +135,8 @@ def _burn_case(model: Any, slos: list[SLO], slo: SLO, name: str, prefix_min: int
 def tests_for_model(model: Any, slos: list[SLO]) -> list[RuleTest]:
     tests: list[RuleTest] = []
     for slo in slos:
-        tests.extend(t for t in (*_page_cases(model, slos, slo), _ticket_case(model, slos, slo)) if t is not None)
+        cases = (*_page_cases(model, slos, slo), *_ticket_cases(model, slos, slo), _outage_case(model, slos, slo))
+        tests.extend(t for t in cases if t is not None)
     tests.extend(_nodata_tests(model, slos))
     return tests
 
@@ -135,7 +152,7 @@ def _page_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None]:
             burn = (t.factor + 1.0 / eb) / 2.0
         prefix = _m(t.long)
         detect = math.ceil(_m(t.long) * t.factor / burn)  # minutes until the long window averages over factor
-        check_at = prefix + detect + _m(t.for_) + 2
+        check_at = prefix + detect + _m(t.for_) + 2 + eval_margin(model.evaluation_interval)
         out.append(
             _burn_case(
                 model,
@@ -153,22 +170,48 @@ def _page_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None]:
     return out
 
 
-def _ticket_case(model: Any, slos: list[SLO], slo: SLO) -> RuleTest | None:
+def _ticket_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None]:
+    """For each ticket tier, a burn just over its factor (2x for the 1x tier) opens that ticket,
+    with no page."""
     tiers = slo.tiers()
-    ticket_tiers = [i for i, t in enumerate(tiers) if t.severity_class == "ticket"]
-    if not ticket_tiers:
+    out: list[RuleTest | None] = []
+    for i, t in enumerate(tiers):
+        if t.severity_class != "ticket":
+            continue
+        burn = between_burn(t, tiers)
+        prefix = 60
+        horizon = prefix + _m(t.long) + _m(t.for_) + 10 + TICKET_SETTLE + eval_margin(model.evaluation_interval)
+        eb_inc = ((0.1 * slo.budget * TOTAL_PER_MIN, prefix), (min(burn * slo.budget, 1.0) * TOTAL_PER_MIN, horizon - prefix))
+        sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc, float(model.evaluation_interval))
+        first = sim.first_firing(t, prefix, horizon)
+        if first is None:
+            raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {model.id}/{slo.name}")
+        name = f"{model.id}/{slo.name}: a {fmt_float(round(burn, 3))}x burn opens a ticket ({t.windows} tier, after {format_duration(60 * (first - prefix))}) and never pages"
+        # checked a while after the ticket opens: the long window fills slowly, so a one-sample
+        # difference (per-period gauges read with avg_over_time) moves the crossing by minutes
+        out.append(_burn_case(model, slos, slo, name, prefix, burn, i, first + TICKET_SETTLE))
+    return out
+
+
+def _outage_case(model: Any, slos: list[SLO], slo: SLO) -> RuleTest | None:
+    """Every request fails from the first one on, so the series of good requests (a success
+    counter, a ``code="2xx"`` series, the threshold's bucket) is never created: a missing good
+    count is zero good events, and the fastest tier (the page tier when paging is on) fires."""
+    tier = slo.tiers()[0]
+    at = 1 + _m(tier.for_) + 3 + eval_margin(model.evaluation_interval)
+    length = at + 10
+    sc = Scenario(model, slos, slo, [(TOTAL_PER_MIN, length)], [(TOTAL_PER_MIN, length)], absent_good=True)
+    if not sc.ok:
         return None
-    i = ticket_tiers[-1]
-    t = tiers[i]
-    burn = 2.0 if t.factor < 2.0 else t.factor * 1.1
-    prefix = 60
-    horizon = prefix + _m(t.long) + _m(t.for_) + 10
-    eb_inc = ((0.1 * slo.budget * TOTAL_PER_MIN, prefix), (min(burn * slo.budget, 1.0) * TOTAL_PER_MIN, horizon - prefix))
-    first = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc).first_firing(t, prefix, horizon)
-    if first is None:
-        raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {model.id}/{slo.name}")
-    name = f"{model.id}/{slo.name}: a {fmt_float(burn)}x burn opens a ticket ({t.windows} tier, after {format_duration(60 * (first - prefix))}) and never pages"
-    return _burn_case(model, slos, slo, name, prefix, burn, i, first + 2)
+    while not sc.stable(slos, at) and at < length - 3:
+        at += 1
+    if tier not in [tr for s, tr in sc.firing(slos, at) if s is slo]:
+        raise AssertionError(f"design error: the {tier.windows} tier not firing at {at}m of the outage for {model.id}/{slo.name}")
+    name = (
+        f"{model.id}/{slo.name}: outage with absent good series (every request fails from the start, only the total/failed "
+        f"series exist): the {tier.windows} tier fires by {at}m"
+    )
+    return sc.test(name, (sc.check(slos, at),))
 
 
 def _nodata_tests(model: Any, slos: list[SLO]) -> list[RuleTest]:
@@ -186,7 +229,7 @@ def _nodata_tests(model: Any, slos: list[SLO]) -> list[RuleTest]:
         if not sc.ok:
             continue
         stopped = [s for s in slos if s.name in sc.stopped]
-        at = run + max(_m(s.nodata_window) + _m(s.no_data_for) for s in stopped) + 2
+        at = run + max(_m(s.nodata_window) + _m(s.no_data_for) for s in stopped) + 2 + eval_margin(model.evaluation_interval)
         label = f"{model.id}/{slo.name}"
         if model.idle_ok:
             tests.append(
@@ -202,8 +245,15 @@ def _nodata_tests(model: Any, slos: list[SLO]) -> list[RuleTest]:
             )
         )
     if slos:
-        at = max(_m(s.no_data_for) for s in slos) + 2
+        at = max(_m(s.no_data_for) for s in slos) + 2 + eval_margin(model.evaluation_interval)
+        check = AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(slos))
         tests.append(
-            RuleTest(f"{model.id}: no series at all: every SLO raises its no-data alert", "1m", (), (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(slos)),))
+            RuleTest(
+                f"{model.id}: no series at all: every SLO raises its no-data alert",
+                "1m",
+                (),
+                (check,),
+                evaluation_interval=format_duration(model.evaluation_interval),
+            )
         )
     return tests

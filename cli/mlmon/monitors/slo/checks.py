@@ -80,7 +80,8 @@ def _check_promql(slo: SLO, i: int, ctx: CompileContext) -> None:
         ctx.warning(
             (i, "sli"),
             "MLM213",
-            "no rule tests can be generated for this SLI (each query must select one metric with = matchers only)",
-            hint=f'write e.g. good: sum(rate(requests_total{{code="2xx"}}[{WINDOW_PLACEHOLDER}])), total: sum(rate(requests_total[{WINDOW_PLACEHOLDER}]))',
+            "no rule tests can be generated for this SLI (each query must select one metric, with matchers whose values "
+            "can be synthesised: =, !=, and regexes of literals, classes, . and repeats)",
+            hint=f'write e.g. good: sum(rate(requests_total{{code=~"2.."}}[{WINDOW_PLACEHOLDER}])), total: sum(rate(requests_total[{WINDOW_PLACEHOLDER}]))',
             key=True,
         )

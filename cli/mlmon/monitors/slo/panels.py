@@ -9,7 +9,7 @@ from mlmon.artifacts import Panel, Row, Target, Threshold
 from mlmon.compiler.units import format_duration, num
 from mlmon.monitors import burnrate
 from mlmon.monitors.slo.model import SLO
-from mlmon.monitors.slo.rules import selector, serving
+from mlmon.monitors.slo.rules import error_ratio_expr, selector, serving
 from mlmon.monitors.slo.schema import TIERS
 
 RATE = "$__rate_interval"
@@ -22,7 +22,7 @@ def _page_levels() -> str:
 
 
 def rows(model: Any, slos: tuple[SLO, ...]) -> list[Row]:
-    out = [_traffic(model)]
+    out = [_traffic(model, slos)]
     for slo in slos:
         s = selector(model, slo)
         eb = num(slo.budget)
@@ -44,18 +44,34 @@ def rows(model: Any, slos: tuple[SLO, ...]) -> list[Row]:
     return out
 
 
-def _traffic(model: Any) -> Row:
+def _error_ratio(model: Any, slos: tuple[SLO, ...]) -> Panel | None:
+    """The share of failed requests: from the preset's failure counter, else from the first ratio
+    SLI (a preset without one, e.g. KServe, measured at the queue-proxy); None without either."""
     preset, sel = serving(model)
-    panels = [
-        Panel("Request rate", "timeseries", (Target(preset.requests_rate(sel, RATE), "requests/s"),), unit="reqps", width=8),
-        Panel(
-            "Error ratio",
-            "timeseries",
-            (Target(f"({preset.errors_rate(sel, RATE)} or vector(0)) / {preset.requests_rate(sel, RATE)}", "errors"),),
-            unit="percentunit",
-            width=8,
-        ),
-    ]
+    errors = preset.errors_rate(sel, RATE)
+    if errors is not None:
+        return Panel(
+            "Error ratio", "timeseries", (Target(f"({errors} or vector(0)) / {preset.requests_rate(sel, RATE)}", "errors"),), unit="percentunit", width=8
+        )
+    ratio = next((s for s in slos if s.sli.kind == "ratio"), None)
+    if ratio is None:
+        return None
+    return Panel(
+        f"Error ratio ({ratio.name} SLI)",
+        "timeseries",
+        (Target(error_ratio_expr(model, ratio, RATE), "errors"),),
+        unit="percentunit",
+        width=8,
+        description=f"The {ratio.name} SLO's bad events / all events (the {preset.name} preset counts no failed requests).",
+    )
+
+
+def _traffic(model: Any, slos: tuple[SLO, ...]) -> Row:
+    preset, sel = serving(model)
+    panels = [Panel("Request rate", "timeseries", (Target(preset.requests_rate(sel, RATE), "requests/s"),), unit="reqps", width=8)]
+    errors = _error_ratio(model, slos)
+    if errors is not None:
+        panels.append(errors)
     if preset.latency is not None:
         quantiles = tuple(Target(str(preset.latency_quantile(sel, RATE, q)), f"p{q * 100:g}") for q in (0.5, 0.9, 0.99))
         panels.append(Panel("Latency quantiles", "timeseries", quantiles, unit="s", width=8))

@@ -38,7 +38,8 @@ def error_ratio_expr(model: Any, slo: SLO, window: str) -> str:
         good = preset.latency_good_rate(sel, window, slo.sli.threshold)
         return f"1 - (\n  ({good} or vector(0))\n  /\n  {total}\n)"
     good, total = _ratio_queries(slo, window)
-    return f"1 - (\n  sum({good})\n  /\n  sum({total})\n)"
+    # no good series at all (every request failed since a restart) is no good event, not no data
+    return f"1 - (\n  (sum({good}) or on() (0 * sum({total})))\n  /\n  sum({total})\n)"
 
 
 def traffic_expr(model: Any, slo: SLO, window: str) -> str:
