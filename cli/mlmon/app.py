@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mlmon.entry import run_command
+from mlmon.runner import run_command
 
 
 class _Group(TyperGroup):

@@ -4,45 +4,19 @@ without typer, rich or click: the plain command line ``lint [PATHS] [--format F]
 else (help, an unknown option, a missing value, another command) goes to the typer app, which
 gives the same result and its own messages.
 
-``run_command`` is the one place commands run: the typer app calls it too, so exit codes, the
-internal-error message and secret redaction are the same on both paths.
+Both paths run the command through ``mlmon.runner.run_command``, so exit codes, the internal-error
+message and secret redaction are the same.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from mlmon import ExitCode
+from mlmon.runner import run_command
 
 _LINT_VALUES = {"--format": "format", "--fail-on": "fail_on", "--root": "root"}
-
-
-def run_command(command: str, debug: bool, **opts: Any) -> int:
-    """Import ``mlmon.commands.<command>`` and call ``run``; map failures to exit codes."""
-    try:
-        module = importlib.import_module(f"mlmon.commands.{command}")
-        code = module.run(SimpleNamespace(**opts))
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        code = ExitCode.USAGE
-    except BrokenPipeError:  # e.g. `mlmon lint | head`
-        code = ExitCode.OK
-    except Exception as exc:  # one handler for everything unexpected
-        from mlmon.remote.http import redact  # secrets never reach the terminal, tracebacks included
-
-        if debug or os.environ.get("MLMON_DEBUG"):
-            import traceback
-
-            sys.stderr.write(redact(traceback.format_exc()))
-        else:
-            sys.stderr.write(redact(f"mlmon: internal error: {type(exc).__name__}: {exc}") + "\n(run with --debug for a traceback)\n")
-        code = ExitCode.INTERNAL
-    return int(code)
 
 
 def plain_lint(argv: list[str]) -> dict[str, Any] | None:

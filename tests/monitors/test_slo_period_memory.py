@@ -44,4 +44,5 @@ def test_cumulative_counter_reads_like_the_list_it_replaces():
     for inc, n in incs:
         for _ in range(n):
             want.append(want[-1] + inc)
-    assert len(c) == len(want) and [c[t] for t in range(len(c))] == want
+    assert len(c) == len(want) and [c.at(t) for t in range(len(c))] == want
+    assert c.at(2.5) == 250.0 and c.at(-1) == 0.0
