@@ -22,6 +22,12 @@ DELAY = 1.2
 TENANT = "team-ml"
 
 
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path, monkeypatch):
+    """mlmon's record of what it applied goes to ./.mlmon (the default state location): one per test."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def srv():
     with MimirTestServer() as server:
@@ -258,3 +264,41 @@ def test_ruler_killed_mid_apply_reports_incomplete_rollback_then_converges(srv, 
     srv.partitioned = False
     apply(t, gen)
     assert t.plan(gen) == []
+
+
+def test_a_group_edited_outside_mlmon_is_shown_and_kept_until_force(srv, tmp_path):
+    gen = write(tmp_path / "gen", {"fraud": FRAUD})
+    t = target(srv)
+    apply(t, gen)
+    assert set(t.record()) == {"mlmon-fraud/fraud-drift", "mlmon-fraud/fraud-slo"}
+    hand = group("fraud-slo", rec("mlmon:slo_errors:ratio_rate5m", "vector(0)"))
+    srv.set_group(TENANT, "mlmon-fraud", hand)  # someone fixes the rule by hand in the ruler
+    plan = t.plan(gen)
+    (slo,) = plan[0].children
+    assert (slo.name, slo.action, slo.detail) == ("mlmon-fraud/fraud-slo", "change", "edited outside mlmon since the last apply; apply needs --force")
+    refusals = t.preflight(gen, plan, ApplyOptions())
+    assert refusals == [
+        f"mimir at {srv.url}: rule groups mlmon-fraud/fraud-slo: edited outside mlmon since the last apply; apply needs --force. Review `mlmon diff`."
+    ]
+    assert srv.snapshot(TENANT)["mlmon-fraud"]["fraud-slo"] == hand  # nothing written
+    assert t.preflight(gen, plan, ApplyOptions(force=True)) == []
+    t.apply(gen, plan, ApplyOptions(force=True))
+    assert t.plan(gen) == [] and t.edited(t.live()) == set()
+    # a removal of an edited group is refused the same way
+    srv.set_group(TENANT, "mlmon-fraud", hand)
+    write(gen, {"fraud": FRAUD[1:]})
+    plan = t.plan(gen)
+    assert [(g.name, g.action, g.detail != "") for g in plan[0].children] == [("mlmon-fraud/fraud-slo", "remove", True)]
+    assert len(t.preflight(gen, plan, ApplyOptions())) == 1
+
+
+def test_undo_puts_the_record_back(srv, tmp_path):
+    gen = write(tmp_path / "gen", {"fraud": FRAUD})
+    t = target(srv)
+    apply(t, gen)
+    before = t.record()
+    changed = [FRAUD[0], group("fraud-drift", rec("mlmon:drift_psi:max", "max by (feature) (mlmon_drift_psi)"))]
+    apply(t, write(gen, {"fraud": changed}))
+    assert t.record() != before
+    t.undo()  # a later target failed under --atomic
+    assert t.record() == before and t.edited(t.live()) == set()
