@@ -1,4 +1,8 @@
-"""Session fixture for the end-to-end tests: the stack of ``mlmon up`` on 127.0.0.1 (see e2e_harness.py)."""
+"""Fixture for the end-to-end tests: the stack of ``mlmon up`` on 127.0.0.1 (see e2e_harness.py).
+
+Module scope, and the module that uses it is one xdist group: one worker starts the stack (two
+Prometheus servers, demo models and Alertmanagers busy the whole time), and it stops as soon as
+that module's tests are done instead of running beside the rest of the suite."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from e2e_harness import MODELS, build_spec
 from mlmon import stack as S
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def e2e_stack(tmp_path_factory):
     missing = S.missing_binaries()
     if missing:

@@ -10,7 +10,7 @@ from e2e_harness import TEAM, registered_monitors
 
 from mlmon import conventions as C
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-stack")]
 
 TIMEOUT = 240.0  # seconds from stack start; every scenario runs concurrently
 

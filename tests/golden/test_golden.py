@@ -52,7 +52,7 @@ def generated_trees():
 def test_real_tools_accept_output(root, run_mlmon):
     need_tool("promtool")
     need_tool("amtool")
-    r = run_mlmon("validate", root, cwd=REPO, timeout=600)
+    r = run_mlmon("validate", root, cwd=REPO, timeout=2400)  # a bound on a hung tool, not a speed target
     assert r.returncode == 0, r.stdout + r.stderr
     checks = 9 if (root / "kubernetes").is_dir() else 8  # the Kubernetes objects' check runs when there are some
     assert f"all {checks} checks passed" in r.stdout + r.stderr

@@ -35,7 +35,7 @@ class Registry:
         return {"MLFLOW_TRACKING_USERNAME": ADMIN, "MLFLOW_TRACKING_PASSWORD": password or self.password}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped when this module is done, not at the end of the run
 def registry(tmp_path_factory):
     pytest.importorskip("mlflow", reason="the test extra installs mlflow (make venv)")
     password = secrets.token_hex(12)
