@@ -66,6 +66,7 @@ def openmetrics() -> str:
         add("mlmon_perf:recall:ratio", "gauge", FD, m, 0.78 if _in(m, RECALL_DIP) else 0.85)
         add("mlmon_perf:fpr:ratio", "gauge", FD, m, 0.02)
         add("mlmon_perf_version:recall:ratio", "gauge", {**FD, "version": "v1"}, m, 0.85)
+        add("mlmon_training:metric:value", "gauge", {**FD, "version": "v1", "metric": "recall"}, m, 0.9)
         if m >= V2_CANARY:
             add("mlmon_perf_version:recall:ratio", "gauge", {**FD, "version": "v2"}, m, 0.8)
         add("mlmon_cost:usd_per_hour:sum", "gauge", FD, m, 2.0)

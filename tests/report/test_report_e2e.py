@@ -44,6 +44,7 @@ def prom(tmp_path_factory):
 def specs(tmp_path_factory):
     d = tmp_path_factory.mktemp("specs")
     shutil.copy(HERE / "spec.yaml", d / "spec.yaml")
+    shutil.copy(HERE / "registry.yaml", d / "registry.yaml")
     (d / "baselines").mkdir()
     shutil.copy(REPO / "specs" / "baselines" / "fraud-detector.yaml", d / "baselines")
     return d
@@ -87,6 +88,11 @@ def test_numbers_follow_from_the_dataset(prom, specs, tmp_path, run_mlmon):
         "equal_opportunity_difference": (0.04, True),
     }
     assert {p["metric"]: (p["min"], p["met"]) for p in fd["performance"]["metrics"]} == {"recall": (0.78, False), "fpr": (0.02, True)}
+    # against the training figures: v1 trained at recall 0.9, v2 has none recorded
+    assert [(v["version"], v["avg"], v["training"], v["vs_training"]) for v in fd["performance"]["by_version"]] == [
+        ("v1", 0.85, 0.9, pytest.approx(-0.05)),
+        ("v2", 0.8, None, None),
+    ]
     t0 = dataset.T0
     assert fd["versions"] == [
         {"version": "v1", "stage": "production", "first_seen": t0, "last_seen": t0 + 179 * 60},
@@ -129,7 +135,8 @@ def test_the_dataset_holds_what_the_generated_rules_record(specs, tmp_path, run_
     names = {line.split("{", 1)[0].split(" ", 1)[0] for line in dataset.openmetrics().splitlines() if not line.startswith("#")}
     assert names - raw <= set(recorded), names - raw - set(recorded)
     for name in names - raw:
-        assert ("model",) in recorded[name] or ("model", "slo") in recorded[name], name
+        # training figures from the registry file are constants that carry their version and metric
+        assert ("model",) in recorded[name] or ("model", "slo") in recorded[name] or ("metric", "model", "version") in recorded[name], name
 
 
 def test_preview_from_the_live_prometheus(prom, specs, tmp_path, run_mlmon):

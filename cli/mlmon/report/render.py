@@ -113,7 +113,10 @@ def _model_md(m: dict[str, Any], r: dict[str, Any], plot_ref) -> list[str]:
                 for p in m["performance"]["metrics"]
             ],
         )
-        out += _table(["metric", "version", "average"], [[v["metric"], v["version"], _v(v["avg"])] for v in m["performance"]["by_version"]])
+        out += _table(
+            ["metric", "version", "average", "at training", "average - training"],
+            [[v["metric"], v["version"], _v(v["avg"]), _v(v.get("training")), _v(v.get("vs_training"))] for v in m["performance"]["by_version"]],
+        )
     out += ["### Versions deployed", ""]
     out += _table(
         ["version", "stage", "first seen", "last seen"], [[v["version"], v["stage"], _iso(v["first_seen"]), _iso(v["last_seen"])] for v in m["versions"]]

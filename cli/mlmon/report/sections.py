@@ -153,8 +153,12 @@ def performance(src: Source, model: Any) -> dict[str, Any] | None:
         metrics.append({"metric": metric, "min_limit": lo, "max_limit": hi, **values, "met": met})
     versions = []
     for metric in p.watched:
+        # each version's figure at training time (registry file, exporter or `mlmon registry serve`)
+        trained = {lab.get(C.L_VERSION, ""): v for lab, v in src.instant(f"last_over_time({C.TRAINING_METRIC}{sel(model, **{C.L_METRIC: metric})}[{w}])")}
         for lab, v in src.instant(f"avg_over_time({C.PERF_VERSION_METRIC.format(metric=metric)}{s}[{w}])"):
-            versions.append({"metric": metric, "version": lab.get(C.L_VERSION, ""), "avg": v})
+            version = lab.get(C.L_VERSION, "")
+            t = trained.get(version)
+            versions.append({"metric": metric, "version": version, "avg": v, "training": t, "vs_training": None if t is None else v - t})
     versions.sort(key=lambda x: (x["metric"], x["version"]))
     return {"metrics": metrics, "by_version": versions}
 
