@@ -103,6 +103,10 @@ class RuleTest:
     expr_checks: tuple[ExprCheck, ...] = ()
     # promtool's rule evaluation interval is per file: cases with another one go to their own file
     evaluation_interval: str = "1m"
+    # the monitors whose rules the case needs besides its own (None: every one the monitor builds
+    # on). Cases that need fewer go to a file that loads fewer groups: promtool evaluates every
+    # loaded group at every step, so a case must not pay for groups it never reads
+    uses: tuple[str, ...] | None = None
 
 
 # --- dashboards ---------------------------------------------------------------------------------

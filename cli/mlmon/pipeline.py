@@ -260,16 +260,20 @@ def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True)
             tests = list(mon.rule_tests(model, spec, alerts))
             if not tests:
                 continue
-            # the monitor's own rules plus the rules of the monitors it builds on, in registry order
-            wanted = {mon.key, *getattr(mon, "depends_on", ())}
-            needed = [m.key for m in active if m.key in wanted and m.key in groups_of]
-            files = [f"../rules/{prometheus.rules_name(model.id, k)}" for k in needed]
-            order = [g for k in needed for g in groups_of[k]]
-            by_interval: dict[str, list] = {}
+            # the monitor's own rules plus the rules of the monitors it builds on (or the fewer a
+            # case says it uses), in registry order; one file per evaluation interval and rule set
+            deps = tuple(getattr(mon, "depends_on", ()))
+            by_file: dict[tuple[str, tuple[str, ...]], list] = {}
             for t in tests:
-                by_interval.setdefault(t.evaluation_interval, []).append(t)
-            for interval, cases in sorted(by_interval.items(), key=lambda kv: (kv[0] != "1m", kv[0])):
-                suffix = "" if interval == "1m" else f".every-{interval}"
+                uses = deps if t.uses is None else tuple(k for k in deps if k in t.uses)
+                by_file.setdefault((t.evaluation_interval, uses), []).append(t)
+            for (interval, uses), cases in sorted(by_file.items(), key=lambda kv: (kv[0][0] != "1m", kv[0][0], kv[0][1] != deps, kv[0][1])):
+                wanted = {mon.key, *uses}
+                needed = [m.key for m in active if m.key in wanted and m.key in groups_of]
+                files = [f"../rules/{prometheus.rules_name(model.id, k)}" for k in needed]
+                order = [g for k in needed for g in groups_of[k]]
+                without = [k for k in deps if k not in uses and k in groups_of]
+                suffix = (f".without-{'-'.join(without)}" if without else "") + ("" if interval == "1m" else f".every-{interval}")
                 out[prometheus.tests_path(model.id, mon.key + suffix)] = rule_tests.tests_file(files, cases, h, interval, order)
         if dashboards:
             out[f"grafana/dashboards/{model.id}.json"] = model_dashboard(spec, model)

@@ -498,3 +498,18 @@ def test_low_quality_case_expects_the_annotation_text_prometheus_renders():
         ),
         "dashboard": "/d/mlmon-model-fraud-detector-9ff5f7f41d",
     }
+
+
+def test_cases_load_only_the_rule_groups_they_read():
+    """promtool evaluates every loaded group at every step: the performance cases that read no drift
+    score go to a file without the drift groups; only the concept-drift cases load them."""
+    import yaml
+
+    tests_dir = Path(__file__).resolve().parents[2] / "generated" / "prometheus" / "tests"
+    lean = yaml.safe_load((tests_dir / "fraud-detector.performance.without-drift.every-1h.test.yml").read_text())
+    full = yaml.safe_load((tests_dir / "fraud-detector.performance.every-1h.test.yml").read_text())
+    assert lean["rule_files"] == ["../rules/fraud-detector.versions.rules.yml", "../rules/fraud-detector.performance.rules.yml"]
+    assert "../rules/fraud-detector.drift.rules.yml" in full["rule_files"]
+    assert not any(g.startswith("mlmon-fraud-detector-drift") for g in lean["group_eval_order"])
+    assert full["tests"] and all("drift" in t["name"].lower() for t in full["tests"])
+    assert lean["tests"] and not any("drift" in t["name"].lower() for t in lean["tests"])
