@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from mlmon.conventions import GENERATED_HEADER
@@ -197,19 +198,24 @@ def foreign_files(root: Path) -> list[str]:
     return [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if (p.is_file() or p.is_symlink()) and not written_by_mlmon(p)]
 
 
-def write_tree(root: Path, files: dict[str, str]) -> None:
-    """Replace ``root`` with exactly ``files``, atomically: everything is written to a temporary
-    sibling folder first and swapped in with renames, so a failure leaves ``root`` untouched.
+def write_tree(root: Path, files: Mapping[str, str] | Iterable[Mapping[str, str]]) -> int:
+    """Replace ``root`` with exactly ``files`` (one mapping, or chunks of them written as they
+    come), atomically: everything is written to a temporary sibling folder first and swapped in
+    with renames, so a failure leaves ``root`` untouched. Returns the number of files.
     The caller checks ``foreign_files`` first: the swap removes everything else under ``root``."""
     root = root.resolve()
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
+    chunks = [files] if isinstance(files, Mapping) else files
+    count = 0
     try:
-        for name, text in files.items():
-            target = tmp / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+        for chunk in chunks:
+            for name, text in chunk.items():
+                target = tmp / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(text)
+                count += 1
         old = None
         if root.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=root.parent))
@@ -226,3 +232,4 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+    return count

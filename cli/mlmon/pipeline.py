@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 from mlmon import conventions as C
 from mlmon import policy
@@ -190,8 +191,6 @@ def render(spec: Spec, *, dashboards: bool = True, parts: list[tuple[dict[str, s
     ``parts`` are the results of ``render_models`` over consecutive slices of ``spec.models`` that
     together cover every model in order (the shell may compute them in parallel); by default one
     slice covers them all. The output is the same either way."""
-    from mlmon.render import alertmanager, prometheus
-
     if parts is None:
         parts = [render_models(spec, 0, len(spec.models), dashboards=dashboards)]
     out: dict[str, str] = {}
@@ -199,6 +198,16 @@ def render(spec: Spec, *, dashboards: bool = True, parts: list[tuple[dict[str, s
     for files, cases in parts:
         out.update(files)
         routing_cases.extend(cases)
+    out.update(render_spec_files(spec, out, routing_cases, dashboards=dashboards))
+    return dict(sorted(out.items()))
+
+
+def render_spec_files(spec: Spec, model_files: Mapping[str, str], routing_cases: list[RoutingCase], *, dashboards: bool = True) -> dict[str, str]:
+    """The files of the whole spec (configs, routing tests, fleet dashboard, Kubernetes listing),
+    given the models' files (only their names are read) and routing cases in model order."""
+    from mlmon.render import alertmanager, prometheus
+
+    out: dict[str, str] = {}
     all_header = header(list(spec.files))
     out[prometheus.CONFIG] = prometheus.config_file(spec, all_header)
     out[alertmanager.CONFIG] = alertmanager.config_file(spec, all_header)
@@ -224,7 +233,7 @@ def render(spec: Spec, *, dashboards: bool = True, parts: list[tuple[dict[str, s
     if spec.kubernetes is not None:
         from mlmon.render import kubernetes
 
-        out.update(kubernetes.spec_files(spec, out, all_header))
+        out.update(kubernetes.spec_files(spec, {**model_files, **out}, all_header))
     return dict(sorted(out.items()))
 
 

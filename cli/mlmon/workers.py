@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 MODELS_PER_JOB = 40  # below this many models per worker, forking costs more than it saves
@@ -60,3 +61,40 @@ def render(spec: Any, *, dashboards: bool = True, jobs: int | None = None) -> di
     finally:
         _spec = None
     return pipeline.render(spec, dashboards=dashboards, parts=parts)
+
+
+STREAM_SLICE = 50  # models per in-process slice when streaming
+
+
+def render_stream(spec: Any, *, dashboards: bool = True, jobs: int | None = None) -> Iterator[dict[str, str]]:
+    """The files of ``render``, in chunks: each slice of models' files as soon as it is rendered,
+    then the spec's own files. The caller writes and drops each chunk, so memory holds a few
+    slices, never the whole tree (the bytes written are the same)."""
+    global _spec, _dashboards
+    from mlmon import pipeline
+
+    n = len(spec.models)
+    names: dict[str, str] = {}
+    cases: list[Any] = []
+
+    def take(part: Any) -> dict[str, str]:
+        files, routing = part
+        names.update(dict.fromkeys(files, ""))
+        cases.extend(routing)
+        return dict(files)
+
+    workers = plan_jobs(n, jobs)
+    if workers == 1:
+        for start in range(0, n, STREAM_SLICE):
+            yield take(pipeline.render_models(spec, start, min(n, start + STREAM_SLICE), dashboards=dashboards))
+    else:
+        slices = max(workers * 4, -(-n // STREAM_SLICE))  # small slices: few rendered files wait in memory
+        bounds = [(n * i // slices, n * (i + 1) // slices) for i in range(slices)]
+        _spec, _dashboards = spec, dashboards
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part in pool.imap(_render_slice, bounds, chunksize=1):  # in model order
+                    yield take(part)
+        finally:
+            _spec = None
+    yield pipeline.render_spec_files(spec, names, cases, dashboards=dashboards)

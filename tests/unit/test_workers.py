@@ -45,6 +45,12 @@ for dashboards in (True, False):
     parallel = workers.render(spec, dashboards=dashboards, jobs=2)
     assert list(parallel) == list(serial), "file lists differ"
     assert parallel == serial, [k for k in serial if serial[k] != parallel.get(k)][:5]
+    for jobs in (1, 2):  # generate writes these chunks as they come: together they are the same files
+        streamed = {}
+        for chunk in workers.render_stream(spec, dashboards=dashboards, jobs=jobs):
+            assert not set(chunk) & set(streamed), "a file in two chunks"
+            streamed.update(chunk)
+        assert streamed == serial, (jobs, sorted(set(serial) ^ set(streamed))[:5])
 print("identical", len(serial))
 """
 

@@ -37,8 +37,9 @@ def run(opts) -> int:
                 "or one holding its own output; nothing written\n"
             )
             return ExitCode.USAGE
-    files = workers.render(spec, jobs=getattr(opts, "jobs", 0) or None)
+    jobs = getattr(opts, "jobs", 0) or None
     if opts.check:
+        files = workers.render(spec, jobs=jobs)
         diff = fsio.diff_tree(out, files)
         if diff:
             sys.stdout.write(diff)
@@ -47,11 +48,12 @@ def run(opts) -> int:
         sys.stderr.write(f"mlmon generate --check: {out} is up to date ({len(files)} files)\n")
         return ExitCode.OK
     try:
-        fsio.write_tree(out, files)
+        # written slice by slice as the models are rendered: memory holds a few slices, not the tree
+        count = fsio.write_tree(out, workers.render_stream(spec, jobs=jobs))
     except OSError as exc:
         sys.stderr.write(f"mlmon generate: cannot write {out}: {exc.strerror or exc}; nothing written\n")
         return ExitCode.USAGE
-    sys.stderr.write(f"mlmon generate: wrote {len(files)} files for {len(spec.models)} model(s) to {out}\n")
+    sys.stderr.write(f"mlmon generate: wrote {count} files for {len(spec.models)} model(s) to {out}\n")
     return ExitCode.OK
 
 

@@ -20,7 +20,7 @@ _INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
 _PRINTABLE = re.compile("^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*$")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _resolves_to_str(text: str) -> bool:
     import yaml
 
@@ -28,7 +28,7 @@ def _resolves_to_str(text: str) -> bool:
     return tag == "tag:yaml.org,2002:str"
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _scalar_str(text: str) -> str:
     plain = (
         bool(text)
@@ -103,7 +103,7 @@ def _text(value: str) -> str:
     """``_scalar_str`` through a plain dict (cheaper than the lru wrapper on the hot path)."""
     hit = _STR_CACHE.get(value)
     if hit is None:
-        if len(_STR_CACHE) > 200_000:
+        if len(_STR_CACHE) > 20_000:  # model-specific strings never repeat across models: keep memory flat in fleet size
             _STR_CACHE.clear()
         hit = _STR_CACHE[value] = _scalar_str(value)
     return hit
