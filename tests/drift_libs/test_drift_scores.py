@@ -15,6 +15,7 @@ from mlmon import conventions as C
 from mlmon import pipeline
 from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
 from mlmon.monitors import drift_scores
+from mlmon.monitors import testkit as K
 from mlmon.monitors.drift_scores import rules as R
 from mlmon.presets import signals as S
 from tests.presets.promtool_util import assert_promtool_passes
@@ -132,7 +133,7 @@ def test_a_real_evidently_report_fires_the_drifted_features(tmp_path: Path) -> N
         AlertCheck("30m", C.ALERT_DRIFT_FEATURE, exp),
         AlertCheck("30m", C.ALERT_DRIFT_NODATA, ()),
     )
-    share = S.exact_check(S.rec("m", C.DRIFT_DRIFTED_SHARE), "30m", 2 / 3)
+    share = K.exact_check(S.rec("m", C.DRIFT_DRIFTED_SHARE), "30m", 2 / 3)
     assert_promtool_passes(
         tmp_path, drift_scores.MONITOR.rule_groups(model, None), [RuleTest("evidently report", "1m", exposition_series(text), checks, (share,))]
     )
@@ -160,7 +161,7 @@ def test_mlserver_drift_histogram_gives_the_share_of_flagged_runs(tmp_path: Path
             series, value = line.rsplit(" ", 1)
             inputs.append((series, f"0+{float(value) / 30}x30 {value}+0x0"))
     model = compiled("    drift_scores: {preset: mlserver-alibi-detect, match: {model_name: income-drift}, window: 30m}\n")
-    share = S.exact_check(S.rec("m", C.DRIFT_DRIFTED_SHARE), "30m", 0.9)
+    share = K.exact_check(S.rec("m", C.DRIFT_DRIFTED_SHARE), "30m", 0.9)
     assert_promtool_passes(tmp_path, drift_scores.MONITOR.rule_groups(model, None), [RuleTest("mlserver", "1m", tuple(inputs), (), (share,))])
 
 

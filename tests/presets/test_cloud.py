@@ -15,6 +15,7 @@ import pytest
 from mlmon import conventions as C
 from mlmon import presets as P
 from mlmon.artifacts import ExprCheck, RuleGroup, RuleTest
+from mlmon.monitors import testkit as K
 from mlmon.presets import cloud
 from mlmon.presets import signals as S
 from tests.presets.promtool_util import assert_promtool_passes
@@ -192,7 +193,7 @@ def cloud_model(preset: str, match: dict[str, str] | None = None, mid: str = "m"
 
 
 def check(model_id: str, name: str, value: float, **extra: str) -> ExprCheck:
-    return S.exact_check(S.rec(model_id, name, extra or None), "25m", value)
+    return K.exact_check(S.rec(model_id, name, extra or None), "25m", value)
 
 
 @pytest.mark.parametrize(
@@ -261,7 +262,7 @@ def test_bill_split_by_traffic(tmp_path: Path) -> None:
     )
     rules = [r for r in S.signal_rules(NS(**vars(model)), placement) if r.record in (C.REQUESTS_RATE, C.CLOUD_BILL_HOURLY)]
     assert any(r.record == C.CLOUD_BILL_HOURLY for r in rules)
-    checks = (S.exact_check(S.rec("churn", C.CLOUD_BILL_HOURLY), "24h", 1.5), S.exact_check(S.rec("churn", C.CLOUD_BILL_HOURLY), "47h", 1.5))
+    checks = (K.exact_check(S.rec("churn", C.CLOUD_BILL_HOURLY), "24h", 1.5), K.exact_check(S.rec("churn", C.CLOUD_BILL_HOURLY), "47h", 1.5))
     assert_promtool_passes(tmp_path, [RuleGroup("signals", tuple(rules), "1h")], [RuleTest("bill share", "1h", inputs, (), checks)], "1h")
 
 

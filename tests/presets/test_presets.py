@@ -105,7 +105,7 @@ def test_serving_preset_normalises_its_dialect(name, tmp_path):
         alerts.append(AlertRule("TestSlow", f"{rec(C.LATENCY_MEAN)} > {lat / 2}", "5m", {"severity": "warning"}))
     if "latency" in keys:
         for q in S.QUANTILES:
-            exp = S.expected_quantile(p.latency, lat, q)
+            exp = p.latency.expected_quantile(lat, q)
             checks.append(ExprCheck(rec(C.LATENCY_QUANTILE, quantile=S.fmt_float(q)), "20m", (Sample(rec(C.LATENCY_QUANTILE, quantile=S.fmt_float(q)), exp),)))
     groups = [RuleGroup("signals", tuple(rules)), RuleGroup("alerts", tuple(alerts))]
     ac = tuple(AlertCheck("20m", a.alert, (ExpAlert({"severity": "warning", "model": "m"}, {}),)) for a in alerts)

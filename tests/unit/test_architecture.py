@@ -18,7 +18,7 @@ CORE = [
     "plan.py",
     "diagnostics.py",
     "pipeline.py",
-    "conventions.py",
+    "conventions",
     "baseline.py",
     "policy",
     "scale",

@@ -250,3 +250,11 @@ class Expect:
 
     def lab(self, severity: str, check: str, **extra: str) -> dict[str, str]:
         return self._labels(severity, check, **extra)
+
+
+def exact_check(series: str, eval_time: str, value: float, digits: int = 4) -> ExprCheck:
+    """An expr check of ``series`` to ``digits`` decimals: ``round(series * 10^digits)`` is an
+    integer, so float noise from summing rates cannot make it flaky."""
+    scale = 10**digits
+    labels = series[series.index("{") :] if "{" in series else "{}"
+    return ExprCheck(f"round({series} * {scale})", eval_time, (Sample(labels, float(round(value * scale))),))

@@ -22,6 +22,7 @@ from mlmon import conventions as C
 from mlmon import presets as P
 from mlmon.artifacts import RecordingRule
 from mlmon.compiler.units import fmt_float
+from mlmon.presets.bills import bill_share
 
 WINDOW = "5m"  # the rate window in every normalised name (*:rate5m)
 QUANTILES = (0.5, 0.9, 0.99)
@@ -194,23 +195,6 @@ def signal_rules(model: Any, placement: Placement | None) -> list[RecordingRule]
     return out
 
 
-BILL_WINDOW = "1d"  # a cloud bill's charges are published a few times a day
-
-
-def bill_share(model: Any, src: Any) -> str:
-    """USD/h of the model's share of a cloud bill: the bill's month-to-date charges' increase over
-    the last day, per hour (the monthly reset reads as a counter reset), times the model's share
-    of the requests its serving preset counts across every endpoint the exporter reports."""
-    charges = " or ".join(f"rate({n}{{{src.match}}}[{BILL_WINDOW}])" for n in src.names)  # a bill has no model matchers
-    hourly = f"sum({charges}) * 3600"
-    serving = P.for_model(model)
-    if serving is None or not serving.requests_src:
-        return hourly
-    mine = serving.requests_rate(P.model_selector(model, serving), BILL_WINDOW)
-    every = serving.requests_rate(P.Sel("", {"target": ""}), BILL_WINDOW)
-    return f"{hourly}\n* on ()\n({mine})\n/ on ()\n(({every}) > 0)"
-
-
 # --- input series for rule tests, in the source's own dialect -------------------------------------
 def example_value(pattern: str) -> str:
     """A string matching ``pattern`` (a Prometheus regex, anchored) for synthetic series."""
@@ -377,27 +361,6 @@ def synth_traffic(model: Any, s: Synth, phases: list[tuple[float, float, float, 
         cnt = [((r if role == "total" else r - e) * step_s, n) for r, e, _, n in phases]
         s.add(ser(mean.count, mean.count.name), counter_values(cnt))
         s.add(ser(mean.total, mean.total.name), counter_values([(c * L / mean.scale, n) for (c, _), (_, _, L, n) in zip(cnt, phases)]))
-
-
-def exact_check(series: str, eval_time: str, value: float, digits: int = 4) -> Any:
-    """An expr check of ``series`` to ``digits`` decimals: ``round(series * 10^digits)`` is an
-    integer, so float noise from summing rates cannot make it flaky."""
-    from mlmon.artifacts import ExprCheck, Sample
-
-    scale = 10**digits
-    labels = series[series.index("{") :] if "{" in series else "{}"
-    return ExprCheck(f"round({series} * {scale})", eval_time, (Sample(labels, float(round(value * scale))),))
-
-
-def expected_quantile(lat: P.Histogram, latency_s: float, q: float) -> float:
-    """What histogram_quantile returns when every observation equals ``latency_s``."""
-    u = latency_s / lat.scale
-    bounds = sorted(lat.buckets) if lat.buckets else [u]
-    hi = next((b for b in bounds if u <= b * (1 + 1e-12)), float("inf"))
-    lo = max([b for b in bounds if b < hi], default=0.0)
-    if hi == float("inf"):
-        return lo * lat.scale
-    return (lo + (hi - lo) * q) * lat.scale
 
 
 def synth_gauge(model: Any, placement: Placement | None, key: str, s: Synth, phases: list[tuple[float, int]]) -> bool:

@@ -67,6 +67,16 @@ class Histogram:
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.alt_names)
 
+    def expected_quantile(self, latency_s: float, q: float) -> float:
+        """What histogram_quantile returns when every observation equals ``latency_s``."""
+        u = latency_s / self.scale
+        bounds = sorted(self.buckets) if self.buckets else [u]
+        hi = next((b for b in bounds if u <= b * (1 + 1e-12)), float("inf"))
+        lo = max([b for b in bounds if b < hi], default=0.0)
+        if hi == float("inf"):
+            return lo * self.scale
+        return (lo + (hi - lo) * q) * self.scale
+
 
 @dataclass(frozen=True)
 class Mean:

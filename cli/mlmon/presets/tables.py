@@ -33,7 +33,7 @@ MLMON = Preset(
     errors_src=(Counter((C.PREDICTION_ERRORS_TOTAL,)),),
     latency=Histogram(C.PREDICTION_LATENCY, 1.0, INSTRUMENT_BUCKETS),
     docs="Metrics emitted by mlmon.instrument; see 'The metric contract'.",
-    source="cli/mlmon/conventions.py",
+    source="cli/mlmon/conventions/__init__.py",
 )
 
 KSERVE = Preset(

@@ -83,7 +83,7 @@ class CanaryCases:
     def latency_of(self, seconds: float) -> float:
         """The arm's recorded latency when every request takes ``seconds``."""
         if self.preset.latency is not None and self.c.latency is not None:
-            return S.expected_quantile(self.preset.latency, seconds, self.c.latency.quantile)
+            return self.preset.latency.expected_quantile(seconds, self.c.latency.quantile)
         return seconds
 
     def latencies(self) -> tuple[float, float]:

@@ -31,7 +31,7 @@ def tests(model: Any) -> list[RuleTest]:
     # 1. healthy: 1% errors, steady traffic, varying predictions: nothing fires; exact error ratio
     an = chk.anomaly
     n = max(60, int((an.window / 4 + baseline_offset(an)) / STEP) + 20) if an else 60
-    exprs = (S.exact_check(S.rec(m, C.ERROR_RATIO), K.minutes(n - 1), 0.01),) if chk.ratio else ()
+    exprs = (K.exact_check(S.rec(m, C.ERROR_RATIO), K.minutes(n - 1), 0.01),) if chk.ratio else ()
     out = [
         RuleTest(
             f"errors {m}: healthy traffic with 1% errors raises nothing",
@@ -52,7 +52,7 @@ def tests(model: Any) -> list[RuleTest]:
                 "1m",
                 synth(model, chk, [(RPS, RPS * mid, n)]).items(),
                 (ac(n - 2, D.A_RATIO, lab(C.SEVERITY_TICKET, "error_ratio")),),
-                (S.exact_check(S.rec(m, C.ERROR_RATIO), K.minutes(n - 2), mid),),
+                (K.exact_check(S.rec(m, C.ERROR_RATIO), K.minutes(n - 2), mid),),
             )
         )
         hi = round((r.critical + 1) / 2, 4)
@@ -126,7 +126,7 @@ def _degenerate_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
             "1m",
             synth(model, chk, [(RPS, 0.0, n)], invalid=bad).items(),
             (ac(n - 2, D.A_INVALID, ac.lab(C.SEVERITY_TICKET, "invalid_outputs")),),
-            (S.exact_check(S.rec(m, C.INVALID_OUTPUT_RATIO), K.minutes(n - 2), bad),),
+            (K.exact_check(S.rec(m, C.INVALID_OUTPUT_RATIO), K.minutes(n - 2), bad),),
         )
     )
     n = int(chk.cfg.no_data_for / STEP) + 5

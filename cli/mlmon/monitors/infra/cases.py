@@ -38,7 +38,7 @@ def tests(model: Any) -> list[RuleTest]:
             "1m",
             inp.base(n).items(),
             quiet,
-            (S.exact_check(S.rec(model.id, C.REQUESTS_RATE), K.minutes(120), RPS),),
+            (K.exact_check(S.rec(model.id, C.REQUESTS_RATE), K.minutes(120), RPS),),
         )
     ]
     cases: tuple[Case, ...] = (_latency, _throughput, _traffic_drop, _traffic_drop_last_week, _gpu, _gpu_memory, _memory, _nothing_scraped, _scrape)

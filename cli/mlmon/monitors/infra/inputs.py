@@ -25,8 +25,8 @@ def latency_values(model: Any, threshold: float) -> tuple[float, float]:
         return threshold / 4, threshold * 3
     bounds = sorted(lat.buckets)
     qs = S.QUANTILES
-    ok = next((b * lat.scale / 2 for b in bounds if all(S.expected_quantile(lat, b * lat.scale / 2, q) < threshold * 0.9 for q in qs)), threshold / 100)
-    slow = next((b * lat.scale for b in bounds if all(S.expected_quantile(lat, b * lat.scale, q) > threshold * 1.1 for q in qs)), bounds[-1] * lat.scale * 2)
+    ok = next((b * lat.scale / 2 for b in bounds if all(lat.expected_quantile(b * lat.scale / 2, q) < threshold * 0.9 for q in qs)), threshold / 100)
+    slow = next((b * lat.scale for b in bounds if all(lat.expected_quantile(b * lat.scale, q) > threshold * 1.1 for q in qs)), bounds[-1] * lat.scale * 2)
     return ok, slow
 
 

@@ -350,52 +350,9 @@ REGISTRY_JOB = "mlmon-registry"  # Prometheus job name of the registry exporter
 REGISTRY_TRAINED = "mlmon_registry:trained:timestamp_seconds"  # {model, version} from the registry file
 ALERT_PERF_BELOW_TRAINING = "MLModelPerformanceBelowTraining"  # {version} a watched metric below its training figure
 
-# --- LLM serving pack (monitors/llm) ---------------------------------------------------------
-# TTFT / TPOT latency SLOs reuse the SLO recording rules and alerts above (SLO_ERROR_RATIO ...,
-# ALERT_SLO_BURN, ALERT_SLO_NODATA) with slo="llm:ttft" | "llm:tpot" (a colon: never a user's SLO name).
-# Inputs: the serving preset's ttft / tpot histograms and the normalised TOKENS_RATE,
-# GENERATION_TOKENS_RATE, QUEUE_MEAN, REQUESTS_RATE; LLM_EVALUATION_SCORE below. Rules {model}.
-LLM_EVALUATION_SCORE = "mlmon_llm_evaluation_score"  # gauge {model, evaluation, version}: e.g. an LLM-as-judge score
-L_EVALUATION = "evaluation"
-LLM_SLO_PREFIX = "llm:"  # slo label of the pack's SLOs: llm:ttft, llm:tpot
-LLM_COST_NOW = "mlmon_llm:token_cost_usd_per_hour:rate5m"  # token prices x tokens/s of the last 5m, as USD/h
-LLM_COST_PER_HOUR = "mlmon_llm:token_cost_usd_per_hour:avg1h"  # the same averaged over the last hour
-LLM_SPEND_1D = "mlmon_llm:token_spend_usd:sum1d"  # USD of tokens in the last 24h (the pace so far x 24 before a day of history)
-LLM_COST_PER_1K = "mlmon_llm:token_cost_usd_per_1k_tokens:ratio_avg1h"  # blended USD per 1,000 tokens, last hour
-LLM_EVAL_MEAN = "mlmon_llm:evaluation_score:mean"  # {model, evaluation} mean score over the window
-LLM_EVAL_BASELINE = "mlmon_llm:evaluation_score:baseline_mean"  # {model, evaluation} trailing mean, ending a window ago
-ALERT_LLM_TOKENS_LOW = "MLModelLLMTokenThroughputLow"
-ALERT_LLM_QUEUE = "MLModelLLMQueueTimeHigh"
-ALERT_LLM_BUDGET = "MLModelLLMTokenBudgetExceeded"
-ALERT_LLM_BUDGET_BURN = "MLModelLLMTokenBudgetFastBurn"
-ALERT_LLM_COST_1K = "MLModelLLMTokenCostHigh"
-ALERT_LLM_EVAL_LOW = "MLModelLLMEvaluationScoreLow"
-ALERT_LLM_EVAL_DRIFT = "MLModelLLMEvaluationScoreDrift"
-ALERT_LLM_NODATA = "MLModelLLMNoData"  # {check=tokens|queue|token_cost|evaluation}
-
-# --- canary / shadow comparison (monitors/canary, `mlmon gate`) --------------------------------
-# Two versions of one model told apart by one label (spec canary.label, e.g. role="stable"|"canary"
-# or version); each recorded once per arm {model, arm} and compared {model}. Every comparison is
-# absent until both arms served canary.min_samples requests in the window (the sample gate).
-L_ARM = "arm"
-ARM_BASELINE = "baseline"
-ARM_CANDIDATE = "candidate"
-CANARY_REQUESTS = "mlmon_canary:requests:increase_window"  # {model, arm} requests in the window
-CANARY_GATE = "mlmon_canary:sample_gate:ok"  # {model} 1 when both arms reached min_samples, else 0
-CANARY_ERROR_RATIO = "mlmon_canary:error_ratio:ratio"  # {model, arm}
-CANARY_ERROR_DELTA = "mlmon_canary:error_ratio:delta"  # {model} candidate - baseline
-CANARY_LATENCY = "mlmon_canary:latency_seconds:window"  # {model, arm} latency quantile (mean without a histogram)
-CANARY_LATENCY_RATIO = "mlmon_canary:latency:ratio"  # {model} candidate / baseline
-CANARY_DIVERGENCE = "mlmon_canary:prediction:ks_distance"  # {model} largest gap between the arms' output CDFs
-CANARY_LABELS = "mlmon_canary:labels:increase_window"  # {model, arm} labelled outcomes in the quality window
-CANARY_QUALITY = "mlmon_canary:quality:ratio"  # {model, arm} the spec's quality metric
-CANARY_QUALITY_DELTA = "mlmon_canary:quality:delta"  # {model} candidate - baseline (negative: worse, fpr: positive)
-ALERT_CANARY_ERRORS = "MLModelCanaryErrorRatioHigher"
-ALERT_CANARY_LATENCY = "MLModelCanaryLatencyHigher"
-ALERT_CANARY_DIVERGENCE = "MLModelCanaryPredictionDivergence"
-ALERT_CANARY_QUALITY = "MLModelCanaryQualityLower"
-ALERT_CANARY_STARVED = "MLModelCanaryStarved"  # candidate serves but stays under the sample gate
-
+# --- the LLM serving pack and the canary / shadow comparison: conventions/llm.py, conventions/canary.py
+from mlmon.conventions.canary import *  # noqa: E402, F403
+from mlmon.conventions.llm import *  # noqa: E402, F403
 
 # Alerts that fire because a model's data is missing. While the model's serving is down
 # (ALERT_SERVING_DOWN: no scrape target up) they say nothing new, so Alertmanager inhibits them
@@ -415,7 +372,7 @@ NO_DATA_ALERTS = (
     ALERT_FAIR_LOW_SAMPLES,
     ALERT_FB_STOPPED,
     ALERT_DQ_NODATA,
-    ALERT_LLM_NODATA,
+    ALERT_LLM_NODATA,  # noqa: F405  (conventions/llm.py)
     ALERT_REG_NODATA,
     ALERT_RANK_NODATA,
 )
