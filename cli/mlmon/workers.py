@@ -44,23 +44,12 @@ def _render_slice(bounds: tuple[int, int]) -> Any:
 
 
 def render(spec: Any, *, dashboards: bool = True, jobs: int | None = None) -> dict[str, str]:
-    """``pipeline.render(spec)``, on ``jobs`` processes when the fleet is large enough."""
-    global _spec, _dashboards
-    from mlmon import pipeline
-
-    n = len(spec.models)
-    workers = plan_jobs(n, jobs)
-    if workers == 1:
-        return pipeline.render(spec, dashboards=dashboards)
-    slices = workers * 4  # several slices per worker even out models of different weight
-    bounds = [(n * i // slices, n * (i + 1) // slices) for i in range(slices)]
-    _spec, _dashboards = spec, dashboards
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_slice, bounds, chunksize=1)
-    finally:
-        _spec = None
-    return pipeline.render(spec, dashboards=dashboards, parts=parts)
+    """``pipeline.render(spec)``, on ``jobs`` processes when the fleet is large enough: the chunks
+    of ``render_stream`` put together."""
+    files: dict[str, str] = {}
+    for chunk in render_stream(spec, dashboards=dashboards, jobs=jobs):
+        files.update(chunk)
+    return dict(sorted(files.items()))
 
 
 STREAM_SLICE = 50  # models per in-process slice when streaming
