@@ -101,12 +101,19 @@ class RuleTest:
     input_series: tuple[tuple[str, str], ...]  # (series, promtool values notation)
     alert_checks: tuple[AlertCheck, ...] = ()
     expr_checks: tuple[ExprCheck, ...] = ()
-    # promtool's rule evaluation interval is per file: cases with another one go to their own file
-    evaluation_interval: str = "1m"
+    # promtool's rule evaluation interval is per file: cases with another one go to their own
+    # file. None: the model's evaluation interval, as Prometheus evaluates the rules
+    evaluation_interval: str | None = None
     # the monitors whose rules the case needs besides its own (None: every one the monitor builds
     # on). Cases that need fewer go to a file that loads fewer groups: promtool evaluates every
     # loaded group at every step, so a case must not pay for groups it never reads
     uses: tuple[str, ...] | None = None
+
+    def every(self, model: object) -> str:
+        """The file's ``evaluation_interval`` for this case of ``model``."""
+        from mlmon.compiler.units import format_duration
+
+        return self.evaluation_interval or format_duration(model.evaluation_interval)  # type: ignore[attr-defined]
 
 
 # --- dashboards ---------------------------------------------------------------------------------

@@ -275,7 +275,7 @@ def render_models(spec: Spec, start: int, stop: int, *, dashboards: bool = True)
             by_file: dict[tuple[str, tuple[str, ...]], list] = {}
             for t in tests:
                 uses = deps if t.uses is None else tuple(k for k in deps if k in t.uses)
-                by_file.setdefault((t.evaluation_interval, uses), []).append(t)
+                by_file.setdefault((t.every(model), uses), []).append(t)
             for (interval, uses), cases in sorted(by_file.items(), key=lambda kv: (kv[0][0] != "1m", kv[0][0], kv[0][1] != deps, kv[0][1])):
                 wanted = {mon.key, *uses}
                 needed = [m.key for m in active if m.key in wanted and m.key in groups_of]

@@ -53,7 +53,7 @@ def run_ordered(tmp, groups, tests):
     from tests.presets.promtool_util import promtool
 
     (tmp / "rules.yml").write_text(prometheus.rules_file(groups, "# test"))
-    text = rule_tests.tests_file(["rules.yml"], tests, "# test", tests[0].evaluation_interval, [g.name for g in groups])
+    text = rule_tests.tests_file(["rules.yml"], tests, "# test", tests[0].evaluation_interval or "1m", [g.name for g in groups])
     (tmp / "rules.test.yml").write_text(text)
     return subprocess.run([promtool(), "test", "rules", "rules.test.yml"], capture_output=True, text=True, timeout=300, cwd=tmp)
 

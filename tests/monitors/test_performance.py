@@ -374,7 +374,7 @@ def run_generated(tmp: Path, body: str, keys=MINE, mutate=None, only: str = "") 
         for t in mon.rule_tests(m, spec, alerts):
             if only not in t.name:
                 continue
-            by.setdefault(getattr(t, "evaluation_interval", "1m"), []).append(t)
+            by.setdefault(t.every(m), []).append(t)
         for ev, tests in sorted(by.items()):
             f = tmp / f"{key}.{ev}.test.yml"
             data = rule_tests.tests_data([files[k] for k in deps] + [files[key]], tests, ev)

@@ -30,6 +30,49 @@ def at(seconds: float) -> str:
     return format_duration(seconds) if seconds > 0 else "0s"
 
 
+class Clock:
+    """When the rules of a model's test file are evaluated: every ``step`` seconds (the model's
+    evaluation interval, the file's ``evaluation_interval``) from 0. A check at time t reads the
+    state of the last evaluation at or before t, so a case built on one-minute steps checks at
+    ``next(t)`` (the first evaluation at or after t) and computes its expected values there;
+    a change at minute t shows in the rules at ``next(t)``, up to one interval late."""
+
+    def __init__(self, model: Any):
+        self.step = float(model.evaluation_interval)
+
+    def next_s(self, seconds: float) -> float:
+        """The first evaluation at or after ``seconds``."""
+        return math.ceil(seconds / self.step - 1e-9) * self.step
+
+    def next(self, minute: float) -> int | float:
+        """``next_s`` in minutes: a whole number when the evaluations fall on whole minutes."""
+        m = self.next_s(minute * 60.0) / 60.0
+        return int(m) if m == int(m) else m
+
+    def at(self, minute: float) -> str:
+        """The eval time of a check of the state at minute ``minute``: the first evaluation at or after it."""
+        return at(self.next_s(minute * 60.0))
+
+    @property
+    def late(self) -> int:
+        """Whole minutes a change can take to show beyond the one-minute design (0 at a minute or less)."""
+        return 0 if self.step <= 60.0 else math.ceil(self.step / 60.0)
+
+    def firing(self, cond: Callable[[int], bool], t: int, for_min: int) -> bool:
+        """``firing`` at these evaluations (whole minutes ``cond`` is defined at): at the
+        evaluation at minute ``t``, the condition has held since an evaluation ``for_min`` or
+        more minutes before, at every evaluation in between."""
+        k = max(1, round(self.step / 60.0))
+        if t % k or t - for_min < 0:
+            return False
+        start = (t - for_min) // k * k
+        return all(cond(s) for s in range(start, t + 1, k))
+
+    def evaluated(self, minute: int) -> bool:
+        """Whether the rules are evaluated at ``minute``."""
+        return abs(self.next_s(minute * 60.0) - minute * 60.0) < 1e-6
+
+
 def firing(cond: Callable[[int], bool], t: int, for_min: int) -> bool:
     """Whether an alert whose condition is ``cond(minute)`` fires at minute ``t``: the condition
     held at every evaluation from ``t - for_min`` to ``t`` (one evaluation per minute)."""

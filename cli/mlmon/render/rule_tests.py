@@ -10,7 +10,7 @@ from mlmon.compiler.units import fmt_float
 from mlmon.render import emit
 
 
-def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str = "1m", group_order: Sequence[str] = ()) -> dict[str, Any]:
+def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_interval: str | None = "1m", group_order: Sequence[str] = ()) -> dict[str, Any]:
     out = []
     for t in tests:
         case: dict[str, Any] = {"name": t.name, "interval": t.interval}
@@ -40,7 +40,7 @@ def tests_data(rule_files: Sequence[str], tests: Sequence[RuleTest], evaluation_
                 for c in t.expr_checks
             ]
         out.append(case)
-    data: dict[str, Any] = {"rule_files": list(rule_files), "evaluation_interval": evaluation_interval}
+    data: dict[str, Any] = {"rule_files": list(rule_files), "evaluation_interval": evaluation_interval or "1m"}
     if group_order:
         # promtool 2.42 evaluates groups in an arbitrary order otherwise; cross-group reads need this one
         data["group_eval_order"] = list(group_order)

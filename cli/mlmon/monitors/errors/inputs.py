@@ -14,6 +14,7 @@ from mlmon.presets import signals as S
 STEP = 60.0  # seconds between input samples (interval 1m)
 RPS = 10.0
 LATENCY = 0.001
+HEALTHY_MEANS = (0.6, 0.4, 0.55, 0.45, 0.65, 0.35, 0.5)
 
 
 def synth(
@@ -43,10 +44,11 @@ def synth(
 @functools.lru_cache(maxsize=1024)
 def prediction_series(count_inc: float, pred: tuple[tuple[float, int], ...]) -> tuple[str, str]:
     """promtool values of the prediction score's _count and _sum: ``count_inc`` predictions a step
-    whose mean is ``v`` for ``n`` steps (``v < 0``: alternating 0.6 / 0.4, a healthy spread)."""
+    whose mean is ``v`` for ``n`` steps (``v < 0``: a healthy spread around 0.5 over a 7-step
+    cycle, so rules evaluated every 2, 3, 5 or 10 minutes never read one value again and again)."""
     means: list[float] = []
     for v, n in pred:
-        means.extend([v] * n if v >= 0 else [0.4 if i % 2 else 0.6 for i in range(n)])
+        means.extend([v] * n if v >= 0 else [HEALTHY_MEANS[i % len(HEALTHY_MEANS)] for i in range(n)])
     cnt, sm, cv, sv = 0.0, 0.0, ["0"], ["0"]
     for mu in means:
         cnt += count_inc

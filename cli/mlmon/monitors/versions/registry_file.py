@@ -12,7 +12,7 @@ from mlmon import conventions as C
 from mlmon.artifacts import ExprCheck, RecordingRule, RuleTest, Sample
 from mlmon.compiler.units import num
 from mlmon.monitors.quality import V1, info_series, trained_series
-from mlmon.monitors.testkit import at, series
+from mlmon.monitors.testkit import Clock, at, series
 
 
 def file_link(model: Any) -> Any:
@@ -47,7 +47,7 @@ def cases(model: Any) -> list[RuleTest]:
         return []
     m = {C.L_MODEL: model.id}
     trained = dict(link.trained)
-    t = 600.0
+    t = Clock(model).next_s(600.0)  # an evaluation: the age is the one computed there
     checks = [
         ExprCheck(series(C.VERSION_CURRENT, m), at(t), (Sample(series(C.VERSION_CURRENT, {**m, C.L_VERSION: link.version}), 1.0),)),
         ExprCheck(series(C.VERSION_AGE, m), at(t), (Sample(series(C.VERSION_AGE, m), t - trained[link.version]),)),
