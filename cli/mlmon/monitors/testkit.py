@@ -58,6 +58,12 @@ class Clock:
         """Whole minutes a change can take to show beyond the one-minute design (0 at a minute or less)."""
         return 0 if self.step <= 60.0 else math.ceil(self.step / 60.0)
 
+    @property
+    def margin(self) -> int:
+        """Minutes to add to a one-minute design's firing check: the condition shows up to one
+        interval late and the ``for:`` is counted from that evaluation (``burnrate.eval_margin``)."""
+        return 2 * self.late
+
     def firing(self, cond: Callable[[int], bool], t: int, for_min: int) -> bool:
         """``firing`` at these evaluations (whole minutes ``cond`` is defined at): at the
         evaluation at minute ``t``, the condition has held since an evaluation ``for_min`` or

@@ -15,7 +15,7 @@ from mlmon.monitors.drift.compile import Dist, Drift
 from mlmon.monitors.drift.inputs import PREDICTION, concentrated, key, per_minute, reference, series_for, shifted_reference, unknown_series
 from mlmon.monitors.drift.promql import contract_selector, model_matcher
 from mlmon.monitors.drift.scores import fractions
-from mlmon.monitors.testkit import exp_alert, expand_all
+from mlmon.monitors.testkit import Clock, exp_alert, expand_all
 
 TEST_TOLERANCE = 1e-6
 SCALE = 1000  # observations per minute in the healthy case
@@ -31,8 +31,11 @@ class DriftCases:
     def __init__(self, model: Any, s: Drift):
         self.model, self.s = model, s
         self.rules: list[AlertRule] = alerts.alert_rules(model, s)
-        self.steps = int(math.ceil(s.for_ / 60)) + 5  # the score is exact from the 2nd sample on (same timestamps for every bin)
-        self.nd_steps = int(math.ceil(s.no_data_for / 60)) + 5
+        # minutes to the checks, on an evaluation of the model's interval: the score is exact from
+        # the 2nd sample on (same timestamps for every bin), the alerts fire within for + margin
+        ck = Clock(model)
+        self.steps = int(ck.next(int(math.ceil(s.for_ / 60)) + 5 + ck.margin))
+        self.nd_steps = int(ck.next(int(math.ceil(s.no_data_for / 60)) + 5 + ck.margin))
         self.dists: list[tuple[Dist, bool]] = [(d, True) for d in s.features] + ([(s.prediction, False)] if s.prediction else [])
         self.m_sel = model_matcher(model)
 

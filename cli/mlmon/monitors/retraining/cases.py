@@ -28,7 +28,7 @@ from mlmon.monitors.quality import (
 )
 from mlmon.monitors.retraining.compile import Retraining
 from mlmon.monitors.retraining.rules import labels, rule_groups, trigger_exprs
-from mlmon.monitors.testkit import alert_rules, at, exp_alert, series
+from mlmon.monitors.testkit import Clock, alert_rules, at, exp_alert, series
 
 V0 = "v0"  # an older version, no longer served
 
@@ -38,7 +38,11 @@ class _Cases:
         self.model, self.r = model, r
         self.rules = alert_rules(rule_groups(model, r))
         self.fr = int(math.ceil(r.for_ / 60))  # minutes
-        self.t_fire = at((self.fr + 2) * 60)
+        # the firing check, on an evaluation of the model's interval; inputs run 8 minutes beyond it
+        ck = Clock(model)
+        self.t = int(ck.next(self.fr + 2 + ck.margin))
+        self.n = self.t + 8
+        self.t_fire = at(self.t * 60)
         self.exprs = trigger_exprs(model, r)
 
     def fired(self, reason: str, value: float) -> tuple[ExpAlert, ...]:
@@ -50,12 +54,12 @@ class _Cases:
 
     def staleness(self) -> RuleTest:
         stale = self.model.section("versions").stale_for_retraining
-        n = self.fr + 10
+        n = self.n
         return RuleTest(
             f"retraining {self.model.id}: the served version is older than {at(stale)}: {C.ALERT_RETRAIN} fires with reason=staleness",
             "1m",
             (info_series(self.model, V1, f"1x{n}"), trained_series(self.model, V1, f"{fmt_float(-(stale + 3600.0))}x{n}")),
-            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("staleness", (self.fr + 2) * 60 + stale + 3600.0)),),
+            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("staleness", self.t * 60 + stale + 3600.0)),),
         )
 
     def drift(self, drift: Any) -> RuleTest:
@@ -63,7 +67,7 @@ class _Cases:
         return RuleTest(
             f"retraining {self.model.id}: every feature drifts to its {self.r.drift_level} level: {C.ALERT_RETRAIN} fires with reason=drift",
             "1m",
-            tuple(self.scores(drift, level, self.fr + 10)),
+            tuple(self.scores(drift, level, self.n)),
             (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("drift", float(len(drift.features)))),),
         )
 
@@ -128,23 +132,23 @@ class _Cases:
             f"retraining {self.model.id}: negative feedback {fmt_float(ratio)} against a trailing mean of {fmt_float(mean)}: "
             f"{C.ALERT_RETRAIN} fires with reason=feedback",
             "1m",
-            tuple(self.feedback_series(ratio, mean, self.fr + 10)),
+            tuple(self.feedback_series(ratio, mean, self.n)),
             (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("feedback", ratio - mean)),),
         )
 
     def new_labels(self) -> RuleTest:
         """The served version v1 gets ``min`` labels a minute; labels of an older version do not count."""
-        n, k = self.fr + 10, self.r.new_labels_min
+        n, k = self.n, self.r.new_labels_min
         joined = [(series(C.LABELS_JOINED_TOTAL, {**base_labels(self.model), C.L_VERSION: v}), f"0+{k}x{n}") for v in (V0, V1)]
         return RuleTest(
             f"retraining {self.model.id}: {k} labels a minute joined to the served version: {C.ALERT_RETRAIN} fires with reason=new_labels",
             "1m",
             (info_series(self.model, V1, f"1x{n}"), *joined),
-            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("new_labels", float(k * (self.fr + 2)))),),
+            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("new_labels", float(k * self.t))),),
         )
 
     def quiet(self, drift: Any) -> RuleTest:
-        n = self.fr + 10
+        n = self.n
         inputs = [info_series(self.model, V1, f"1x{n}"), trained_series(self.model, V1, f"0x{n}")]
         if drift is not None:
             inputs += self.scores(drift, lambda d: 0, n)
