@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from types import SimpleNamespace
 
 import promql_parser
 import pytest
@@ -18,6 +19,7 @@ from mlmon.monitors import cost, testkit
 from mlmon.monitors.cost.sim import CostSim
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
+MINUTELY = testkit.Clock(SimpleNamespace(evaluation_interval=60))
 HEAD = """apiVersion: mlmon/v1
 kind: MonitoringSpec
 metadata: {name: t}
@@ -139,18 +141,20 @@ def _steps_cost(seed: int, minutes: int) -> list[float]:
 @pytest.mark.parametrize("seed", range(4))
 def test_month_to_date_matches_the_true_spend_when_cost_changes_on_full_hours(seed):
     minutes = 3 * 1440 + 200
-    sim = CostSim(_steps_cost(seed, minutes + 1))
+    sim = CostSim(_steps_cost(seed, minutes + 1), MINUTELY)
     for t in (59, 600, 1440, 1441, 1500, 2 * 1440 + 61, minutes):
         # Prometheus' closed windows hold one extra sample (the value at the window's start), so
         # each sampled hour can be off by (new - old) / 61; nothing else differs
-        assert sim.mtd(t) == pytest.approx(sim.true_spend(t), abs=30.0 / 61 * (t // 60 + 1) + 1e-6)
+        assert sim.mtd(t * 60.0) == pytest.approx(sim.true_spend(t * 60.0), abs=30.0 / 61 * (t // 60 + 1) + 1e-6)
 
 
-def test_month_to_date_is_exact_for_a_constant_cost():
-    sim = CostSim([4.0] * (2 * 1440 + 100))
-    for t in (0, 59, 60, 1439, 1440, 1441, 2 * 1440 + 90):
-        assert sim.mtd(t) == pytest.approx(4.0 * t / 60)
-        assert sim.projected(t) == pytest.approx(4.0 * 31 * 24)
+@pytest.mark.parametrize("every", [30, 60, 120])
+def test_month_to_date_is_exact_for_a_constant_cost(every):
+    ck = testkit.Clock(SimpleNamespace(evaluation_interval=every))
+    sim = CostSim([4.0] * (2 * 1440 + 100), ck)
+    for t in (0, 59, 60, 1439, 1440, 1442, 2 * 1440 + 90):
+        assert sim.mtd(t * 60.0) == pytest.approx(4.0 * t / 60)
+        assert sim.projected(t * 60.0) == pytest.approx(4.0 * 31 * 24)
 
 
 def test_humanize_matches_prometheus():
@@ -268,3 +272,18 @@ def test_unit_cost_case_expects_the_annotation_text_prometheus_renders():
         ),
         "dashboard": "/d/mlmon-model-m1-386c587945",
     }
+
+
+@pytest.mark.parametrize("every", ["30s", "2m"])
+def test_rule_tests_evaluate_at_the_specs_evaluation_interval(every, tmp_path):
+    """At 30s or 2m the recorded cost has one sample per evaluation (two a minute, or one every
+    other minute), so the averages, the day and hour spend samples and month-to-date differ from
+    a one-minute evaluation; every case runs at the spec's interval and passes promtool there."""
+    spec, diags = pipeline.check({"t.yaml": HEAD.replace("routing:", f"defaults: {{evaluation_interval: {every}}}\nrouting:", 1) + STATIC})
+    assert spec is not None, [str(d) for d in diags]
+    m = spec.models[0]
+    tests = cost.MONITOR.rule_tests(m, spec)
+    assert len(tests) == 4 and all(t.every(m) == every for t in tests)
+    if every == "30s":  # the day-long healthy case costs ~18s of promtool CPU at 30s: proven at 2m (and by hand at 30s)
+        tests = [t for t in tests if "nothing fires" not in t.name]
+    assert_promtool_passes(tmp_path, cost.MONITOR.rule_groups(m, spec), tests, every)

@@ -14,6 +14,7 @@ from mlmon import pipeline
 from mlmon.artifacts import AlertRule, RecordingRule
 from mlmon.monitors import feedback
 from mlmon.monitors.feedback.sim import FeedbackSim
+from mlmon.monitors.testkit import Clock
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1
@@ -84,7 +85,7 @@ def test_sim_baseline_matches_python_statistics():
     f = m.section("feedback")
     pos = [float(i * 9) for i in range(2000)]
     neg = [float(i) if i < 900 else 900 + (i - 900) * 3.0 for i in range(2000)]
-    sim = FeedbackSim(f, pos, neg)
+    sim = FeedbackSim(f, pos, neg, Clock(m))
     t = 1990
     hist = []
     for s in range(max(0, t - 30 - 3 * 1440), t - 30 + 1):
@@ -92,7 +93,9 @@ def test_sim_baseline_matches_python_statistics():
         e = (pos[s] - pos[lo]) + (neg[s] - neg[lo])
         if e >= 50:
             hist.append((neg[s] - neg[lo]) / e)
-    mean, sd = sim.baseline(t)
+    base = sim.baseline(t * 60.0)
+    assert base is not None
+    mean, sd = base
     assert mean == pytest.approx(statistics.fmean(hist)) and sd == pytest.approx(statistics.pstdev(hist))
 
 
@@ -173,3 +176,17 @@ def test_the_generated_case_expects_this_exact_spike_text():
         "over the previous 3d. Users dislike recent answers: check recent deployments, input changes and the negative examples.",
         "dashboard": "/d/mlmon-model-m1-386c587945",
     }
+
+
+@pytest.mark.parametrize("every", ["30s", "2m"])
+def test_rule_tests_evaluate_at_the_specs_evaluation_interval(every, tmp_path):
+    """At 30s the baseline needs twice as many recorded ratios (one per evaluation), at 2m half
+    as many, and a change shows up to one interval late: every case runs at the spec's interval
+    (inputs sampled so each evaluation falls on a sample) and passes promtool there."""
+    spec, diags = pipeline.check({"t.yaml": HEAD.replace("routing:", f"defaults: {{evaluation_interval: {every}}}\nrouting:", 1) + FULL})
+    assert spec is not None, [str(d) for d in diags]
+    m = spec.models[0]
+    tests = feedback.MONITOR.rule_tests(m, spec)
+    assert {c.alertname for t in tests for c in t.alert_checks if c.exp_alerts} == {C.ALERT_FB_SPIKE, C.ALERT_FB_STOPPED, C.ALERT_FB_HIGH, C.ALERT_FB_RATING}
+    assert all(t.every(m) == every for t in tests)
+    assert_promtool_passes(tmp_path, feedback.MONITOR.rule_groups(m, spec), tests, every)

@@ -30,6 +30,11 @@ def at(seconds: float) -> str:
     return format_duration(seconds) if seconds > 0 else "0s"
 
 
+def in_minutes(seconds: float) -> str:
+    """An eval time written as whole minutes (``99m``) when it is one, else as ``at``."""
+    return f"{int(seconds // 60)}m" if seconds % 60 == 0 else at(seconds)
+
+
 class Clock:
     """When the rules of a model's test file are evaluated: every ``step`` seconds (the model's
     evaluation interval, the file's ``evaluation_interval``) from 0. A check at time t reads the
@@ -77,6 +82,31 @@ class Clock:
     def evaluated(self, minute: int) -> bool:
         """Whether the rules are evaluated at ``minute``."""
         return abs(self.next_s(minute * 60.0) - minute * 60.0) < 1e-6
+
+    def last_s(self, seconds: float) -> float:
+        """The last evaluation at or before ``seconds``."""
+        return math.floor(seconds / self.step + 1e-9) * self.step
+
+    def before(self, seconds: float) -> float:
+        """The last evaluation before ``seconds`` (a check there sees the state before a change at ``seconds``)."""
+        return (math.ceil(seconds / self.step - 1e-9) - 1) * self.step
+
+    def evals(self, start: float, end: float) -> list[float]:
+        """The evaluations from ``start`` to ``end`` seconds, both included."""
+        first, last = math.ceil(start / self.step - 1e-9), math.floor(end / self.step + 1e-9)
+        return [i * self.step for i in range(max(0, first), last + 1)]
+
+    def fires(self, cond: Callable[[float], bool], t: float, for_s: float) -> bool:
+        """An alert on ``cond(evaluation seconds)`` with ``for: for_s`` fires at the evaluation
+        ``t``: the condition held at every evaluation from the last one at or before ``t - for_s``."""
+        return t - for_s >= 0 and all(cond(s) for s in self.evals(self.last_s(t - for_s), t))
+
+    @property
+    def sample_step(self) -> float:
+        """Input sample spacing, seconds, for inputs read through ranges: a divisor of a minute
+        that every evaluation falls on (a minute at 1m, 2m, ...; 30s at 30s), so windows end on
+        samples and ``increase`` is exact."""
+        return float(math.gcd(round(self.step), 60))
 
 
 def firing(cond: Callable[[int], bool], t: int, for_min: int) -> bool:

@@ -15,7 +15,7 @@ from mlmon.monitors.cost import exprs as X
 from mlmon.monitors.cost.compile import CostConfig
 from mlmon.monitors.cost.rules import FAST_BURN_FOR, PROJECTED_FOR, UNIT_COST_FOR, alerts
 from mlmon.monitors.cost.sim import CostSim
-from mlmon.monitors.testkit import exp_alert, firing, gauge_steps, minutes, value_check
+from mlmon.monitors.testkit import Clock, at, exp_alert, gauge_steps, in_minutes, minutes, value_check
 
 
 class CostCases:
@@ -23,6 +23,7 @@ class CostCases:
         self.model, self.cfg = model, cfg
         self.lab = f'{C.L_MODEL}="{model.id}"'
         self.rules = alerts(model, cfg)
+        self.ck = Clock(model)  # checks sit on evaluations; the inputs stay 1-minute gauges
 
     def inputs(self, replicas: list[tuple[float | None, int]], unit_rate: float) -> tuple[list[tuple[str, str]], list[float | None]]:
         """Input series in normalised form and the resulting cost per hour per minute. The
@@ -67,18 +68,19 @@ class CostCases:
         # traffic that keeps the cost per 1,000 at or under half the limit
         rate = 5.0 if cfg.max_per_1k is None else max(5.0, round(top / (1.8 * cfg.max_per_1k), 3))
         series, cost = self.inputs(segs, rate)
-        sim = CostSim(cost)
-        ev = minutes(end)
-        now, a1h = cost[end], sim.avg1h(end)
+        sim = CostSim(cost, self.ck)
+        te = self.ck.last_s(end * 60.0)
+        ev = at(te)
+        now, a1h = sim.at(te), sim.avg1h(te)
         assert now is not None and a1h is not None
         checks = [value_check(C.COST_PER_HOUR, self.lab, ev, now), value_check(C.COST_PER_HOUR_AVG1H, self.lab, ev, a1h)]
         checks.append(value_check(X.unit_cost_metric(cfg), self.lab, ev, a1h / (rate * 3.6)))
         if cfg.budget is not None:
             for name, value in (
-                (C.COST_SPEND_PREVIOUS_DAYS, sim.previous_days(end)),
-                (C.COST_SPEND_TODAY, sim.today(end)),
-                (C.COST_SPEND_MTD, sim.mtd(end)),
-                (C.COST_SPEND_PROJECTED, sim.projected(end)),
+                (C.COST_SPEND_PREVIOUS_DAYS, sim.previous_days(te)),
+                (C.COST_SPEND_TODAY, sim.today(te)),
+                (C.COST_SPEND_MTD, sim.mtd(te)),
+                (C.COST_SPEND_PROJECTED, sim.projected(te)),
                 (C.COST_BUDGET_BURN, a1h * 24 * 31 / cfg.budget),
             ):
                 assert value is not None
@@ -101,33 +103,34 @@ class CostCases:
         high = round(thr * 1.5, 2) if cfg.source != "static" else math.ceil(thr * 1.5 / per)
         start, length = 120, 300
         series, cost = self.inputs([(self.base_segments(), start), (high, length - start)], 1.0)
-        sim = CostSim(cost)
+        ck, sim = self.ck, CostSim(cost, self.ck)
         limit = budget * cfg.projected_ratio
 
-        def fast(t: int) -> bool:
+        def fast(t: float) -> bool:
             return (sim.avg1h(t) or 0) > thr and (sim.at(t) or 0) > thr
 
-        def proj(t: int) -> bool:
+        def proj(t: float) -> bool:
             p = sim.projected(t)
             return p is not None and p > limit
 
-        t_fire = next(t for t in range(start, length) if firing(fast, t, int(FAST_BURN_FOR // 60)))
-        end = length - 1
-        exp = (self._exp(C.ALERT_COST_PROJECTED, sim.projected(end)),) if firing(proj, end, int(PROJECTED_FOR // 60)) else ()
+        end = ck.last_s((length - 1) * 60.0)
+        t_fire = next(t for t in ck.evals(start * 60.0, end) if ck.fires(fast, t, FAST_BURN_FOR))
+        paged, quiet = ck.next_s(t_fire + 120), at(ck.before(start * 60.0))
+        exp = (self._exp(C.ALERT_COST_PROJECTED, sim.projected(end)),) if ck.fires(proj, end, PROJECTED_FOR) else ()
         checks = [
-            AlertCheck(minutes(start - 1), C.ALERT_COST_FAST_BURN, ()),
-            AlertCheck(minutes(t_fire + 2), C.ALERT_COST_FAST_BURN, (self._exp(C.ALERT_COST_FAST_BURN, sim.avg1h(t_fire + 2)),)),
-            AlertCheck(minutes(end), C.ALERT_COST_PROJECTED, exp),
-            AlertCheck(minutes(start - 1), C.ALERT_COST_PROJECTED, ()),
+            AlertCheck(quiet, C.ALERT_COST_FAST_BURN, ()),
+            AlertCheck(at(paged), C.ALERT_COST_FAST_BURN, (self._exp(C.ALERT_COST_FAST_BURN, sim.avg1h(paged)),)),
+            AlertCheck(at(end), C.ALERT_COST_PROJECTED, exp),
+            AlertCheck(quiet, C.ALERT_COST_PROJECTED, ()),
         ]
         mtd = sim.mtd(end)
         assert mtd is not None
         return RuleTest(
-            f"{self.model.id}/cost: a scale-up to {num(high)} x {num(per)} USD/h at 02:00 pages within {t_fire - start}m (fast burn: above {num(thr)} USD/h)",
+            f"{self.model.id}/cost: a scale-up to {num(high)} x {num(per)} USD/h at 02:00 pages within {num((t_fire - start * 60) / 60)}m (fast burn: above {num(thr)} USD/h)",
             "1m",
             tuple(series),
             tuple(checks),
-            (value_check(C.COST_SPEND_MTD, self.lab, minutes(end), mtd),),
+            (value_check(C.COST_SPEND_MTD, self.lab, at(end), mtd),),
         )
 
     def unit_cost(self, max_per_1k: float) -> RuleTest:
@@ -143,20 +146,21 @@ class CostCases:
         series = [x for x in series if not x[0].startswith(src)]
         series.append((f"{src}{{{self.lab}}}", f"{fmt_float(high_rate)}+0x{drop - 1} {fmt_float(low_rate)}+0x{n - drop - 1}"))
         rates = [high_rate] * drop + [low_rate] * (n - drop)
-        sim = CostSim(cost)
+        ck, sim = self.ck, CostSim(cost, self.ck)
 
-        def per_1k(t: int) -> float:
-            r = rates[max(0, t - 60) : t + 1]
+        def per_1k(t: float) -> float:
+            r = rates[max(0, math.ceil((t - 3600) / 60)) : int(t // 60) + 1]  # the raw 1-minute rates in [t - 1h, t]
             return (sim.avg1h(t) or 0.0) / (sum(r) / len(r) * 3.6)
 
-        t_fire = next(t for t in range(drop, n) if firing(lambda t: per_1k(t) > max_per_1k, t, int(UNIT_COST_FOR // 60)))
+        t_fire = next(t for t in ck.evals(drop * 60.0, (n - 1) * 60.0) if ck.fires(lambda t: per_1k(t) > max_per_1k, t, UNIT_COST_FOR))
+        ticket = ck.next_s(t_fire + 120)
         return RuleTest(
             f"{self.model.id}/cost: traffic falls to a quarter: cost per 1,000 {cfg.unit} doubles past the limit, a ticket opens",
             "1m",
             tuple(series),
             (
-                AlertCheck(f"{drop - 1}m", C.ALERT_COST_UNIT, ()),
-                AlertCheck(minutes(t_fire + 2), C.ALERT_COST_UNIT, (self._exp(C.ALERT_COST_UNIT, per_1k(t_fire + 2)),)),
+                AlertCheck(in_minutes(ck.before(drop * 60.0)), C.ALERT_COST_UNIT, ()),
+                AlertCheck(at(ticket), C.ALERT_COST_UNIT, (self._exp(C.ALERT_COST_UNIT, per_1k(ticket)),)),
             ),
         )
 
@@ -179,7 +183,10 @@ class CostCases:
             f"{self.model.id}/cost: the cost inputs vanish at {run}m: MLModelCostNoData fires after {format_duration(cfg.no_data_for)}",
             "1m",
             tuple(series),
-            (AlertCheck(f"{run - 1}m", C.ALERT_COST_NODATA, ()), AlertCheck(minutes(run + nd + 7), C.ALERT_COST_NODATA, (self._exp(C.ALERT_COST_NODATA),))),
+            (
+                AlertCheck(in_minutes(self.ck.before(run * 60.0)), C.ALERT_COST_NODATA, ()),
+                AlertCheck(self.ck.at(run + nd + 7 + self.ck.late), C.ALERT_COST_NODATA, (self._exp(C.ALERT_COST_NODATA),)),
+            ),
         )
 
 

@@ -1,61 +1,80 @@
 """The cost rules evaluated the way Prometheus 2.x does it (closed range windows, instant
-lookback 5m, subquery steps aligned to multiples of the step), over 1-minute samples of the cost
-per hour: the expected values of the generated cases."""
+lookback), at the model's evaluation interval over 1-minute input samples of the cost per hour:
+the expected values of the generated cases. Recorded series hold one sample per evaluation, so
+an average of the recorded cost averages the evaluations in its window, and the once-per-day
+(hour) spend samples are written at the first evaluation of each day (hour)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-MIN_PER_DAY = 1440
+from mlmon.monitors.testkit import Clock
+
+DAY, HOUR = 86400, 3600
 
 
 class CostSim:
-    def __init__(self, cost: Sequence[float | None]):
-        self.cost = cost  # cost per hour at minute i (None: absent)
+    """Times are evaluations, in seconds."""
 
-    def at(self, t: int) -> float | None:
-        return self.cost[t] if 0 <= t < len(self.cost) else None
+    def __init__(self, cost: Sequence[float | None], clock: Clock):
+        self.cost = cost  # cost per hour of the input sample at minute i (None: absent)
+        self.clock = clock
+        self._avg: dict[tuple[float, int], float | None] = {}
 
-    def avg(self, series: Callable[[int], float | None], t: int, w: int) -> float | None:
-        vals = [v for v in (series(s) for s in range(max(0, t - w), t + 1)) if v is not None]
-        return sum(vals) / len(vals) if vals else None
+    def at(self, t: float) -> float | None:
+        """The cost per hour recorded at ``t``: the input's last sample at or before ``t``."""
+        i = int(t // 60)
+        return self.cost[i] if 0 <= i < len(self.cost) else None
 
-    def avg1h(self, t: int) -> float | None:
-        return self.avg(self.at, t, 60)
+    def avg(self, t: float, w: int) -> float | None:
+        """avg_over_time of the recorded cost over ``[t - w, t]``: one sample per evaluation."""
+        if (t, w) not in self._avg:
+            vals = [v for v in (self.at(s) for s in self.clock.evals(t - w, t)) if v is not None]
+            self._avg[(t, w)] = sum(vals) / len(vals) if vals else None
+        return self._avg[(t, w)]
 
-    def avg1d(self, t: int) -> float | None:
-        return self.avg(self.at, t, MIN_PER_DAY)
+    def avg1h(self, t: float) -> float | None:
+        return self.avg(t, HOUR)
 
-    def previous_days(self, t: int) -> float:
-        """Per-day samples (24 x avg1d, written at each midnight) inside the last N days minus
-        half a minute, N = day_of_month - 1 (epoch 0 is 1970-01-01, so in January
-        day_of_month = elapsed days + 1)."""
-        n = t // MIN_PER_DAY
+    def avg1d(self, t: float) -> float | None:
+        return self.avg(t, DAY)
+
+    def _firsts(self, period: int, t: float, n: int) -> list[float]:
+        """The first evaluations of the periods, up to ``t``, inside the window of the last
+        ``n`` periods minus half an evaluation interval (``exprs._window``)."""
+        firsts = (self.clock.next_s(p * period) for p in range(int(t // period) + 1))
+        return [e for e in firsts if e <= t and e >= t - n * period + self.clock.step / 2]
+
+    def previous_days(self, t: float) -> float:
+        """Per-day samples (24 x avg1d, written at the first evaluation of each day) inside the
+        last N days minus half an interval, N = day_of_month - 1 (epoch 0 is 1970-01-01, so in
+        January day_of_month = elapsed days + 1)."""
+        n = int(t // DAY)
         if n == 0:
             return 0.0
-        days = (self.avg1d(m) for m in range(0, t + 1, MIN_PER_DAY) if m >= t - n * MIN_PER_DAY + 0.5)
+        days = (self.avg1d(e) for e in self._firsts(DAY, t, n))
         return sum(24 * a for a in days if a is not None)
 
-    def today(self, t: int) -> float | None:
-        n = (t % MIN_PER_DAY) // 60
-        hours = (self.avg1h(m) for m in range(0, t + 1, 60) if n and m >= t - n * 60 + 0.5)
+    def today(self, t: float) -> float | None:
+        n = int((t % DAY) // HOUR)
+        hours = (self.avg1h(e) for e in (self._firsts(HOUR, t, n) if n else ()))
         vals = [a for a in hours if a is not None]
         now = self.at(t)
         if now is None:
             return None
-        return sum(vals) + now * (t % 60) / 60
+        return sum(vals) + now * ((t % HOUR) / 60) / 60
 
-    def mtd(self, t: int) -> float | None:
+    def mtd(self, t: float) -> float | None:
         today = self.today(t)
         return None if today is None else self.previous_days(t) + today
 
-    def projected(self, t: int) -> float | None:
+    def projected(self, t: float) -> float | None:
         mtd, a = self.mtd(t), self.avg1d(t)
         if mtd is None or a is None:
             return None
-        remaining_h = (31 * 86400 - (t // MIN_PER_DAY) * 86400 - (t * 60) % 86400) / 3600
+        remaining_h = (31 * DAY - (t // DAY) * DAY - t % DAY) / HOUR
         return mtd + a * remaining_h
 
-    def true_spend(self, t: int) -> float:
-        """The exact integral of the cost since the month started (step function per minute)."""
-        return sum((self.cost[i] or 0.0) / 60 for i in range(0, t))
+    def true_spend(self, t: float) -> float:
+        """The exact integral of the cost since the month started (a step function per minute)."""
+        return sum((self.cost[i] or 0.0) / 60 for i in range(0, int(t // 60)))

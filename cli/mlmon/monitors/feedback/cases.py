@@ -15,7 +15,7 @@ from mlmon.monitors.feedback.alerts import alert_rules, labels
 from mlmon.monitors.feedback.compile import Feedback
 from mlmon.monitors.feedback.rules import RATING_COUNT, RATING_SUM
 from mlmon.monitors.feedback.sim import FeedbackSim
-from mlmon.monitors.testkit import counter_values, exp_alert, firing, value_check
+from mlmon.monitors.testkit import Clock, counter_values, exp_alert, in_minutes, value_check
 
 Series = list[tuple[str, str]]
 CHECKS = {C.ALERT_FB_SPIKE: "negative_ratio", C.ALERT_FB_HIGH: "negative_ratio_max", C.ALERT_FB_RATING: "rating", C.ALERT_FB_STOPPED: "volume"}
@@ -29,25 +29,36 @@ class FeedbackCases:
         self.w = int(f.window // 60)
         self.for_min = int(f.for_ // 60)
         self.per_min = max(5.0, math.ceil(2 * f.min_feedback / self.w))  # events per minute
+        # checks sit on evaluations; counters are sampled so that every evaluation falls on a sample
+        self.ck = Clock(model)
+        self.k = round(60 / self.ck.sample_step)  # samples per minute
+        self.interval = format_duration(self.ck.sample_step)
 
     def _exp(self, alert: str, value: float | None) -> ExpAlert:
         severity = C.SEVERITY_TICKET if alert == C.ALERT_FB_STOPPED else None
         return exp_alert(self.rules, alert, labels(self.model, self.f, CHECKS[alert], severity), value)
 
-    def _fires(self, cond: Callable[[int], bool], start: int, end: int, for_min: int) -> int:
-        """The first minute in [start, end] at which an alert on ``cond`` fires."""
-        return next(t for t in range(start, end + 1) if firing(cond, t, for_min))
+    def _fires(self, cond: Callable[[float], bool], start: int, end: int, for_s: float) -> float:
+        """The first evaluation from minute ``start`` to ``end`` at which an alert on ``cond`` fires."""
+        return next(t for t in self.ck.evals(start * 60.0, end * 60.0) if self.ck.fires(cond, t, for_s))
+
+    def counter(self, per_min: list[float]) -> tuple[str, list[float]]:
+        """A counter growing by ``per_min[i]`` in minute i, evenly over its samples."""
+        return counter_values([x / self.k for x in per_min for _ in range(self.k)])
+
+    def gauge(self, value: float, minutes: int) -> str:
+        return f"{fmt_float(value)}+0x{minutes * self.k}"
 
     def series(self, neg_share: list[float], volume: list[float] | None = None, requests: float = 1.0) -> tuple[Series, FeedbackSim]:
         vol = volume or [self.per_min] * len(neg_share)
-        neg_text, neg = counter_values([v * r for v, r in zip(vol, neg_share)])
-        pos_text, pos = counter_values([v * (1 - r) for v, r in zip(vol, neg_share)])
+        neg_text, neg = self.counter([v * r for v, r in zip(vol, neg_share)])
+        pos_text, pos = self.counter([v * (1 - r) for v, r in zip(vol, neg_share)])
         out = [
             (f'{C.FEEDBACK_TOTAL}{{{self.lab},kind="negative"}}', neg_text),
             (f'{C.FEEDBACK_TOTAL}{{{self.lab},kind="positive"}}', pos_text),
-            (f"{C.REQUESTS_RATE}{{{self.lab}}}", f"{fmt_float(requests)}+0x{len(neg_share)}"),
+            (f"{C.REQUESTS_RATE}{{{self.lab}}}", self.gauge(requests, len(neg_share))),
         ]
-        return out, FeedbackSim(self.f, pos, neg)
+        return out, FeedbackSim(self.f, pos, neg, self.ck)
 
     def history_shares(self, mean: float = 0.1) -> list[float]:
         """Alternating half-days at 80% and 120% of ``mean`` negative feedback (a baseline with spread)."""
@@ -77,36 +88,39 @@ class FeedbackCases:
     def spike(self) -> RuleTest:
         """A day of 8-12% negative feedback (exact values, nothing fires), then a jump: the spike
         alert fires (on a lower or flat history when ``k`` or ``min_increase`` need one). One case, so the day of history is evaluated once."""
+        f = self.f
         for plan in self.spike_plans():
             text, history, lvl = plan
             start = len(history)
             shares = history + [lvl] * (self.w + self.for_min + 30)
             series, sim = self.series(shares)
-            end = len(shares) - 1
-            if any(firing(sim.spike, t, self.for_min) for t in range(0, start)):
+            end = (len(shares) - 1) * 60.0
+            if any(self.ck.fires(sim.spike, t, f.for_) for t in self.ck.evals(0, self.ck.before(start * 60.0))):
                 raise AssertionError("design error: healthy feedback spikes")
-            t_fire = next((t for t in range(start, end + 1) if firing(sim.spike, t, self.for_min)), None)
-            if t_fire is not None and t_fire + 2 <= end:
+            t_fire = next((t for t in self.ck.evals(start * 60.0, end) if self.ck.fires(sim.spike, t, f.for_)), None)
+            if t_fire is not None and self.ck.next_s(t_fire + 120) <= end:
                 break
         else:
             # lint rejects min_increase >= 1 (MLM350), the only setting no history lets fire
             raise AssertionError(f"design error: no feedback spike fires for {self.model.id}")
-        ev = f"{start - 1}m"
-        b = sim.baseline(start - 1)
+        quiet = self.ck.before(start * 60.0)
+        ev = in_minutes(quiet)
+        b = sim.baseline(quiet)
         if b is None:
             raise AssertionError("design error: no baseline before the spike")
         exprs = (
-            value_check(C.FB_EVENTS, self.lab, ev, sim.events(start - 1)),
-            value_check(C.FB_NEGATIVE_RATIO, self.lab, ev, sim.ratio(start - 1) or 0.0),
+            value_check(C.FB_EVENTS, self.lab, ev, sim.events(quiet)),
+            value_check(C.FB_NEGATIVE_RATIO, self.lab, ev, sim.ratio(quiet) or 0.0),
             value_check(C.FB_BASELINE_MEAN, self.lab, ev, b[0]),
             value_check(C.FB_BASELINE_STDDEV, self.lab, ev, b[1]),
         )
         checks = [AlertCheck(ev, r.alert, ()) for r in self.rules if r.alert != C.ALERT_FB_RATING]
-        checks.append(AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_SPIKE, (self._exp(C.ALERT_FB_SPIKE, sim.ratio(t_fire + 2)),)))
+        fired = self.ck.next_s(t_fire + 120)
+        checks.append(AlertCheck(in_minutes(fired), C.ALERT_FB_SPIKE, (self._exp(C.ALERT_FB_SPIKE, sim.ratio(fired)),)))
         return RuleTest(
             f"{self.model.id}/feedback: a day of {text} negative feedback raises nothing (exact ratio, volume, baseline); "
-            f"a jump to {num(round(lvl, 3))} raises the spike alert within {t_fire - start}m",
-            "1m",
+            f"a jump to {num(round(lvl, 3))} raises the spike alert within {num((t_fire - start * 60) / 60)}m",
+            self.interval,
             tuple(series),
             tuple(checks),
             exprs,
@@ -116,14 +130,15 @@ class FeedbackCases:
         lvl, low = min(0.99, ceiling + 0.1), max(0.0, ceiling - 0.1)
         n1, n2 = self.w + 10, self.w + self.for_min + 10
         series, sim = self.series([low] * n1 + [lvl] * n2)
-        t_fire = self._fires(lambda t: (sim.ratio(t) or 0) > ceiling, n1, n1 + n2 - 1, self.for_min)
+        t_fire = self._fires(lambda t: (sim.ratio(t) or 0) > ceiling, n1, n1 + n2 - 1, self.f.for_)
+        fired = self.ck.next_s(t_fire + 60)
         return RuleTest(
             f"{self.model.id}/feedback: negative share {num(low)} then {num(lvl)}: the ceiling alert fires after {format_duration(self.f.for_)}",
-            "1m",
+            self.interval,
             tuple(series),
             (
-                AlertCheck(f"{n1 - 1}m", C.ALERT_FB_HIGH, ()),
-                AlertCheck(f"{t_fire + 1}m", C.ALERT_FB_HIGH, (self._exp(C.ALERT_FB_HIGH, sim.ratio(t_fire + 1)),)),
+                AlertCheck(in_minutes(self.ck.before(n1 * 60.0)), C.ALERT_FB_HIGH, ()),
+                AlertCheck(in_minutes(fired), C.ALERT_FB_HIGH, (self._exp(C.ALERT_FB_HIGH, sim.ratio(fired)),)),
             ),
         )
 
@@ -131,28 +146,30 @@ class FeedbackCases:
         f, w = self.f, self.w
         good, bad = floor + 1.0, floor - 1.0
         n1, n2 = w + 5, w + self.for_min + 10
-        count_text, count = counter_values([self.per_min] * (n1 + n2))
-        sum_text, total = counter_values([self.per_min * good] * n1 + [self.per_min * bad] * n2)
+        count_text, count = self.counter([self.per_min] * (n1 + n2))
+        sum_text, total = self.counter([self.per_min * good] * n1 + [self.per_min * bad] * n2)
+        sim = FeedbackSim(f, count, total, self.ck)
 
-        def mean(t: int) -> float | None:
-            c = count[t] - count[max(0, t - w)]
-            return (total[t] - total[max(0, t - w)]) / c if c >= f.min_feedback else None
+        def mean(t: float) -> float | None:
+            c = sim.inc(count, t)
+            return sim.inc(total, t) / c if c >= f.min_feedback else None
 
-        def low(t: int) -> bool:
+        def low(t: float) -> bool:
             m = mean(t)
             return m is not None and m < floor
 
-        t_fire = self._fires(low, n1, n1 + n2 - 1, self.for_min)
+        t_fire = self._fires(low, n1, n1 + n2 - 1, f.for_)
+        fired, quiet = self.ck.next_s(t_fire + 60), self.ck.before(n1 * 60.0)
         series = ((f"{RATING_SUM}{{{self.lab}}}", sum_text), (f"{RATING_COUNT}{{{self.lab}}}", count_text))
         return RuleTest(
             f"{self.model.id}/feedback: mean rating {num(good)} then {num(bad)}: the rating alert fires after {format_duration(f.for_)}",
-            "1m",
+            self.interval,
             series,
             (
-                AlertCheck(f"{n1 - 1}m", C.ALERT_FB_RATING, ()),
-                AlertCheck(f"{t_fire + 1}m", C.ALERT_FB_RATING, (self._exp(C.ALERT_FB_RATING, mean(t_fire + 1)),)),
+                AlertCheck(in_minutes(quiet), C.ALERT_FB_RATING, ()),
+                AlertCheck(in_minutes(fired), C.ALERT_FB_RATING, (self._exp(C.ALERT_FB_RATING, mean(fired)),)),
             ),
-            (value_check(C.FB_RATING_MEAN, self.lab, f"{n1 - 1}m", mean(n1 - 1) or 0.0),),
+            (value_check(C.FB_RATING_MEAN, self.lab, in_minutes(quiet), mean(quiet) or 0.0),),
         )
 
     def stopped(self) -> list[RuleTest]:
@@ -162,28 +179,29 @@ class FeedbackCases:
         n = run + self.w + sf + 10
         shares, volume = [0.1] * run + [0.0] * (n - run), [self.per_min] * run + [0.0] * (n - run)
         series, sim = self.series(shares, volume)
-        t_fire = self._fires(lambda t: sim.events(t) < f.min_feedback, run, n - 1, sf)
+        t_fire = self._fires(lambda t: sim.events(t) < f.min_feedback, run, n - 1, f.stopped_for)
+        fired = in_minutes(self.ck.next_s(t_fire + 120))
         exp = (self._exp(C.ALERT_FB_STOPPED, None),)
         idle, _ = self.series(shares, volume, requests=0.0)
         requests_first = [x for x in idle if not x[0].startswith(C.FEEDBACK_TOTAL)] + [x for x in idle if x[0].startswith(C.FEEDBACK_TOTAL)]
         return [
             RuleTest(
                 f"{self.model.id}/feedback: feedback stops at {run}m while serving: MLModelFeedbackStopped fires after {format_duration(f.stopped_for)}",
-                "1m",
+                self.interval,
                 tuple(series),
-                (AlertCheck(f"{run}m", C.ALERT_FB_STOPPED, ()), AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_STOPPED, exp)),
+                (AlertCheck(in_minutes(self.ck.last_s(run * 60.0)), C.ALERT_FB_STOPPED, ()), AlertCheck(fired, C.ALERT_FB_STOPPED, exp)),
             ),
             RuleTest(
                 f"{self.model.id}/feedback: no feedback series at all while serving: MLModelFeedbackStopped fires",
-                "1m",
-                ((f"{C.REQUESTS_RATE}{{{self.lab}}}", f"1+0x{sf + 5}"),),
-                (AlertCheck(f"{sf + 2}m", C.ALERT_FB_STOPPED, exp),),
+                self.interval,
+                ((f"{C.REQUESTS_RATE}{{{self.lab}}}", self.gauge(1.0, sf + 5)),),
+                (AlertCheck(in_minutes(self.ck.next_s((sf + 2) * 60.0)), C.ALERT_FB_STOPPED, exp),),
             ),
             RuleTest(
                 f"{self.model.id}/feedback: no traffic, no feedback: nothing fires",
-                "1m",
+                self.interval,
                 tuple(requests_first),
-                (AlertCheck(f"{t_fire + 2}m", C.ALERT_FB_STOPPED, ()),),
+                (AlertCheck(fired, C.ALERT_FB_STOPPED, ()),),
             ),
         ]
 
