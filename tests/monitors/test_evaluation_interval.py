@@ -53,7 +53,7 @@ def with_interval(text: str, every: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def generated(every: str, base: str) -> Path:
     """The shipped specs at ``every``, generated once per worker into ``base``."""
     root = Path(base) / every
@@ -114,5 +114,6 @@ def test_the_clock_puts_checks_on_evaluations_and_counts_for_from_them():
     assert (half.next(5), half.at(5), half.late, half.margin) == (5, "5m", 0, 0)
     assert Clock(_Model(45.0)).at(1) == "1m30s"
     # a condition true from minute 3 on, for: 4m: first evaluation 4 (2m steps), fires at 8, not 6
-    assert [t for t in range(12) if two.firing(lambda m: m >= 3, t, 4)] == [8, 10]
-    assert [t for t in range(9) if Clock(_Model(60.0)).firing(lambda m: m >= 3, t, 4)] == [7, 8]
+    assert [t / 60 for t in two.evals(0, 660) if two.fires(lambda s: s >= 180, t, 240)] == [8, 10]
+    one = Clock(_Model(60.0))
+    assert [t / 60 for t in one.evals(0, 480) if one.fires(lambda s: s >= 180, t, 240)] == [7, 8]

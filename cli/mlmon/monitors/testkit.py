@@ -69,20 +69,6 @@ class Clock:
         interval late and the ``for:`` is counted from that evaluation (``burnrate.eval_margin``)."""
         return 2 * self.late
 
-    def firing(self, cond: Callable[[int], bool], t: int, for_min: int) -> bool:
-        """``firing`` at these evaluations (whole minutes ``cond`` is defined at): at the
-        evaluation at minute ``t``, the condition has held since an evaluation ``for_min`` or
-        more minutes before, at every evaluation in between."""
-        k = max(1, round(self.step / 60.0))
-        if t % k or t - for_min < 0:
-            return False
-        start = (t - for_min) // k * k
-        return all(cond(s) for s in range(start, t + 1, k))
-
-    def evaluated(self, minute: int) -> bool:
-        """Whether the rules are evaluated at ``minute``."""
-        return abs(self.next_s(minute * 60.0) - minute * 60.0) < 1e-6
-
     def last_s(self, seconds: float) -> float:
         """The last evaluation at or before ``seconds``."""
         return math.floor(seconds / self.step + 1e-9) * self.step

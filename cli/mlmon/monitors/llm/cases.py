@@ -11,7 +11,8 @@ The latency SLOs' cases are in ``slo_cases``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable
 from typing import Any
 
 from mlmon import conventions as C
@@ -22,16 +23,10 @@ from mlmon.monitors.llm import slo_cases
 from mlmon.monitors.llm.alerts import alert_rules, labels, nodata_inputs, sel
 from mlmon.monitors.llm.compile import LLM, Evaluation, TokenCost
 from mlmon.monitors.llm.rules import USD_PER_HOUR
-from mlmon.monitors.testkit import alert_check, firing, gauge_steps, minutes, value_check
+from mlmon.monitors.testkit import Clock, alert_check, at, firing, gauge_steps, minutes, value_check
 from mlmon.presets import signals as S
 
 Segments = list[tuple[float | None, int]]
-
-
-def mean(values: Sequence[float | None], t: int, w: int) -> float | None:
-    """avg_over_time over the samples in [t - w, t] (Prometheus 2 ranges include both ends)."""
-    xs = [v for v in values[max(0, t - w) : t + 1] if v is not None]
-    return sum(xs) / len(xs) if xs else None
 
 
 def evaluation_series(e: Evaluation) -> str:
@@ -184,27 +179,37 @@ class LLMCases:
         hist = (int(e.min_history // 60) + w + 30) if e.drift else w + 10
         level = self.level(e)
         low = min(level - e.max_drop - 0.1, (e.min if e.min is not None else level) - 0.1)
-        n2 = w + self.for_min + 10
+        ck = Clock(self.model)
+        n2 = w + self.for_min + 10 + ck.margin
         vals: list[float | None] = [*([level] * hist), *([low] * n2)]
-        means = [mean(vals, t, w) for t in range(len(vals))]
 
-        def baseline(t: int) -> float | None:
-            end = t - w
-            xs = [m for m in means[max(0, end - int(e.baseline // 60)) : end + 1] if m is not None] if end >= 0 else []
+        def means(s: float) -> float | None:
+            """The recorded window mean at evaluation ``s`` (seconds): the 1m samples in [s - w, s]."""
+            lo, hi = math.ceil(s / 60.0 - 1e-9) - w, math.floor(s / 60.0 + 1e-9)
+            xs = [v for v in vals[max(0, lo) : hi + 1] if v is not None]
+            return sum(xs) / len(xs) if xs else None
+
+        def baseline(s: float) -> float | None:
+            """The mean of the recorded means of the evaluations in [s - w - baseline, s - w]
+            (one per evaluation: ``history_samples`` counts them at the model's interval)."""
+            end = s - w * 60.0
+            xs = [m for m in (means(x) for x in ck.evals(end - e.baseline, end)) if m is not None] if end >= 0 else []
             return sum(xs) / len(xs) if len(xs) >= e.history_samples else None
 
-        conds: dict[str, tuple[str, Callable[[int], bool]]] = {}
+        conds: dict[str, tuple[str, Callable[[float], bool]]] = {}
         if e.min is not None:
-            conds[C.ALERT_LLM_EVAL_LOW] = ("evaluation", lambda t: (means[t] or 0) < (e.min or 0))
+            conds[C.ALERT_LLM_EVAL_LOW] = ("evaluation", lambda s: (means(s) or 0) < (e.min or 0))
         if e.drift:
-            conds[C.ALERT_LLM_EVAL_DRIFT] = ("evaluation_drift", lambda t: (b := baseline(t)) is not None and (means[t] or 0) < b - e.max_drop)
-        t = hist + w + self.for_min + 3
+            conds[C.ALERT_LLM_EVAL_DRIFT] = ("evaluation_drift", lambda s: (b := baseline(s)) is not None and (means(s) or 0) < b - e.max_drop)
+        t = int(ck.next(hist + w + self.for_min + 3 + ck.margin))
+        quiet_at = ck.before(hist * 60.0)
         ev = {C.L_EVALUATION: e.name}
         checks: list[AlertCheck] = []
         for alert, (check, cond) in conds.items():
-            if any(firing(cond, s, self.for_min) for s in range(hist)) or not firing(cond, t, self.for_min):
+            for_s = self.for_min * 60.0
+            if any(ck.fires(cond, s, for_s) for s in ck.evals(0, quiet_at)) or not ck.fires(cond, t * 60.0, for_s):
                 raise AssertionError(f"design error: {alert} of {self.model.id}/{e.name} does not fire only after the drop")
-            checks += [*self.quiet(hist - 1, alert), self.exp(t, alert, check, means[t], **ev)]
+            checks += [AlertCheck(at(quiet_at), alert, ()), self.exp(t, alert, check, means(t * 60.0), **ev)]
         return RuleTest(
             f"{self.model.id}/llm: {e.name} score steady at {num(level)} for {format_duration(60 * hist)}, then {num(round(low, 6))}: "
             + " and ".join(sorted(conds))
