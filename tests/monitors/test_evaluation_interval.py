@@ -6,7 +6,8 @@ late and reads one value per two minutes; 30s evaluates twice per input sample.
 The SLO and LLM-SLO burn-rate cases are proven at both intervals in test_slo.py, cost and
 feedback (whose expected values come from simulations of every evaluation) in their own tests;
 the delayed-label monitors (performance, regression, ranking, retraining on labels) run at a
-coarser unit that divides every window (monitors/quality.Timing), the same at any interval."""
+coarser unit that divides every window (monitors/quality.Timing), the same at any interval. At
+30s, cases longer than an hour evaluate every minute (testkit.LONG_CASE)."""
 
 from __future__ import annotations
 
@@ -74,17 +75,16 @@ def base(tmp_path_factory) -> str:
 
 @pytest.mark.parametrize("every", INTERVALS)
 def test_every_monitor_at_the_models_interval_writes_it_in_its_test_file(every, base):
-    """Only the delayed-label cases keep an interval of their own; every other file of every model
-    is named and set to the spec's interval."""
+    """Only the delayed-label cases, and at 30s the cases longer than an hour (every minute), keep
+    an interval of their own; every other file of every model is named and set to the spec's."""
     tests = generated(every, base) / "prometheus" / "tests"
     own, other = [], []
     for f in sorted(tests.glob("*.test.yml")):
         line = next(x for x in f.read_text().splitlines() if x.startswith("evaluation_interval:"))
         (own if line == f"evaluation_interval: {every}" else other).append((f.name, line))
     assert all(f".every-{every}." in name for name, _ in own)
-    assert {name.split(".")[1] for name, _ in other} <= {"performance", "regression", "ranking", "retraining", "slos", "llm"}, other
-    # the SLO tickets span days: they run at 2m when the spec says 30s (test_slo proves both)
-    assert all(name.split(".")[1] not in ("slos", "llm") or every == "30s" for name, _ in other), other
+    delayed = {"performance", "regression", "ranking", "retraining"}
+    assert all(name.split(".")[1] in delayed or (every == "30s" and line == "evaluation_interval: 1m") for name, line in other), other
     assert {name.split(".")[1] for name, _ in own} >= set(MONITORS) | set(OWN_TESTS)
 
 
@@ -117,3 +117,20 @@ def test_the_clock_puts_checks_on_evaluations_and_counts_for_from_them():
     assert [t / 60 for t in two.evals(0, 660) if two.fires(lambda s: s >= 180, t, 240)] == [8, 10]
     one = Clock(_Model(60.0))
     assert [t / 60 for t in one.evals(0, 480) if one.fires(lambda s: s >= 180, t, 240)] == [7, 8]
+
+
+def test_long_cases_of_a_sub_minute_spec_evaluate_every_minute():
+    """At 5s a day-long case would cost promtool twelve times the evaluations and samples of 1m for
+    the same answer: a case longer than an hour runs at 1m; shorter ones, and any case of a spec
+    at a minute or more, at the spec's interval."""
+    from mlmon.artifacts import AlertCheck, RuleTest
+    from mlmon.monitors.testkit import case_interval, case_step, minute_built
+
+    fast, slow = _Model(5.0), _Model(120.0)
+    assert (case_step(fast, 7200.0), case_interval(fast, 7200.0)) == (60.0, "1m")
+    assert (case_step(fast, 1800.0), case_interval(fast, 1800.0)) == (5.0, None)
+    assert (case_step(slow, 86400.0), case_interval(slow, 86400.0)) == (120.0, None)
+    short, long_, own = (
+        RuleTest(n, "1m", (), (AlertCheck(t, "A"),), evaluation_interval=e) for n, t, e in (("s", "59m", None), ("l", "1h1m", None), ("o", "3h", "2m"))
+    )
+    assert [t.evaluation_interval for t in minute_built(fast, [short, long_, own])] == [None, "1m", "2m"]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, Sample
+from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, RuleTest, Sample
 from mlmon.compiler.units import fmt_float, format_duration
 
 
@@ -33,6 +33,40 @@ def at(seconds: float) -> str:
 def in_minutes(seconds: float) -> str:
     """An eval time written as whole minutes (``99m``) when it is one, else as ``at``."""
     return f"{int(seconds // 60)}m" if seconds % 60 == 0 else at(seconds)
+
+
+# At a sub-minute evaluation interval, a case longer than this evaluates every minute (inputs a
+# minute apart): its windows and ``for:`` span an hour or more, which a minute resolves as well as
+# 5s does, at a twelfth of the evaluations and samples (a 5s spec's SLO and anomaly cases took
+# two and a half minutes of promtool CPU each at 5s)
+LONG_CASE = 3600.0
+
+
+def case_step(model: Any, horizon_s: float) -> float:
+    """Seconds between the evaluations of a case lasting ``horizon_s``: the model's evaluation
+    interval, or a minute for a long case (``LONG_CASE``) of a sub-minute one."""
+    step = float(model.evaluation_interval)
+    return 60.0 if step < 60.0 and horizon_s > LONG_CASE else step
+
+
+def case_interval(model: Any, horizon_s: float) -> str | None:
+    """``RuleTest.evaluation_interval`` of a case built on one-minute steps (which is the same at
+    any interval up to a minute): None (the model's), or ``1m`` for a long one (``case_step``)."""
+    return None if case_step(model, horizon_s) == float(model.evaluation_interval) else "1m"
+
+
+def horizon(test: RuleTest) -> float:
+    """Seconds to the last check of a case."""
+    from mlmon.compiler.units import parse_duration
+
+    return max((parse_duration(c.eval_time) for c in (*test.alert_checks, *test.expr_checks)), default=0.0)
+
+
+def minute_built(model: Any, tests: Sequence[RuleTest]) -> list[RuleTest]:
+    """Cases built on one-minute steps, each at ``case_interval`` for its horizon."""
+    import dataclasses
+
+    return [t if t.evaluation_interval is not None else dataclasses.replace(t, evaluation_interval=case_interval(model, horizon(t))) for t in tests]
 
 
 class Clock:

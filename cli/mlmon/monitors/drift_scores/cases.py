@@ -14,7 +14,7 @@ from mlmon.compiler.units import format_duration
 from mlmon.monitors.drift_scores import rules as R
 from mlmon.monitors.drift_scores import schema as D
 from mlmon.monitors.drift_scores.compile import DriftScores
-from mlmon.monitors.testkit import exp_alert, expand_all, minutes, series, value_check
+from mlmon.monitors.testkit import exp_alert, expand_all, minute_built, minutes, series, value_check
 from mlmon.presets import signals as S
 
 RUNS_PER_MIN = 10.0  # synthetic detector runs per minute (share presets)
@@ -146,4 +146,4 @@ class Cases:
 
 def rule_tests(model: Any, s: DriftScores) -> list[RuleTest]:
     c = Cases(model, s)
-    return [t for t in (c.healthy(), c.drifted(), c.dataset(), c.no_data()) if t is not None]
+    return minute_built(model, [t for t in (c.healthy(), c.drifted(), c.dataset(), c.no_data()) if t is not None])

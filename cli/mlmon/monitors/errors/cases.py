@@ -74,7 +74,7 @@ def tests(model: Any) -> list[RuleTest]:
         )
     out.extend(_anomaly_cases(model, chk, ac))
     out.extend(_degenerate_cases(model, chk, ac))
-    return out
+    return K.minute_built(model, out)
 
 
 def _anomaly_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:

@@ -24,26 +24,30 @@ from mlmon.monitors import burnrate
 from mlmon.monitors.burnrate import whole_minutes as _m
 from mlmon.monitors.llm import slos as R
 from mlmon.monitors.llm.compile import LatencySLO
-from mlmon.monitors.testkit import minutes, value_check
+from mlmon.monitors.testkit import case_step, minutes, value_check
 from mlmon.presets import signals as S
 
 PER_MIN = 1000.0  # requests per minute
 
 
-def inputs(model: Any, slo: LatencySLO, name: str, incs_t: list[tuple[float, int]], incs_e: list[tuple[float, int]]) -> list[tuple[str, str]]:
+def inputs(
+    model: Any, slo: LatencySLO, name: str, incs_t: list[tuple[float, int]], incs_e: list[tuple[float, int]], step: float | None = None
+) -> list[tuple[str, str]]:
     """The histogram ``name`` (one spelling of the SLO's signal): all requests, and those within
-    the threshold (all but ``incs_e``; both in the same segments)."""
+    the threshold (all but ``incs_e``; both in the same segments), sampled for rules evaluated
+    every ``step`` seconds (the model's interval unless given)."""
     h, _ = R.histogram(model, slo)
     lab = S.series_labels(h, S.model_labels(model), model.id)
-    good = burnrate.per_sample([(t - e, n) for (t, n), (e, _) in zip(incs_t, incs_e, strict=True)], model.evaluation_interval)
-    incs_t = burnrate.per_sample(incs_t, model.evaluation_interval)
+    step = step or model.evaluation_interval
+    good = burnrate.per_sample([(t - e, n) for (t, n), (e, _) in zip(incs_t, incs_e, strict=True)], step)
+    incs_t = burnrate.per_sample(incs_t, step)
     le = le_strings(slo.threshold / h.scale)[0]
     return [(f'{name}_bucket{{{lab},le="{le}"}}', S.counter_values(good)), (f"{name}_count{{{lab}}}", S.counter_values(incs_t))]
 
 
-def _sampled(model: Any) -> str:
-    """The interval of the input samples for the model's evaluation interval."""
-    return format_duration(burnrate.sample_step(model.evaluation_interval))
+def _sampled(step: float) -> str:
+    """The interval of the input samples for rules evaluated every ``step`` seconds."""
+    return format_duration(burnrate.sample_step(step))
 
 
 def _check(model: Any, slo: LatencySLO, sim: burnrate.Sim, t: int) -> AlertCheck:
@@ -61,9 +65,10 @@ def burn_case(model: Any, slo: LatencySLO, name: str) -> RuleTest:
     detect = math.ceil(_m(tier.long) * tier.factor / burn)
     t = prefix + detect + _m(tier.for_) + 2 + burnrate.eval_margin(model.evaluation_interval)
     length = t + 10
+    step = case_step(model, length * 60.0)
     incs_t = [(PER_MIN, prefix), (PER_MIN, length - prefix)]
     incs_e = [(0.1 * eb * PER_MIN, prefix), (min(burn * eb, 1.0) * PER_MIN, length - prefix)]
-    sim = burnrate.simulate(eb, tuple(tiers), tuple(incs_t), tuple(incs_e), float(model.evaluation_interval))
+    sim = burnrate.simulate(eb, tuple(tiers), tuple(incs_t), tuple(incs_e), step)
     while not sim.margin_ok(t) and t < length - 3:
         t += 1
     if tier not in [sim.tiers[i] for i in sim.firing_set(t)]:
@@ -77,11 +82,11 @@ def burn_case(model: Any, slo: LatencySLO, name: str) -> RuleTest:
     return RuleTest(
         f"{model.id}/{slo.name} ({name}): requests slower than {format_duration(slo.threshold)} at 10% of the budget raise nothing; "
         f"then a {fmt_float(round(burn, 3))}x burn fires the {tier.windows} tier (exact error ratio)",
-        _sampled(model),
-        tuple(inputs(model, slo, name, incs_t, incs_e)),
+        _sampled(step),
+        tuple(inputs(model, slo, name, incs_t, incs_e, step)),
         tuple(checks),
         exprs,
-        evaluation_interval=format_duration(model.evaluation_interval),
+        evaluation_interval=format_duration(step),
     )
 
 
@@ -99,7 +104,8 @@ def ticket_cases(model: Any, slo: LatencySLO) -> list[RuleTest]:
         length = prefix + _m(tier.long) + _m(tier.for_) + 35 + margin
         incs_t = [(PER_MIN, prefix), (PER_MIN, length - prefix)]
         incs_e = [(0.1 * eb * PER_MIN, prefix), (min(burn * eb, 1.0) * PER_MIN, length - prefix)]
-        sim = burnrate.simulate(eb, tuple(tiers), tuple(incs_t), tuple(incs_e), float(model.evaluation_interval))
+        step = case_step(model, length * 60.0)
+        sim = burnrate.simulate(eb, tuple(tiers), tuple(incs_t), tuple(incs_e), step)
         first = sim.first_firing(tier, prefix, length - 10)
         if first is None:
             raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens the {tier.windows} ticket for {model.id}/{slo.name}")
@@ -116,10 +122,10 @@ def ticket_cases(model: Any, slo: LatencySLO) -> list[RuleTest]:
             RuleTest(
                 f"{model.id}/{slo.name}: slow requests at {fmt_float(burn)}x the budget open the {tier.windows} ticket "
                 f"(after {format_duration(60 * (first - prefix))}) and never page",
-                _sampled(model),
-                tuple(inputs(model, slo, h.name, incs_t, incs_e)),
+                _sampled(step),
+                tuple(inputs(model, slo, h.name, incs_t, incs_e, step)),
                 tuple(checks),
-                evaluation_interval=format_duration(model.evaluation_interval),
+                evaluation_interval=format_duration(step),
             )
         )
     return out
@@ -141,7 +147,7 @@ def outage_case(model: Any, slo: LatencySLO) -> RuleTest:
     return RuleTest(
         f"{model.id}/{slo.name}: outage with absent good series (every request slower than {format_duration(slo.threshold)} from the start, "
         f"no bucket at the threshold): the {tier.windows} tier fires by {at}m",
-        _sampled(model),
+        _sampled(model.evaluation_interval),
         series,
         (_check(model, slo, sim, at),),
         evaluation_interval=format_duration(model.evaluation_interval),
@@ -179,7 +185,7 @@ def nodata_cases(model: Any, llm_slos: tuple[LatencySLO, ...]) -> list[RuleTest]
         out.append(
             RuleTest(
                 f"{model.id}/{slo.name}: requests stop at {run}m: {what}",
-                _sampled(model),
+                _sampled(model.evaluation_interval),
                 tuple(series),
                 (AlertCheck(minutes(run - 2), C.ALERT_SLO_NODATA, firing(run - 2, False)), AlertCheck(minutes(stop), C.ALERT_SLO_NODATA, firing(stop, True))),
                 evaluation_interval=every,

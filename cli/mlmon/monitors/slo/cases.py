@@ -32,6 +32,7 @@ from mlmon.monitors.slo.model import SLO
 from mlmon.monitors.slo.schema import Tier
 from mlmon.monitors.slo.sim import Increments, Sim, simulate
 from mlmon.monitors.slo.sim import whole_minutes as _m
+from mlmon.monitors.testkit import case_step
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
 TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket case checks it
@@ -43,8 +44,8 @@ class Scenario:
 
     def __init__(self, model: Any, slos: list[SLO], target: SLO, incs_t: list[tuple[float, int]], incs_e: list[tuple[float, int]], absent_good: bool = False):
         self.model = model
-        self.step = float(model.evaluation_interval)
         self.length = sum(n for _, n in incs_t)
+        self.step = case_step(model, self.length * 60.0)  # the model's interval; a minute for a long case under a minute
         self.series: dict[str, str] = {}
         self.counters: dict[str, tuple[Increments, Increments]] = {}  # SLO name -> (total, errors) increments
         self.stopped: set[str] = set()
@@ -182,7 +183,7 @@ def _ticket_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None
         prefix = 60
         horizon = prefix + _m(t.long) + _m(t.for_) + 10 + TICKET_SETTLE + eval_margin(model.evaluation_interval)
         eb_inc = ((0.1 * slo.budget * TOTAL_PER_MIN, prefix), (min(burn * slo.budget, 1.0) * TOTAL_PER_MIN, horizon - prefix))
-        sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc, float(model.evaluation_interval))
+        sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc, case_step(model, horizon * 60.0))
         first = sim.first_firing(t, prefix, horizon)
         if first is None:
             raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {model.id}/{slo.name}")
