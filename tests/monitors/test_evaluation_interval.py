@@ -7,7 +7,8 @@ The SLO and LLM-SLO burn-rate cases are proven at both intervals in test_slo.py,
 feedback (whose expected values come from simulations of every evaluation) in their own tests;
 the delayed-label monitors (performance, regression, ranking, retraining on labels) run at a
 coarser unit that divides every window (monitors/quality.Timing), the same at any interval. At
-30s, cases longer than an hour evaluate every minute (testkit.LONG_CASE)."""
+30s, cases longer than an hour evaluate every minute (testkit.LONG_CASE); simulated SLO cases
+longer than 3h every 5m (testkit.sim_case_step)."""
 
 from __future__ import annotations
 
@@ -75,8 +76,9 @@ def base(tmp_path_factory) -> str:
 
 @pytest.mark.parametrize("every", INTERVALS)
 def test_every_monitor_at_the_models_interval_writes_it_in_its_test_file(every, base):
-    """Only the delayed-label cases, and at 30s the cases longer than an hour (every minute), keep
-    an interval of their own; every other file of every model is named and set to the spec's."""
+    """Only the delayed-label cases, at 30s the cases longer than an hour (every minute), and the
+    SLO cases longer than 3h (every 5m) keep an interval of their own; every other file of every
+    model is named and set to the spec's."""
     tests = generated(every, base) / "prometheus" / "tests"
     own, other = [], []
     for f in sorted(tests.glob("*.test.yml")):
@@ -84,7 +86,9 @@ def test_every_monitor_at_the_models_interval_writes_it_in_its_test_file(every, 
         (own if line == f"evaluation_interval: {every}" else other).append((f.name, line))
     assert all(f".every-{every}." in name for name, _ in own)
     delayed = {"performance", "regression", "ranking", "retraining"}
-    assert all(name.split(".")[1] in delayed or (every == "30s" and line == "evaluation_interval: 1m") for name, line in other), other
+    coarse = {"evaluation_interval: 5m"} | ({"evaluation_interval: 1m"} if every == "30s" else set())
+    assert all(name.split(".")[1] in delayed or line in coarse for name, line in other), other
+    assert all(name.split(".")[1] in delayed | {"slos", "llm"} for name, line in other if line == "evaluation_interval: 5m"), other
     assert {name.split(".")[1] for name, _ in own} >= set(MONITORS) | set(OWN_TESTS)
 
 

@@ -49,6 +49,20 @@ def case_step(model: Any, horizon_s: float) -> float:
     return 60.0 if step < 60.0 and horizon_s > LONG_CASE else step
 
 
+# A simulated case (SLO burn rates: the expected states come from a simulation of every
+# evaluation at the case's step) longer than this evaluates every 5 minutes when the model's
+# interval is shorter: its tiers' windows span hours to days and their ``for:`` 15m or more, so
+# 5m finds the same crossings within the margin the case allows, at a fifth of the evaluations
+COARSE_CASE = 3 * 3600.0
+COARSE_STEP = 300.0
+
+
+def sim_case_step(model: Any, horizon_s: float) -> float:
+    """``case_step`` of a simulated case: also 5m for one longer than ``COARSE_CASE``."""
+    step = case_step(model, horizon_s)
+    return COARSE_STEP if step < COARSE_STEP and horizon_s > COARSE_CASE else step
+
+
 def case_interval(model: Any, horizon_s: float) -> str | None:
     """``RuleTest.evaluation_interval`` of a case built on one-minute steps (which is the same at
     any interval up to a minute): None (the model's), or ``1m`` for a long one (``case_step``)."""

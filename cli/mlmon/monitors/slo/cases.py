@@ -1,6 +1,8 @@
 """promtool rule tests for SLOs, with expectations computed by simulating the rules (``sim``).
 
-Each SLO gets these cases (evaluated at the model's evaluation interval, ``burnrate.Sim``):
+Each SLO gets these cases (evaluated at the model's evaluation interval, ``burnrate.Sim``; a case
+longer than 3h every 5m and, under a minute, one longer than an hour every minute:
+``testkit.sim_case_step``):
 
 - healthy, then fast burn: traffic at 10% of the budget raises nothing for the tier's long
   window; then errors at 1.1 x the tier's factor x budget page no later than the designed
@@ -32,7 +34,7 @@ from mlmon.monitors.slo.model import SLO
 from mlmon.monitors.slo.schema import Tier
 from mlmon.monitors.slo.sim import Increments, Sim, simulate
 from mlmon.monitors.slo.sim import whole_minutes as _m
-from mlmon.monitors.testkit import case_step
+from mlmon.monitors.testkit import case_step, sim_case_step
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
 TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket case checks it
@@ -42,10 +44,20 @@ class Scenario:
     """Input series and per-SLO counters for one test case of one model: the ``target`` SLO's
     inputs follow ``incs_t``/``incs_e``; SLOs on other inputs get healthy background traffic."""
 
-    def __init__(self, model: Any, slos: list[SLO], target: SLO, incs_t: list[tuple[float, int]], incs_e: list[tuple[float, int]], absent_good: bool = False):
+    def __init__(
+        self,
+        model: Any,
+        slos: list[SLO],
+        target: SLO,
+        incs_t: list[tuple[float, int]],
+        incs_e: list[tuple[float, int]],
+        absent_good: bool = False,
+        step: float | None = None,
+    ):
         self.model = model
         self.length = sum(n for _, n in incs_t)
-        self.step = case_step(model, self.length * 60.0)  # the model's interval; a minute for a long case under a minute
+        # the model's interval; a minute or 5m for a long case (testkit.sim_case_step)
+        self.step = step or sim_case_step(model, self.length * 60.0)
         self.series: dict[str, str] = {}
         self.counters: dict[str, tuple[Increments, Increments]] = {}  # SLO name -> (total, errors) increments
         self.stopped: set[str] = set()
@@ -106,14 +118,20 @@ def _never_grows(values: str) -> bool:
     return all(re.fullmatch(r"0(\+0x\d+)?", part) for part in values.split())
 
 
-def _burn_case(model: Any, slos: list[SLO], slo: SLO, name: str, prefix_min: int, burn: float, tier_index: int, check_at: int) -> RuleTest | None:
+def _burn_case(
+    model: Any, slos: list[SLO], slo: SLO, name: str, prefix_min: int, burn: float, tier_index: int, check_at: int, step: float | None = None
+) -> RuleTest | None:
     """Healthy traffic for ``prefix_min``, then a ``burn`` x budget burn; checked before the
-    burn and at ``check_at`` (moved off any edge), where tier ``tier_index`` must fire."""
+    burn and at ``check_at`` (moved off any edge, and later by the margin of a coarser step
+    than the model's), where tier ``tier_index`` must fire."""
+    if step is None:
+        step = sim_case_step(model, (check_at + 10) * 60.0)
+        check_at += eval_margin(step) - eval_margin(model.evaluation_interval)
     length = check_at + 10
     eb = slo.budget
     incs_t = [(TOTAL_PER_MIN, prefix_min), (TOTAL_PER_MIN, length - prefix_min)]
     incs_e = [(0.1 * eb * TOTAL_PER_MIN, prefix_min), (min(burn * eb, 1.0) * TOTAL_PER_MIN, length - prefix_min)]
-    sc = Scenario(model, slos, slo, incs_t, incs_e)
+    sc = Scenario(model, slos, slo, incs_t, incs_e, step=step)
     if not sc.ok:
         return None
     tier = slo.tiers()[tier_index]
@@ -182,15 +200,18 @@ def _ticket_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None
         burn = between_burn(t, tiers)
         prefix = 60
         horizon = prefix + _m(t.long) + _m(t.for_) + 10 + TICKET_SETTLE + eval_margin(model.evaluation_interval)
+        step = sim_case_step(model, horizon * 60.0)
+        horizon += eval_margin(step) - eval_margin(model.evaluation_interval)
         eb_inc = ((0.1 * slo.budget * TOTAL_PER_MIN, prefix), (min(burn * slo.budget, 1.0) * TOTAL_PER_MIN, horizon - prefix))
-        sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc, case_step(model, horizon * 60.0))
+        sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc, step)
         first = sim.first_firing(t, prefix, horizon)
         if first is None:
             raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens a ticket for {model.id}/{slo.name}")
         name = f"{model.id}/{slo.name}: a {fmt_float(round(burn, 3))}x burn opens a ticket ({t.windows} tier, after {format_duration(60 * (first - prefix))}) and never pages"
         # checked a while after the ticket opens: the long window fills slowly, so a one-sample
         # difference (per-period gauges read with avg_over_time) moves the crossing by minutes
-        out.append(_burn_case(model, slos, slo, name, prefix, burn, i, first + TICKET_SETTLE))
+        settle = TICKET_SETTLE + eval_margin(step) - eval_margin(model.evaluation_interval)
+        out.append(_burn_case(model, slos, slo, name, prefix, burn, i, first + settle, step))
     return out
 
 
@@ -229,7 +250,7 @@ def _nodata_tests(model: Any, slos: list[SLO]) -> list[RuleTest]:
         length = run + 3 * (_m(slo.nodata_window) + _m(slo.no_data_for)) + 10
         incs_t = [(TOTAL_PER_MIN, run), (0.0, length - run)]
         incs_e = [(0.1 * slo.budget * TOTAL_PER_MIN, run), (0.0, length - run)]
-        sc = Scenario(model, slos, slo, incs_t, incs_e)
+        sc = Scenario(model, slos, slo, incs_t, incs_e, step=case_step(model, length * 60.0))  # checked at the no-data time, not a crossing
         if not sc.ok:
             continue
         stopped = [s for s in slos if s.name in sc.stopped]
