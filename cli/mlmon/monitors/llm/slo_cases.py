@@ -24,7 +24,7 @@ from mlmon.monitors import burnrate
 from mlmon.monitors.burnrate import whole_minutes as _m
 from mlmon.monitors.llm import slos as R
 from mlmon.monitors.llm.compile import LatencySLO
-from mlmon.monitors.testkit import case_step, minutes, value_check
+from mlmon.monitors.testkit import minutes, sim_case_step, value_check
 from mlmon.presets import signals as S
 
 PER_MIN = 1000.0  # requests per minute
@@ -64,8 +64,9 @@ def burn_case(model: Any, slo: LatencySLO, name: str) -> RuleTest:
     prefix = _m(tier.long)
     detect = math.ceil(_m(tier.long) * tier.factor / burn)
     t = prefix + detect + _m(tier.for_) + 2 + burnrate.eval_margin(model.evaluation_interval)
+    step = sim_case_step(model, (t + 10) * 60.0)  # a long case: every minute or 5m (testkit)
+    t += burnrate.eval_margin(step) - burnrate.eval_margin(model.evaluation_interval)
     length = t + 10
-    step = case_step(model, length * 60.0)
     incs_t = [(PER_MIN, prefix), (PER_MIN, length - prefix)]
     incs_e = [(0.1 * eb * PER_MIN, prefix), (min(burn * eb, 1.0) * PER_MIN, length - prefix)]
     sim = burnrate.simulate(eb, tuple(tiers), tuple(incs_t), tuple(incs_e), step)
@@ -102,14 +103,16 @@ def ticket_cases(model: Any, slo: LatencySLO) -> list[RuleTest]:
         burn = burnrate.between_burn(tier, tiers)
         prefix = 60
         length = prefix + _m(tier.long) + _m(tier.for_) + 35 + margin
+        step = sim_case_step(model, length * 60.0)
+        late = burnrate.eval_margin(step)  # a crossing shows up to this late at the case's step
+        length += late - margin
         incs_t = [(PER_MIN, prefix), (PER_MIN, length - prefix)]
         incs_e = [(0.1 * eb * PER_MIN, prefix), (min(burn * eb, 1.0) * PER_MIN, length - prefix)]
-        step = case_step(model, length * 60.0)
         sim = burnrate.simulate(eb, tuple(tiers), tuple(incs_t), tuple(incs_e), step)
         first = sim.first_firing(tier, prefix, length - 10)
         if first is None:
             raise AssertionError(f"design error: the {fmt_float(burn)}x burn never opens the {tier.windows} ticket for {model.id}/{slo.name}")
-        at = first + 15 + margin  # a while after it opens: the long window fills slowly
+        at = first + 15 + late  # a while after it opens: the long window fills slowly
         while not sim.margin_ok(at) and at < length - 3:
             at += 1
         firing = [sim.tiers[j] for j in sim.firing_set(at)]
