@@ -63,10 +63,20 @@ def sim_case_step(model: Any, horizon_s: float) -> float:
     return COARSE_STEP if step < COARSE_STEP and horizon_s > COARSE_CASE else step
 
 
-def case_interval(model: Any, horizon_s: float) -> str | None:
+def case_interval(model: Any, horizon_s: float, coarse: bool = False) -> str | None:
     """``RuleTest.evaluation_interval`` of a case built on one-minute steps (which is the same at
-    any interval up to a minute): None (the model's), or ``1m`` for a long one (``case_step``)."""
-    return None if case_step(model, horizon_s) == float(model.evaluation_interval) else "1m"
+    any interval up to a minute): None (the model's), or ``1m`` for a long one (``case_step``);
+    ``coarse`` cases, whose checks allow ``coarse_margin``, ``5m`` when longer than ``COARSE_CASE``."""
+    step = (sim_case_step if coarse else case_step)(model, horizon_s)
+    return None if step == float(model.evaluation_interval) else format_duration(step)
+
+
+def coarse_margin(model: Any, horizon_s: float) -> int:
+    """Minutes a firing check of a ``coarse`` case of ``horizon_s`` moves: a crossing shows up to
+    two evaluations of its step late, beyond what the model's own interval allows."""
+    from mlmon.monitors.burnrate import eval_margin
+
+    return eval_margin(sim_case_step(model, horizon_s)) - eval_margin(float(model.evaluation_interval))
 
 
 def horizon(test: RuleTest) -> float:
@@ -76,11 +86,11 @@ def horizon(test: RuleTest) -> float:
     return max((parse_duration(c.eval_time) for c in (*test.alert_checks, *test.expr_checks)), default=0.0)
 
 
-def minute_built(model: Any, tests: Sequence[RuleTest]) -> list[RuleTest]:
+def minute_built(model: Any, tests: Sequence[RuleTest], coarse: bool = False) -> list[RuleTest]:
     """Cases built on one-minute steps, each at ``case_interval`` for its horizon."""
     import dataclasses
 
-    return [t if t.evaluation_interval is not None else dataclasses.replace(t, evaluation_interval=case_interval(model, horizon(t))) for t in tests]
+    return [t if t.evaluation_interval is not None else dataclasses.replace(t, evaluation_interval=case_interval(model, horizon(t), coarse)) for t in tests]
 
 
 class Clock:

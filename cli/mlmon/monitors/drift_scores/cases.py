@@ -14,7 +14,7 @@ from mlmon.compiler.units import format_duration
 from mlmon.monitors.drift_scores import rules as R
 from mlmon.monitors.drift_scores import schema as D
 from mlmon.monitors.drift_scores.compile import DriftScores
-from mlmon.monitors.testkit import exp_alert, expand_all, minute_built, minutes, series, value_check
+from mlmon.monitors.testkit import coarse_margin, exp_alert, expand_all, minute_built, minutes, series, value_check
 from mlmon.presets import signals as S
 
 RUNS_PER_MIN = 10.0  # synthetic detector runs per minute (share presets)
@@ -135,6 +135,7 @@ class Cases:
     def no_data(self) -> RuleTest:
         s = self.s
         t = _minutes(s.no_data_for) + 2
+        t += coarse_margin(self.model, t * 60.0)  # a long case evaluates every 5m
         exp = exp_alert(self.rules, C.ALERT_DRIFT_NODATA, R.labels(self.model, C.SEVERITY_TICKET, "features"), float(len(s.features)) if s.features else None)
         return RuleTest(
             f"{self.model.id}/drift_scores: no {s.preset} values: the no-data alert fires after {format_duration(s.no_data_for)}",
@@ -146,4 +147,4 @@ class Cases:
 
 def rule_tests(model: Any, s: DriftScores) -> list[RuleTest]:
     c = Cases(model, s)
-    return minute_built(model, [t for t in (c.healthy(), c.drifted(), c.dataset(), c.no_data()) if t is not None])
+    return minute_built(model, [t for t in (c.healthy(), c.drifted(), c.dataset(), c.no_data()) if t is not None], coarse=True)

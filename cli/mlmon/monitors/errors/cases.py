@@ -74,7 +74,7 @@ def tests(model: Any) -> list[RuleTest]:
         )
     out.extend(_anomaly_cases(model, chk, ac))
     out.extend(_degenerate_cases(model, chk, ac))
-    return K.minute_built(model, out)
+    return K.minute_built(model, out, coarse=True)
 
 
 def _anomaly_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
@@ -83,6 +83,7 @@ def _anomaly_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
         return []
     before = int((an.window / 4 + baseline_offset(an)) / STEP) + 10
     after = int(an.for_ / STEP) + 10
+    after += K.coarse_margin(model, (before + after) * STEP)  # a long case evaluates every 5m
     n = before + after
     out = []
     for sgl in chk.signals:
