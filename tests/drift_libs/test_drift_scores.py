@@ -18,7 +18,7 @@ from mlmon.monitors import drift_scores
 from mlmon.monitors import testkit as K
 from mlmon.monitors.drift_scores import rules as R
 from mlmon.presets import signals as S
-from tests.presets.promtool_util import assert_promtool_passes
+from tests.presets.promtool_util import assert_promtool_passes, assert_promtool_passes_at_their_intervals
 
 HEAD = """\
 apiVersion: mlmon/v1
@@ -63,7 +63,7 @@ def test_generated_cases_pass_promtool(tmp_path: Path, section: str) -> None:
     dataset_case = s.per_feature and s.drifted_share is not None and len(s.features or "ab") * s.drifted_share > 1
     assert len(tests) == 3 + dataset_case
     assert dataset_case == any("features drifted" in t.name for t in tests)
-    assert_promtool_passes(tmp_path, groups, tests)
+    assert_promtool_passes_at_their_intervals(tmp_path, groups, tests, model)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from mlmon.compiler.units import num
 from mlmon.diagnostics import Severity
 from mlmon.monitors import cost, testkit
 from mlmon.monitors.cost.sim import CostSim
-from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
+from tests.presets.promtool_util import assert_promtool_passes, assert_promtool_passes_at_their_intervals, assert_tests_name_only_defined_alerts, run_promtool
 
 MINUTELY = testkit.Clock(SimpleNamespace(evaluation_interval=60))
 HEAD = """apiVersion: mlmon/v1
@@ -176,7 +176,7 @@ def test_generated_rule_tests_pass_promtool(body, tmp_path):
         # the day-long healthy case costs ~5s of promtool CPU; it differs between sources only in the
         # input series, which the short cases below exercise too (the example specs run it in full)
         tests = [t for t in tests if "nothing fires" not in t.name]
-    assert_promtool_passes(tmp_path, groups, tests)
+    assert_promtool_passes_at_their_intervals(tmp_path, groups, tests, m)
 
 
 def test_generated_tests_catch_a_wrong_threshold(tmp_path):
@@ -278,12 +278,12 @@ def test_unit_cost_case_expects_the_annotation_text_prometheus_renders():
 def test_rule_tests_evaluate_at_the_specs_evaluation_interval(every, tmp_path):
     """At 30s or 2m the recorded cost has one sample per evaluation (two a minute, or one every
     other minute), so the averages, the day and hour spend samples and month-to-date differ from
-    a one-minute evaluation; every case runs at the spec's interval and passes promtool there."""
+    a one-minute evaluation; every case runs at the spec's interval, or every 5m when it lasts
+    more than 3h, and passes promtool there."""
     spec, diags = pipeline.check({"t.yaml": HEAD.replace("routing:", f"defaults: {{evaluation_interval: {every}}}\nrouting:", 1) + STATIC})
     assert spec is not None, [str(d) for d in diags]
     m = spec.models[0]
     tests = cost.MONITOR.rule_tests(m, spec)
-    assert len(tests) == 4 and all(t.every(m) == every for t in tests)
-    if every == "30s":  # the day-long healthy case costs ~18s of promtool CPU at 30s: proven at 2m (and by hand at 30s)
-        tests = [t for t in tests if "nothing fires" not in t.name]
-    assert_promtool_passes(tmp_path, cost.MONITOR.rule_groups(m, spec), tests, every)
+    # the day-long healthy case every 5m
+    assert len(tests) == 4 and all(t.every(m) == ("5m" if "nothing fires" in t.name else every) for t in tests)
+    assert_promtool_passes_at_their_intervals(tmp_path, cost.MONITOR.rule_groups(m, spec), tests, m)

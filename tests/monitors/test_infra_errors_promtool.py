@@ -7,7 +7,7 @@ import pytest
 
 from mlmon import pipeline
 from mlmon.monitors import errors, infra
-from tests.presets.promtool_util import assert_promtool_passes
+from tests.presets.promtool_util import assert_promtool_passes_at_their_intervals
 
 HEAD = """
 apiVersion: mlmon/v1
@@ -54,4 +54,4 @@ def test_rules_and_generated_tests_pass_promtool(case, tmp_path):
     assert tests
     if case == "errors-off":  # without the errors monitor, infra watches the request rate itself
         assert any("MLModelInfraNoData for requests" in t.name for t in tests)
-    assert_promtool_passes(tmp_path, groups, tests)
+    assert_promtool_passes_at_their_intervals(tmp_path, groups, tests, model)

@@ -36,6 +36,14 @@ def assert_promtool_passes(tmp: Path, groups: Sequence[RuleGroup], tests: Sequen
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
 
 
+def assert_promtool_passes_at_their_intervals(tmp: Path, groups: Sequence[RuleGroup], tests: Sequence[RuleTest], model) -> None:
+    """``assert_promtool_passes`` once per evaluation interval the cases run at (``RuleTest.every``),
+    as the generated files group them."""
+    for interval in sorted({t.every(model) for t in tests}):
+        (tmp / interval).mkdir(exist_ok=True)
+        assert_promtool_passes(tmp / interval, groups, [t for t in tests if t.every(model) == interval], interval)
+
+
 def assert_tests_name_only_defined_alerts(monitor, spec, model) -> None:
     """Every alert a generated test checks is one the monitor's rules define (a typo in a test's
     alert name would otherwise pass vacuously: promtool expects no alerts of an unknown name)."""

@@ -100,8 +100,8 @@ class Clock:
     ``next(t)`` (the first evaluation at or after t) and computes its expected values there;
     a change at minute t shows in the rules at ``next(t)``, up to one interval late."""
 
-    def __init__(self, model: Any):
-        self.step = float(model.evaluation_interval)
+    def __init__(self, model: Any, step: float | None = None):
+        self.step = float(step or model.evaluation_interval)
 
     def next_s(self, seconds: float) -> float:
         """The first evaluation at or after ``seconds``."""

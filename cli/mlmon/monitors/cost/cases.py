@@ -15,7 +15,7 @@ from mlmon.monitors.cost import exprs as X
 from mlmon.monitors.cost.compile import CostConfig
 from mlmon.monitors.cost.rules import FAST_BURN_FOR, PROJECTED_FOR, UNIT_COST_FOR, alerts
 from mlmon.monitors.cost.sim import CostSim
-from mlmon.monitors.testkit import Clock, at, exp_alert, gauge_steps, in_minutes, minutes, value_check
+from mlmon.monitors.testkit import Clock, at, exp_alert, gauge_steps, in_minutes, minutes, sim_case_step, value_check
 
 
 class CostCases:
@@ -51,6 +51,16 @@ class CostCases:
         level = cfg.budget / (31 * 24) * 0.6 * min(1.0, cfg.projected_ratio) / cfg.hourly_per_replica
         return float(math.floor(level))  # 0 when one replica alone overspends (compile warns)
 
+    def clock(self, horizon_min: int) -> Clock:
+        """The evaluations of a case lasting ``horizon_min``: the model's, or every 5m for a long one
+        (``sim_case_step``: the simulation follows the step; the rules' once-per-period samples
+        are written at the same first evaluation of each day and hour on a 5m grid)."""
+        return Clock(self.model, sim_case_step(self.model, horizon_min * 60.0))
+
+    def every(self, ck: Clock) -> str | None:
+        """The case's ``evaluation_interval``: None when it is the model's."""
+        return None if ck.step == self.ck.step else format_duration(ck.step)
+
     def _exp(self, alert: str, value: float | None = None) -> ExpAlert:
         rule = next(r for r in self.rules if r.alert == alert)
         return exp_alert(self.rules, alert, rule.labels, value)
@@ -68,8 +78,9 @@ class CostCases:
         # traffic that keeps the cost per 1,000 at or under half the limit
         rate = 5.0 if cfg.max_per_1k is None else max(5.0, round(top / (1.8 * cfg.max_per_1k), 3))
         series, cost = self.inputs(segs, rate)
-        sim = CostSim(cost, self.ck)
-        te = self.ck.last_s(end * 60.0)
+        ck = self.clock(end)
+        sim = CostSim(cost, ck)
+        te = ck.last_s(end * 60.0)
         ev = at(te)
         now, a1h = sim.at(te), sim.avg1h(te)
         assert now is not None and a1h is not None
@@ -93,6 +104,7 @@ class CostCases:
             tuple(series),
             tuple(AlertCheck(ev, r.alert, ()) for r in self.rules),
             tuple(checks),
+            evaluation_interval=self.every(ck),
         )
 
     def runaway(self, budget: float) -> RuleTest:
@@ -103,7 +115,8 @@ class CostCases:
         high = round(thr * 1.5, 2) if cfg.source != "static" else math.ceil(thr * 1.5 / per)
         start, length = 120, 300
         series, cost = self.inputs([(self.base_segments(), start), (high, length - start)], 1.0)
-        ck, sim = self.ck, CostSim(cost, self.ck)
+        ck = self.ck  # the fast burn's annotation reads an hour of the cost recorded at the model's interval
+        sim = CostSim(cost, ck)
         limit = budget * cfg.projected_ratio
 
         def fast(t: float) -> bool:
@@ -131,6 +144,7 @@ class CostCases:
             tuple(series),
             tuple(checks),
             (value_check(C.COST_SPEND_MTD, self.lab, at(end), mtd),),
+            evaluation_interval=self.every(ck),
         )
 
     def unit_cost(self, max_per_1k: float) -> RuleTest:
@@ -146,7 +160,8 @@ class CostCases:
         series = [x for x in series if not x[0].startswith(src)]
         series.append((f"{src}{{{self.lab}}}", f"{fmt_float(high_rate)}+0x{drop - 1} {fmt_float(low_rate)}+0x{n - drop - 1}"))
         rates = [high_rate] * drop + [low_rate] * (n - drop)
-        ck, sim = self.ck, CostSim(cost, self.ck)
+        ck = self.ck
+        sim = CostSim(cost, ck)
 
         def per_1k(t: float) -> float:
             r = rates[max(0, math.ceil((t - 3600) / 60)) : int(t // 60) + 1]  # the raw 1-minute rates in [t - 1h, t]
@@ -162,6 +177,7 @@ class CostCases:
                 AlertCheck(in_minutes(ck.before(drop * 60.0)), C.ALERT_COST_UNIT, ()),
                 AlertCheck(at(ticket), C.ALERT_COST_UNIT, (self._exp(C.ALERT_COST_UNIT, per_1k(ticket)),)),
             ),
+            evaluation_interval=self.every(ck),
         )
 
     def nodata(self) -> RuleTest:
