@@ -225,7 +225,8 @@ def _outage_case(model: Any, slos: list[SLO], slo: SLO) -> RuleTest | None:
     # counters do: at intervals over a minute, check where that evaluation changes nothing
     late = math.ceil(model.evaluation_interval / 60.0) if model.evaluation_interval > 60.0 else 0
     length = at + 10 + 3 * late
-    sc = Scenario(model, slos, slo, [(TOTAL_PER_MIN, length)], [(TOTAL_PER_MIN, length)], absent_good=True)
+    # at the model's interval: the fastest tier fires within minutes, however long its ``for:``
+    sc = Scenario(model, slos, slo, [(TOTAL_PER_MIN, length)], [(TOTAL_PER_MIN, length)], absent_good=True, step=case_step(model, length * 60.0))
     if not sc.ok:
         return None
     while not (sc.stable(slos, at) and sc.firing(slos, at) == sc.firing(slos, at + late)) and at < length - 3 - late:
