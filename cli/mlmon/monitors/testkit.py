@@ -83,7 +83,8 @@ def horizon(test: RuleTest) -> float:
     """Seconds to the last check of a case."""
     from mlmon.compiler.units import parse_duration
 
-    return max((parse_duration(c.eval_time) for c in (*test.alert_checks, *test.expr_checks)), default=0.0)
+    times = [c.eval_time for c in test.alert_checks] + [c.eval_time for c in test.expr_checks]
+    return max((parse_duration(t) for t in times), default=0.0)
 
 
 def minute_built(model: Any, tests: Sequence[RuleTest], coarse: bool = False) -> list[RuleTest]:
