@@ -89,7 +89,7 @@ def test_every_monitor_at_the_models_interval_writes_it_in_its_test_file(every, 
     coarse = {"evaluation_interval: 5m"} | ({"evaluation_interval: 1m"} if every == "30s" else set())
     assert all(name.split(".")[1] in delayed or line in coarse for name, line in other), other
     assert all(
-        name.split(".")[1] in delayed | {"slos", "llm", "errors", "drift_scores", "cost"} for name, line in other if line == "evaluation_interval: 5m"
+        name.split(".")[1] in delayed | {"slos", "llm", "errors", "drift_scores", "cost", "infra"} for name, line in other if line == "evaluation_interval: 5m"
     ), other
     assert {name.split(".")[1] for name, _ in own} >= set(MONITORS) | set(OWN_TESTS)
 

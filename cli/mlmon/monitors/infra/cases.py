@@ -5,6 +5,7 @@ and missing data raises a no-data alert instead."""
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -44,7 +45,7 @@ def tests(model: Any) -> list[RuleTest]:
     cases: tuple[Case, ...] = (_latency, _throughput, _traffic_drop, _traffic_drop_last_week, _gpu, _gpu_memory, _memory, _nothing_scraped, _scrape)
     for case in cases:
         out.extend(case(model, chk, inp, ex))
-    return out
+    return K.minute_built(model, out, coarse=True)
 
 
 def _latency(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
@@ -111,6 +112,7 @@ def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) 
     high = max(RPS, d.min_baseline_rps * 20)
     before = int((7 * 86400 + d.window) / step) + 5
     after = int((d.for_ + 720) / step)
+    after += int(math.ceil(K.coarse_margin(model, (before + after) * step) * 60 / step))  # a week-long case evaluates every 5m
     s = S.Synth()
     S.synth_traffic(model, s, [(high, 0.0, inp.ok_latency, before), (high * d.ratio / 5, 0.0, inp.ok_latency, after)], step)
     t_before, t_end = int(before * step / 60) - 4, int((before + after) * step / 60) - 2
