@@ -77,6 +77,7 @@ def run(opts: Any) -> int:
         raise _Stop()
 
     old = signal.signal(signal.SIGTERM, _on_term)
+    old_int = signal.getsignal(signal.SIGINT)
     code = ExitCode.OK
     try:
         st.start()
@@ -89,8 +90,15 @@ def run(opts: Any) -> int:
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
-        signal.signal(signal.SIGTERM, old)
-        left = _stop(st)
+        # a second Ctrl-C (or TERM) while stopping must not cut the stop short and leave
+        # processes running: both are ignored until everything is stopped
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            left = _stop(st)
+        finally:
+            signal.signal(signal.SIGTERM, old)
+            signal.signal(signal.SIGINT, old_int)
     return ExitCode.INTERNAL if left else code
 
 
