@@ -76,8 +76,7 @@ def run(opts: Any) -> int:
     def _on_term(signum: int, frame: Any) -> None:
         raise _Stop()
 
-    old = signal.signal(signal.SIGTERM, _on_term)
-    old_int = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGTERM, _on_term)
     code = ExitCode.OK
     try:
         st.start()
@@ -91,14 +90,11 @@ def run(opts: Any) -> int:
         pass
     finally:
         # a second Ctrl-C (or TERM) while stopping must not cut the stop short and leave
-        # processes running: both are ignored until everything is stopped
+        # processes running, nor, once stopped, kill mlmon on its way out (status -2 while the
+        # interpreter joins its threads): both stay ignored, the command ends here
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            left = _stop(st)
-        finally:
-            signal.signal(signal.SIGTERM, old)
-            signal.signal(signal.SIGINT, old_int)
+        left = _stop(st)
     return ExitCode.INTERNAL if left else code
 
 
