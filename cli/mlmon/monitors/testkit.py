@@ -125,8 +125,10 @@ class Clock:
     @property
     def margin(self) -> int:
         """Minutes to add to a one-minute design's firing check: the condition shows up to one
-        interval late and the ``for:`` is counted from that evaluation (``burnrate.eval_margin``)."""
-        return 2 * self.late
+        interval late and the ``for:`` is counted from that evaluation."""
+        from mlmon.monitors.burnrate import eval_margin
+
+        return eval_margin(self.step)
 
     def last_s(self, seconds: float) -> float:
         """The last evaluation at or before ``seconds``."""

@@ -34,7 +34,7 @@ from mlmon.monitors.slo.model import SLO
 from mlmon.monitors.slo.schema import Tier
 from mlmon.monitors.slo.sim import Increments, Sim, simulate
 from mlmon.monitors.slo.sim import whole_minutes as _m
-from mlmon.monitors.testkit import case_step, sim_case_step
+from mlmon.monitors.testkit import Clock, case_step, sim_case_step
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
 TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket case checks it
@@ -223,7 +223,7 @@ def _outage_case(model: Any, slos: list[SLO], slo: SLO) -> RuleTest | None:
     at = 1 + _m(tier.for_) + 3 + eval_margin(model.evaluation_interval)
     # inputs read as per-period gauges count from their first sample, one evaluation before
     # counters do: at intervals over a minute, check where that evaluation changes nothing
-    late = math.ceil(model.evaluation_interval / 60.0) if model.evaluation_interval > 60.0 else 0
+    late = Clock(model).late
     length = at + 10 + 3 * late
     # at the model's interval: the fastest tier fires within minutes, however long its ``for:``
     sc = Scenario(model, slos, slo, [(TOTAL_PER_MIN, length)], [(TOTAL_PER_MIN, length)], absent_good=True, step=case_step(model, length * 60.0))
