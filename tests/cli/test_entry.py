@@ -70,3 +70,29 @@ def test_lint_never_imports_typer_rich_or_click():
     imported = {line.split("|")[-1].strip().split(".")[0] for line in r.stderr.splitlines() if line.startswith("import time:")}
     assert "mlmon" in imported
     assert not imported & {"typer", "rich", "click", "jsonschema", "grafanalib", "requests"}
+
+
+HANDLED_INTERRUPT = """\
+import mlmon.runner
+
+def run_command(command, debug, **opts):
+    # what happens when Ctrl-C lands while an import runs dataclasses' or namedtuple's exec() and
+    # the command handles it (mlmon up: stop the stack, exit 0)
+    try:
+        exec("raise KeyboardInterrupt", {})
+    except KeyboardInterrupt:
+        return 0
+    return 9
+
+mlmon.runner.run_command = run_command
+"""
+
+
+def test_python_m_mlmon_keeps_the_exit_code_of_a_handled_ctrl_c(tmp_path):
+    """CPython remembers a KeyboardInterrupt that left a string exec() even when it was caught, and
+    `python -m` then ends by SIGINT (returncode -2) whatever the command returned: `mlmon up` met it
+    when Ctrl-C arrived during a lazy import. The command's own exit code must win."""
+    (tmp_path / "sitecustomize.py").write_text(HANDLED_INTERRUPT)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO / "cli")]))
+    r = subprocess.run([sys.executable, "-m", "mlmon", "lint", "specs"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, (r.returncode, r.stderr)

@@ -97,6 +97,28 @@ def test_up_stops_cleanly_on_a_signal(sig):
     assert_gone(stopped_pids(err))
 
 
+def test_a_second_ctrl_c_while_stopping_still_stops_everything():
+    """Users press Ctrl-C twice: the second one, while the stack is stopping (the demo drains for
+    up to a second), neither cuts the stop short nor changes the exit code."""
+    p = subprocess.Popen(up_argv(), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        for line in p.stdout:
+            if "Ctrl-C stops everything." in line or time.monotonic() > deadline:
+                break
+        p.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 0, err
+    assert_gone(stopped_pids(err))
+
+
 def test_port_taken_is_exit_2():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

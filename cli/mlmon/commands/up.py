@@ -90,8 +90,7 @@ def run(opts: Any) -> int:
         pass
     finally:
         # a second Ctrl-C (or TERM) while stopping must not cut the stop short and leave
-        # processes running, nor, once stopped, kill mlmon on its way out (status -2 while the
-        # interpreter joins its threads): both stay ignored, the command ends here
+        # processes running: both stay ignored, the command ends here
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         left = _stop(st)
