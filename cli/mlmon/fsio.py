@@ -9,7 +9,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from mlmon.conventions import GENERATED_HEADER
@@ -198,24 +199,31 @@ def foreign_files(root: Path) -> list[str]:
     return [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if (p.is_file() or p.is_symlink()) and not written_by_mlmon(p)]
 
 
-def write_tree(root: Path, files: Mapping[str, str] | Iterable[Mapping[str, str]]) -> int:
-    """Replace ``root`` with exactly ``files`` (one mapping, or chunks of them written as they
-    come), atomically: everything is written to a temporary sibling folder first and swapped in
-    with renames, so a failure leaves ``root`` untouched. Returns the number of files.
-    The caller checks ``foreign_files`` first: the swap removes everything else under ``root``."""
+def write_files(folder: Path, files: Mapping[str, str]) -> int:
+    """Write ``files`` (paths relative to ``folder``) into ``folder``; returns how many. Safe to run
+    in several processes at once on one folder (each writes its own files)."""
+    made: set[Path] = set()
+    for name, text in files.items():
+        target = folder / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    return len(files)
+
+
+@contextmanager
+def staged_tree(root: Path) -> Iterator[Path]:
+    """A new temporary folder beside ``root`` to write into; when the block ends without an error
+    it replaces ``root`` with renames, so a failure leaves ``root`` untouched and no temporary
+    folder behind. The caller checks ``foreign_files`` first: the swap removes everything else
+    under ``root``."""
     root = root.resolve()
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
-    chunks = [files] if isinstance(files, Mapping) else files
-    count = 0
     try:
-        for chunk in chunks:
-            for name, text in chunk.items():
-                target = tmp / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with open(target, "w", encoding="utf-8", newline="\n") as fh:
-                    fh.write(text)
-                count += 1
+        yield tmp
         old = None
         if root.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=root.parent))
@@ -232,4 +240,11 @@ def write_tree(root: Path, files: Mapping[str, str] | Iterable[Mapping[str, str]
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return count
+
+
+def write_tree(root: Path, files: Mapping[str, str] | Iterable[Mapping[str, str]]) -> int:
+    """Replace ``root`` with exactly ``files`` (one mapping, or chunks of them written as they
+    come), atomically (``staged_tree``). Returns the number of files."""
+    chunks = [files] if isinstance(files, Mapping) else files
+    with staged_tree(root) as tmp:
+        return sum(write_files(tmp, chunk) for chunk in chunks)

@@ -137,7 +137,7 @@ def model_groups(spec: Spec, model) -> list[tuple[str, list]]:
 
     # prometheus.yml evaluates at the shortest interval of the spec; a model with a longer one
     # (another spec file's defaults) gets it on each of its groups that sets none
-    own = None if model.evaluation_interval == min(m.evaluation_interval for m in spec.models) else format_duration(model.evaluation_interval)
+    own = None if model.evaluation_interval == spec.shortest_interval else format_duration(model.evaluation_interval)
     out = []
     for mon in MONITORS:
         if model.section(mon.key) is None:

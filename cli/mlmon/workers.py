@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 MODELS_PER_JOB = 40  # below this many models per worker, forking costs more than it saves
@@ -19,6 +20,7 @@ MAX_JOBS = 8
 
 _spec: Any = None
 _dashboards = True
+_folder: Path | None = None  # where workers write their slices (write_stream)
 
 
 def default_jobs() -> int:
@@ -40,7 +42,14 @@ def plan_jobs(n_models: int, jobs: int | None) -> int:
 def _render_slice(bounds: tuple[int, int]) -> Any:
     from mlmon import pipeline
 
-    return pipeline.render_models(_spec, bounds[0], bounds[1], dashboards=_dashboards)
+    files, routing = pipeline.render_models(_spec, bounds[0], bounds[1], dashboards=_dashboards)
+    if _folder is None:
+        return files, routing
+    # the worker writes its own files: only their names and routing cases go back to the parent
+    from mlmon import fsio
+
+    fsio.write_files(_folder, files)
+    return dict.fromkeys(files, ""), routing
 
 
 def render(spec: Any, *, dashboards: bool = True, jobs: int | None = None) -> dict[str, str]:
@@ -59,31 +68,50 @@ def render_stream(spec: Any, *, dashboards: bool = True, jobs: int | None = None
     """The files of ``render``, in chunks: each slice of models' files as soon as it is rendered,
     then the spec's own files. The caller writes and drops each chunk, so memory holds a few
     slices, never the whole tree (the bytes written are the same)."""
-    global _spec, _dashboards
+    yield from _stream(spec, dashboards, jobs, None)
+
+
+def write_stream(spec: Any, folder: Path, *, dashboards: bool = True, jobs: int | None = None) -> int:
+    """Write the files of ``render`` into ``folder`` (``fsio.staged_tree``); returns how many. With
+    workers, each writes the slices it renders, so the files never travel between processes."""
+    from mlmon import fsio
+
+    count = 0
+    for chunk, written in _stream(spec, dashboards, jobs, folder, with_flags=True):
+        count += len(chunk) if written else fsio.write_files(folder, chunk)
+    return count
+
+
+def _stream(spec: Any, dashboards: bool, jobs: int | None, folder: Path | None, with_flags: bool = False) -> Iterator[Any]:
+    """Chunks of files in model order, then the spec's files; with ``with_flags``, each chunk with
+    whether a worker already wrote it into ``folder``."""
+    global _spec, _dashboards, _folder
     from mlmon import pipeline
 
     n = len(spec.models)
     names: dict[str, str] = {}
     cases: list[Any] = []
 
-    def take(part: Any) -> dict[str, str]:
+    def take(part: Any, written: bool) -> Any:
         files, routing = part
         names.update(dict.fromkeys(files, ""))
         cases.extend(routing)
-        return dict(files)
+        return (dict(files), written) if with_flags else dict(files)
 
     workers = plan_jobs(n, jobs)
     if workers == 1:
         for start in range(0, n, STREAM_SLICE):
-            yield take(pipeline.render_models(spec, start, min(n, start + STREAM_SLICE), dashboards=dashboards))
+            yield take(pipeline.render_models(spec, start, min(n, start + STREAM_SLICE), dashboards=dashboards), False)
     else:
-        slices = max(workers * 4, -(-n // STREAM_SLICE))  # small slices: few rendered files wait in memory
+        # small slices: few rendered files wait in memory, and the workers finish within a slice
+        # of each other
+        slices = max(workers * 4, -(-n // (STREAM_SLICE // 2)))
         bounds = [(n * i // slices, n * (i + 1) // slices) for i in range(slices)]
-        _spec, _dashboards = spec, dashboards
+        _spec, _dashboards, _folder = spec, dashboards, folder
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for part in pool.imap(_render_slice, bounds, chunksize=1):  # in model order
-                    yield take(part)
+                    yield take(part, folder is not None)
         finally:
-            _spec = None
-    yield pipeline.render_spec_files(spec, names, cases, dashboards=dashboards)
+            _spec, _folder = None, None
+    yield take((pipeline.render_spec_files(spec, names, cases, dashboards=dashboards), []), False)

@@ -36,7 +36,9 @@ def test_plan_jobs_keeps_small_fleets_in_process():
 
 PARALLEL_VS_SERIAL = """
 import sys
-from mlmon import pipeline, workers
+import tempfile
+from pathlib import Path
+from mlmon import fsio, pipeline, workers
 from tests.unit.test_workers import compiled
 spec = compiled(workers.MODELS_PER_JOB * 2 + 3)  # two workers, uneven slices
 assert workers.plan_jobs(len(spec.models), 2) == 2
@@ -51,7 +53,35 @@ for dashboards in (True, False):
             assert not set(chunk) & set(streamed), "a file in two chunks"
             streamed.update(chunk)
         assert streamed == serial, (jobs, sorted(set(serial) ^ set(streamed))[:5])
+        with tempfile.TemporaryDirectory() as tmp:  # generate: the workers write their slices
+            assert workers.write_stream(spec, Path(tmp), dashboards=dashboards, jobs=jobs) == len(serial)
+            assert fsio.read_tree(Path(tmp)) == serial, jobs
 print("identical", len(serial))
+"""
+
+WORKER_FAILS = """
+import os
+from pathlib import Path
+from mlmon import fsio, workers
+from tests.unit.test_workers import compiled
+spec = compiled(workers.MODELS_PER_JOB * 2 + 3)
+out = Path(os.environ["OUT"])
+fsio.write_tree(out, {"old.yml": "old\\n"})
+real, parent = fsio.write_files, os.getpid()
+
+def fails_in_a_worker(folder, files):
+    if os.getpid() != parent and any("model-02" in name for name in files):
+        raise OSError(28, "No space left on device")
+    return real(folder, files)
+
+fsio.write_files = fails_in_a_worker
+try:
+    with fsio.staged_tree(out) as folder:
+        workers.write_stream(spec, folder, jobs=2)
+except OSError as exc:
+    print("failed:", exc.strerror)
+assert fsio.read_tree(out) == {"old.yml": "old\\n"}, sorted(fsio.read_tree(out))[:3]
+assert sorted(p.name for p in out.parent.iterdir()) == [out.name], list(out.parent.iterdir())
 """
 
 
@@ -87,3 +117,19 @@ def test_generate_jobs_option_gives_the_same_tree(tmp_path, run_mlmon):
     assert one == two
     r = run_mlmon("generate", "fleet.yaml", "-o", "out-2", "--check", "--jobs", "2", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_worker_that_fails_to_write_leaves_the_old_tree(tmp_path):
+    """generate's workers write into the staging folder: one failing (a full disk) stops the
+    generate, and the folder keeps its old files with no staging folder left behind."""
+    out = tmp_path / "parent" / "generated"
+    r = subprocess.run(
+        [sys.executable, "-c", WORKER_FAILS],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": f"{REPO / 'cli'}{os.pathsep}{REPO}", "OUT": str(out)},
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "failed: No space left on device\n"

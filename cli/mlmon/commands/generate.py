@@ -49,7 +49,8 @@ def run(opts) -> int:
         return ExitCode.OK
     try:
         # written slice by slice as the models are rendered: memory holds a few slices, not the tree
-        count = fsio.write_tree(out, workers.render_stream(spec, jobs=jobs))
+        with fsio.staged_tree(out) as folder:
+            count = workers.write_stream(spec, folder, jobs=jobs)
     except OSError as exc:
         sys.stderr.write(f"mlmon generate: cannot write {out}: {exc.strerror or exc}; nothing written\n")
         return ExitCode.USAGE

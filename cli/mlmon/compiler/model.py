@@ -5,6 +5,7 @@ Monitors find their own compiled section in ``Model.sections[key]``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,6 +159,11 @@ class Spec:
     ruler: Ruler | None = None  # the ruler's group limits and Thanos rule files (compiler.ruler)
     storage: Storage | None = None  # remote_write, Thanos sidecar, series budget (compiler.storage)
     exporters: Mapping[str, ExporterJob] = field(default_factory=dict)  # spec ``exporters``, by name
+
+    @functools.cached_property
+    def shortest_interval(self) -> float:
+        """The shortest evaluation interval of its models: prometheus.yml's global one."""
+        return min(m.evaluation_interval for m in self.models)
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

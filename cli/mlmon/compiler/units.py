@@ -23,6 +23,11 @@ def duration_seconds(text: str) -> float:
     """Any Prometheus duration, zero included ("0", "0s", "1h30m", "250ms") -> seconds. Raises ValueError."""
     if not isinstance(text, str) or not text:
         raise ValueError(f"not a duration: {text!r} (use e.g. 5m, 1h, 30d)")
+    return _seconds(text)
+
+
+@functools.lru_cache(maxsize=4096)  # a fleet repeats the same few durations in every model
+def _seconds(text: str) -> float:
     if text == "0":
         return 0.0
     m = _DUR_RE.match(text)
@@ -59,6 +64,7 @@ def number_problem(x: float) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def format_duration(seconds: float) -> str:
     """Seconds -> the shortest Prometheus duration in days at most (7d stays 7d); 0 -> 0s."""
     if seconds < 0:

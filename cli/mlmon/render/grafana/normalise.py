@@ -155,17 +155,19 @@ def _options(raw: dict[str, Any], spec: Panel) -> dict[str, Any]:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def plain(obj: Any) -> Any:
     """grafanalib object -> plain JSON data (dicts, lists, scalars): what a JSON round trip through
     grafanalib's ``DashboardEncoder`` gives, without writing and parsing the text."""
     t = type(obj)
-    if t is dict:
-        return {_key(k): plain(v) for k, v in obj.items()}
+    scalars = _SCALAR_TYPES
+    if t is dict:  # scalars inline: most values of a dashboard are
+        return {(k if type(k) is str else _key(k)): (v if type(v) in scalars else plain(v)) for k, v in obj.items()}
     if t is list or t is tuple:
-        return [plain(v) for v in obj]
-    if t in _SCALARS:
+        return [v if type(v) in scalars else plain(v) for v in obj]
+    if t in scalars:
         return obj
     to_json_data = getattr(obj, "to_json_data", None)
     if to_json_data is not None:
