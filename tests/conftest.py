@@ -53,6 +53,11 @@ def _own_config_home(tmp_path_factory):
     base = tmp_path_factory.getbasetemp()
     run_dir = base.parent if base.name.startswith("popen-gw") else base
     os.environ.setdefault("MLMON_CACHE_DIR", str(run_dir / "mlmon-rule-tests"))
+    # the promtool runs of the tests (each xdist worker runs one at a time) get what `mlmon
+    # validate` gives its pool: fewer garbage collections, the worker's share of the cores
+    from mlmon.tools import go_runtime_env
+
+    os.environ.update(go_runtime_env(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
     yield
     if old is None:
         os.environ.pop("XDG_CONFIG_HOME", None)

@@ -117,3 +117,37 @@ def test_jobs_bound_the_pool_and_keep_the_result(tmp_path, capsys):
     assert [line.split(":")[0].strip() for line in err.splitlines() if line.startswith("  prometheus/tests/")] == sorted(
         f"prometheus/tests/{n}" for n in ("copy0.test.yml", "copy1.test.yml", "copy2.test.yml", "fraud-detector.test.yml")
     )
+
+
+def _env_recording_promtool(tmp_path: Path) -> Path:
+    """The real promtool, after writing the Go runtime settings it was given to go-env.txt."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    real = shutil.which("promtool")
+    record = tmp_path / "go-env.txt"
+    (bin_dir / "promtool").write_text(
+        f'#!/bin/sh\nif [ "$1" = test ]; then echo "GOGC=$GOGC GOMEMLIMIT=$GOMEMLIMIT GOMAXPROCS=$GOMAXPROCS" >> {record}; fi\nexec {real} "$@"\n'
+    )
+    (bin_dir / "promtool").chmod(0o755)
+    os.symlink(shutil.which("amtool"), bin_dir / "amtool")
+    return bin_dir
+
+
+def test_rule_tests_run_with_fewer_garbage_collections_and_their_share_of_the_cores(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", f"{_env_recording_promtool(tmp_path)}:{os.environ['PATH']}")
+    for k in ("GOGC", "GOMEMLIMIT", "GOMAXPROCS"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    d = make_dir(tmp_path)
+    shutil.copy(d / TESTS, d / TESTS.replace(".test.yml", "-again.test.yml"))  # two files: two at once
+    record = tmp_path / "go-env.txt"
+    assert _validate(d, capsys, None, jobs=2)[0] == 0
+    assert record.read_text() == "GOGC=400 GOMEMLIMIT=512MiB GOMAXPROCS=2\n" * 2  # 4 cores, 2 at once
+    record.unlink()
+    assert _validate(d, capsys, None, jobs=1)[0] == 0  # one at a time: Go's own thread count
+    assert record.read_text() == "GOGC=400 GOMEMLIMIT=512MiB GOMAXPROCS=\n" * 2
+    record.unlink()
+    monkeypatch.setenv("GOGC", "100")  # what the user sets wins
+    monkeypatch.setenv("GOMAXPROCS", "3")
+    assert _validate(d, capsys, None, jobs=2)[0] == 0
+    assert record.read_text() == "GOGC=100 GOMEMLIMIT=512MiB GOMAXPROCS=3\n" * 2

@@ -93,7 +93,7 @@ def _test_rules_parallel(root: Path, tests: list[str], opts: Any) -> list[Diagno
         if cache.hit(k):
             return [], f"{f}: cached pass"
         start = time.monotonic()
-        diags = promtool.test_rules([f], cwd=root, timeout=timeout)
+        diags = promtool.test_rules([f], cwd=root, timeout=timeout, parallel=workers)
         if not has_errors(diags):
             cache.store(k)
         return diags, f"{f}: {time.monotonic() - start:.2f}s{' FAILED' if has_errors(diags) else ''}"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mlmon.diagnostics import Diagnostic, Severity
-from mlmon.tools import DEFAULT_TIMEOUT, kubesd, run
+from mlmon.tools import DEFAULT_TIMEOUT, go_runtime_env, kubesd, run
 
 CODE = "MLM301"
 TOOL = "promtool"
@@ -313,11 +313,12 @@ def parse_test_output(output: str, files: Iterable[str], *, cwd: Path) -> list[D
     return sorted(set(diags), key=lambda d: (d.file, d.line, d.col, d.message))
 
 
-def test_rules(files: list[str], *, cwd: Path, timeout: float | None = DEFAULT_TIMEOUT) -> list[Diagnostic]:
-    """``promtool test rules FILES``: one Diagnostic per failed case (or per broken file)."""
+def test_rules(files: list[str], *, cwd: Path, timeout: float | None = DEFAULT_TIMEOUT, parallel: int = 1) -> list[Diagnostic]:
+    """``promtool test rules FILES``: one Diagnostic per failed case (or per broken file).
+    ``parallel``: how many of these run at once (``go_runtime_env``)."""
     if not files:
         return []
-    res = run(TOOL, ["test", "rules", *files], cwd=cwd, timeout=timeout, merge=True)
+    res = run(TOOL, ["test", "rules", *files], cwd=cwd, timeout=timeout, merge=True, env=go_runtime_env(parallel))
     diags = parse_test_output(res.stdout, files, cwd=Path(cwd))
     if res.returncode != 0 and not diags:
         diags = _fallback(res, files[0])
