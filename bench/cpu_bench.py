@@ -8,6 +8,7 @@ interleaved (a, b, a, b, ...), so a slow spell of the host hits both.
    of each and the ratio (target <= 1.1x).
 2. ``promtool test rules`` on every generated rule test file of ``specs/``: CPU per model (the sum of
    its files), the median model and the worst file (targets <= 3 CPU-s per model, <= 10 s per file).
+   ``mlmon validate`` of 100 synthetic models: wall time (target <= 5 minutes on 2 cores).
 3. ``mlmon generate`` of 1000 synthetic models: wall time with ``--jobs`` (one per core) and peak RSS
    (targets <= 5 s, <= 150 MB).
 4. Peak RSS of ``mlmon generate`` for one model whose SLO period is 30d, 1y and 10y (target: flat).
@@ -27,10 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """(wall s, CPU s, peak RSS MB) of one run of ``cmd`` (its own process)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
@@ -57,8 +58,12 @@ def rule_tests() -> None:
         subprocess.run([sys.executable, "-m", "mlmon", "generate", "specs", "-o", str(out)], cwd=REPO, check=True, capture_output=True)
         per_model: dict[str, float] = defaultdict(float)
         worst = ("", 0.0)
+        # the Go runtime settings `mlmon validate` gives each promtool of its pool (one per core)
+        from mlmon.tools import go_runtime_env
+
+        env = {**os.environ, **go_runtime_env(os.cpu_count() or 1)}
         for f in sorted((out / "prometheus" / "tests").glob("*.test.yml")):
-            _, cpu, _ = measure(["promtool", "test", "rules", str(f.relative_to(out))], out)
+            _, cpu, _ = measure(["promtool", "test", "rules", str(f.relative_to(out))], out, env)
             per_model[f.name.split(".")[0]] += cpu
             worst = max(worst, (f.name, cpu), key=lambda t: t[1])
     figures = sorted(per_model.values())
@@ -66,6 +71,19 @@ def rule_tests() -> None:
         f"promtool test rules, {len(per_model)} models of specs/: CPU per model median {statistics.median(figures):.1f} s "
         f"(min {figures[0]:.1f}, max {figures[-1]:.1f}, total {sum(figures):.0f} s); worst file {worst[0]} {worst[1]:.1f} s   "
         "[targets <= 3 s per model, <= 10 s per file]"
+    )
+
+
+def validate_fleet(mlmon: list[str], spec_text: str, models: int) -> None:
+    """``mlmon validate`` (every check, rule tests on a pool of one per core, no cache) of a fleet
+    generated from ``spec_text``: the wall time CI waits for."""
+    with tempfile.TemporaryDirectory(prefix="mlmon-bench-") as tmp:
+        spec = Path(tmp, "fleet.yaml")
+        spec.write_text(spec_text)
+        subprocess.run([*mlmon, "generate", str(spec), "-o", f"{tmp}/out"], cwd=REPO, check=True, capture_output=True)
+        wall, cpu, _ = measure([*mlmon, "validate", f"{tmp}/out", "--no-cache"], REPO)
+    print(
+        f"validate {models} models (--jobs {os.cpu_count()}, no cache): {wall:.0f} s wall, {cpu:.0f} CPU-s of mlmon and its tools   [target <= 300 s on 2 cores]"
     )
 
 
@@ -107,8 +125,10 @@ def period_memory(mlmon: list[str]) -> None:
     print(f"generate peak RSS by SLO period: {', '.join(figures)}   [target: flat]")
 
 
-def main(mlmon: list[str], fleet_spec: str, runs: int) -> None:
+def main(mlmon: list[str], fleet_spec: str, runs: int, validate_spec: str | None = None, validate_models: int = 0) -> None:
     lint_vs_promtool(mlmon, runs)
     rule_tests()
+    if validate_spec is not None:
+        validate_fleet(mlmon, validate_spec, validate_models)
     generate_fleet(mlmon, fleet_spec)
     period_memory(mlmon)

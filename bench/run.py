@@ -204,7 +204,7 @@ def main() -> None:
     sys.stdout.flush()
     import cpu_bench
 
-    cpu_bench.main(mlmon_exe(), synthetic_spec(1000), RUNS)
+    cpu_bench.main(mlmon_exe(), synthetic_spec(1000), RUNS, synthetic_spec(100), 100)
     drift = REPO / "bench" / "drift_bench.py"
     if drift.exists():
         sys.stdout.flush()
