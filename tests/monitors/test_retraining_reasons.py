@@ -87,3 +87,36 @@ def test_new_reasons_reach_the_retraining_webhook_with_amtool(tmp_path):
         args = [f"{k}={v}" for k, v in sorted({"alertname": C.ALERT_RETRAIN, **retraining.rules.labels(m, reason)}.items())]
         r = subprocess.run([amtool, "config", "routes", "test", f"--config.file={cfg}", *args], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0 and "risk-ml-retraining" in r.stdout, r.stdout + r.stderr
+
+
+def test_long_held_triggers_evaluate_every_5m_and_load_only_what_they_read(tmp_path):
+    """A `for:` of hours makes the constant-input cases long: they evaluate every 5m (the model's
+    interval is 1m) and each test file loads only the rules its trigger reads; the new-labels case
+    counts labels per minute and keeps the model's interval. The generated files pass promtool."""
+    body = BINARY.replace("    retraining: {}\n", "    retraining: {triggers: [drift, performance, staleness, new_labels], for: 4h}\n")
+    spec, m = model_of(body)
+    tests = {t.name.split(": ", 1)[1].split(":")[0]: t for t in retraining.MONITOR.rule_tests(m, spec, ())}
+    stale = next(t for k, t in tests.items() if k.startswith("the served version is older"))
+    drift = next(t for k, t in tests.items() if k.startswith("every feature drifts"))
+    labels = next(t for k, t in tests.items() if "labels a minute" in k)
+    assert (stale.evaluation_interval, stale.uses) == ("5m", ())
+    assert (drift.evaluation_interval, drift.uses) == ("5m", ("drift",))
+    assert (labels.evaluation_interval, labels.uses) == (None, ())
+    assert stale.alert_checks[0].eval_time == drift.alert_checks[0].eval_time == "4h15m"  # for: 4h, checked on a 5m evaluation beyond its margin
+    files = pipeline.render(spec, dashboards=False)
+    mine = sorted(f for f in files if f.startswith("prometheus/tests/fraud-detector.retraining"))
+    assert mine == [
+        "prometheus/tests/fraud-detector.retraining.every-5m.test.yml",  # the performance cases (their own unit)
+        "prometheus/tests/fraud-detector.retraining.without-drift-versions-performance.every-5m.test.yml",
+        "prometheus/tests/fraud-detector.retraining.without-drift-versions-performance.test.yml",
+        "prometheus/tests/fraud-detector.retraining.without-versions-performance.every-5m.test.yml",
+    ], mine
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    exe = shutil.which("promtool")
+    if exe is None:
+        pytest.skip("promtool not installed")
+    for name in mine:
+        r = subprocess.run([exe, "test", "rules", name], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, name + "\n" + r.stdout[-4000:] + r.stderr[-2000:]

@@ -10,7 +10,7 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
-from mlmon.compiler.units import fmt_float
+from mlmon.compiler.units import fmt_float, format_duration
 from mlmon.monitors.quality import (
     V1,
     base_labels,
@@ -28,7 +28,7 @@ from mlmon.monitors.quality import (
 )
 from mlmon.monitors.retraining.compile import Retraining
 from mlmon.monitors.retraining.rules import labels, rule_groups, trigger_exprs
-from mlmon.monitors.testkit import Clock, alert_rules, at, exp_alert, series
+from mlmon.monitors.testkit import Clock, alert_rules, at, exp_alert, series, sim_case_step
 
 V0 = "v0"  # an older version, no longer served
 
@@ -38,11 +38,15 @@ class _Cases:
         self.model, self.r = model, r
         self.rules = alert_rules(rule_groups(model, r))
         self.fr = int(math.ceil(r.for_ / 60))  # minutes
-        # the firing check, on an evaluation of the model's interval; inputs run 8 minutes beyond it
-        ck = Clock(model)
+        # the firing check, on an evaluation of the case's step; inputs run 8 minutes beyond it.
+        # The inputs of these cases are constant, so one longer than COARSE_CASE (a for: of hours)
+        # evaluates every 5m when the model's interval is shorter (testkit.sim_case_step)
+        step = sim_case_step(model, (self.fr + 2) * 60.0)
+        ck = Clock(model, step)
         self.t = int(ck.next(self.fr + 2 + ck.margin))
         self.n = self.t + 8
         self.t_fire = at(self.t * 60)
+        self.every = None if step == float(model.evaluation_interval) else format_duration(step)
         self.exprs = trigger_exprs(model, r)
 
     def fired(self, reason: str, value: float) -> tuple[ExpAlert, ...]:
@@ -60,6 +64,8 @@ class _Cases:
             "1m",
             (info_series(self.model, V1, f"1x{n}"), trained_series(self.model, V1, f"{fmt_float(-(stale + 3600.0))}x{n}")),
             (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("staleness", self.t * 60 + stale + 3600.0)),),
+            evaluation_interval=self.every,
+            uses=(),  # reads the training timestamp itself
         )
 
     def drift(self, drift: Any) -> RuleTest:
@@ -69,6 +75,8 @@ class _Cases:
             "1m",
             tuple(self.scores(drift, level, self.n)),
             (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("drift", float(len(drift.features)))),),
+            evaluation_interval=self.every,
+            uses=("drift",),  # the features' levels
         )
 
     def performance(self, perf: Any, drift: Any, triggered: bool) -> list[RuleTest]:
@@ -134,17 +142,22 @@ class _Cases:
             "1m",
             tuple(self.feedback_series(ratio, mean, self.n)),
             (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("feedback", ratio - mean)),),
+            evaluation_interval=self.every,
+            uses=(),
         )
 
     def new_labels(self) -> RuleTest:
         """The served version v1 gets ``min`` labels a minute; labels of an older version do not count."""
-        n, k = self.n, self.r.new_labels_min
+        ck = Clock(self.model)  # at the model's interval: the counter's value at the check is counted in minutes
+        t = int(ck.next(self.fr + 2 + ck.margin))
+        n, k = t + 8, self.r.new_labels_min
         joined = [(series(C.LABELS_JOINED_TOTAL, {**base_labels(self.model), C.L_VERSION: v}), f"0+{k}x{n}") for v in (V0, V1)]
         return RuleTest(
             f"retraining {self.model.id}: {k} labels a minute joined to the served version: {C.ALERT_RETRAIN} fires with reason=new_labels",
             "1m",
             (info_series(self.model, V1, f"1x{n}"), *joined),
-            (AlertCheck(self.t_fire, C.ALERT_RETRAIN, self.fired("new_labels", float(k * self.t))),),
+            (AlertCheck(at(t * 60), C.ALERT_RETRAIN, self.fired("new_labels", float(k * t))),),
+            uses=(),
         )
 
     def quiet(self, drift: Any) -> RuleTest:
@@ -161,6 +174,7 @@ class _Cases:
             "1m",
             tuple(inputs),
             (AlertCheck(self.t_fire, C.ALERT_RETRAIN),),
+            evaluation_interval=self.every,
         )
 
 
