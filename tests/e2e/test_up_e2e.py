@@ -79,43 +79,40 @@ def test_up_prints_urls_and_stops_after_duration():
     assert_gone(stopped_pids(r.stderr))
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_up_stops_cleanly_on_a_signal(sig):
+def signalled(*signals: signal.Signals, pause: float = 0.3) -> tuple[int, str]:
+    """Start `mlmon up`, wait until the stack is up, send ``signals`` (``pause`` seconds apart, each
+    only while mlmon still runs); returns its exit code and stderr."""
     p = subprocess.Popen(up_argv(), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 90
         for line in p.stdout:  # wait until the stack is up
             if "Ctrl-C stops everything." in line or time.monotonic() > deadline:
                 break
-        p.send_signal(sig)
+        for i, sig in enumerate(signals):
+            if i:
+                time.sleep(pause)
+            if p.poll() is None:
+                p.send_signal(sig)
         _, err = p.communicate(timeout=60)
     finally:
         if p.poll() is None:
             p.kill()
             p.wait()
-    assert p.returncode == 0, err
+    return p.returncode, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_up_stops_cleanly_on_a_signal(sig):
+    code, err = signalled(sig)
+    assert code == 0, err
     assert_gone(stopped_pids(err))
 
 
 def test_a_second_ctrl_c_while_stopping_still_stops_everything():
     """Users press Ctrl-C twice: the second one, while the stack is stopping (the demo drains for
     up to a second), neither cuts the stop short nor changes the exit code."""
-    p = subprocess.Popen(up_argv(), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 90
-        for line in p.stdout:
-            if "Ctrl-C stops everything." in line or time.monotonic() > deadline:
-                break
-        p.send_signal(signal.SIGINT)
-        time.sleep(0.3)
-        if p.poll() is None:
-            p.send_signal(signal.SIGINT)
-        _, err = p.communicate(timeout=60)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    assert p.returncode == 0, err
+    code, err = signalled(signal.SIGINT, signal.SIGINT)
+    assert code == 0, err
     assert_gone(stopped_pids(err))
 
 

@@ -85,16 +85,20 @@ assert sorted(p.name for p in out.parent.iterdir()) == [out.name], list(out.pare
 """
 
 
-def test_parallel_render_is_byte_identical_to_serial():
-    # in a fresh interpreter: forking the test runner's own (threaded) process is not safe
-    r = subprocess.run(
-        [sys.executable, "-c", PARALLEL_VS_SERIAL],
+def run_script(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter: forking the test runner's own (threaded) process is not safe."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "PYTHONPATH": f"{REPO / 'cli'}{os.pathsep}{REPO}"},
+        env={**os.environ, "PYTHONPATH": f"{REPO / 'cli'}{os.pathsep}{REPO}", **env},
     )
+
+
+def test_parallel_render_is_byte_identical_to_serial():
+    r = run_script(PARALLEL_VS_SERIAL)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("identical ")
 
@@ -122,14 +126,6 @@ def test_generate_jobs_option_gives_the_same_tree(tmp_path, run_mlmon):
 def test_a_worker_that_fails_to_write_leaves_the_old_tree(tmp_path):
     """generate's workers write into the staging folder: one failing (a full disk) stops the
     generate, and the folder keeps its old files with no staging folder left behind."""
-    out = tmp_path / "parent" / "generated"
-    r = subprocess.run(
-        [sys.executable, "-c", WORKER_FAILS],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": f"{REPO / 'cli'}{os.pathsep}{REPO}", "OUT": str(out)},
-    )
+    r = run_script(WORKER_FAILS, OUT=str(tmp_path / "parent" / "generated"))
     assert r.returncode == 0, r.stderr
     assert r.stdout == "failed: No space left on device\n"
