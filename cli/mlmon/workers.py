@@ -2,8 +2,10 @@
 
 Each model's files depend only on the compiled spec and that model, so slices of the model list
 are rendered in forked worker processes (which inherit the compiled spec) and assembled in model
-order by ``pipeline.render``: the bytes are the same as a serial run. Small specs, one core, or
-platforms without ``fork`` render serially in-process.
+order by ``pipeline.render``: the bytes are the same as a serial run. For ``mlmon generate`` the
+workers also write their files into the staging folder (``write_stream``), so only file names and
+routing cases come back. Small specs, one core, or platforms without ``fork`` render serially
+in-process.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ def render_stream(spec: Any, *, dashboards: bool = True, jobs: int | None = None
     """The files of ``render``, in chunks: each slice of models' files as soon as it is rendered,
     then the spec's own files. The caller writes and drops each chunk, so memory holds a few
     slices, never the whole tree (the bytes written are the same)."""
-    yield from _stream(spec, dashboards, jobs, None)
+    for files, _ in _stream(spec, dashboards, jobs, None):
+        yield files
 
 
 def write_stream(spec: Any, folder: Path, *, dashboards: bool = True, jobs: int | None = None) -> int:
@@ -77,14 +80,14 @@ def write_stream(spec: Any, folder: Path, *, dashboards: bool = True, jobs: int 
     from mlmon import fsio
 
     count = 0
-    for chunk, written in _stream(spec, dashboards, jobs, folder, with_flags=True):
+    for chunk, written in _stream(spec, dashboards, jobs, folder):
         count += len(chunk) if written else fsio.write_files(folder, chunk)
     return count
 
 
-def _stream(spec: Any, dashboards: bool, jobs: int | None, folder: Path | None, with_flags: bool = False) -> Iterator[Any]:
-    """Chunks of files in model order, then the spec's files; with ``with_flags``, each chunk with
-    whether a worker already wrote it into ``folder``."""
+def _stream(spec: Any, dashboards: bool, jobs: int | None, folder: Path | None) -> Iterator[tuple[dict[str, str], bool]]:
+    """Chunks of files in model order, then the spec's files, each with whether a worker already
+    wrote it into ``folder`` (never when ``folder`` is None)."""
     global _spec, _dashboards, _folder
     from mlmon import pipeline
 
@@ -92,11 +95,11 @@ def _stream(spec: Any, dashboards: bool, jobs: int | None, folder: Path | None, 
     names: dict[str, str] = {}
     cases: list[Any] = []
 
-    def take(part: Any, written: bool) -> Any:
+    def take(part: Any, written: bool) -> tuple[dict[str, str], bool]:
         files, routing = part
         names.update(dict.fromkeys(files, ""))
         cases.extend(routing)
-        return (dict(files), written) if with_flags else dict(files)
+        return dict(files), written
 
     workers = plan_jobs(n, jobs)
     if workers == 1:
