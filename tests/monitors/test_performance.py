@@ -501,15 +501,28 @@ def test_low_quality_case_expects_the_annotation_text_prometheus_renders():
 
 
 def test_cases_load_only_the_rule_groups_they_read():
-    """promtool evaluates every loaded group at every step: the performance cases that read no drift
-    score go to a file without the drift groups; only the concept-drift cases load them."""
+    """promtool evaluates every loaded group at every step: the version cases load the version
+    ordering, the concept-drift cases the drift groups, and the other performance and regression
+    cases neither (the version groups hold subqueries over 14d, the drift reference group a week of
+    simulated evaluations)."""
     import yaml
 
     tests_dir = Path(__file__).resolve().parents[2] / "generated" / "prometheus" / "tests"
-    lean = yaml.safe_load((tests_dir / "fraud-detector.performance.without-drift.every-1h.test.yml").read_text())
-    full = yaml.safe_load((tests_dir / "fraud-detector.performance.every-1h.test.yml").read_text())
-    assert lean["rule_files"] == ["../rules/fraud-detector.versions.rules.yml", "../rules/fraud-detector.performance.rules.yml"]
-    assert "../rules/fraud-detector.drift.rules.yml" in full["rule_files"]
-    assert not any(g.startswith("mlmon-fraud-detector-drift") for g in lean["group_eval_order"])
-    assert full["tests"] and all("drift" in t["name"].lower() for t in full["tests"])
-    assert lean["tests"] and not any("drift" in t["name"].lower() for t in lean["tests"])
+
+    def load(name: str) -> dict:
+        return yaml.safe_load((tests_dir / name).read_text())
+
+    rules = "../rules/fraud-detector.{}.rules.yml".format
+    lean = load("fraud-detector.performance.without-drift-versions.every-1h.test.yml")
+    versions = load("fraud-detector.performance.without-drift.every-1h.test.yml")
+    concept = load("fraud-detector.performance.without-versions.every-1h.test.yml")
+    assert lean["rule_files"] == [rules("performance")] and lean["group_eval_order"] == ["mlmon-fraud-detector-performance"]
+    assert versions["rule_files"] == [rules("versions"), rules("performance")]
+    assert concept["rule_files"] == [rules("drift"), rules("performance")]
+    assert versions["tests"] and all("version v2" in t["name"] for t in versions["tests"])
+    assert concept["tests"] and all("drift" in t["name"].lower() for t in concept["tests"])
+    assert lean["tests"] and not any("drift" in t["name"].lower() or "version v2" in t["name"] for t in lean["tests"])
+    regression = load("chargeback-loss.regression.every-6h.test.yml")
+    assert regression["rule_files"] == ["../rules/chargeback-loss.versions.rules.yml", "../rules/chargeback-loss.regression.rules.yml"]
+    assert regression["tests"] and all("version v2" in t["name"] for t in regression["tests"])
+    assert load("chargeback-loss.regression.without-versions.every-6h.test.yml")["rule_files"] == ["../rules/chargeback-loss.regression.rules.yml"]

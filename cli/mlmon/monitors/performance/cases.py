@@ -125,13 +125,15 @@ def rule_tests(model: Any, p: Performance, alerts: Sequence[AlertRule]) -> list[
     s = setup(model, p)
     out = [healthy_case(s)]
     out += [c for c in (low_case(s), drop_case(s)) if c is not None]
-    out += version_cases(s)
     out += training_cases(s)
     out += label_cases(s)
-    # only the concept-drift cases read drift scores: the others load no drift groups (whose
-    # reference group alone, evaluated every 2m over a week of simulated time, cost most of the file)
-    out = [replace(c, uses=("versions",)) for c in out]
+    # each case loads only the groups it reads (promtool evaluates every loaded rule at every step):
+    # the version cases the version ordering, the concept-drift cases the drift scores and levels
+    # (whose reference group alone, over a week of simulated time, cost most of a file), the
+    # others neither
+    out = [replace(c, uses=()) for c in out]
+    out += [replace(c, uses=("versions",)) for c in version_cases(s)]
     drift = model.section("drift")
     if p.concept_drift and drift is not None:
-        out += concept_cases(s, drift, alerts)
+        out += [replace(c, uses=("drift",)) for c in concept_cases(s, drift, alerts)]
     return out
