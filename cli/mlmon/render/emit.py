@@ -145,11 +145,11 @@ def _mapping(data: dict[str, Any], indent: int, out: list[str], first_prefix: st
     cache = _STR_CACHE  # _text inlined: this loop writes most of a fleet's bytes
     append = out.append
     for k, v in data.items():
-        if type(k) is not str and not isinstance(k, str):
+        if not isinstance(k, str):
             raise TypeError("YAML keys must be strings")
         head = prefix + (cache.get(k) or _text(k)) + ":"
         prefix = pad
-        if type(v) is str and "\n" not in v:  # the common case, inline
+        if isinstance(v, str) and "\n" not in v:  # the common case, inline
             append(head + " " + (cache.get(v) or _text(v)) + "\n")
         else:
             append(head)
@@ -162,13 +162,8 @@ def _sequence(items: Any, indent: int, out: list[str]) -> None:
     cache = _STR_CACHE
     append = out.append
     for item in items:
-        t = type(item)
-        if t is str and "\n" not in item:
+        if isinstance(item, str) and "\n" not in item:
             append(item_prefix + (cache.get(item) or _text(item)) + "\n")
-        elif t is dict and item:
-            _mapping(item, indent + 2, out, first_prefix=item_prefix)
-        elif isinstance(item, str) and "\n" not in item:
-            append(item_prefix + _text(item) + "\n")
         elif isinstance(item, dict) and item:
             _mapping(item, indent + 2, out, first_prefix=item_prefix)
         elif isinstance(item, (list, tuple)) and item:
@@ -248,14 +243,14 @@ def _json(o: Any, nl: str, out: list[str], sort_keys: bool) -> None:
         append("{" + inner)
         first = True
         for k in sorted(o) if sort_keys else o:
-            if type(k) is not str and not isinstance(k, str):
+            if not isinstance(k, str):
                 raise TypeError("JSON keys must be strings here")
             v = o[k]
             if first:
                 first = False
             else:
                 append(sep)
-            text = _enc_str(v) if type(v) is str else _leaf(v)
+            text = _leaf(v)
             if text is not None:
                 append(_enc_str(k) + ": " + text)
             else:
@@ -270,7 +265,7 @@ def _json(o: Any, nl: str, out: list[str], sort_keys: bool) -> None:
         for i, v in enumerate(o):
             if i:
                 append(sep)
-            text = _enc_str(v) if type(v) is str else _leaf(v)
+            text = _leaf(v)
             if text is not None:
                 append(text)
             else:

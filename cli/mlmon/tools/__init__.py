@@ -111,7 +111,7 @@ def run(
     exe = require(tool)
     argv = [exe, *args]
     limit = timeout_limit(timeout)
-    env = dict(os.environ, **(env or {}), LC_ALL="C", NO_COLOR="1")
+    env = {**os.environ, **(env or {}), "LC_ALL": "C", "NO_COLOR": "1"}
     try:
         proc = subprocess.run(
             argv,
