@@ -10,7 +10,7 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon.artifacts import AlertCheck, ExpAlert, RuleTest
-from mlmon.compiler.units import fmt_float, format_duration
+from mlmon.compiler.units import fmt_float
 from mlmon.monitors.quality import (
     V1,
     base_labels,
@@ -28,7 +28,7 @@ from mlmon.monitors.quality import (
 )
 from mlmon.monitors.retraining.compile import Retraining
 from mlmon.monitors.retraining.rules import labels, rule_groups, trigger_exprs
-from mlmon.monitors.testkit import Clock, alert_rules, at, exp_alert, series, sim_case_step
+from mlmon.monitors.testkit import Clock, alert_rules, at, case_interval, exp_alert, series, sim_case_step
 
 V0 = "v0"  # an older version, no longer served
 
@@ -46,7 +46,7 @@ class _Cases:
         self.t = int(ck.next(self.fr + 2 + ck.margin))
         self.n = self.t + 8
         self.t_fire = at(self.t * 60)
-        self.every = None if step == float(model.evaluation_interval) else format_duration(step)
+        self.every = case_interval(model, (self.fr + 2) * 60.0, coarse=True)  # that step, None when the model's
         self.exprs = trigger_exprs(model, r)
 
     def fired(self, reason: str, value: float) -> tuple[ExpAlert, ...]:
