@@ -264,6 +264,9 @@ class Fault:
     rewrite: Callable[[bytes], bytes] | None = None
     hook: Callable[[], None] | None = None
     hits: int = 0
+    # set once a matching request has been answered (or dropped): a test whose hook kills the client
+    # waits on it before reading the server, which may still be handling the forwarded request
+    done: threading.Event = field(default_factory=threading.Event)
 
     def matches(self, method: str, path: str) -> bool:
         if method != self.method or not path.startswith(self.path):
@@ -295,6 +298,14 @@ class FaultProxy:
                 pass
 
             def _handle(self) -> None:
+                try:
+                    self._forward()
+                finally:
+                    fault = getattr(self, "_fault", None)
+                    if fault is not None:
+                        fault.done.set()
+
+            def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 data = self.rfile.read(length) if length else None
                 with lock:
@@ -302,6 +313,7 @@ class FaultProxy:
                     fault = next((f for f in proxy.faults if f.matches(self.command, self.path)), None)
                     if fault:
                         fault.hits += 1
+                self._fault = fault
                 if fault and fault.hook:
                     fault.hook()
                 if fault and fault.action == "status":

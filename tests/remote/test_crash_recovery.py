@@ -67,6 +67,8 @@ def test_killed_during_the_reload_then_the_next_apply_finishes_or_rolls_back(pro
     code, _, _ = holder[0].wait()
     assert code == -signal.SIGKILL and fault.hits == 1
     assert on_disk(cfg) == V2 and (cfg / "mlmon" / "journal.json").is_file()
+    # mlmon died as the request reached the proxy, which then forwards it: the server's answer ends the reload
+    assert fault.done.wait(60)
     assert live_prometheus_groups(prom.url) == (V2_LIVE if reload_reaches_the_server else V1_LIVE)
 
     common = dict(generated=gen, prometheus=prom.url, prometheus_config_dir=cfg)
