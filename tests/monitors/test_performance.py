@@ -384,7 +384,8 @@ def run_generated(tmp: Path, body: str, keys=MINE, mutate=None, only: str = "") 
     return results
 
 
-@pytest.mark.parametrize("body", [BINARY, MULTICLASS], ids=["binary", "multiclass"])
+# ``for: 25m`` lies between one and two of the cases' 15m evaluations: pending at one, firing two later
+@pytest.mark.parametrize("body", [BINARY, MULTICLASS, BINARY.replace("for: 10m", "for: 25m")], ids=["binary", "multiclass", "for-between-intervals"])
 def test_generated_rule_tests_pass_promtool(body, tmp_path):
     results = run_generated(tmp_path, body)
     assert results
@@ -500,6 +501,24 @@ def test_low_quality_case_expects_the_annotation_text_prometheus_renders():
     }
 
 
+def test_case_interval_divides_the_windows_not_for():
+    """The cases evaluate at an interval dividing the window, label delay, offset and half the
+    shorter window, so every evaluation sees whole windows; ``for`` is left out (a firing check
+    comes ``for`` plus one interval after the condition holds), so a 1h ``for`` on daily windows
+    does not force 24 evaluations a day on a week-long case."""
+    from mlmon.monitors import delayed_cases
+
+    _, m = model_of(BINARY)  # window 1h, delay 30m, offset 3h, no_labels_for 30m, for 10m
+    assert quality.timing(m.section("performance")).unit == 900
+    daily = BINARY.replace("window: 1h\n      labels_delay: 30m\n      compare_offset: 3h", "window: 1d\n      labels_delay: 1d\n      compare_offset: 7d")
+    daily = daily.replace("no_labels_for: 30m}\n      for: 10m", "no_labels_for: 12h}\n      for: 1h")
+    _, m = model_of(daily)
+    t = quality.timing(m.section("performance"))
+    assert (t.unit, t.F, t.step) == (6 * 3600, 3600, 300)
+    assert delayed_cases.timing(14 * 86400, 14 * 86400, 3600).unit == 7 * 86400
+    assert delayed_cases.timing(86400, 3600, 1800).unit == 3600
+
+
 def test_cases_load_only_the_rule_groups_they_read():
     """promtool evaluates every loaded group at every step: the version cases load the version
     ordering, the concept-drift cases the drift groups, and the other performance and regression
@@ -513,16 +532,16 @@ def test_cases_load_only_the_rule_groups_they_read():
         return yaml.safe_load((tests_dir / name).read_text())
 
     rules = "../rules/fraud-detector.{}.rules.yml".format
-    lean = load("fraud-detector.performance.without-drift-versions.every-1h.test.yml")
-    versions = load("fraud-detector.performance.without-drift.every-1h.test.yml")
-    concept = load("fraud-detector.performance.without-versions.every-1h.test.yml")
+    lean = load("fraud-detector.performance.without-drift-versions.every-6h.test.yml")
+    versions = load("fraud-detector.performance.without-drift.every-6h.test.yml")
+    concept = load("fraud-detector.performance.without-versions.every-6h.test.yml")
     assert lean["rule_files"] == [rules("performance")] and lean["group_eval_order"] == ["mlmon-fraud-detector-performance"]
     assert versions["rule_files"] == [rules("versions"), rules("performance")]
     assert concept["rule_files"] == [rules("drift"), rules("performance")]
     assert versions["tests"] and all("version v2" in t["name"] for t in versions["tests"])
     assert concept["tests"] and all("drift" in t["name"].lower() for t in concept["tests"])
     assert lean["tests"] and not any("drift" in t["name"].lower() or "version v2" in t["name"] for t in lean["tests"])
-    regression = load("chargeback-loss.regression.every-6h.test.yml")
+    regression = load("chargeback-loss.regression.every-7d.test.yml")
     assert regression["rule_files"] == ["../rules/chargeback-loss.versions.rules.yml", "../rules/chargeback-loss.regression.rules.yml"]
     assert regression["tests"] and all("version v2" in t["name"] for t in regression["tests"])
-    assert load("chargeback-loss.regression.without-versions.every-6h.test.yml")["rule_files"] == ["../rules/chargeback-loss.regression.rules.yml"]
+    assert load("chargeback-loss.regression.without-versions.every-7d.test.yml")["rule_files"] == ["../rules/chargeback-loss.regression.rules.yml"]

@@ -106,7 +106,7 @@ def test_long_held_triggers_evaluate_every_5m_and_load_only_what_they_read(tmp_p
     files = pipeline.render(spec, dashboards=False)
     mine = sorted(f for f in files if f.startswith("prometheus/tests/fraud-detector.retraining"))
     assert mine == [
-        "prometheus/tests/fraud-detector.retraining.every-5m.test.yml",  # the performance cases (their own unit)
+        "prometheus/tests/fraud-detector.retraining.every-15m.test.yml",  # the performance cases (their own unit)
         "prometheus/tests/fraud-detector.retraining.without-drift-versions-performance.every-5m.test.yml",
         "prometheus/tests/fraud-detector.retraining.without-drift-versions-performance.test.yml",
         "prometheus/tests/fraud-detector.retraining.without-versions-performance.every-5m.test.yml",

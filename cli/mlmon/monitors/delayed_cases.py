@@ -17,14 +17,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from functools import reduce
 from typing import Any, Protocol
 
 from mlmon import conventions as C
 from mlmon.artifacts import AlertCheck, AlertRule, ExpAlert, ExprCheck, RuleTest, Sample
 from mlmon.compiler.units import fmt_float
 from mlmon.monitors import delayed as D
-from mlmon.monitors.quality import V1, V2, Timing, base_labels, info_series, label_series, trained_series
+from mlmon.monitors.quality import V1, V2, Timing, base_labels, info_series, label_series, trained_series, windows_timing
 from mlmon.monitors.testkit import at, exp_alert, series
 
 Values = Mapping[str, float | None]  # metric -> value over one window (None: absent)
@@ -52,10 +51,7 @@ class Traffic(Protocol):
 
 def timing(window: float, delay: float, for_: float) -> Timing:
     """Input step and evaluation interval of a section's cases (see ``quality.Timing``)."""
-    durs = [int(round(x)) for x in (window, delay, for_) if x]
-    durs.append(max(60, int(window) // 2))  # every window holds >= 2 evaluation points
-    g = reduce(math.gcd, durs)
-    return Timing(math.gcd(g, 300), g * 60 // math.gcd(g, 60), int(window), int(delay), 0, int(for_), 0)
+    return windows_timing(window, delay, for_)
 
 
 def exact_counter(inc: float, n: int) -> str:

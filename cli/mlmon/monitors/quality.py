@@ -313,10 +313,17 @@ def label_series(model: Any, version: str, predictions: list[tuple[int, int]], l
 @dataclass(frozen=True)
 class Timing:
     """Input step and evaluation interval of a performance section's cases: a 7d comparison at 1m
-    steps costs ~10,000 evaluations of every rule, at 1h steps 170."""
+    steps costs ~10,000 evaluations of every rule, at 1h steps 170, at 6h steps 30.
+
+    The interval divides every window, delay and offset, so each evaluation sees whole windows of
+    the constant-rate inputs and computes the same values as at the model's own interval. It need
+    not divide ``for``: no case checks an alert between its condition turning true and ``for``
+    later; a check that expects it firing comes at ``up(start + for + unit)`` or later, and an
+    alert pending from the first evaluation at or after ``start`` fires at the first one at least
+    ``for`` later, which is no later than that."""
 
     step: int  # input interval, seconds: divides every duration and 5m (gauges stay visible to instant queries)
-    unit: int  # rule evaluation interval of the cases: a multiple of step and of 1m, dividing every duration
+    unit: int  # rule evaluation interval of the cases: a multiple of step and of 1m, dividing every duration but for
     W: int  # window
     D: int  # labels_delay
     O: int  # compare_offset  # noqa: E741
@@ -336,7 +343,14 @@ class Timing:
 
 
 def timing(p: Any) -> Timing:
-    durs = [int(round(x)) for x in (p.window, p.labels_delay, p.compare_offset, p.for_, p.no_labels_for) if x]
-    durs.append(max(60, int(min(p.window, p.no_labels_for)) // 2))  # every window holds >= 2 evaluation points
+    return windows_timing(p.window, p.labels_delay, p.for_, p.compare_offset, p.no_labels_for)
+
+
+def windows_timing(window: float, delay: float, for_: float, offset: float = 0, no_labels_for: float = 0) -> Timing:
+    """The ``Timing`` whose interval divides the window, delay, offset and ``no_labels_for``, and
+    half the shorter of the window and ``no_labels_for`` (every window holds >= 2 evaluation
+    points); ``for`` is left out (see ``Timing``)."""
+    durs = [int(round(x)) for x in (window, delay, offset, no_labels_for) if x]
+    durs.append(max(60, int(min(window, no_labels_for or window)) // 2))
     g = reduce(math.gcd, durs)
-    return Timing(math.gcd(g, 300), g * 60 // math.gcd(g, 60), int(p.window), int(p.labels_delay), int(p.compare_offset), int(p.for_), int(p.no_labels_for))
+    return Timing(math.gcd(g, 300), g * 60 // math.gcd(g, 60), int(window), int(delay), int(offset), int(for_), int(no_labels_for))
