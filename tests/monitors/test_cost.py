@@ -101,6 +101,10 @@ def test_every_expression_parses_and_alerts_carry_the_routing_labels(body):
             assert {k: r.labels[k] for k in ("model", "team", "monitor")} == {"model": "m1", "team": "ml", "monitor": "cost"}
             assert r.labels["severity"] in ("critical", "warning") and r.labels["check"]
             assert {"summary", "description", "dashboard"} <= set(r.annotations)
+        elif r.record == C.COST_SPEND_DAY:
+            assert set(r.labels) == {"model", C.L_MONTH_SLOT}
+        elif r.record == C.COST_SPEND_HOUR:
+            assert set(r.labels) == {"model", C.L_DAY_SLOT}
         else:
             assert r.labels == {"model": "m1"}
     names = {r.alert for r in groups[0].rules if isinstance(r, AlertRule)}
@@ -121,10 +125,11 @@ def test_cost_inputs_per_source():
     assert C.TOKENS_RATE in exprs["llm"][C.COST_PER_1K_TOKENS] and C.COST_PER_1K_PREDICTIONS not in exprs["llm"]
     assert exprs["opencost"][C.COST_PER_HOUR] == f'sum({C.OPENCOST_HOURLY}{{model="m1"}})'
     assert C.COST_REPLICAS not in exprs["opencost"]
-    # month-to-date ladders: one branch per day 2..31 and per hour 1..23, over the sparse series only
+    # month-to-date: one constant range per slot of the sparse series (month modulo 3, day modulo 2)
     prev = exprs["static"][C.COST_SPEND_PREVIOUS_DAYS]
-    assert prev.count("sum_over_time(") == 30 and "day_of_month() == 31" in prev and "[29d23h59m30s]" in prev
-    assert exprs["static"][C.COST_SPEND_TODAY].count("sum_over_time(") == 23
+    assert prev.count("sum_over_time(") == 3 and 'month_slot="2"}[31d]' in prev and "month() % 3 == 2" in prev
+    today = exprs["static"][C.COST_SPEND_TODAY]
+    assert today.count("sum_over_time(") == 2 and 'day_slot="1"}[23h59m30s]' in today
 
 
 # --- the month-to-date approximation ------------------------------------------------------------
@@ -287,3 +292,52 @@ def test_rule_tests_evaluate_at_the_specs_evaluation_interval(every, tmp_path):
     # the day-long healthy case every 5m
     assert len(tests) == 4 and all(t.every(m) == ("5m" if "nothing fires" in t.name else every) for t in tests)
     assert_promtool_passes_at_their_intervals(tmp_path, cost.MONITOR.rule_groups(m, spec), tests, m)
+
+
+def test_month_to_date_restarts_on_the_first_of_each_month(tmp_path):
+    """Across 1970's January/February (31 days) and February/March (28) boundaries, with the cost
+    changing every day: previous days, today, month-to-date and the projection (February has 28
+    days) as the real promtool computes them from the generated rules, against the calendar-aware
+    simulation. Evaluated every hour (the rules' once-per-day and per-hour samples fall on full
+    hours either way)."""
+    from mlmon.artifacts import RuleTest
+    from mlmon.compiler.units import format_duration
+    from mlmon.monitors.cost.sim import HOUR
+
+    spec, m = model_of(STATIC)
+    days = 61
+    replicas = [1 + (d * 7) % 5 for d in range(days)]  # a different cost most days
+    per_hour = " ".join(f"{r}+0x23" for r in replicas)
+    inputs = ((f'{C.REPLICAS}{{model="m1"}}', per_hour), (f'{C.REQUESTS_RATE}{{model="m1"}}', f"10+0x{days * 24 - 1}"))
+    cost_per_minute = [r * 3.06 for r in replicas for _ in range(1440)]
+    sim = CostSim(cost_per_minute, testkit.Clock(SimpleNamespace(evaluation_interval=HOUR)))
+    lab = 'model="m1"'
+    checks = []
+    for day, hour in ((30, 12), (31, 0), (31, 5), (32, 0), (32, 3), (45, 12), (58, 23), (59, 0), (59, 1), (60, 0), (60, 7)):
+        t = (day * 24 + hour) * HOUR
+        when = format_duration(t)
+        checks += [
+            testkit.value_check(C.COST_SPEND_PREVIOUS_DAYS, lab, when, sim.previous_days(t)),
+            testkit.value_check(C.COST_SPEND_TODAY, lab, when, sim.today(t)),
+            testkit.value_check(C.COST_SPEND_MTD, lab, when, sim.mtd(t)),
+            testkit.value_check(C.COST_SPEND_PROJECTED, lab, when, sim.projected(t)),
+        ]
+    assert sim.previous_days(31 * 24 * HOUR) == 0 and sim.previous_days(59 * 24 * HOUR) == 0  # 1 February, 1 March
+    assert sim.previous_days(32 * 24 * HOUR) == pytest.approx(24 * replicas[31] * 3.06, rel=0.05)
+    case = RuleTest("month boundaries", "1h", inputs, (), tuple(checks), evaluation_interval="1h")
+    assert_promtool_passes(tmp_path, cost.MONITOR.rule_groups(m, spec), [case], "1h")
+
+
+def test_the_simulations_calendar_matches_pythons():
+    """``sim.day_and_days_in_month`` (plain arithmetic: the core imports no clock module) gives
+    datetime's day of month and month length, leap years and centuries included."""
+    import calendar
+    import datetime
+
+    from mlmon.monitors.cost.sim import day_and_days_in_month
+
+    rnd = random.Random(7)
+    stamps = [0, 86399, 86400, 31 * 86400, 59 * 86400, 951782400, 951868800, 4107542400] + [rnd.randrange(0, 2**33) for _ in range(2000)]
+    for t in stamps:
+        d = datetime.datetime.fromtimestamp(t, datetime.UTC)
+        assert day_and_days_in_month(t) == (d.day, calendar.monthrange(d.year, d.month)[1]), t

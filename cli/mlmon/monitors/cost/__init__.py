@@ -49,7 +49,7 @@ cost: {source: opencost, monthly_budget_usd: 20000}
 | `mlmon_cost:usd_per_hour:avg1h`, `:avg1d` | average cost per hour over the last hour / 24h |
 | `mlmon_cost:usd_per_1k_predictions:ratio_avg1h` (`usd_per_1k_tokens` for `task: llm`) | last hour's cost / (requests or tokens in the last hour) x 1,000; absent without traffic |
 | `mlmon_cost:budget_usd:monthly` | the budget |
-| `mlmon_cost:spend_usd:completed_day`, `:completed_hour` | sparse: written once per UTC day (hour), the spend of the day (hour) that just ended |
+| `mlmon_cost:spend_usd:completed_day`, `:completed_hour` | sparse: written once per UTC day (hour), the spend of the day (hour) that just ended; label `month_slot` (`day_slot`): that day's month modulo 3 (its day since 1970 modulo 2) |
 | `mlmon_cost:spend_usd:month_previous_days`, `:today`, `:month_to_date` | spend on the completed days of this month, since 00:00 UTC, and their sum |
 | `mlmon_cost:spend_usd:month_end_projected` | month-to-date + remaining hours of the month x the last 24h's average cost |
 | `mlmon_cost:budget_burn_rate:ratio_avg1h` | last hour's cost x hours in the month / budget (1 = spending exactly the budget) |
@@ -58,10 +58,13 @@ cost: {source: opencost, monthly_budget_usd: 20000}
 over the raw cost would be slow and would still cross the month boundary. mlmon records two
 sparse series instead: once a day, at the first evaluation after 00:00 UTC, the spend of the day
 that ended (24 x its average cost), and once an hour the spend of the hour that ended.
-Month-to-date is the day samples written since the 1st's midnight, plus the hour samples since
-today's midnight, plus the current cost for the elapsed part of this hour. A range cannot depend
-on the time, so a ladder of branches (`... and on() day_of_month() == N`) picks the window; each
-branch reads at most 31 (24) samples. The result is exact when the cost changes only on full
+Month-to-date is the day samples of this month's completed days, plus the hour samples of
+today's completed hours, plus the current cost for the elapsed part of this hour. A range cannot
+depend on the time, so each sample carries a slot label instead: its day's month modulo 3 (for
+an hour, its day modulo 2). A constant 31d (1d) range then holds this month's (today's) samples
+and otherwise only samples of the other slots, since three months back is more than 31 days
+ago; one branch per slot picks the current one (`... and on() month() % 3 == k`). That is five
+range reads per evaluation, each of at most 31 (24) samples. The result is exact when the cost changes only on full
 hours. Otherwise the error is at most the change within the hour divided by 61 (Prometheus 2
 ranges are closed, so an hour's average holds 61 samples). A midnight or full hour that
 Prometheus missed (down for longer than the evaluation interval) is left out of the sum. Months

@@ -70,7 +70,7 @@ class CostCases:
         cfg = self.cfg
         base = self.base_segments()
         low = round(base / 2, 2) if cfg.source != "static" else float(math.floor(base / 2))
-        # with a budget: into day 2 so the month-to-date ladders add a completed day and hours
+        # with a budget: into day 2 so month-to-date adds a completed day and hours
         end = 1440 + 2 * 60 + 30 if cfg.budget is not None else 150
         change = 6 * 60 if cfg.budget is not None else 30
         segs: list[tuple[float | None, int]] = [(low, change), (base, end + 1 - change)]  # low first (00:00-06:00 on day 1), then base

@@ -1,13 +1,18 @@
 """PromQL of the cost monitor: the cost per hour from its source, traffic, and the sparse
-once-per-day (hour) spend samples and the ladders that sum them into month-to-date spend.
+once-per-day (hour) spend samples and the slot branches that sum them into month-to-date spend.
 
 Month-to-date spend is computed without state from chained recording rules. Two sparse series
 record the spend of each completed UTC day (24 x the trailing-24h average cost, written only at
 the first evaluation after midnight) and of each completed hour (the trailing-1h average, written
-at each full hour). Month-to-date = the day samples written since the 1st's midnight + the hour
-samples written since today's midnight + the current cost x the elapsed part of this hour. A
-PromQL range cannot depend on the time, so a ladder of ``and on() day_of_month() == N``
-(``hour() == N``) branches picks the window; every branch reads at most 31 (24) samples.
+at each full hour). Month-to-date = the day samples of this month's completed days + the hour
+samples of today's completed hours + the current cost x the elapsed part of this hour.
+
+A PromQL range cannot depend on the time, so the samples are told apart by a label instead: each
+day sample carries its day's month modulo 3 (``month_slot``), each hour sample its day's number
+modulo 2 (``day_slot``). A constant 31d (1d) range then holds this month's (today's) samples and
+otherwise only samples of other slots: three months back is more than 31 days ago, and two days
+back more than a day. One branch per slot picks the current one: 3 (2) range reads per
+evaluation, where a ladder over ``day_of_month()`` (``hour()``) would take 30 (23).
 """
 
 from __future__ import annotations
@@ -63,35 +68,48 @@ def unit_rate_expr(model: Any, cfg: CostConfig) -> str:
     return f"avg_over_time({unit_rate_metric(cfg)}{sel(model)}[1h])"
 
 
-def completed_expr(model: Any, period: int) -> str:
+MONTH_SLOTS, DAY_SLOTS = 3, 2
+
+
+def completed_expr(model: Any, period: int, slot: int) -> str:
     """Written once per UTC day (hour): at the first evaluation after midnight (the full hour),
-    the spend of the day (hour) that just ended. A sparse series, so summing it over a month
-    reads at most 31 (24) samples."""
+    the spend of the day (hour) that just ended, when that day's slot (its month modulo 3; for
+    an hour, its day modulo 2) is ``slot``. The period that ended holds the second before this
+    period's start."""
     e = num(float(model.evaluation_interval))
     if period == DAY:
-        return f"24 * {C.COST_PER_HOUR_AVG1D}{sel(model)}\nand on()\n(vector(time() % 86400) < {e})"
-    return f"{C.COST_PER_HOUR_AVG1H}{sel(model)}\nand on()\n(vector(time() % 3600) < {e})"
+        return (
+            f"24 * {C.COST_PER_HOUR_AVG1D}{sel(model)}\nand on()\n(vector(time() % 86400) < {e})\n"
+            f"and on()\n(month(vector(time() - time() % 86400 - 1)) % {MONTH_SLOTS} == {slot})"
+        )
+    return (
+        f"{C.COST_PER_HOUR_AVG1H}{sel(model)}\nand on()\n(vector(time() % 3600) < {e})\n"
+        f"and on()\n(floor(vector((time() - time() % 3600 - 1) / 86400)) % {DAY_SLOTS} == {slot})"
+    )
 
 
-def _window(model: Any, n: int, unit: int) -> str:
-    # half an evaluation interval short of n units: keeps the sample written at the start of
-    # the period (which belongs to the previous period) out, whatever the evaluation phase
-    return format_duration(n * unit - float(model.evaluation_interval) / 2)
+def _slot_sel(model: Any, metric: str, label: str, slot: int) -> str:
+    return f'{metric}{{{C.L_MODEL}="{model.id}",{label}="{slot}"}}'
 
 
 def month_previous_days_expr(model: Any) -> str:
-    """Spend on the completed days of this month: the per-day samples written since the 1st's
-    midnight (which closed last month's last day). The ladder picks the window: on day N+1
-    the last N days."""
-    s = C.COST_SPEND_DAY + sel(model)
-    parts = [f"(sum_over_time({s}[{_window(model, n, DAY)}]) and on() day_of_month() == {n + 1})" for n in range(1, 31)]
+    """Spend on the completed days of this month: the day samples of this month's slot in the
+    last 31 days (the one written at the 1st's midnight closed last month and has its slot)."""
+    parts = [
+        f"(sum(sum_over_time({_slot_sel(model, C.COST_SPEND_DAY, C.L_MONTH_SLOT, k)}[31d])) and on() month() % {MONTH_SLOTS} == {k})"
+        for k in range(MONTH_SLOTS)
+    ]
     return "\n or ".join(parts) + "\n or on() vector(0)"
 
 
 def today_expr(model: Any) -> str:
-    """Spend since 00:00 UTC: the per-hour samples written since midnight, plus the current cost
-    for the elapsed part of this hour."""
-    s = C.COST_SPEND_HOUR + sel(model)
-    parts = [f"(sum_over_time({s}[{_window(model, n, HOUR)}]) and on() hour() == {n})" for n in range(1, 24)]
+    """Spend since 00:00 UTC: the hour samples of today's slot in the last day (half an
+    evaluation interval short of it, which keeps out the sample written a day ago at the same
+    phase, two days' slot back), plus the current cost for the elapsed part of this hour."""
+    w = format_duration(DAY - float(model.evaluation_interval) / 2)
+    parts = [
+        f"(sum(sum_over_time({_slot_sel(model, C.COST_SPEND_HOUR, C.L_DAY_SLOT, k)}[{w}])) and on() floor(vector(time() / 86400)) % {DAY_SLOTS} == {k})"
+        for k in range(DAY_SLOTS)
+    ]
     hours = "\n or ".join(parts) + "\n or on() vector(0)"
     return f"(\n {hours}\n)\n+ on()\n{C.COST_PER_HOUR}{sel(model)} * (time() % 3600) / 3600"

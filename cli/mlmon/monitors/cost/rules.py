@@ -39,8 +39,8 @@ def recording_rules(model: Any, cfg: CostConfig) -> list[RecordingRule]:
     b = num(cfg.budget)
     return rules + [
         RecordingRule(C.COST_BUDGET, f"vector({b})", lab),
-        RecordingRule(C.COST_SPEND_DAY, X.completed_expr(model, X.DAY), lab),
-        RecordingRule(C.COST_SPEND_HOUR, X.completed_expr(model, X.HOUR), lab),
+        *(RecordingRule(C.COST_SPEND_DAY, X.completed_expr(model, X.DAY, k), {**lab, C.L_MONTH_SLOT: str(k)}) for k in range(X.MONTH_SLOTS)),
+        *(RecordingRule(C.COST_SPEND_HOUR, X.completed_expr(model, X.HOUR, k), {**lab, C.L_DAY_SLOT: str(k)}) for k in range(X.DAY_SLOTS)),
         RecordingRule(C.COST_SPEND_PREVIOUS_DAYS, X.month_previous_days_expr(model), lab),
         RecordingRule(C.COST_SPEND_TODAY, X.today_expr(model), lab),
         RecordingRule(C.COST_SPEND_MTD, f"{C.COST_SPEND_PREVIOUS_DAYS}{s} + on() {C.COST_SPEND_TODAY}{s}", lab),

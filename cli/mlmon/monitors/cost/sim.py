@@ -6,11 +6,27 @@ an average of the recorded cost averages the evaluations in its window, and the 
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 
 from mlmon.monitors.testkit import Clock
 
 DAY, HOUR = 86400, 3600
+
+
+def day_and_days_in_month(t: float) -> tuple[int, int]:
+    """PromQL's ``day_of_month()`` and ``days_in_month()`` at ``t`` seconds since the epoch (UTC)."""
+    # the proleptic Gregorian date of day number t // 86400 (days since 1970-01-01), counted in
+    # 400-year eras from 0000-03-01 so that leap days fall at the end of each year
+    z = int(t // DAY) + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day, month = doy - (153 * mp + 2) // 5 + 1, mp + 3 if mp < 10 else mp - 9
+    year = yoe + era * 400 + (month <= 2)
+    return day, calendar.monthrange(year, month)[1]
 
 
 class CostSim:
@@ -46,10 +62,10 @@ class CostSim:
         return [e for e in firsts if e <= t and e >= t - n * period + self.clock.step / 2]
 
     def previous_days(self, t: float) -> float:
-        """Per-day samples (24 x avg1d, written at the first evaluation of each day) inside the
-        last N days minus half an interval, N = day_of_month - 1 (epoch 0 is 1970-01-01, so in
-        January day_of_month = elapsed days + 1)."""
-        n = int(t // DAY)
+        """Per-day samples (24 x avg1d, written at the first evaluation of each day) of this
+        month's completed days: those inside the last N days minus half an interval, N =
+        day_of_month - 1 (the sample written at the 1st's midnight closed last month)."""
+        n = day_and_days_in_month(t)[0] - 1
         if n == 0:
             return 0.0
         days = (self.avg1d(e) for e in self._firsts(DAY, t, n))
@@ -72,9 +88,11 @@ class CostSim:
         mtd, a = self.mtd(t), self.avg1d(t)
         if mtd is None or a is None:
             return None
-        remaining_h = (31 * DAY - (t // DAY) * DAY - t % DAY) / HOUR
+        day, days = day_and_days_in_month(t)
+        remaining_h = (days * DAY - (day - 1) * DAY - t % DAY) / HOUR
         return mtd + a * remaining_h
 
     def true_spend(self, t: float) -> float:
         """The exact integral of the cost since the month started (a step function per minute)."""
-        return sum((self.cost[i] or 0.0) / 60 for i in range(0, int(t // 60)))
+        start = t - (day_and_days_in_month(t)[0] - 1) * DAY - t % DAY
+        return sum((self.cost[i] or 0.0) / 60 for i in range(int(start // 60), int(t // 60)))
