@@ -64,7 +64,9 @@ depend on the time, so each sample carries a slot label instead: its day's month
 an hour, its day modulo 2). A constant 31d (1d) range then holds this month's (today's) samples
 and otherwise only samples of the other slots, since three months back is more than 31 days
 ago; one branch per slot picks the current one (`... and on() month() % 3 == k`). That is five
-range reads per evaluation, each of at most 31 (24) samples. The result is exact when the cost changes only on full
+range reads per evaluation, each of at most 31 (24) samples. Day and hour samples recorded without a slot label
+(by a release of mlmon before the slots) are not counted, so right after such an upgrade
+month-to-date starts at the upgrade and is complete again from the next 1st. The result is exact when the cost changes only on full
 hours. Otherwise the error is at most the change within the hour divided by 61 (Prometheus 2
 ranges are closed, so an hour's average holds 61 samples). A midnight or full hour that
 Prometheus missed (down for longer than the evaluation interval) is left out of the sum. Months
