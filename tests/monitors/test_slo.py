@@ -15,7 +15,7 @@ from mlmon.monitors import slo
 from mlmon.monitors.slo import schema as slo_schema
 from mlmon.monitors.testkit import LONG_CASE, horizon
 from tests.helpers.specs import spec
-from tests.presets.promtool_util import assert_promtool_passes
+from tests.presets.promtool_util import assert_promtool_passes, run_promtool
 
 
 def model(models: str):
@@ -88,7 +88,7 @@ def test_an_outage_without_good_series_pages_for_every_sli_form(tmp_path):
     seen = set()
     for m in s.models:
         for x in m.section("slos"):
-            case = next(t for t in slo.MONITOR.rule_tests(m, s) if t.name.startswith(f"{m.id}/{x.name}: outage with absent good series"))
+            case = next(t for t in slo.MONITOR.rule_tests(m, s) if f"{m.id}/{x.name}: outage with absent good series" in t.name)
             fired = [e.labels for c in case.alert_checks for e in c.exp_alerts if e.labels[C.L_SLO] == x.name]
             assert x.tiers()[0].windows in {f[C.L_BURN] for f in fired}, case.name
             assert C.SEVERITY_BY_CLASS[x.tiers()[0].severity_class] in {f[C.L_SEVERITY] for f in fired}
@@ -185,11 +185,60 @@ def test_ratio_slis_with_regex_matchers_get_rule_tests_that_pass(tmp_path):
     s, diags = pipeline.check({"s.yaml": spec(body)})
     assert s is not None and not [d for d in diags if d.code == "MLM213"], [format_text([d]) for d in diags]
     m = s.models[0]
-    tests = [t for t in slo.MONITOR.rule_tests(m, s) if "tier pages" in t.name or "outage" in t.name]
+    tests = [t for t in slo.MONITOR.rule_tests(m, s) if "pages within" in t.name or "outage" in t.name]
     series = sorted({n for t in tests for n, _ in t.input_series})
     assert series == ["grpc_total", 'grpc_total{code="500"}', 'http_requests_total{code="2..|3..-not",job="m-"}', 'http_requests_total{code="2aa",job="m-"}']
-    assert len([t for t in tests if "outage" in t.name]) == 2
+    # the two SLOs read disjoint series: one outage case for both
+    (outage,) = [t for t in tests if "outage" in t.name]
+    assert "m/ok: outage" in outage.name and "m/not-5xx: outage" in outage.name
     assert_promtool_passes(tmp_path, slo.MONITOR.rule_groups(m, s), tests)
+
+
+TWO_SLOS = (
+    "  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n    slos:\n"
+    "      - {name: availability, objective: 99.9, sli: {kind: availability}}\n"
+    "      - {name: latency, objective: 99, sli: {kind: latency, threshold: 250ms}}\n"
+)
+
+
+def test_slos_on_disjoint_inputs_run_their_cases_side_by_side(tmp_path):
+    """promtool evaluates every SLO's rules at every step of every case: SLOs on disjoint inputs
+    burn side by side in one case (each checked at its own time, every SLO's alerts expected from
+    its own simulation), which halves the steps for two SLOs; SLOs on the same inputs keep a case
+    each. The side-by-side cases pass promtool, and fail when one SLO's page threshold is wrong."""
+    import dataclasses
+
+    from mlmon.artifacts import AlertRule
+
+    s, m = model(TWO_SLOS)
+    tests = slo.MONITOR.rule_tests(m, s)
+    burns = [t for t in tests if "burn" in t.name]
+    assert burns and all("m/availability:" in t.name and "m/latency:" in t.name for t in burns)
+    for t in burns:
+        fired = {e.labels[C.L_SLO] for c in t.alert_checks for e in c.exp_alerts}
+        assert fired == {"availability", "latency"}, t.name
+    groups = slo.MONITOR.rule_groups(m, s)
+    assert_promtool_passes(tmp_path, groups, burns)
+    # latency's page thresholds 10x too high: the side-by-side page cases fail
+    wrong = [
+        dataclasses.replace(
+            g,
+            rules=tuple(
+                dataclasses.replace(r, expr=r.expr.replace("> 14.4", "> 144")) if isinstance(r, AlertRule) and "latency" in g.name else r for r in g.rules
+            ),
+        )
+        for g in groups
+    ]
+    assert wrong != list(groups)
+    res = run_promtool(tmp_path, wrong, [t for t in burns if "pages within" in t.name])
+    assert res.returncode != 0 and 'slo="latency"' in res.stdout + res.stderr
+    # two SLOs on the same inputs: one case each
+    same = TWO_SLOS.replace(
+        "{name: latency, objective: 99, sli: {kind: latency, threshold: 250ms}}", "{name: strict, objective: 99.99, sli: {kind: availability}}"
+    )
+    s2, m2 = model(same)
+    burns2 = [t for t in slo.MONITOR.rule_tests(m2, s2) if "burn" in t.name]
+    assert burns2 and all(("m/availability:" in t.name) != ("m/strict:" in t.name) for t in burns2)
 
 
 def test_a_model_slower_than_the_specs_shortest_interval_has_it_on_its_groups():

@@ -15,13 +15,17 @@ longer than 3h every 5m and, under a minute, one longer than an hour every minut
   model only alerts on missing series.
 
 Which alerts are firing at each checked instant comes from the simulation, so the test encodes
-the design and promtool proves the generated PromQL matches it.
+the design and promtool proves the generated PromQL matches it. When a model's SLOs read disjoint
+inputs, the k-th burn case of each SLO (and the outages) run side by side in one case: promtool
+evaluates every SLO's rules at every step anyway, and each SLO's alerts are expected from its
+own simulation.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from mlmon import conventions as C
@@ -41,21 +45,20 @@ TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket cas
 
 
 class Scenario:
-    """Input series and per-SLO counters for one test case of one model: the ``target`` SLO's
-    inputs follow ``incs_t``/``incs_e``; SLOs on other inputs get healthy background traffic."""
+    """Input series and per-SLO counters for one test case of one model: each SLO named in
+    ``traffic`` follows its (total, errors) increments, and so does every SLO on the same inputs;
+    SLOs on other inputs get healthy background traffic."""
 
     def __init__(
         self,
         model: Any,
         slos: list[SLO],
-        target: SLO,
-        incs_t: list[tuple[float, int]],
-        incs_e: list[tuple[float, int]],
+        traffic: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]],
         absent_good: bool = False,
         step: float | None = None,
     ):
         self.model = model
-        self.length = sum(n for _, n in incs_t)
+        self.length = max(sum(n for _, n in incs_t) for incs_t, _ in traffic.values())
         # the model's interval; a minute or 5m for a long case (testkit.sim_case_step)
         self.step = step or sim_case_step(model, self.length * 60.0)
         self.series: dict[str, str] = {}
@@ -63,20 +66,20 @@ class Scenario:
         self.stopped: set[str] = set()
         self._sims: dict[str, Sim] = {}
         self.ok = True
-        sig = signature(model, target)
-        if sig is None:
+        maybe = {slo.name: signature(model, slo) for slo in slos}
+        sigs = {name: sig for name, sig in maybe.items() if sig is not None}
+        if len(sigs) < len(maybe):
             self.ok = False
             return
+        driven = {name: sigs[name] for name in traffic}
         for slo in slos:
-            other = signature(model, slo)
-            if other is None:
-                self.ok = False
-                return
-            if other == sig:
-                ti, ei = incs_t, incs_e
-                if incs_t[-1][0] == 0.0:
+            other = sigs[slo.name]
+            source = next((name for name, sig in driven.items() if sig == other), None)
+            if source is not None:
+                ti, ei = traffic[source]
+                if ti[-1][0] == 0.0:
                     self.stopped.add(slo.name)
-            elif other & sig:
+            elif any(other & sig for sig in driven.values()):
                 self.ok = False  # partly shared inputs: outcome of the other SLO cannot be simulated
                 return
             else:
@@ -118,50 +121,82 @@ def _never_grows(values: str) -> bool:
     return all(re.fullmatch(r"0(\+0x\d+)?", part) for part in values.split())
 
 
-def _burn_case(
-    model: Any, slos: list[SLO], slo: SLO, name: str, prefix_min: int, burn: float, tier_index: int, check_at: int, step: float | None = None
-) -> RuleTest | None:
-    """Healthy traffic for ``prefix_min``, then a ``burn`` x budget burn; checked before the
-    burn and at ``check_at`` (moved off any edge, and later by the margin of a coarser step
-    than the model's), where tier ``tier_index`` must fire."""
-    if step is None:
-        step = sim_case_step(model, (check_at + 10) * 60.0)
-        check_at += eval_margin(step) - eval_margin(model.evaluation_interval)
-    length = check_at + 10
-    eb = slo.budget
-    incs_t = [(TOTAL_PER_MIN, prefix_min), (TOTAL_PER_MIN, length - prefix_min)]
-    incs_e = [(0.1 * eb * TOTAL_PER_MIN, prefix_min), (min(burn * eb, 1.0) * TOTAL_PER_MIN, length - prefix_min)]
-    sc = Scenario(model, slos, slo, incs_t, incs_e, step=step)
+@dataclass(frozen=True)
+class Burn:
+    """One SLO's burn case: healthy traffic for ``prefix`` minutes, then a ``burn`` x budget burn
+    under which tier ``tier_index`` fires by ``check_at`` (moved off any edge, and later by the
+    margin of a coarser ``step`` than the model's)."""
+
+    slo: SLO
+    name: str
+    prefix: int
+    burn: float
+    tier_index: int
+    check_at: int
+    step: float
+
+
+def _burn_test(model: Any, slos: list[SLO], burns: list[Burn]) -> RuleTest | None:
+    """One promtool case of ``burns`` (of SLOs on disjoint inputs, at one step) side by side:
+    checked before the first burn and at each burn's check time, where every SLO's expected
+    alerts come from its own simulation."""
+    step = burns[0].step
+    length = max(b.check_at for b in burns) + 10
+    traffic = {}
+    for b in burns:
+        eb = b.slo.budget
+        traffic[b.slo.name] = (
+            [(TOTAL_PER_MIN, b.prefix), (TOTAL_PER_MIN, length - b.prefix)],
+            [(0.1 * eb * TOTAL_PER_MIN, b.prefix), (min(b.burn * eb, 1.0) * TOTAL_PER_MIN, length - b.prefix)],
+        )
+    sc = Scenario(model, slos, traffic, step=step)
     if not sc.ok:
         return None
-    tier = slo.tiers()[tier_index]
-    checks = []
-    before = prefix_min - 1
+    checks: dict[int, AlertCheck] = {}
+    before = min(b.prefix for b in burns) - 1
     if before > 2 and sc.stable(slos, before):
-        checks.append(sc.check(slos, before))
-    t = check_at
-    while not sc.stable(slos, t) and t < length - 3:
-        t += 1
-    mine = [tr for s, tr in sc.firing(slos, t) if s is slo]
-    if tier not in mine:
-        raise AssertionError(f"design error: tier {tier_index} not firing at {t}m for {model.id}/{slo.name}")
-    if any(tr.severity_class == "page" for tr in mine) != (tier.severity_class == "page"):
-        raise AssertionError(f"design error: unexpected page state at {t}m for {model.id}/{slo.name}")
-    checks.append(sc.check(slos, t))
-    return sc.test(name, tuple(checks))
+        checks[before] = sc.check(slos, before)
+    for b in burns:
+        t = b.check_at
+        while not sc.stable(slos, t) and t < length - 3:
+            t += 1
+        tier = b.slo.tiers()[b.tier_index]
+        mine = [tr for s, tr in sc.firing(slos, t) if s is b.slo]
+        if tier not in mine:
+            raise AssertionError(f"design error: tier {b.tier_index} not firing at {t}m for {model.id}/{b.slo.name}")
+        if any(tr.severity_class == "page" for tr in mine) != (tier.severity_class == "page"):
+            raise AssertionError(f"design error: unexpected page state at {t}m for {model.id}/{b.slo.name}")
+        checks[t] = sc.check(slos, t)
+    return sc.test("; ".join(b.name for b in burns), tuple(checks[t] for t in sorted(checks)))
+
+
+def _disjoint(model: Any, slos: list[SLO]) -> bool:
+    """Whether every SLO reads inputs no other SLO reads (their cases can then run side by side)."""
+    sigs = [signature(model, slo) for slo in slos]
+    return all(a is not None for a in sigs) and all(not (a & b) for i, a in enumerate(sigs) for b in sigs[i + 1 :])  # type: ignore[operator]
 
 
 def tests_for_model(model: Any, slos: list[SLO]) -> list[RuleTest]:
+    """Every SLO's burn cases, the k-th of each SLO in one case when the SLOs read disjoint
+    inputs and the cases evaluate at the same step (promtool evaluates every SLO's rules at every
+    step of every case, so side by side they cost one case's steps instead of one per SLO); the
+    outages likewise; then the no-data cases."""
+    plans = [[*_page_burns(model, slo), *_ticket_burns(model, slo)] for slo in slos]
+    rows = [[p[k] for p in plans if k < len(p)] for k in range(max(map(len, plans), default=0))] if _disjoint(model, slos) else [[b] for p in plans for b in p]
     tests: list[RuleTest] = []
-    for slo in slos:
-        cases = (*_page_cases(model, slos, slo), *_ticket_cases(model, slos, slo), _outage_case(model, slos, slo))
-        tests.extend(t for t in cases if t is not None)
+    for row in rows:
+        for step in sorted({b.step for b in row}):
+            t = _burn_test(model, slos, [b for b in row if b.step == step])
+            if t is not None:
+                tests.append(t)
+    outages = [slos] if _disjoint(model, slos) else [[slo] for slo in slos]
+    tests.extend(t for t in (_outage_case(model, slos, failing) for failing in outages if failing) if t is not None)
     tests.extend(_nodata_tests(model, slos))
     return tests
 
 
-def _page_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None]:
-    out: list[RuleTest | None] = []
+def _page_burns(model: Any, slo: SLO) -> list[Burn]:
+    out: list[Burn] = []
     eb = slo.budget
     for i, t in enumerate(slo.tiers()):
         if t.severity_class != "page":
@@ -172,28 +207,21 @@ def _page_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None]:
         prefix = _m(t.long)
         detect = math.ceil(_m(t.long) * t.factor / burn)  # minutes until the long window averages over factor
         check_at = prefix + detect + _m(t.for_) + 2 + eval_margin(model.evaluation_interval)
-        out.append(
-            _burn_case(
-                model,
-                slos,
-                slo,
-                f"{model.id}/{slo.name}: healthy traffic (errors at 10% of the budget) for {format_duration(t.long)} raises nothing; "
-                f"then on the {t.windows} tier a {fmt_float(round(burn, 3))}x burn pages within "
-                f"{format_duration(60 * (detect + _m(t.for_) + 2))} (detection {detect}m + for {format_duration(t.for_)})",
-                prefix,
-                burn,
-                i,
-                check_at,
-            )
+        step = sim_case_step(model, (check_at + 10) * 60.0)
+        name = (
+            f"{model.id}/{slo.name}: healthy traffic (errors at 10% of the budget) for {format_duration(t.long)} raises nothing; "
+            f"then on the {t.windows} tier a {fmt_float(round(burn, 3))}x burn pages within "
+            f"{format_duration(60 * (detect + _m(t.for_) + 2))} (detection {detect}m + for {format_duration(t.for_)})"
         )
+        out.append(Burn(slo, name, prefix, burn, i, check_at + eval_margin(step) - eval_margin(model.evaluation_interval), step))
     return out
 
 
-def _ticket_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None]:
+def _ticket_burns(model: Any, slo: SLO) -> list[Burn]:
     """For each ticket tier, a burn just over its factor (2x for the 1x tier) opens that ticket,
     with no page."""
     tiers = slo.tiers()
-    out: list[RuleTest | None] = []
+    out: list[Burn] = []
     for i, t in enumerate(tiers):
         if t.severity_class != "ticket":
             continue
@@ -211,31 +239,35 @@ def _ticket_cases(model: Any, slos: list[SLO], slo: SLO) -> list[RuleTest | None
         # checked a while after the ticket opens: the long window fills slowly, so a one-sample
         # difference (per-period gauges read with avg_over_time) moves the crossing by minutes
         settle = TICKET_SETTLE + eval_margin(step) - eval_margin(model.evaluation_interval)
-        out.append(_burn_case(model, slos, slo, name, prefix, burn, i, first + settle, step))
+        out.append(Burn(slo, name, prefix, burn, i, first + settle, step))
     return out
 
 
-def _outage_case(model: Any, slos: list[SLO], slo: SLO) -> RuleTest | None:
-    """Every request fails from the first one on, so the series of good requests (a success
-    counter, a ``code="2xx"`` series, the threshold's bucket) is never created: a missing good
-    count is zero good events, and the fastest tier (the page tier when paging is on) fires."""
-    tier = slo.tiers()[0]
-    at = 1 + _m(tier.for_) + 3 + eval_margin(model.evaluation_interval)
+def _outage_case(model: Any, slos: list[SLO], failing: list[SLO]) -> RuleTest | None:
+    """Every request of the ``failing`` SLOs (on disjoint inputs) fails from the first one on, so
+    the series of good requests (a success counter, a ``code="2xx"`` series, the threshold's
+    bucket) is never created: a missing good count is zero good events, and the fastest tier (the
+    page tier when paging is on) of each fires."""
+    at = max(1 + _m(slo.tiers()[0].for_) + 3 + eval_margin(model.evaluation_interval) for slo in failing)
     # inputs read as per-period gauges count from their first sample, one evaluation before
     # counters do: at intervals over a minute, check where that evaluation changes nothing
     late = Clock(model).late
     length = at + 10 + 3 * late
     # at the model's interval: the fastest tier fires within minutes, however long its ``for:``
-    sc = Scenario(model, slos, slo, [(TOTAL_PER_MIN, length)], [(TOTAL_PER_MIN, length)], absent_good=True, step=case_step(model, length * 60.0))
+    full = ([(TOTAL_PER_MIN, length)], [(TOTAL_PER_MIN, length)])
+    sc = Scenario(model, slos, {slo.name: full for slo in failing}, absent_good=True, step=case_step(model, length * 60.0))
     if not sc.ok:
         return None
     while not (sc.stable(slos, at) and sc.firing(slos, at) == sc.firing(slos, at + late)) and at < length - 3 - late:
         at += 1
-    if tier not in [tr for s, tr in sc.firing(slos, at) if s is slo]:
-        raise AssertionError(f"design error: the {tier.windows} tier not firing at {at}m of the outage for {model.id}/{slo.name}")
-    name = (
+    for slo in failing:
+        tier = slo.tiers()[0]
+        if tier not in [tr for s, tr in sc.firing(slos, at) if s is slo]:
+            raise AssertionError(f"design error: the {tier.windows} tier not firing at {at}m of the outage for {model.id}/{slo.name}")
+    name = "; ".join(
         f"{model.id}/{slo.name}: outage with absent good series (every request fails from the start, only the total/failed "
-        f"series exist): the {tier.windows} tier fires by {at}m"
+        f"series exist): the {slo.tiers()[0].windows} tier fires by {at}m"
+        for slo in failing
     )
     return sc.test(name, (sc.check(slos, at),))
 
@@ -251,7 +283,7 @@ def _nodata_tests(model: Any, slos: list[SLO]) -> list[RuleTest]:
         length = run + 3 * (_m(slo.nodata_window) + _m(slo.no_data_for)) + 10
         incs_t = [(TOTAL_PER_MIN, run), (0.0, length - run)]
         incs_e = [(0.1 * slo.budget * TOTAL_PER_MIN, run), (0.0, length - run)]
-        sc = Scenario(model, slos, slo, incs_t, incs_e, step=case_step(model, length * 60.0))  # checked at the no-data time, not a crossing
+        sc = Scenario(model, slos, {slo.name: (incs_t, incs_e)}, step=case_step(model, length * 60.0))  # checked at the no-data time, not a crossing
         if not sc.ok:
             continue
         stopped = [s for s in slos if s.name in sc.stopped]
