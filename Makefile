@@ -11,7 +11,7 @@ SPECS ?= specs
 OUT ?= generated
 PYTEST_ARGS ?=
 
-.PHONY: all setup venv tools generate check-generated validate lint lint-code dev-venv test test-fast golden bench schema docs docs-ref docs-venv clean
+.PHONY: all setup venv tools generate check-generated validate lint lint-code dev-venv test test-fast golden bench bench-docs schema docs docs-ref docs-venv clean
 
 all: generate
 
@@ -102,6 +102,10 @@ docs-ref: venv
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# the same, then this run's figures table into docs/benchmarks.md (between its markers)
+bench-docs: setup
+	$(BIN)/python bench/run.py --write-docs docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info cli/*.egg-info

@@ -26,6 +26,9 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+import figures  # noqa: E402
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
@@ -50,6 +53,11 @@ def lint_vs_promtool(mlmon: list[str], runs: int) -> None:
             prom.append(measure(["promtool", "check", "rules", *rules], REPO)[1])
     ml, pm = statistics.median(lint), statistics.median(prom)
     print(f"lint specs/ CPU median {ml * 1000:.0f} ms; promtool check rules ({len(rules)} files) {pm * 1000:.0f} ms; ratio {ml / pm:.2f}x   [target <= 1.1x]")
+    figures.record(
+        f"`mlmon lint specs/` CPU beside `promtool check rules` on the same specs' {len(rules)} rule files (median of {runs})",
+        f"{ml * 1000:.0f} ms against {pm * 1000:.0f} ms: {ml / pm:.2f}x",
+        "<= 1.1x",
+    )
 
 
 def rule_tests() -> None:
@@ -66,12 +74,18 @@ def rule_tests() -> None:
             _, cpu, _ = measure(["promtool", "test", "rules", str(f.relative_to(out))], out, env)
             per_model[f.name.split(".")[0]] += cpu
             worst = max(worst, (f.name, cpu), key=lambda t: t[1])
-    figures = sorted(per_model.values())
+    per = sorted(per_model.values())
     print(
-        f"promtool test rules, {len(per_model)} models of specs/: CPU per model median {statistics.median(figures):.1f} s "
-        f"(min {figures[0]:.1f}, max {figures[-1]:.1f}, total {sum(figures):.0f} s); worst file {worst[0]} {worst[1]:.1f} s   "
+        f"promtool test rules, {len(per_model)} models of specs/: CPU per model median {statistics.median(per):.1f} s "
+        f"(min {per[0]:.1f}, max {per[-1]:.1f}, total {sum(per):.0f} s); worst file {worst[0]} {worst[1]:.1f} s   "
         "[targets <= 3 s per model, <= 10 s per file]"
     )
+    figures.record(
+        f"`promtool test rules` on the generated tests of `specs/` ({len(per_model)} models), CPU per model",
+        f"median {statistics.median(per):.1f} s ({per[0]:.1f} to {per[-1]:.1f} s), {sum(per):.0f} s in all",
+        "<= 3 s",
+    )
+    figures.record("the same, worst file", f"{worst[1]:.1f} s ({worst[0]})", "<= 10 s")
 
 
 def validate_fleet(mlmon: list[str], spec_text: str, models: int) -> None:
@@ -84,6 +98,11 @@ def validate_fleet(mlmon: list[str], spec_text: str, models: int) -> None:
         wall, cpu, _ = measure([*mlmon, "validate", f"{tmp}/out", "--no-cache"], REPO)
     print(
         f"validate {models} models (--jobs {os.cpu_count()}, no cache): {wall:.0f} s wall, {cpu:.0f} CPU-s of mlmon and its tools   [target <= 300 s on 2 cores]"
+    )
+    figures.record(
+        f"`mlmon validate` of {models} synthetic models (every check, --jobs {os.cpu_count()}, no cache)",
+        f"{wall:.0f} s wall, {cpu:.0f} CPU-s",
+        f"<= 300 s on {os.cpu_count()} cores",
     )
 
 
@@ -98,6 +117,11 @@ def generate_fleet(mlmon: list[str], spec_text: str) -> None:
     print(
         f"generate 1000 models (--jobs {os.cpu_count()}), 3 runs: median {walls[1]:.1f} s wall (min {walls[0]:.1f}, max {walls[2]:.1f}), "
         f"{cpu:.1f} CPU-s, peak RSS {rss:.0f} MB   [targets <= 5 s, <= 150 MB]"
+    )
+    figures.record(
+        f"`mlmon generate` of 1000 synthetic models with --jobs {os.cpu_count()} (median of 3)",
+        f"{walls[1]:.1f} s wall ({walls[0]:.1f} to {walls[2]:.1f}), peak RSS {rss:.0f} MB",
+        "<= 5 s, <= 150 MB",
     )
 
 
@@ -121,14 +145,15 @@ models:
 
 
 def period_memory(mlmon: list[str]) -> None:
-    figures = []
+    found = []
     with tempfile.TemporaryDirectory(prefix="mlmon-bench-") as tmp:
         for period in ("30d", "365d", "3650d"):
             spec = Path(tmp, f"p{period}.yaml")
             spec.write_text(PERIOD_SPEC.format(period=period))
             _, _, rss = measure([*mlmon, "generate", str(spec), "-o", f"{tmp}/out-{period}"], REPO)
-            figures.append(f"{period} {rss:.0f} MB")
-    print(f"generate peak RSS by SLO period: {', '.join(figures)}   [target: flat]")
+            found.append(f"{period} {rss:.0f} MB")
+    print(f"generate peak RSS by SLO period: {', '.join(found)}   [target: flat]")
+    figures.record("peak RSS of `mlmon generate` for one model, by SLO period", ", ".join(found), "flat")
 
 
 def main(mlmon: list[str], fleet_spec: str, runs: int, validate_spec: str | None = None, validate_models: int = 0) -> None:

@@ -31,6 +31,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "cli"))
+sys.path.insert(0, str(REPO / "bench"))
+
+import figures  # noqa: E402
 
 RUNS = int(os.environ.get("MLMON_BENCH_RUNS", "15"))
 
@@ -84,6 +87,7 @@ def bench_lint() -> None:
     runs = timed(mlmon_exe() + ["lint", "specs"], REPO, RUNS)
     med = statistics.median(runs)
     print(f"lint specs/ ({RUNS} runs): median {med * 1000:.0f} ms, min {min(runs) * 1000:.0f} ms, max {max(runs) * 1000:.0f} ms   [target < 200 ms]")
+    figures.record(f"`mlmon lint specs/` wall time (median of {RUNS}, a fresh process each)", f"{med * 1000:.0f} ms", "< 200 ms")
     tmp = Path(tempfile.mkdtemp(prefix="mlmon-bench-"))
     try:
         files, _ = fsio.find_specs([REPO / "specs"])
@@ -128,6 +132,12 @@ def bench_generate() -> None:
                 shutil.rmtree(tmp / f"out-{n}-{i}", ignore_errors=True)
         ratio = results[1000] / results[100]
         print(f"scaling t(1000)/t(100) = {ratio:.1f}   [linear = 10, target <= 10]; 1000 models in {results[1000]:.1f} s [target <= 5 s]")
+        figures.record(
+            f"`mlmon generate` of 10 / 100 / 1000 synthetic models (median of {runs}, --jobs one per core)",
+            f"{results[10]:.2f} s / {results[100]:.2f} s / {results[1000]:.2f} s",
+            "1000 models <= 5 s",
+        )
+        figures.record("t(1000) / t(100)", f"{ratio:.1f}", "<= 10")
         out = tmp / "out-serial"
         t0 = time.perf_counter()
         subprocess.run(mlmon_exe() + ["generate", str(tmp / "bench-1000.yaml"), "-o", str(out), "--jobs", "1"], capture_output=True, check=True)
@@ -189,13 +199,23 @@ def bench_series() -> None:
 
 
 def main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="mlmon's speed figures (prints them; asserts nothing)")
+    ap.add_argument("--write-docs", type=Path, default=None, help="write this run's figures table into FILE between its markers (docs/benchmarks.md)")
+    args = ap.parse_args()
+    collected = Path(tempfile.mkdtemp(prefix="mlmon-bench-figures-")) / "figures.jsonl"
+    os.environ[figures.ENV] = str(collected)  # the benches started below record into it too
     print(f"mlmon bench on {os.cpu_count()} cores, python {sys.version.split()[0]}")
-    sys.path.insert(0, str(REPO / "bench"))
     from drift_bench import spin
 
     loop = [spin() for _ in range(200)]
     # the same loop the drift bench times between evaluations: compares hosts and runs
     print(f"host CPU speed: a fixed loop takes {min(loop) * 1000:.2f} ms at best, median {statistics.median(loop) * 1000:.2f} ms")
+    host = (
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; a fixed Python loop (`spin()` in `bench/drift_bench.py`) "
+        f"takes {min(loop) * 1000:.2f} ms at best, median {statistics.median(loop) * 1000:.2f} ms (lower is faster)"
+    )
     bench_series()
     sys.stdout.flush()
     subprocess.run([sys.executable, str(REPO / "bench" / "series_bench.py")], cwd=REPO, check=False)  # estimated vs measured series
@@ -219,6 +239,12 @@ def main() -> None:
         print("drift bench again in a server that also holds 200,000 unrelated series:")
         sys.stdout.flush()
         subprocess.run([sys.executable, str(drift), "--other-series", "200000"], cwd=REPO, check=False)
+    found = figures.rows(collected)
+    print("\nfigures of this run:\n" + figures.table(found, host))
+    if args.write_docs is not None:
+        figures.write_docs(args.write_docs, found, host)
+        print(f"wrote the figures table into {args.write_docs}")
+    shutil.rmtree(collected.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
