@@ -172,8 +172,8 @@ def _burn_test(model: Any, slos: list[SLO], burns: list[Burn]) -> RuleTest | Non
 
 def _disjoint(model: Any, slos: list[SLO]) -> bool:
     """Whether every SLO reads inputs no other SLO reads (their cases can then run side by side)."""
-    sigs = [signature(model, slo) for slo in slos]
-    return all(a is not None for a in sigs) and all(not (a & b) for i, a in enumerate(sigs) for b in sigs[i + 1 :])  # type: ignore[operator]
+    sigs = [sig for sig in (signature(model, slo) for slo in slos) if sig is not None]
+    return len(sigs) == len(slos) and all(not (a & b) for i, a in enumerate(sigs) for b in sigs[i + 1 :])
 
 
 def tests_for_model(model: Any, slos: list[SLO]) -> list[RuleTest]:
@@ -181,15 +181,16 @@ def tests_for_model(model: Any, slos: list[SLO]) -> list[RuleTest]:
     inputs and the cases evaluate at the same step (promtool evaluates every SLO's rules at every
     step of every case, so side by side they cost one case's steps instead of one per SLO); the
     outages likewise; then the no-data cases."""
+    disjoint = _disjoint(model, slos)
     plans = [[*_page_burns(model, slo), *_ticket_burns(model, slo)] for slo in slos]
-    rows = [[p[k] for p in plans if k < len(p)] for k in range(max(map(len, plans), default=0))] if _disjoint(model, slos) else [[b] for p in plans for b in p]
+    rows = [[p[k] for p in plans if k < len(p)] for k in range(max(map(len, plans), default=0))] if disjoint else [[b] for p in plans for b in p]
     tests: list[RuleTest] = []
     for row in rows:
         for step in sorted({b.step for b in row}):
             t = _burn_test(model, slos, [b for b in row if b.step == step])
             if t is not None:
                 tests.append(t)
-    outages = [slos] if _disjoint(model, slos) else [[slo] for slo in slos]
+    outages = [slos] if disjoint else [[slo] for slo in slos]
     tests.extend(t for t in (_outage_case(model, slos, failing) for failing in outages if failing) if t is not None)
     tests.extend(_nodata_tests(model, slos))
     return tests
