@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 import figures  # noqa: E402
+import rule_cost  # noqa: E402
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
@@ -70,10 +71,12 @@ def rule_tests() -> None:
         from mlmon.tools import go_runtime_env
 
         env = {**os.environ, **go_runtime_env(os.cpu_count() or 1)}
+        ratios = []  # rule_cost's estimate / the measurement, per file
         for f in sorted((out / "prometheus" / "tests").glob("*.test.yml")):
             _, cpu, _ = measure(["promtool", "test", "rules", str(f.relative_to(out))], out, env)
             per_model[f.name.split(".")[0]] += cpu
             worst = max(worst, (f.name, cpu), key=lambda t: t[1])
+            ratios.append(rule_cost.estimate(f).estimate_s / max(cpu, 0.01))
     per = sorted(per_model.values())
     print(
         f"promtool test rules, {len(per_model)} models of specs/: CPU per model median {statistics.median(per):.1f} s "
@@ -86,6 +89,8 @@ def rule_tests() -> None:
         "<= 3 s",
     )
     figures.record("the same, worst file", f"{worst[1]:.1f} s ({worst[0]})", "<= 10 s")
+    ratios.sort()
+    print(f"  rule_cost's estimate / measured CPU per file: median {statistics.median(ratios):.2f} ({ratios[0]:.2f} to {ratios[-1]:.2f})")
 
 
 def validate_fleet(mlmon: list[str], spec_text: str, models: int) -> None:
