@@ -17,6 +17,8 @@ from mlmon.monitors.cost.rules import FAST_BURN_FOR, PROJECTED_FOR, UNIT_COST_FO
 from mlmon.monitors.cost.sim import CostSim
 from mlmon.monitors.testkit import Clock, at, exp_alert, gauge_steps, in_minutes, minutes, sim_case_step, value_check
 
+HEALTHY_STEP = 1800.0  # seconds between evaluations of the day-long healthy case
+
 
 class CostCases:
     def __init__(self, model: Any, cfg: CostConfig):
@@ -78,7 +80,11 @@ class CostCases:
         # traffic that keeps the cost per 1,000 at or under half the limit
         rate = 5.0 if cfg.max_per_1k is None else max(5.0, round(top / (1.8 * cfg.max_per_1k), 3))
         series, cost = self.inputs(segs, rate)
-        ck = self.clock(end)
+        # the day-long case evaluates every 30m: its cost changes on a full hour, each full hour
+        # and midnight is an evaluation (the rules write the hour and day samples there), and the
+        # chain's values at that step come from the same simulation; the cases that watch alerts
+        # fire run at the model's interval
+        ck = Clock(self.model, max(float(self.model.evaluation_interval), HEALTHY_STEP)) if cfg.budget is not None else self.clock(end)
         sim = CostSim(cost, ck)
         te = ck.last_s(end * 60.0)
         ev = at(te)
