@@ -13,7 +13,7 @@ from mlmon.compiler.units import format_duration, num
 from mlmon.diagnostics import format_text
 from mlmon.monitors import slo
 from mlmon.monitors.slo import schema as slo_schema
-from mlmon.monitors.testkit import LONG_CASE, horizon
+from mlmon.monitors.testkit import LONG_CASE, SLOW_CASE, horizon
 from tests.helpers.specs import spec
 from tests.presets.promtool_util import assert_promtool_passes, run_promtool
 
@@ -159,12 +159,18 @@ def test_rule_tests_evaluate_at_the_specs_evaluation_interval(every, tmp_path):
         groups = list(mon.rule_groups(m, s))
         tests = [t for t in mon.rule_tests(m, s) if t.evaluation_interval == every]
         burn = [t for t in mon.rule_tests(m, s) if C.ALERT_SLO_BURN in {c.alertname for c in t.alert_checks}]
-        # a case longer than an hour evaluates every minute under a minute, one longer than 3h every 5m
+        # a case longer than an hour evaluates every minute under a minute, one longer than 3h every
+        # 5m, one longer than 6h every 15m
         assert tests and all(t.evaluation_interval == every for t in burn if horizon(t) <= LONG_CASE)
-        assert {t.evaluation_interval for t in burn if horizon(t) > LONG_CASE} <= {every, "1m", "5m"}
+        assert {t.evaluation_interval for t in burn if horizon(t) > LONG_CASE} <= {every, "1m", "5m", "15m"}
+        assert all(t.evaluation_interval == "15m" for t in burn if horizon(t) > SLOW_CASE)
         d = tmp_path / m.id
         d.mkdir()
         assert_promtool_passes(d, groups, tests, every)
+        slow = [t for t in burn if t.evaluation_interval == "15m"]
+        if slow:  # the slow tiers' cases at their own step, on rules written for this interval
+            (d / "15m").mkdir()
+            assert_promtool_passes(d / "15m", groups, slow, "15m")
     files = pipeline.render(s)
     assert f"prometheus/tests/m.slos.every-{every}.test.yml" in files
     assert f"\nevaluation_interval: {every}\n" in files[f"prometheus/tests/m.slos.every-{every}.test.yml"]

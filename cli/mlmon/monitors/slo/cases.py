@@ -1,8 +1,8 @@
 """promtool rule tests for SLOs, with expectations computed by simulating the rules (``sim``).
 
 Each SLO gets these cases (evaluated at the model's evaluation interval, ``burnrate.Sim``; a case
-longer than 3h every 5m and, under a minute, one longer than an hour every minute:
-``testkit.sim_case_step``):
+longer than 6h every 15m, one longer than 3h every 5m and, under a minute, one longer than an
+hour every minute: ``testkit.burn_case_step``):
 
 - healthy, then fast burn: traffic at 10% of the budget raises nothing for the tier's long
   window; then errors at 1.1 x the tier's factor x budget page no later than the designed
@@ -38,7 +38,7 @@ from mlmon.monitors.slo.model import SLO
 from mlmon.monitors.slo.schema import Tier
 from mlmon.monitors.slo.sim import Increments, Sim, simulate
 from mlmon.monitors.slo.sim import whole_minutes as _m
-from mlmon.monitors.testkit import Clock, case_step, sim_case_step
+from mlmon.monitors.testkit import Clock, burn_case_step, case_step, sim_case_step
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
 TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket case checks it
@@ -208,7 +208,7 @@ def _page_burns(model: Any, slo: SLO) -> list[Burn]:
         prefix = _m(t.long)
         detect = math.ceil(_m(t.long) * t.factor / burn)  # minutes until the long window averages over factor
         check_at = prefix + detect + _m(t.for_) + 2 + eval_margin(model.evaluation_interval)
-        step = sim_case_step(model, (check_at + 10) * 60.0)
+        step = burn_case_step(model, (check_at + 10) * 60.0)
         name = (
             f"{model.id}/{slo.name}: healthy traffic (errors at 10% of the budget) for {format_duration(t.long)} raises nothing; "
             f"then on the {t.windows} tier a {fmt_float(round(burn, 3))}x burn pages within "
@@ -229,7 +229,7 @@ def _ticket_burns(model: Any, slo: SLO) -> list[Burn]:
         burn = between_burn(t, tiers)
         prefix = 60
         horizon = prefix + _m(t.long) + _m(t.for_) + 10 + TICKET_SETTLE + eval_margin(model.evaluation_interval)
-        step = sim_case_step(model, horizon * 60.0)
+        step = burn_case_step(model, horizon * 60.0)
         horizon += eval_margin(step) - eval_margin(model.evaluation_interval)
         eb_inc = ((0.1 * slo.budget * TOTAL_PER_MIN, prefix), (min(burn * slo.budget, 1.0) * TOTAL_PER_MIN, horizon - prefix))
         sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc, step)
