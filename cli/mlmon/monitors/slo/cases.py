@@ -180,7 +180,7 @@ def tests_for_model(model: Any, slos: list[SLO]) -> list[RuleTest]:
     """Every SLO's burn cases, the k-th of each SLO in one case when the SLOs read disjoint
     inputs and the cases evaluate at the same step (promtool evaluates every SLO's rules at every
     step of every case, so side by side they cost one case's steps instead of one per SLO); the
-    outages likewise; then the no-data cases."""
+    outages and the traffic stops likewise; then no series at all."""
     disjoint = _disjoint(model, slos)
     plans = [[*_page_burns(model, slo), *_ticket_burns(model, slo)] for slo in slos]
     rows = [[p[k] for p in plans if k < len(p)] for k in range(max(map(len, plans), default=0))] if disjoint else [[b] for p in plans for b in p]
@@ -192,7 +192,7 @@ def tests_for_model(model: Any, slos: list[SLO]) -> list[RuleTest]:
                 tests.append(t)
     outages = [slos] if disjoint else [[slo] for slo in slos]
     tests.extend(t for t in (_outage_case(model, slos, failing) for failing in outages if failing) if t is not None)
-    tests.extend(_nodata_tests(model, slos))
+    tests.extend(_nodata_tests(model, slos, disjoint))
     return tests
 
 
@@ -273,36 +273,29 @@ def _outage_case(model: Any, slos: list[SLO], failing: list[SLO]) -> RuleTest | 
     return sc.test(name, (sc.check(slos, at),))
 
 
-def _nodata_tests(model: Any, slos: list[SLO]) -> list[RuleTest]:
+def _nodata_tests(model: Any, slos: list[SLO], disjoint: bool) -> list[RuleTest]:
+    """Traffic stops at 30m (for every SLO at once when they read disjoint inputs, else one SLO
+    at a time): the no-data alert of each SLO whose inputs stopped fires; and no series at all."""
     tests: list[RuleTest] = []
     run = 30
 
     def expected(stopped: list[SLO]) -> tuple[ExpAlert, ...]:
         return tuple(ExpAlert(rules.nodata_labels(model, s), rules.nodata_annotations(model, s)) for s in stopped)
 
-    for slo in slos:
-        length = run + 3 * (_m(slo.nodata_window) + _m(slo.no_data_for)) + 10
-        incs_t = [(TOTAL_PER_MIN, run), (0.0, length - run)]
-        incs_e = [(0.1 * slo.budget * TOTAL_PER_MIN, run), (0.0, length - run)]
-        sc = Scenario(model, slos, {slo.name: (incs_t, incs_e)}, step=case_step(model, length * 60.0))  # checked at the no-data time, not a crossing
+    for group in [slos] if disjoint and slos else [[slo] for slo in slos]:
+        length = run + 3 * max(_m(slo.nodata_window) + _m(slo.no_data_for) for slo in group) + 10
+        traffic = {slo.name: ([(TOTAL_PER_MIN, run), (0.0, length - run)], [(0.1 * slo.budget * TOTAL_PER_MIN, run), (0.0, length - run)]) for slo in group}
+        sc = Scenario(model, slos, traffic, step=case_step(model, length * 60.0))  # checked at the no-data time, not a crossing
         if not sc.ok:
             continue
         stopped = [s for s in slos if s.name in sc.stopped]
         at = run + max(_m(s.nodata_window) + _m(s.no_data_for) for s in stopped) + 2 + eval_margin(model.evaluation_interval)
-        label = f"{model.id}/{slo.name}"
         if model.idle_ok:
-            tests.append(
-                sc.test(
-                    f"{label}: idle by design: traffic stops at {run}m and nothing fires", (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, ()), sc.check(slos, at))
-                )
-            )
+            name = "; ".join(f"{model.id}/{slo.name}: idle by design: traffic stops at {run}m and nothing fires" for slo in group)
+            tests.append(sc.test(name, (AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, ()), sc.check(slos, at))))
             continue
-        tests.append(
-            sc.test(
-                f"{label}: traffic stops at {run}m: the no-data alert fires after {format_duration(slo.no_data_for)}",
-                (AlertCheck(f"{run - 2}m", C.ALERT_SLO_NODATA, ()), AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(stopped))),
-            )
-        )
+        name = "; ".join(f"{model.id}/{slo.name}: traffic stops at {run}m: the no-data alert fires after {format_duration(slo.no_data_for)}" for slo in group)
+        tests.append(sc.test(name, (AlertCheck(f"{run - 2}m", C.ALERT_SLO_NODATA, ()), AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(stopped)))))
     if slos:
         at = max(_m(s.no_data_for) for s in slos) + 2 + eval_margin(model.evaluation_interval)
         check = AlertCheck(f"{at}m", C.ALERT_SLO_NODATA, expected(slos))
