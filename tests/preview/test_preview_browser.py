@@ -57,7 +57,8 @@ def test_from_tests_fills_and_renders_every_panel(tmp_path, run_mlmon):
     assert sorted(map(int, sections)) == sorted(p["id"] for p in panels)
     empty = [m for m in re.findall(r'id="panel-(\d+)"(?:(?!</section>).)*?>No data<', text)]
     assert empty == [], f"panels without data: {empty}"
-    # the SLO panels are filled from an SLO case (the long ones are in the file evaluated every 5m)
-    assert re.search(r"rule test churn\.slos(\.every-5m)?\.test\.yml #\d+", text) and 'class="errors"' not in text
+    # the SLO panels are filled from an SLO case (the long ones are in the files evaluated every 5m
+    # and every 15m)
+    assert re.search(r"rule test churn\.slos(\.every-(5|15)m)?\.test\.yml #\d+", text) and 'class="errors"' not in text
     dom = chromium.dump_dom(html, page.PAGE_WIDTH + 2 * page.MARGIN, 3000)
     assert _body(dom) == {"panels": len(panels), "rendered": len(panels), "overlaps": 0}
