@@ -15,10 +15,14 @@ holds every generated file under the per-file target.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "cli"))
+from mlmon.compiler.units import parse_duration as seconds  # noqa: E402
 
 START_S = 0.044  # promtool start-up and file loading
 PER_RULE_STEP_S = 25.2e-6  # one rule at one step
@@ -26,12 +30,6 @@ PER_CHAR_STEP_S = 0.53e-6  # one character of expression at one step
 PER_INPUT_SAMPLE_S = 0.74e-6  # one sample of an input series
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-
-
-def seconds(text: str) -> float:
-    """A Prometheus duration (``1d2h30m``) in seconds."""
-    return sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)(ms|[smhdwy])", text))
 
 
 @dataclass(frozen=True)

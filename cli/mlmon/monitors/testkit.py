@@ -63,20 +63,6 @@ def sim_case_step(model: Any, horizon_s: float) -> float:
     return COARSE_STEP if step < COARSE_STEP and horizon_s > COARSE_CASE else step
 
 
-# A burn-rate case longer than this (an SLO's slow page tier and its tickets, whose windows span
-# 6h to 3d) evaluates every 15 minutes: every evaluation at that step is simulated, so its
-# expected states stay exact, and its firing checks move later by the step's margin
-# (``burnrate.eval_margin``: 30m), small beside windows of hours to days
-SLOW_CASE = 6 * 3600.0
-SLOW_STEP = 900.0
-
-
-def burn_case_step(model: Any, horizon_s: float) -> float:
-    """``sim_case_step`` of a burn-rate case: also 15m for one longer than ``SLOW_CASE``."""
-    step = sim_case_step(model, horizon_s)
-    return SLOW_STEP if step < SLOW_STEP and horizon_s > SLOW_CASE else step
-
-
 def case_interval(model: Any, horizon_s: float, coarse: bool = False) -> str | None:
     """``RuleTest.evaluation_interval`` of a case built on one-minute steps (which is the same at
     any interval up to a minute): None (the model's), or ``1m`` for a long one (``case_step``);

@@ -2,7 +2,7 @@
 
 Each SLO gets these cases (evaluated at the model's evaluation interval, ``burnrate.Sim``; a case
 longer than 6h every 15m, one longer than 3h every 5m and, under a minute, one longer than an
-hour every minute: ``testkit.burn_case_step``):
+hour every minute: ``burn_case_step``):
 
 - healthy, then fast burn: traffic at 10% of the budget raises nothing for the tier's long
   window; then errors at 1.1 x the tier's factor x budget page no later than the designed
@@ -38,10 +38,24 @@ from mlmon.monitors.slo.model import SLO
 from mlmon.monitors.slo.schema import Tier
 from mlmon.monitors.slo.sim import Increments, Sim, simulate
 from mlmon.monitors.slo.sim import whole_minutes as _m
-from mlmon.monitors.testkit import Clock, burn_case_step, case_step, sim_case_step
+from mlmon.monitors.testkit import Clock, case_step, sim_case_step
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
 TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket case checks it
+
+
+# A burn-rate case longer than this (an SLO's slow page tier and its tickets, whose windows span
+# 6h to 3d) evaluates every 15 minutes: every evaluation at that step is simulated, so its
+# expected states stay exact, and its firing checks move later by the step's margin
+# (``burnrate.eval_margin``: 30m), small beside windows of hours to days
+SLOW_CASE = 6 * 3600.0
+SLOW_STEP = 900.0
+
+
+def burn_case_step(model: Any, horizon_s: float) -> float:
+    """``sim_case_step`` of a burn-rate case: also 15m for one longer than ``SLOW_CASE``."""
+    step = sim_case_step(model, horizon_s)
+    return SLOW_STEP if step < SLOW_STEP and horizon_s > SLOW_CASE else step
 
 
 class Scenario:
