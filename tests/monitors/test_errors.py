@@ -186,3 +186,51 @@ def test_the_docs_page_states_the_baseline_gap_the_rules_use():
     from mlmon.monitors.errors.anomaly import BASELINE_GAP
 
     assert f"ending `for + {format_duration(BASELINE_GAP)}` ago" in " ".join((errors.__doc__ or "").split())
+
+
+def test_anomaly_cases_evaluate_every_10m_only_while_the_jump_stays_a_small_share_of_the_baseline():
+    """The firing check of a coarse anomaly case comes two evaluations late, and the baseline then
+    holds the jump's first minutes: the default day-long window takes 10m steps (3.4% of it), an
+    8h window 5m (a 10m check would see 8% of it, a 5m one 2.4%), a 2h window the model's interval
+    (5.4% at 5m); the constant-predictions case joins the 10m file when its 1h window holds 6 of
+    those evaluations, not with a 50m window (its half, the rule's offset, is no whole one), which
+    takes the 5m of any such case over an hour."""
+    from mlmon.monitors.errors import cases
+
+    def every(anomaly: str, degenerate: str = "") -> dict[str, str | None]:
+        m = model(f"  - id: m\n    team: risk-ml\n    serving: {{targets: ['m:8080']}}\n    errors: {{anomaly: {anomaly}{degenerate}}}\n")
+        return {t.name.split(": ", 1)[1]: t.evaluation_interval for t in cases.tests(m)}
+
+    day = every("{window: 1d}")
+    assert day["a jump in requests fires MLModelAnomaly"] == "10m"
+    assert day["healthy traffic with 1% errors raises nothing"] == "10m"
+    assert day["constant predictions fire MLModelConstantPredictions"] == "10m"
+    assert every("{window: 8h}")["a jump in requests fires MLModelAnomaly"] == "5m"
+    assert every("{window: 2h}")["a jump in requests fires MLModelAnomaly"] == "1m"
+    assert every("{window: 1d}", ", degenerate: {window: 50m}")["constant predictions fire MLModelConstantPredictions"] == "5m"
+
+
+def test_a_15m_step_lets_the_jump_into_its_own_baseline_and_promtool_sees_it(tmp_path, monkeypatch):
+    """Why the share bound exists: forced to 15m steps, the day-long window's check sees a 5.7%
+    share of the jump in the baseline, and the z-score of a drop to a fifth of the traffic falls
+    under 3 before the check; at the 10m the bound picks, the same case passes."""
+    from mlmon.monitors import infra
+    from mlmon.monitors.errors import cases
+    from tests.presets.promtool_util import run_promtool
+
+    s, _ = pipeline.check({"s.yaml": spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n")})
+    m = s.models[0]
+    groups = [*infra.MONITOR.rule_groups(m, s), *errors.MONITOR.rule_groups(m, s)]
+
+    def run(name: str):
+        case = next(t for t in cases.tests(m) if "a jump in requests" in t.name)
+        (tmp_path / name).mkdir()
+        return case.evaluation_interval, run_promtool(tmp_path / name, groups, [case], case.evaluation_interval)
+
+    every, ok = run("bounded")
+    assert every == "10m" and ok.returncode == 0, ok.stdout[-3000:]
+    monkeypatch.setattr(cases, "ANOMALY_STEPS", (900.0, 300.0))
+    monkeypatch.setattr(cases, "ANOMALY_SHARE", 1.0)
+    every, bad = run("unbounded")
+    out = bad.stdout + bad.stderr
+    assert every == "15m" and bad.returncode != 0 and "a jump in requests fires MLModelAnomaly" in out and "got:[]" in out, out[-3000:]

@@ -77,9 +77,10 @@ def base(tmp_path_factory) -> str:
 @pytest.mark.parametrize("every", INTERVALS)
 def test_every_monitor_at_the_models_interval_writes_it_in_its_test_file(every, base):
     """Only the delayed-label cases, at 30s the cases longer than an hour (every minute), the cases
-    longer than 3h (every 5m), the SLO cases longer than 6h (every 15m) and the cost monitor's
-    day-long healthy case (every 30m) keep an interval of their own; every other file of every
-    model is named and set to the spec's."""
+    longer than 3h (every 5m), the SLO cases longer than 6h (every 15m), the errors monitor's
+    anomaly cases on a day-long baseline with the cases beside them (every 10m) and the cost
+    monitor's day-long healthy case (every 30m) keep an interval of their own; every other file
+    of every model is named and set to the spec's."""
     tests = generated(every, base) / "prometheus" / "tests"
     own, other = [], []
     for f in sorted(tests.glob("*.test.yml")):
@@ -88,7 +89,7 @@ def test_every_monitor_at_the_models_interval_writes_it_in_its_test_file(every, 
     assert all(f".every-{every}." in name for name, _ in own)
     delayed = {"performance", "regression", "ranking", "retraining"}
     coarse = {"evaluation_interval: 5m"} | ({"evaluation_interval: 1m"} if every == "30s" else set())
-    day_long = {("cost", "evaluation_interval: 30m"), ("slos", "evaluation_interval: 15m")}
+    day_long = {("cost", "evaluation_interval: 30m"), ("slos", "evaluation_interval: 15m"), ("errors", "evaluation_interval: 10m")}
     assert all(name.split(".")[1] in delayed or line in coarse or (name.split(".")[1], line) in day_long for name, line in other), other
     assert all(
         name.split(".")[1] in delayed | {"slos", "llm", "errors", "drift_scores", "cost", "infra"} for name, line in other if line == "evaluation_interval: 5m"

@@ -37,6 +37,15 @@ CASES = {
         "    infra: {throughput: {min_rps: 2}, traffic_drop: {window: 30m, compare: last_week}}\n    errors: {enabled: false}\n"
     ),
     "mlserver": "  - id: m6\n    team: ml\n    serving: {preset: mlserver}\n    errors: {anomaly: {window: 2h, signals: [error_ratio]}}\n",
+    # for: and windows that make every case longer than an hour, none a multiple of 5m: the cases
+    # evaluate every 5m (testkit.COARSE_MINUTE_CASE) and their checks allow for it
+    "long-for": (
+        "  - id: m8\n    team: ml\n    serving: {preset: mlmon, targets: ['m8:8080']}\n"
+        "    infra: {exporters: [dcgm, cadvisor], namespace: ml, pod: 'm8-.*', no_data_for: 61m, latency: {for: 63m},"
+        " throughput: {min_rps: 1, for: 67m}, traffic_drop: {window: 2h, for: 41m}, gpu: {saturated_for: 73m, idle_for: 79m, memory_for: 83m},"
+        " memory: {for: 89m}, scrape: {for: 97m}}\n"
+        "    errors: {no_data_for: 61m, ratio: {for: 61m}, degenerate: {for: 67m, window: 50m}, anomaly: {window: 8h, for: 59m}}\n"
+    ),
 }
 
 
@@ -54,4 +63,6 @@ def test_rules_and_generated_tests_pass_promtool(case, tmp_path):
     assert tests
     if case == "errors-off":  # without the errors monitor, infra watches the request rate itself
         assert any("MLModelInfraNoData for requests" in t.name for t in tests)
+    if case == "long-for":  # the no-scrape-job case lasted 20 minutes whatever the scrape for: was
+        assert {t.every(model) for t in tests} == {"5m"}
     assert_promtool_passes_at_their_intervals(tmp_path, groups, tests, model)

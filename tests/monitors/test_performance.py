@@ -514,7 +514,7 @@ def test_case_interval_divides_the_windows_not_for():
     daily = daily.replace("no_labels_for: 30m}\n      for: 10m", "no_labels_for: 12h}\n      for: 1h")
     _, m = model_of(daily)
     t = quality.timing(m.section("performance"))
-    assert (t.unit, t.F, t.step) == (6 * 3600, 3600, 300)
+    assert (t.unit, t.F, t.step) == (6 * 3600, 3600, 6 * 3600)  # inputs at the divisor too: 2 samples per 12h window
     assert delayed_cases.timing(14 * 86400, 14 * 86400, 3600).unit == 7 * 86400
     assert delayed_cases.timing(86400, 3600, 1800).unit == 3600
 

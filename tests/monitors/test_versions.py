@@ -132,12 +132,12 @@ def test_stale_case_expects_the_annotation_text_prometheus_renders():
 
 
 def test_staleness_trigger_case_expects_the_annotation_text_prometheus_renders():
-    """Written out by hand: trained 30d + 1h before the start, checked at 1h2m (for: 1h plus two
-    evaluations), so the version is 30d 2h 2m old."""
+    """Written out by hand: trained 30d + 1h before the start, checked at 1h15m (for: 1h plus two
+    evaluations: a case of over an hour evaluates every 5m), so the version is 30d 2h 15m old."""
     spec, m = model_of(BINARY)
     got = _expected_annotations(retraining.MONITOR.rule_tests(m, spec), "older than", C.ALERT_RETRAIN, reason="staleness")
     assert got == {
-        "summary": "fraud-detector: retraining triggered (staleness): the served version is 30d 2h 2m 0s old",
+        "summary": "fraud-detector: retraining triggered (staleness): the served version is 30d 2h 15m 0s old",
         "description": (
             "mlmon asks the retraining pipeline of fraud-detector to retrain (reason: staleness; the condition held for 1h). "
             "The alert goes to the team's retraining webhook; Alertmanager's grouping and repeat_interval keep it from re-triggering more often."

@@ -26,7 +26,9 @@ def run_promtool(tmp: Path, groups: Sequence[RuleGroup], tests: Sequence[RuleTes
     check = subprocess.run([promtool(), "check", "rules", str(rules)], capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
     tfile = tmp / "rules.test.yml"
-    tfile.write_text(rule_tests.tests_file(["rules.yml"], tests, "# test", evaluation_interval))
+    # the groups in the order given (the dependency order), as the generated files have them: a
+    # group reading another's recording at a step over 5m needs it from the same evaluation
+    tfile.write_text(rule_tests.tests_file(["rules.yml"], tests, "# test", evaluation_interval, [g.name for g in groups]))
     return subprocess.run([promtool(), "test", "rules", str(tfile)], capture_output=True, text=True, timeout=300, cwd=tmp)
 
 

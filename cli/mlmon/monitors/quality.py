@@ -322,7 +322,7 @@ class Timing:
     alert pending from the first evaluation at or after ``start`` fires at the first one at least
     ``for`` later, which is no later than that."""
 
-    step: int  # input interval, seconds: divides every duration and 5m (gauges stay visible to instant queries)
+    step: int  # input interval, seconds: divides every duration; evaluations come at its multiples, so they read every gauge
     unit: int  # rule evaluation interval of the cases: a multiple of step and of 1m, dividing every duration but for
     W: int  # window
     D: int  # labels_delay
@@ -349,8 +349,11 @@ def timing(p: Any) -> Timing:
 def windows_timing(window: float, delay: float, for_: float, offset: float = 0, no_labels_for: float = 0) -> Timing:
     """The ``Timing`` whose interval divides the window, delay, offset and ``no_labels_for``, and
     half the shorter of the window and ``no_labels_for`` (every window holds >= 2 evaluation
-    points); ``for`` is left out (see ``Timing``)."""
+    points and input samples); ``for`` is left out (see ``Timing``). The inputs come at that
+    divisor itself: every evaluation is at a multiple of it, so it sees the same constant-rate
+    windows as at any finer step, from a fraction of the input samples (a 42-day regression case at
+    5m steps loaded 450,000 of them)."""
     durs = [int(round(x)) for x in (window, delay, offset, no_labels_for) if x]
     durs.append(max(60, int(min(window, no_labels_for or window)) // 2))
     g = reduce(math.gcd, durs)
-    return Timing(math.gcd(g, 300), g * 60 // math.gcd(g, 60), int(window), int(delay), int(offset), int(for_), int(no_labels_for))
+    return Timing(g, g * 60 // math.gcd(g, 60), int(window), int(delay), int(offset), int(for_), int(no_labels_for))

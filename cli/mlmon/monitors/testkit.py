@@ -63,11 +63,25 @@ def sim_case_step(model: Any, horizon_s: float) -> float:
     return COARSE_STEP if step < COARSE_STEP and horizon_s > COARSE_CASE else step
 
 
+# A ``coarse`` case built on one-minute steps (steady inputs in phases, checks of alerts firing
+# near its end or of states before a change) longer than this evaluates every 5 minutes when the
+# model's interval is shorter; each of its firing checks allows ``coarse_margin``. Such a case
+# watches a ``for:``, window or baseline of about an hour or more (an idle GPU for 2h, a traffic
+# drop against the trailing hour), so 5m finds the same states, two evaluations late at most.
+COARSE_MINUTE_CASE = 3600.0
+
+
+def coarse_step(model: Any, horizon_s: float) -> float:
+    """``case_step`` of a ``coarse`` minute-built case: also 5m for one longer than ``COARSE_MINUTE_CASE``."""
+    step = case_step(model, horizon_s)
+    return COARSE_STEP if step < COARSE_STEP and horizon_s > COARSE_MINUTE_CASE else step
+
+
 def case_interval(model: Any, horizon_s: float, coarse: bool = False) -> str | None:
     """``RuleTest.evaluation_interval`` of a case built on one-minute steps (which is the same at
     any interval up to a minute): None (the model's), or ``1m`` for a long one (``case_step``);
-    ``coarse`` cases, whose checks allow ``coarse_margin``, ``5m`` when longer than ``COARSE_CASE``."""
-    step = (sim_case_step if coarse else case_step)(model, horizon_s)
+    ``coarse`` cases, whose checks allow ``coarse_margin``, ``5m`` when longer than ``COARSE_MINUTE_CASE``."""
+    step = (coarse_step if coarse else case_step)(model, horizon_s)
     return None if step == float(model.evaluation_interval) else format_duration(step)
 
 
@@ -76,7 +90,13 @@ def coarse_margin(model: Any, horizon_s: float) -> int:
     two evaluations of its step late, beyond what the model's own interval allows."""
     from mlmon.monitors.burnrate import eval_margin
 
-    return eval_margin(sim_case_step(model, horizon_s)) - eval_margin(float(model.evaluation_interval))
+    return eval_margin(coarse_step(model, horizon_s)) - eval_margin(float(model.evaluation_interval))
+
+
+def coarse_length(model: Any, n: int) -> int:
+    """Minutes of a ``coarse`` case whose firing checks come near its end, ``n`` minutes at the
+    model's interval: ``n`` and the ``coarse_margin`` of that long a case."""
+    return n + coarse_margin(model, n * 60.0)
 
 
 def horizon(test: RuleTest) -> float:

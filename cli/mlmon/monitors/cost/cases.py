@@ -15,7 +15,7 @@ from mlmon.monitors.cost import exprs as X
 from mlmon.monitors.cost.compile import CostConfig
 from mlmon.monitors.cost.rules import FAST_BURN_FOR, PROJECTED_FOR, UNIT_COST_FOR, alerts
 from mlmon.monitors.cost.sim import CostSim
-from mlmon.monitors.testkit import Clock, at, exp_alert, gauge_steps, in_minutes, minutes, sim_case_step, value_check
+from mlmon.monitors.testkit import Clock, at, coarse_step, exp_alert, gauge_steps, in_minutes, minutes, sim_case_step, value_check
 
 HEALTHY_STEP = 1800.0  # seconds between evaluations of the day-long healthy case
 
@@ -201,14 +201,16 @@ class CostCases:
         nd = int(cfg.no_data_for // 60)
         run = 30
         series, _ = self.inputs([(base, run), (None, nd + 10)], 1.0)
+        ck = Clock(self.model, coarse_step(self.model, (run + nd + 10) * 60.0))  # 5m when over an hour
         return RuleTest(
             f"{self.model.id}/cost: the cost inputs vanish at {run}m: MLModelCostNoData fires after {format_duration(cfg.no_data_for)}",
             "1m",
             tuple(series),
             (
-                AlertCheck(in_minutes(self.ck.before(run * 60.0)), C.ALERT_COST_NODATA, ()),
-                AlertCheck(self.ck.at(run + nd + 7 + self.ck.late), C.ALERT_COST_NODATA, (self._exp(C.ALERT_COST_NODATA),)),
+                AlertCheck(in_minutes(ck.before(run * 60.0)), C.ALERT_COST_NODATA, ()),
+                AlertCheck(ck.at(run + nd + 7 + ck.late), C.ALERT_COST_NODATA, (self._exp(C.ALERT_COST_NODATA),)),
             ),
+            evaluation_interval=self.every(ck),
         )
 
 

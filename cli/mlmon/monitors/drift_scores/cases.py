@@ -14,7 +14,7 @@ from mlmon.compiler.units import format_duration
 from mlmon.monitors.drift_scores import rules as R
 from mlmon.monitors.drift_scores import schema as D
 from mlmon.monitors.drift_scores.compile import DriftScores
-from mlmon.monitors.testkit import coarse_margin, exp_alert, expand_all, minute_built, minutes, series, value_check
+from mlmon.monitors.testkit import coarse_length, coarse_margin, exp_alert, expand_all, minute_built, minutes, series, value_check
 from mlmon.presets import signals as S
 
 RUNS_PER_MIN = 10.0  # synthetic detector runs per minute (share presets)
@@ -81,7 +81,7 @@ class Cases:
 
     def drifted(self) -> RuleTest:
         s = self.s
-        n = _minutes(s.for_) + 5
+        n = coarse_length(self.model, _minutes(s.for_) + 5)
         bad = self.drifted_value()
         if not s.per_feature:
             exp = tuple(exp_alert(self.rules, C.ALERT_DRIFT_DATASET, R.labels(self.model, sev, "dataset"), bad) for sev, _ in R.LEVELS)
@@ -119,7 +119,7 @@ class Cases:
         k = min(len(self.features), math.ceil(s.drifted_share * len(self.features) - 1e-9))
         if k <= 1:
             return None  # the one-feature case fires it already
-        n, bad = _minutes(s.for_) + 5, self.drifted_value()
+        n, bad = coarse_length(self.model, _minutes(s.for_) + 5), self.drifted_value()
         values = {f: (bad if i < k else self.healthy_value()) for i, f in enumerate(self.features)}
         share = k / len(self.features)
         sev = C.SEVERITY_PAGE if s.dataset_severity == "critical" else C.SEVERITY_TICKET

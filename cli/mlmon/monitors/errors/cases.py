@@ -9,11 +9,13 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon.artifacts import RuleTest
-from mlmon.compiler.units import num
+from mlmon.compiler.units import format_duration, num
 from mlmon.monitors import testkit as K
+from mlmon.monitors.burnrate import eval_margin
 from mlmon.monitors.errors import schema as D
 from mlmon.monitors.errors.anomaly import baseline_offset
 from mlmon.monitors.errors.checks import Checks, checks
+from mlmon.monitors.errors.compile import Anomaly
 from mlmon.monitors.errors.inputs import RPS, STEP, synth
 from mlmon.monitors.errors.rules import labels, rule_groups
 from mlmon.presets import signals as S
@@ -29,9 +31,15 @@ def tests(model: Any) -> list[RuleTest]:
     lab = ac.lab
 
     # 1. healthy: 1% errors, steady traffic, varying predictions: nothing fires; exact error ratio
+    # (read at the last evaluation: a recorded sample is visible for 5m only). It lasts until the
+    # anomaly baseline is armed, so it evaluates as the anomaly cases do when they are coarse.
     an = chk.anomaly
     n = max(60, int((an.window / 4 + baseline_offset(an)) / STEP) + 20) if an else 60
-    exprs = (K.exact_check(S.rec(m, C.ERROR_RATIO), K.minutes(n - 1), 0.01),) if chk.ratio else ()
+    step = _anomaly_timing(model, an)[2] if an else 0.0
+    coarse = step >= K.COARSE_STEP  # then in the anomaly cases' file
+    last = K.Clock(model, step).last_s((n - 1) * STEP) if coarse else (n - 1) * STEP
+    every = format_duration(step) if coarse else None
+    exprs = (K.exact_check(S.rec(m, C.ERROR_RATIO), K.at(last), 0.01),) if chk.ratio else ()
     out = [
         RuleTest(
             f"errors {m}: healthy traffic with 1% errors raises nothing",
@@ -39,12 +47,13 @@ def tests(model: Any) -> list[RuleTest]:
             synth(model, chk, [(RPS, RPS * 0.01, n)]).items(),
             tuple(ac(n - 1, a) for a in sorted({r.alert for r in rules})),
             exprs,
+            evaluation_interval=every,
         )
     ]
 
     # 2. error ratio between warning and critical, then above critical
     if (r := chk.ratio) is not None:
-        n = int(r.for_ / STEP) + 12
+        n = K.coarse_length(model, int(r.for_ / STEP) + 12)
         mid = round((r.warning + r.critical) / 2, 4)
         out.append(
             RuleTest(
@@ -66,7 +75,7 @@ def tests(model: Any) -> list[RuleTest]:
         )
 
     # 3. no data: nothing scraped
-    nd = int(chk.cfg.no_data_for / STEP) + 5
+    nd = K.coarse_length(model, int(chk.cfg.no_data_for / STEP) + 5)
     nodata = [lab(C.SEVERITY_TICKET, r.labels[C.L_CHECK]) for r in rules if r.alert == D.A_NODATA]
     if nodata:
         out.append(
@@ -81,9 +90,8 @@ def _anomaly_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
     """A steady baseline, then a jump in each watched signal."""
     if (an := chk.anomaly) is None:
         return []
-    before = int((an.window / 4 + baseline_offset(an)) / STEP) + 10
-    after = int(an.for_ / STEP) + 10
-    after += K.coarse_margin(model, (before + after) * STEP)  # a long case evaluates every 5m
+    before, after, step = _anomaly_timing(model, an)
+    every = format_duration(step)
     n = before + after
     out = []
     for sgl in chk.signals:
@@ -100,9 +108,35 @@ def _anomaly_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
                 "1m",
                 s.items(),
                 (ac(before - 2, D.A_ANOMALY), ac(n - 1, D.A_ANOMALY, ac.lab(C.SEVERITY_TICKET, f"anomaly_{sgl}", signal=sgl))),
+                evaluation_interval=every,
             )
         )
     return out
+
+
+# A long anomaly case (a baseline a quarter of the window deep, then a jump) evaluates every 10m
+# or 5m when the jump's share of the baseline at the firing check stays under ANOMALY_SHARE;
+# otherwise at the model's interval. The check comes two evaluations late (``eval_margin``), and
+# the baseline, which ends ``for`` + 15m before it, then holds that much of the jump: that shrinks
+# the z-score (a 5.7% share took a drop to a fifth of the traffic under 3 at 15m steps; the
+# default 1d window holds 3.4% at 10m steps).
+ANOMALY_STEPS = (600.0, K.COARSE_STEP)
+ANOMALY_SHARE = 0.04
+
+
+def _anomaly_timing(model: Any, an: Anomaly) -> tuple[int, int, float]:
+    """Minutes of steady baseline and of jump of the anomaly cases, and seconds between their
+    evaluations."""
+    before = int((an.window / 4 + baseline_offset(an)) / STEP) + 10
+    after = int(an.for_ / STEP) + 10
+    own = K.case_step(model, (before + after) * STEP)
+    if K.coarse_step(model, (before + after) * STEP) == K.COARSE_STEP:
+        for step in ANOMALY_STEPS:
+            margin = eval_margin(step) - eval_margin(float(model.evaluation_interval))
+            end = before + after + margin - 1 - baseline_offset(an) / STEP  # the baseline's end at the check
+            if (end - before) / min(an.window / STEP, end) <= ANOMALY_SHARE:
+                return before, after + margin, step
+    return before, after, own
 
 
 def _degenerate_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
@@ -111,15 +145,24 @@ def _degenerate_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
         return []
     m = model.id
     n = int((dg.window + dg.for_) / STEP) + 10
+    # at the anomaly cases' interval when the window holds 6 of its evaluations and its half (the
+    # rule's offset) whole ones; the firing check then moves two of them later
+    step = _anomaly_timing(model, chk.anomaly)[2] if chk.anomaly else 0.0
+    every: str | None = None
+    if step > model.evaluation_interval and dg.window >= 6 * step and dg.window % (2 * step) == 0:
+        n, every = n + eval_margin(step) - eval_margin(float(model.evaluation_interval)), format_duration(step)
+    else:
+        n = K.coarse_length(model, n)
     out = [
         RuleTest(
             f"errors {m}: constant predictions fire {D.A_CONSTANT}",
             "1m",
             synth(model, chk, [(RPS, 0.0, n)], pred=[(0.7, n)]).items(),
             (ac(n - 1, D.A_CONSTANT, ac.lab(C.SEVERITY_TICKET, "constant_predictions")),),
+            evaluation_interval=every,
         )
     ]
-    n = int(dg.for_ / STEP) + 12
+    n = K.coarse_length(model, int(dg.for_ / STEP) + 12)
     bad = min(0.5, dg.invalid_ratio * 5)
     out.append(
         RuleTest(
@@ -130,7 +173,7 @@ def _degenerate_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
             (K.exact_check(S.rec(m, C.INVALID_OUTPUT_RATIO), K.minutes(n - 2), bad),),
         )
     )
-    n = int(chk.cfg.no_data_for / STEP) + 5
+    n = K.coarse_length(model, int(chk.cfg.no_data_for / STEP) + 5)
     s = synth(model, chk, [(RPS, 0.0, n)], with_pred=False, with_invalid=False)
     out.append(
         RuleTest(

@@ -53,12 +53,12 @@ def _latency(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTes
         return []
     _, slow = latency_values(model, max(chk.latency_max, lat.critical or chk.latency_max))
     extra = {"quantile": S.fmt_float(lat.quantile)} if chk.latency_quantile else {}
-    n = _m(lat.for_) + 15
+    n = K.coarse_length(model, _m(lat.for_) + 15)
     exp = [ex.lab(C.SEVERITY_TICKET, "latency", **extra)]
     if lat.critical is not None:
         exp.append(ex.lab(C.SEVERITY_PAGE, "latency", **extra))
     out = [RuleTest(f"infra {model.id}: slow requests fire {D.A_LATENCY}", "1m", inp.base(n, latency=slow).items(), (ex(n - 2, D.A_LATENCY, *exp),))]
-    n = _m(chk.cfg.no_data_for) + 10
+    n = K.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
     s = inp.base(n)
     without(s, inp.latency_series(s))
     out.append(
@@ -75,7 +75,7 @@ def _latency(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTes
 def _throughput(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (t := chk.throughput) is None or t.min_rps is None:
         return []
-    n = _m(t.for_) + 15
+    n = K.coarse_length(model, _m(t.for_) + 15)
     return [
         RuleTest(
             f"infra {model.id}: traffic below the floor fires {D.A_THROUGHPUT}",
@@ -92,6 +92,7 @@ def _traffic_drop(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[Ru
         return []
     high = max(RPS, d.min_baseline_rps * 20)
     before, after = _m(d.window) + 10, _m(d.for_) + 12
+    after += K.coarse_margin(model, (before + after) * STEP)
     n = before + after
     s = inp.base(n, traffic=[(high, 0.0, inp.ok_latency, before), (high * d.ratio / 5, 0.0, inp.ok_latency, after)])
     return [
@@ -129,7 +130,7 @@ def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) 
 def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (g := chk.gpu) is None:
         return []
-    n = _m(g.saturated_for) + 10
+    n = K.coarse_length(model, _m(g.saturated_for) + 10)
     out = [
         RuleTest(
             f"infra {model.id}: busy GPUs fire {D.A_GPU_SAT}",
@@ -138,7 +139,7 @@ def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
             (ex(n - 2, D.A_GPU_SAT, ex.lab(C.SEVERITY_TICKET, "gpu_saturated")), ex(n - 2, D.A_GPU_IDLE)),
         )
     ]
-    n = _m(g.idle_for) + 10
+    n = K.coarse_length(model, _m(g.idle_for) + 10)
     out.append(
         RuleTest(
             f"infra {model.id}: idle GPUs fire {D.A_GPU_IDLE} (money wasted)",
@@ -147,7 +148,7 @@ def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
             (ex(n - 2, D.A_GPU_IDLE, ex.lab(C.SEVERITY_TICKET, "gpu_idle")), ex(n - 2, D.A_GPU_SAT)),
         )
     )
-    n = _m(chk.cfg.no_data_for) + 10
+    n = K.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
     s = without(inp.base(n), inp.gauges(("gpu_util", "gpu_mem_ratio"), 0.5, n).series)
     out.append(
         RuleTest(f"infra {model.id}: missing GPU metrics raise {D.A_NODATA}", "1m", s.items(), (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "gpu")),))
@@ -158,7 +159,7 @@ def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
 def _gpu_memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (g := chk.gpu_memory) is None:
         return []
-    n = _m(g.memory_for) + 10
+    n = K.coarse_length(model, _m(g.memory_for) + 10)
     s = inp.base(n)
     s.series.update(inp.gauges(("gpu_mem_ratio",), min(1.0, (g.memory + 1) / 2), n).series)
     return [
@@ -170,7 +171,7 @@ def _memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest
     """Memory near the limit: between warning and critical a ticket only, above both."""
     if (mem := chk.memory) is None:
         return []
-    n = _m(mem.for_) + 10
+    n = K.coarse_length(model, _m(mem.for_) + 10)
     ticket, page = ex.lab(C.SEVERITY_TICKET, "memory"), ex.lab(C.SEVERITY_PAGE, "memory")
     out = [
         RuleTest(
@@ -181,7 +182,7 @@ def _memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest
         ),
         RuleTest(f"infra {model.id}: memory above critical pages", "1m", inp.base(n, mem=(mem.critical + 1) / 2).items(), (ex(n - 2, D.A_MEM, ticket, page),)),
     ]
-    n = _m(chk.cfg.no_data_for) + 10
+    n = K.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
     s = without(inp.base(n), inp.gauges(("mem_ratio",), 0.5, n).series)
     out.append(
         RuleTest(f"infra {model.id}: missing memory metrics raise {D.A_NODATA}", "1m", s.items(), (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "memory")),))
@@ -194,7 +195,7 @@ def _nothing_scraped(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list
     always = [nd.check for nd in chk.nodata if not nd.serving_only]
     if not always:
         return []
-    n = _m(chk.cfg.no_data_for) + 5
+    n = K.coarse_length(model, _m(chk.cfg.no_data_for) + 5)
     return [
         RuleTest(
             f"infra {model.id}: no metrics at all raise {D.A_NODATA} for {', '.join(always)}",
@@ -208,7 +209,7 @@ def _nothing_scraped(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list
 def _scrape(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (sc := chk.scrape) is None:
         return []
-    n = _m(sc.for_) + 8
+    n = K.coarse_length(model, _m(sc.for_) + 8)
     tlabels = inp.target_labels()
     down = {**tlabels, "instance": "10.0.0.2:8080"}
     s = inp.base(n)
@@ -231,7 +232,7 @@ def _scrape(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest
         RuleTest(
             f"infra {model.id}: no scrape job at all (no data) pages",
             "1m",
-            (("mlmon_unrelated_series", "1+0x20"),),
-            (ex(min(n - 1, 20), D.A_SERVING_DOWN, serving_down),),
+            (("mlmon_unrelated_series", f"1+0x{n}"),),
+            (ex(n - 1, D.A_SERVING_DOWN, serving_down),),
         ),
     ]
