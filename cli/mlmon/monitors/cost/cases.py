@@ -82,8 +82,7 @@ class CostCases:
         series, cost = self.inputs(segs, rate)
         # the day-long case evaluates every 30m: its cost changes on a full hour, each full hour
         # and midnight is an evaluation (the rules write the hour and day samples there), and the
-        # chain's values at that step come from the same simulation; the cases that watch alerts
-        # fire run at the model's interval
+        # chain's values at that step come from the same simulation
         ck = Clock(self.model, max(float(self.model.evaluation_interval), HEALTHY_STEP)) if cfg.budget is not None else self.clock(end)
         sim = CostSim(cost, ck)
         te = ck.last_s(end * 60.0)
@@ -121,7 +120,9 @@ class CostCases:
         high = round(thr * 1.5, 2) if cfg.source != "static" else math.ceil(thr * 1.5 / per)
         start, length = 120, 300
         series, cost = self.inputs([(self.base_segments(), start), (high, length - start)], 1.0)
-        ck = self.ck  # the fast burn's annotation reads an hour of the cost recorded at the model's interval
+        # at the model's interval: the once-per-hour samples behind month-to-date are written at
+        # the first evaluation of each hour, which only the model's own cadence proves
+        ck = self.ck
         sim = CostSim(cost, ck)
         limit = budget * cfg.projected_ratio
 
@@ -166,7 +167,7 @@ class CostCases:
         series = [x for x in series if not x[0].startswith(src)]
         series.append((f"{src}{{{self.lab}}}", f"{fmt_float(high_rate)}+0x{drop - 1} {fmt_float(low_rate)}+0x{n - drop - 1}"))
         rates = [high_rate] * drop + [low_rate] * (n - drop)
-        ck = self.ck
+        ck = self.clock(n)  # 5h: every 5m when the model's interval is shorter, simulated at that step
         sim = CostSim(cost, ck)
 
         def per_1k(t: float) -> float:
