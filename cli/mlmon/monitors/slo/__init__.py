@@ -93,8 +93,8 @@ the model's `evaluation_interval` (the test files say so; input samples are a mi
 far apart as the interval when it is shorter); a case longer than 6 hours (the slow page tier and
 the tickets, whose windows span 6h to 3d) every 15 minutes, and one longer than 3 hours every 5
 minutes, when the model's interval is shorter (their firing checks move later by twice the step,
-30m and 10m, beside windows of hours to days); so does a traffic-stop case longer than an hour,
-checked once the no-data alert is due (10m later at 5m steps),
+30m and 10m, beside windows of hours to days); a traffic-stop case longer than an hour, checked
+once the no-data alert is due, every 15 minutes too (30m later),
 and under a minute a case longer than an hour every minute. The expected alerts
 at each checked instant come from a simulation of the rules (window ratios of the synthetic
 counters and the `for` state machine); the input series are written in the model's preset
