@@ -198,16 +198,18 @@ def test_anomaly_cases_evaluate_every_10m_only_while_the_jump_stays_a_small_shar
     from mlmon.monitors.errors import cases
 
     def every(anomaly: str, degenerate: str = "") -> dict[str, str | None]:
+        """Each case's interval by the start of its name (after the model's)."""
         m = model(f"  - id: m\n    team: risk-ml\n    serving: {{targets: ['m:8080']}}\n    errors: {{anomaly: {anomaly}{degenerate}}}\n")
-        return {t.name.split(": ", 1)[1]: t.evaluation_interval for t in cases.tests(m)}
+        named = {t.name.split(": ", 1)[1]: t.evaluation_interval for t in cases.tests(m)}
+        return {start: next(v for k, v in named.items() if k.startswith(start)) for start in ("a jump in requests", "healthy", "constant predictions")}
 
     day = every("{window: 1d}")
-    assert day["a jump in requests fires MLModelAnomaly"] == "10m"
-    assert day["healthy traffic with 1% errors raises nothing"] == "10m"
-    assert day["constant predictions fire MLModelConstantPredictions"] == "10m"
-    assert every("{window: 8h}")["a jump in requests fires MLModelAnomaly"] == "5m"
-    assert every("{window: 2h}")["a jump in requests fires MLModelAnomaly"] == "1m"
-    assert every("{window: 1d}", ", degenerate: {window: 50m}")["constant predictions fire MLModelConstantPredictions"] == "5m"
+    assert day["a jump in requests"] == "10m"
+    assert day["healthy"] == "10m"
+    assert day["constant predictions"] == "10m"
+    assert every("{window: 8h}")["a jump in requests"] == "5m"
+    assert every("{window: 2h}")["a jump in requests"] == "1m"
+    assert every("{window: 1d}", ", degenerate: {window: 50m}")["constant predictions"] == "5m"
 
 
 def test_a_15m_step_lets_the_jump_into_its_own_baseline_and_promtool_sees_it(tmp_path, monkeypatch):
@@ -233,4 +235,29 @@ def test_a_15m_step_lets_the_jump_into_its_own_baseline_and_promtool_sees_it(tmp
     monkeypatch.setattr(cases, "ANOMALY_SHARE", 1.0)
     every, bad = run("unbounded")
     out = bad.stdout + bad.stderr
-    assert every == "15m" and bad.returncode != 0 and "a jump in requests fires MLModelAnomaly" in out and "got:[]" in out, out[-3000:]
+    assert every == "15m" and bad.returncode != 0 and "a jump in requests" in out and "got:[]" in out, out[-3000:]
+
+
+def test_each_jump_of_the_anomaly_case_fires_its_own_signal_only(tmp_path, monkeypatch):
+    """The jumps come one after the other in one case, each checked for exactly its own signal's
+    alert: a z-score that read another signal (the error ratio's wired to the request rate) fires
+    beside the request-rate jump and stays quiet on its own, and promtool fails the case."""
+    from mlmon.monitors import infra
+    from mlmon.monitors.errors import anomaly, cases
+    from tests.presets.promtool_util import run_promtool
+
+    s, _ = pipeline.check({"s.yaml": spec("  - id: m\n    team: risk-ml\n    serving: {targets: ['m:8080']}\n")})
+    m = s.models[0]
+    case = next(t for t in cases.tests(m) if "a jump in" in t.name)
+    assert [c.exp_alerts[0].labels["signal"] for c in case.alert_checks if c.exp_alerts] == ["requests", "error_ratio", "prediction_mean"]
+
+    def run(name: str):
+        groups = [*infra.MONITOR.rule_groups(m, s), *errors.MONITOR.rule_groups(m, s)]
+        (tmp_path / name).mkdir()
+        return run_promtool(tmp_path / name, groups, [case], case.evaluation_interval)
+
+    assert run("right").returncode == 0
+    monkeypatch.setitem(anomaly.SOURCE, "error_ratio", anomaly.SOURCE["requests"])
+    wrong = run("wired")
+    out = wrong.stdout + wrong.stderr
+    assert wrong.returncode != 0 and 'signal="error_ratio"' in out, out[-3000:]

@@ -67,7 +67,8 @@ dashboard: error ratio by model.
 
 Every alert has generated promtool tests in the model's own dialect: it fires on its incident
 with exact labels and annotations, healthy traffic (1% errors, varying predictions) raises
-nothing, and missing inputs raise the no-data alert instead. They exercise the trailing
+nothing, and missing inputs raise the no-data alert instead. The anomaly case jumps each watched
+signal in turn after a steady baseline, and each jump fires its own signal's alert only. They exercise the trailing
 baseline; a project test runs three weeks of a day/night pattern through promtool to show the
 weekly baseline catches a daytime drop that the trailing one misses.
 """
