@@ -156,3 +156,23 @@ def test_a_section_left_out_compiles_to_the_schema_defaults():
             got = getattr(got, "for_" if k == "for" else k)
         is_duration = isinstance(want, str) and want[0].isdigit()
         assert got == (parse_duration(want) if is_duration else want), path
+
+
+def test_a_traffic_drop_for_as_long_as_its_trailing_window_is_warned_about(tmp_path):
+    """A sudden drop becomes part of the trailing average: a drop to zero keeps requests under
+    ratio x average for less than the window, so a ``for:`` that long never lets the alert fire.
+    lint warns at ``traffic_drop.for``; the generated drop case shows the silence in promtool."""
+    from tests.presets.promtool_util import run_promtool
+
+    body = "  - id: m\n    team: risk-ml\n    serving: {{targets: ['m:8080']}}\n    infra: {{traffic_drop: {{window: 30m, for: {f}}}}}\n"
+    s, diags = check(body.format(f="30m"))
+    assert s is not None
+    warned = [format_text([d]) for d in diags if d.code == "MLM210" and d.severity.name == "WARNING"]
+    assert len(warned) == 1 and "traffic_drop.for" in warned[0] and "cannot fire" in warned[0], warned
+    case = next(t for t in infra.MONITOR.rule_tests(s.models[0], s) if "traffic falling" in t.name)
+    res = run_promtool(tmp_path, infra.MONITOR.rule_groups(s.models[0], s), [case], case.every(s.models[0]))
+    assert res.returncode != 0 and "MLModelTrafficDrop" in res.stdout + res.stderr
+    # last week's window as the baseline, or a for: under the window: no warning
+    for text in (body.format(f="30m").replace("window: 30m,", "window: 30m, compare: last_week,"), body.format(f="25m")):
+        _, diags = check(text)
+        assert not [d for d in diags if d.code == "MLM210"], [str(d) for d in diags]

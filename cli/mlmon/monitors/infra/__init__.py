@@ -55,7 +55,9 @@ expression over several metrics), a latency `quantile` that is not recorded (0.5
 `latency.critical` not above `latency.max`, `gpu.idle` not below `gpu.saturated`,
 `memory.critical` not above `memory.warning` and a traffic-drop `window` under 20m (four 5m rate
 windows). It warns when the scrape interval is longer than 75s (too long for the 5m rate window
-of the signals).
+of the signals), and when a trailing traffic drop's `for` is not shorter than its `window`: a
+sudden drop joins the trailing average before it has lasted that long (a drop to zero stays under
+`ratio` x the average for less than the window), so `MLModelTrafficDrop` could not fire on it.
 
 ## Dashboards
 

@@ -104,6 +104,16 @@ def compile_infra(raw: Any, ctx: CompileContext) -> Infra:
     rate_window = parse_duration(S.WINDOW)  # of the normalised signals
     if traffic_drop.window < 4 * rate_window:
         ctx.error(("traffic_drop", "window"), "MLM203", f"baseline window must be at least {format_duration(4 * rate_window)} (4 x the {S.WINDOW} rate window)")
+    if traffic_drop.enabled and traffic_drop.compare == "trailing" and traffic_drop.for_ >= traffic_drop.window:
+        # a drop to a fraction f of the traffic holds requests under ratio x the trailing average
+        # for window x (ratio - f) / (ratio x (1 - f)) at most: under the window even for f = 0
+        ctx.warning(
+            ("traffic_drop", "for"),
+            "MLM210",
+            f"for ({format_duration(traffic_drop.for_)}) is not shorter than the trailing window ({format_duration(traffic_drop.window)}): "
+            f"a sudden drop joins the trailing average before it has lasted that long, so {D.A_DROP} cannot fire on it",
+            hint="use a for well under the window (the default is 10m on 1h), or compare: last_week",
+        )
     gpu = GPU(
         gr.get("enabled", gpu_d["enabled"]),
         float(gr.get("saturated", gpu_d["saturated"])),
