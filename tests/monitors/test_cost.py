@@ -15,11 +15,11 @@ from mlmon import pipeline
 from mlmon.artifacts import AlertRule, RecordingRule
 from mlmon.compiler.units import num
 from mlmon.diagnostics import Severity
-from mlmon.monitors import cost, testkit
+from mlmon.monitors import cost, steps, testkit
 from mlmon.monitors.cost.sim import CostSim
 from tests.presets.promtool_util import assert_promtool_passes, assert_promtool_passes_at_their_intervals, assert_tests_name_only_defined_alerts, run_promtool
 
-MINUTELY = testkit.Clock(SimpleNamespace(evaluation_interval=60))
+MINUTELY = steps.Clock(SimpleNamespace(evaluation_interval=60))
 HEAD = """apiVersion: mlmon/v1
 kind: MonitoringSpec
 metadata: {name: t}
@@ -155,7 +155,7 @@ def test_month_to_date_matches_the_true_spend_when_cost_changes_on_full_hours(se
 
 @pytest.mark.parametrize("every", [30, 60, 120])
 def test_month_to_date_is_exact_for_a_constant_cost(every):
-    ck = testkit.Clock(SimpleNamespace(evaluation_interval=every))
+    ck = steps.Clock(SimpleNamespace(evaluation_interval=every))
     sim = CostSim([4.0] * (2 * 1440 + 100), ck)
     for t in (0, 59, 60, 1439, 1440, 1442, 2 * 1440 + 90):
         assert sim.mtd(t * 60.0) == pytest.approx(4.0 * t / 60)
@@ -311,7 +311,7 @@ def test_month_to_date_restarts_on_the_first_of_each_month(tmp_path):
     per_hour = " ".join(f"{r}+0x23" for r in replicas)
     inputs = ((f'{C.REPLICAS}{{model="m1"}}', per_hour), (f'{C.REQUESTS_RATE}{{model="m1"}}', f"10+0x{days * 24 - 1}"))
     cost_per_minute = [r * 3.06 for r in replicas for _ in range(1440)]
-    sim = CostSim(cost_per_minute, testkit.Clock(SimpleNamespace(evaluation_interval=HOUR)))
+    sim = CostSim(cost_per_minute, steps.Clock(SimpleNamespace(evaluation_interval=HOUR)))
     lab = 'model="m1"'
     checks = []
     for day, hour in ((30, 12), (31, 0), (31, 5), (32, 0), (32, 3), (45, 12), (58, 23), (59, 0), (59, 1), (60, 0), (60, 7)):

@@ -7,8 +7,8 @@ The SLO and LLM-SLO burn-rate cases are proven at both intervals in test_slo.py,
 feedback (whose expected values come from simulations of every evaluation) in their own tests;
 the delayed-label monitors (performance, regression, ranking, retraining on labels) run at a
 coarser unit that divides every window (monitors/quality.Timing), the same at any interval. At
-30s, cases longer than an hour evaluate every minute (testkit.LONG_CASE); simulated SLO cases
-longer than 3h every 5m (testkit.sim_case_step)."""
+30s, cases longer than an hour evaluate every minute (steps.LONG_CASE); simulated SLO cases
+longer than 3h every 5m (steps.sim_case_step)."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ class _Model:
 
 
 def test_the_clock_puts_checks_on_evaluations_and_counts_for_from_them():
-    from mlmon.monitors.testkit import Clock
+    from mlmon.monitors.steps import Clock
 
     two, half = Clock(_Model(120.0)), Clock(_Model(30.0))
     assert (two.next(5), two.at(5), two.late, two.margin) == (6, "6m", 2, 4)
@@ -133,7 +133,7 @@ def test_long_cases_of_a_sub_minute_spec_evaluate_every_minute():
     the same answer: a case longer than an hour runs at 1m; shorter ones, and any case of a spec
     at a minute or more, at the spec's interval."""
     from mlmon.artifacts import AlertCheck, RuleTest
-    from mlmon.monitors.testkit import case_interval, case_step, minute_built
+    from mlmon.monitors.steps import case_interval, case_step, minute_built
 
     fast, slow = _Model(5.0), _Model(120.0)
     assert (case_step(fast, 7200.0), case_interval(fast, 7200.0)) == (60.0, "1m")

@@ -14,7 +14,7 @@ from mlmon import pipeline
 from mlmon.artifacts import AlertRule, RecordingRule
 from mlmon.monitors import feedback
 from mlmon.monitors.feedback.sim import FeedbackSim
-from mlmon.monitors.testkit import Clock
+from mlmon.monitors.steps import Clock
 from tests.presets.promtool_util import assert_promtool_passes, assert_tests_name_only_defined_alerts, run_promtool
 
 HEAD = """apiVersion: mlmon/v1

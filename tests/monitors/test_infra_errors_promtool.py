@@ -38,7 +38,7 @@ CASES = {
     ),
     "mlserver": "  - id: m6\n    team: ml\n    serving: {preset: mlserver}\n    errors: {anomaly: {window: 2h, signals: [error_ratio]}}\n",
     # for: and windows that make every case longer than an hour, none a multiple of 5m: the cases
-    # evaluate every 5m (testkit.COARSE_MINUTE_CASE) and their checks allow for it
+    # evaluate every 5m (steps.COARSE_MINUTE_CASE) and their checks allow for it
     "long-for": (
         "  - id: m8\n    team: ml\n    serving: {preset: mlmon, targets: ['m8:8080']}\n"
         "    infra: {exporters: [dcgm, cadvisor], namespace: ml, pod: 'm8-.*', no_data_for: 61m, latency: {for: 63m},"

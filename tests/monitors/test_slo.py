@@ -14,7 +14,7 @@ from mlmon.diagnostics import format_text
 from mlmon.monitors import slo
 from mlmon.monitors.slo import schema as slo_schema
 from mlmon.monitors.slo.cases import SLOW_CASE
-from mlmon.monitors.testkit import LONG_CASE, horizon
+from mlmon.monitors.steps import LONG_CASE, horizon
 from tests.helpers.specs import spec
 from tests.presets.promtool_util import assert_promtool_passes, run_promtool
 

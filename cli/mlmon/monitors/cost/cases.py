@@ -15,7 +15,8 @@ from mlmon.monitors.cost import exprs as X
 from mlmon.monitors.cost.compile import CostConfig
 from mlmon.monitors.cost.rules import FAST_BURN_FOR, PROJECTED_FOR, UNIT_COST_FOR, alerts
 from mlmon.monitors.cost.sim import CostSim
-from mlmon.monitors.testkit import Clock, at, coarse_step, exp_alert, gauge_steps, in_minutes, minutes, sim_case_step, value_check
+from mlmon.monitors.steps import Clock, coarse_step, sim_case_step
+from mlmon.monitors.testkit import at, exp_alert, gauge_steps, in_minutes, minutes, value_check
 
 HEALTHY_STEP = 1800.0  # seconds between evaluations of the day-long healthy case
 

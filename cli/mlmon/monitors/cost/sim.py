@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 
-from mlmon.monitors.testkit import Clock
+from mlmon.monitors.steps import Clock
 
 DAY, HOUR = 86400, 3600
 

@@ -15,7 +15,8 @@ from mlmon.monitors.drift.compile import Dist, Drift
 from mlmon.monitors.drift.inputs import PREDICTION, concentrated, key, per_minute, reference, series_for, shifted_reference, unknown_series
 from mlmon.monitors.drift.promql import contract_selector, model_matcher
 from mlmon.monitors.drift.scores import fractions
-from mlmon.monitors.testkit import Clock, exp_alert, expand_all
+from mlmon.monitors.steps import Clock
+from mlmon.monitors.testkit import exp_alert, expand_all
 
 TEST_TOLERANCE = 1e-6
 SCALE = 1000  # observations per minute in the healthy case

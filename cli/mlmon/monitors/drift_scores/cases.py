@@ -14,7 +14,8 @@ from mlmon.compiler.units import format_duration
 from mlmon.monitors.drift_scores import rules as R
 from mlmon.monitors.drift_scores import schema as D
 from mlmon.monitors.drift_scores.compile import DriftScores
-from mlmon.monitors.testkit import coarse_length, coarse_margin, exp_alert, expand_all, minute_built, minutes, series, value_check
+from mlmon.monitors.steps import coarse_length, coarse_margin, minute_built
+from mlmon.monitors.testkit import exp_alert, expand_all, minutes, series, value_check
 from mlmon.presets import signals as S
 
 RUNS_PER_MIN = 10.0  # synthetic detector runs per minute (share presets)

@@ -10,8 +10,8 @@ from typing import Any
 from mlmon import conventions as C
 from mlmon.artifacts import RuleTest
 from mlmon.compiler.units import format_duration, num
+from mlmon.monitors import steps
 from mlmon.monitors import testkit as K
-from mlmon.monitors.burnrate import eval_margin
 from mlmon.monitors.errors import schema as D
 from mlmon.monitors.errors.anomaly import baseline_offset
 from mlmon.monitors.errors.checks import Checks, checks
@@ -36,8 +36,8 @@ def tests(model: Any) -> list[RuleTest]:
     an = chk.anomaly
     n = max(60, int((an.window / 4 + baseline_offset(an)) / STEP) + 20) if an else 60
     step = _anomaly_timing(model, an)[2] if an else 0.0
-    coarse = step >= K.COARSE_STEP  # then in the anomaly cases' file
-    last = K.Clock(model, step).last_s((n - 1) * STEP) if coarse else (n - 1) * STEP
+    coarse = step >= steps.COARSE_STEP  # then in the anomaly cases' file
+    last = steps.Clock(model, step).last_s((n - 1) * STEP) if coarse else (n - 1) * STEP
     every = format_duration(step) if coarse else None
     exprs = (K.exact_check(S.rec(m, C.ERROR_RATIO), K.at(last), 0.01),) if chk.ratio else ()
     out = [
@@ -53,7 +53,7 @@ def tests(model: Any) -> list[RuleTest]:
 
     # 2. error ratio between warning and critical, then above critical
     if (r := chk.ratio) is not None:
-        n = K.coarse_length(model, int(r.for_ / STEP) + 12)
+        n = steps.coarse_length(model, int(r.for_ / STEP) + 12)
         mid = round((r.warning + r.critical) / 2, 4)
         out.append(
             RuleTest(
@@ -75,7 +75,7 @@ def tests(model: Any) -> list[RuleTest]:
         )
 
     # 3. no data: nothing scraped
-    nd = K.coarse_length(model, int(chk.cfg.no_data_for / STEP) + 5)
+    nd = steps.coarse_length(model, int(chk.cfg.no_data_for / STEP) + 5)
     nodata = [lab(C.SEVERITY_TICKET, r.labels[C.L_CHECK]) for r in rules if r.alert == D.A_NODATA]
     if nodata:
         out.append(
@@ -83,7 +83,7 @@ def tests(model: Any) -> list[RuleTest]:
         )
     out.extend(_anomaly_cases(model, chk, ac))
     out.extend(_degenerate_cases(model, chk, ac))
-    return K.minute_built(model, out, coarse=True)
+    return steps.minute_built(model, out, coarse=True)
 
 
 def _anomaly_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
@@ -121,7 +121,7 @@ def _anomaly_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
 # the baseline, which ends ``for`` + 15m before it, then holds that much of the jump: that shrinks
 # the z-score (a 5.7% share took a drop to a fifth of the traffic under 3 at 15m steps; the
 # default 1d window holds 3.4% at 10m steps).
-ANOMALY_STEPS = (600.0, K.COARSE_STEP)
+ANOMALY_STEPS = (600.0, steps.COARSE_STEP)
 ANOMALY_SHARE = 0.04
 
 
@@ -130,10 +130,10 @@ def _anomaly_timing(model: Any, an: Anomaly) -> tuple[int, int, float]:
     evaluations."""
     before = int((an.window / 4 + baseline_offset(an)) / STEP) + 10
     after = int(an.for_ / STEP) + 10
-    own = K.case_step(model, (before + after) * STEP)
-    if K.coarse_step(model, (before + after) * STEP) == K.COARSE_STEP:
+    own = steps.case_step(model, (before + after) * STEP)
+    if steps.coarse_step(model, (before + after) * STEP) == steps.COARSE_STEP:
         for step in ANOMALY_STEPS:
-            margin = eval_margin(step) - eval_margin(float(model.evaluation_interval))
+            margin = steps.margin_at(model, step)
             end = before + after + margin - 1 - baseline_offset(an) / STEP  # the baseline's end at the check
             if (end - before) / min(an.window / STEP, end) <= ANOMALY_SHARE:
                 return before, after + margin, step
@@ -151,9 +151,9 @@ def _degenerate_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
     step = _anomaly_timing(model, chk.anomaly)[2] if chk.anomaly else 0.0
     every: str | None = None
     if step > model.evaluation_interval and dg.window >= 6 * step and dg.window % (2 * step) == 0:
-        n, every = n + eval_margin(step) - eval_margin(float(model.evaluation_interval)), format_duration(step)
+        n, every = n + steps.margin_at(model, step), format_duration(step)
     else:
-        n = K.coarse_length(model, n)
+        n = steps.coarse_length(model, n)
     out = [
         RuleTest(
             f"errors {m}: constant predictions fire {D.A_CONSTANT}",
@@ -163,7 +163,7 @@ def _degenerate_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
             evaluation_interval=every,
         )
     ]
-    n = K.coarse_length(model, int(dg.for_ / STEP) + 12)
+    n = steps.coarse_length(model, int(dg.for_ / STEP) + 12)
     bad = min(0.5, dg.invalid_ratio * 5)
     out.append(
         RuleTest(
@@ -174,7 +174,7 @@ def _degenerate_cases(model: Any, chk: Checks, ac: K.Expect) -> list[RuleTest]:
             (K.exact_check(S.rec(m, C.INVALID_OUTPUT_RATIO), K.minutes(n - 2), bad),),
         )
     )
-    n = K.coarse_length(model, int(chk.cfg.no_data_for / STEP) + 5)
+    n = steps.coarse_length(model, int(chk.cfg.no_data_for / STEP) + 5)
     s = synth(model, chk, [(RPS, 0.0, n)], with_pred=False, with_invalid=False)
     out.append(
         RuleTest(

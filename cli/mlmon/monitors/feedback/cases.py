@@ -15,7 +15,8 @@ from mlmon.monitors.feedback.alerts import alert_rules, labels
 from mlmon.monitors.feedback.compile import Feedback
 from mlmon.monitors.feedback.rules import RATING_COUNT, RATING_SUM
 from mlmon.monitors.feedback.sim import FeedbackSim
-from mlmon.monitors.testkit import Clock, counter_values, exp_alert, in_minutes, value_check
+from mlmon.monitors.steps import Clock
+from mlmon.monitors.testkit import counter_values, exp_alert, in_minutes, value_check
 
 Series = list[tuple[str, str]]
 CHECKS = {C.ALERT_FB_SPIKE: "negative_ratio", C.ALERT_FB_HIGH: "negative_ratio_max", C.ALERT_FB_RATING: "rating", C.ALERT_FB_STOPPED: "volume"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from mlmon.monitors.feedback.compile import Feedback
-from mlmon.monitors.testkit import Clock
+from mlmon.monitors.steps import Clock
 
 
 class FeedbackSim:

@@ -11,6 +11,7 @@ from typing import Any
 
 from mlmon import conventions as C
 from mlmon.artifacts import RuleTest
+from mlmon.monitors import steps
 from mlmon.monitors import testkit as K
 from mlmon.monitors.infra import schema as D
 from mlmon.monitors.infra.checks import Checks, checks
@@ -45,7 +46,7 @@ def tests(model: Any) -> list[RuleTest]:
     cases: tuple[Case, ...] = (_latency, _throughput, _traffic_drop, _traffic_drop_last_week, _gpu, _gpu_memory, _memory, _nothing_scraped, _scrape)
     for case in cases:
         out.extend(case(model, chk, inp, ex))
-    return K.minute_built(model, out, coarse=True)
+    return steps.minute_built(model, out, coarse=True)
 
 
 def _latency(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
@@ -53,12 +54,12 @@ def _latency(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTes
         return []
     _, slow = latency_values(model, max(chk.latency_max, lat.critical or chk.latency_max))
     extra = {"quantile": S.fmt_float(lat.quantile)} if chk.latency_quantile else {}
-    n = K.coarse_length(model, _m(lat.for_) + 15)
+    n = steps.coarse_length(model, _m(lat.for_) + 15)
     exp = [ex.lab(C.SEVERITY_TICKET, "latency", **extra)]
     if lat.critical is not None:
         exp.append(ex.lab(C.SEVERITY_PAGE, "latency", **extra))
     out = [RuleTest(f"infra {model.id}: slow requests fire {D.A_LATENCY}", "1m", inp.base(n, latency=slow).items(), (ex(n - 2, D.A_LATENCY, *exp),))]
-    n = K.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
+    n = steps.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
     s = inp.base(n)
     without(s, inp.latency_series(s))
     out.append(
@@ -75,7 +76,7 @@ def _latency(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTes
 def _throughput(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (t := chk.throughput) is None or t.min_rps is None:
         return []
-    n = K.coarse_length(model, _m(t.for_) + 15)
+    n = steps.coarse_length(model, _m(t.for_) + 15)
     return [
         RuleTest(
             f"infra {model.id}: traffic below the floor fires {D.A_THROUGHPUT}",
@@ -92,7 +93,7 @@ def _traffic_drop(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[Ru
         return []
     high = max(RPS, d.min_baseline_rps * 20)
     before, after = _m(d.window) + 10, _m(d.for_) + 12
-    after += K.coarse_margin(model, (before + after) * STEP)
+    after += steps.coarse_margin(model, (before + after) * STEP)
     n = before + after
     s = inp.base(n, traffic=[(high, 0.0, inp.ok_latency, before), (high * d.ratio / 5, 0.0, inp.ok_latency, after)])
     return [
@@ -113,7 +114,7 @@ def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) 
     high = max(RPS, d.min_baseline_rps * 20)
     before = int((7 * 86400 + d.window) / step) + 5
     after = int((d.for_ + 720) / step)
-    after += int(math.ceil(K.coarse_margin(model, (before + after) * step) * 60 / step))  # a week-long case evaluates every 5m
+    after += int(math.ceil(steps.coarse_margin(model, (before + after) * step) * 60 / step))  # a week-long case evaluates every 5m
     s = S.Synth()
     S.synth_traffic(model, s, [(high, 0.0, inp.ok_latency, before), (high * d.ratio / 5, 0.0, inp.ok_latency, after)], step)
     t_before, t_end = int(before * step / 60) - 4, int((before + after) * step / 60) - 2
@@ -130,7 +131,7 @@ def _traffic_drop_last_week(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) 
 def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (g := chk.gpu) is None:
         return []
-    n = K.coarse_length(model, _m(g.saturated_for) + 10)
+    n = steps.coarse_length(model, _m(g.saturated_for) + 10)
     out = [
         RuleTest(
             f"infra {model.id}: busy GPUs fire {D.A_GPU_SAT}",
@@ -139,7 +140,7 @@ def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
             (ex(n - 2, D.A_GPU_SAT, ex.lab(C.SEVERITY_TICKET, "gpu_saturated")), ex(n - 2, D.A_GPU_IDLE)),
         )
     ]
-    n = K.coarse_length(model, _m(g.idle_for) + 10)
+    n = steps.coarse_length(model, _m(g.idle_for) + 10)
     out.append(
         RuleTest(
             f"infra {model.id}: idle GPUs fire {D.A_GPU_IDLE} (money wasted)",
@@ -148,7 +149,7 @@ def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
             (ex(n - 2, D.A_GPU_IDLE, ex.lab(C.SEVERITY_TICKET, "gpu_idle")), ex(n - 2, D.A_GPU_SAT)),
         )
     )
-    n = K.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
+    n = steps.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
     s = without(inp.base(n), inp.gauges(("gpu_util", "gpu_mem_ratio"), 0.5, n).series)
     out.append(
         RuleTest(f"infra {model.id}: missing GPU metrics raise {D.A_NODATA}", "1m", s.items(), (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "gpu")),))
@@ -159,7 +160,7 @@ def _gpu(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
 def _gpu_memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (g := chk.gpu_memory) is None:
         return []
-    n = K.coarse_length(model, _m(g.memory_for) + 10)
+    n = steps.coarse_length(model, _m(g.memory_for) + 10)
     s = inp.base(n)
     s.series.update(inp.gauges(("gpu_mem_ratio",), min(1.0, (g.memory + 1) / 2), n).series)
     return [
@@ -171,7 +172,7 @@ def _memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest
     """Memory near the limit: between warning and critical a ticket only, above both."""
     if (mem := chk.memory) is None:
         return []
-    n = K.coarse_length(model, _m(mem.for_) + 10)
+    n = steps.coarse_length(model, _m(mem.for_) + 10)
     ticket, page = ex.lab(C.SEVERITY_TICKET, "memory"), ex.lab(C.SEVERITY_PAGE, "memory")
     out = [
         RuleTest(
@@ -182,7 +183,7 @@ def _memory(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest
         ),
         RuleTest(f"infra {model.id}: memory above critical pages", "1m", inp.base(n, mem=(mem.critical + 1) / 2).items(), (ex(n - 2, D.A_MEM, ticket, page),)),
     ]
-    n = K.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
+    n = steps.coarse_length(model, _m(chk.cfg.no_data_for) + 10)
     s = without(inp.base(n), inp.gauges(("mem_ratio",), 0.5, n).series)
     out.append(
         RuleTest(f"infra {model.id}: missing memory metrics raise {D.A_NODATA}", "1m", s.items(), (ex(n - 2, D.A_NODATA, ex.lab(C.SEVERITY_TICKET, "memory")),))
@@ -195,7 +196,7 @@ def _nothing_scraped(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list
     always = [nd.check for nd in chk.nodata if not nd.serving_only]
     if not always:
         return []
-    n = K.coarse_length(model, _m(chk.cfg.no_data_for) + 5)
+    n = steps.coarse_length(model, _m(chk.cfg.no_data_for) + 5)
     return [
         RuleTest(
             f"infra {model.id}: no metrics at all raise {D.A_NODATA} for {', '.join(always)}",
@@ -209,7 +210,7 @@ def _nothing_scraped(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list
 def _scrape(model: Any, chk: Checks, inp: Inputs, ex: K.Expect) -> list[RuleTest]:
     if (sc := chk.scrape) is None:
         return []
-    n = K.coarse_length(model, _m(sc.for_) + 8)
+    n = steps.coarse_length(model, _m(sc.for_) + 8)
     tlabels = inp.target_labels()
     down = {**tlabels, "instance": "10.0.0.2:8080"}
     s = inp.base(n)

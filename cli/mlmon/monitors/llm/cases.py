@@ -23,7 +23,8 @@ from mlmon.monitors.llm import slo_cases
 from mlmon.monitors.llm.alerts import alert_rules, labels, nodata_inputs, sel
 from mlmon.monitors.llm.compile import LLM, Evaluation, TokenCost
 from mlmon.monitors.llm.rules import USD_PER_HOUR
-from mlmon.monitors.testkit import Clock, alert_check, at, firing, gauge_steps, minutes, value_check
+from mlmon.monitors.steps import Clock
+from mlmon.monitors.testkit import alert_check, at, firing, gauge_steps, minutes, value_check
 from mlmon.presets import signals as S
 
 Segments = list[tuple[float | None, int]]

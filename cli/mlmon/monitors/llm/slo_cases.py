@@ -24,7 +24,8 @@ from mlmon.monitors import burnrate
 from mlmon.monitors.burnrate import whole_minutes as _m
 from mlmon.monitors.llm import slos as R
 from mlmon.monitors.llm.compile import LatencySLO
-from mlmon.monitors.testkit import minutes, sim_case_step, value_check
+from mlmon.monitors.steps import sim_case_step
+from mlmon.monitors.testkit import minutes, value_check
 from mlmon.presets import signals as S
 
 PER_MIN = 1000.0  # requests per minute

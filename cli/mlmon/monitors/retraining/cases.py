@@ -28,7 +28,8 @@ from mlmon.monitors.quality import (
 )
 from mlmon.monitors.retraining.compile import Retraining
 from mlmon.monitors.retraining.rules import labels, rule_groups, trigger_exprs
-from mlmon.monitors.testkit import Clock, alert_rules, at, case_interval, coarse_step, exp_alert, series
+from mlmon.monitors.steps import Clock, case_interval, coarse_step
+from mlmon.monitors.testkit import alert_rules, at, exp_alert, series
 
 V0 = "v0"  # an older version, no longer served
 
@@ -40,7 +41,7 @@ class _Cases:
         self.fr = int(math.ceil(r.for_ / 60))  # minutes
         # the firing check, on an evaluation of the case's step; inputs run 8 minutes beyond it.
         # The inputs of these cases are constant, so one longer than COARSE_MINUTE_CASE (a for: of
-        # an hour or more) evaluates every 5m when the model's interval is shorter (testkit.coarse_step)
+        # an hour or more) evaluates every 5m when the model's interval is shorter (steps.coarse_step)
         step = coarse_step(model, (self.fr + 2) * 60.0)
         ck = Clock(model, step)
         self.t = int(ck.next(self.fr + 2 + ck.margin))

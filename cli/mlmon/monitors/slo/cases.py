@@ -38,7 +38,7 @@ from mlmon.monitors.slo.model import SLO
 from mlmon.monitors.slo.schema import Tier
 from mlmon.monitors.slo.sim import Increments, Sim, simulate
 from mlmon.monitors.slo.sim import whole_minutes as _m
-from mlmon.monitors.testkit import COARSE_STEP, Clock, case_step, coarse_step, sim_case_step
+from mlmon.monitors.steps import COARSE_STEP, Clock, case_step, coarse_step, margin_at, sim_case_step
 
 TOTAL_PER_MIN = 1000.0  # synthetic requests per minute
 TICKET_SETTLE = 15  # minutes after the simulated ticket opens that a ticket case checks it
@@ -73,7 +73,7 @@ class Scenario:
     ):
         self.model = model
         self.length = max(sum(n for _, n in incs_t) for incs_t, _ in traffic.values())
-        # the model's interval; a minute or 5m for a long case (testkit.sim_case_step)
+        # the model's interval; a minute or 5m for a long case (steps.sim_case_step)
         self.step = step or sim_case_step(model, self.length * 60.0)
         self.series: dict[str, str] = {}
         self.counters: dict[str, tuple[Increments, Increments]] = {}  # SLO name -> (total, errors) increments
@@ -228,7 +228,7 @@ def _page_burns(model: Any, slo: SLO) -> list[Burn]:
             f"then on the {t.windows} tier a {fmt_float(round(burn, 3))}x burn pages within "
             f"{format_duration(60 * (detect + _m(t.for_) + 2))} (detection {detect}m + for {format_duration(t.for_)})"
         )
-        out.append(Burn(slo, name, prefix, burn, i, check_at + eval_margin(step) - eval_margin(model.evaluation_interval), step))
+        out.append(Burn(slo, name, prefix, burn, i, check_at + margin_at(model, step), step))
     return out
 
 
@@ -244,7 +244,7 @@ def _ticket_burns(model: Any, slo: SLO) -> list[Burn]:
         prefix = 60
         horizon = prefix + _m(t.long) + _m(t.for_) + 10 + TICKET_SETTLE + eval_margin(model.evaluation_interval)
         step = burn_case_step(model, horizon * 60.0)
-        horizon += eval_margin(step) - eval_margin(model.evaluation_interval)
+        horizon += margin_at(model, step)
         eb_inc = ((0.1 * slo.budget * TOTAL_PER_MIN, prefix), (min(burn * slo.budget, 1.0) * TOTAL_PER_MIN, horizon - prefix))
         sim = simulate(slo.budget, tuple(tiers), ((TOTAL_PER_MIN, horizon),), eb_inc, step)
         first = sim.first_firing(t, prefix, horizon)
@@ -253,7 +253,7 @@ def _ticket_burns(model: Any, slo: SLO) -> list[Burn]:
         name = f"{model.id}/{slo.name}: a {fmt_float(round(burn, 3))}x burn opens a ticket ({t.windows} tier, after {format_duration(60 * (first - prefix))}) and never pages"
         # checked a while after the ticket opens: the long window fills slowly, so a one-sample
         # difference (per-period gauges read with avg_over_time) moves the crossing by minutes
-        settle = TICKET_SETTLE + eval_margin(step) - eval_margin(model.evaluation_interval)
+        settle = TICKET_SETTLE + margin_at(model, step)
         out.append(Burn(slo, name, prefix, burn, i, first + settle, step))
     return out
 

@@ -16,7 +16,8 @@ from mlmon import conventions as C
 from mlmon.artifacts import AlertCheck, ExprCheck, RuleTest, Sample
 from mlmon.compiler.units import fmt_float, parse_duration
 from mlmon.monitors.quality import V1, V2, info_series, trained_series
-from mlmon.monitors.testkit import Clock, alert_rules, at, exp_alert, minutes, series
+from mlmon.monitors.steps import Clock
+from mlmon.monitors.testkit import alert_rules, at, exp_alert, minutes, series
 from mlmon.monitors.versions import registry_file
 from mlmon.monitors.versions.compile import Versions
 from mlmon.monitors.versions.rules import INFO_MISSING_FOR, labels, rule_groups

@@ -12,7 +12,8 @@ from mlmon import conventions as C
 from mlmon.artifacts import ExprCheck, RecordingRule, RuleTest, Sample
 from mlmon.compiler.units import num
 from mlmon.monitors.quality import V1, info_series, trained_series
-from mlmon.monitors.testkit import Clock, at, series
+from mlmon.monitors.steps import Clock
+from mlmon.monitors.testkit import at, series
 
 
 def file_link(model: Any) -> Any:
