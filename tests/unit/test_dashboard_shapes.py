@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from mlmon import conventions as C
 from mlmon import pipeline
 from tests.helpers.specs import spec
 
@@ -30,7 +31,7 @@ def test_every_model_of_a_shape_gets_its_own_dashboard():
     assert s is not None, [str(d) for d in diags]
     for m in s.models:
         assert pipeline.model_dashboard(s, m) == pipeline._model_dashboard(s, m), m.id
-        assert f'"uid": "{pipeline.C.grafana_uid("model", m.id)}"' in pipeline.model_dashboard(s, m)
+        assert f'"uid": "{C.grafana_uid("model", m.id)}"' in pipeline.model_dashboard(s, m)
     assert len(pipeline.SHAPES) == 1  # one shape, rendered once
 
 
