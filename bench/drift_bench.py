@@ -13,16 +13,20 @@ bins) plus the prediction score. The bench:
    head block, where a server that has been scraping for an hour keeps its last hour (``--history
    block`` backfills a persisted block with ``promtool tsdb create-blocks-from`` instead, which
    reads slower; ``--history none`` starts empty);
-5. samples ``prometheus_rule_group_last_duration_seconds`` of the drift group after each evaluation
-   and prints its median, the medians of the evaluations during which Go collected garbage and of
-   those without (``go_memstats_last_gc_time_seconds`` against the evaluation's start and
-   duration), Prometheus' CPU time per evaluation, per-rule evaluation times (median over the
-   sampled evaluations) and the number of series the rules produce for the model.
+5. samples ``prometheus_rule_group_last_duration_seconds`` of every drift group after each
+   evaluation: the groups of the feature sets (``drift.max_bins_per_group``, the spec's default
+   unless ``--max-bins-per-group`` says otherwise) and the model-level group. It prints each
+   group's median, the medians of the evaluations during which Go collected garbage and of those
+   without (``go_memstats_last_gc_time_seconds`` against the evaluation's start and duration),
+   Prometheus' CPU time per evaluation of all groups, per-rule evaluation times (median over the
+   sampled evaluations of each group) and the number of series the rules produce for the model;
+6. with ``--one-group``, reloads the same server with the rules in one group (``max_bins_per_group:
+   0``) and samples that group too: the peer of the figure, on the same data in the same run.
 
     .venv/bin/python bench/drift_bench.py [--features 50] [--bins 10] [--evaluations 30] [--scrape-interval 15] [--history head|block|none]
-        [--gogc N] [--other-series N]
+        [--gogc N] [--other-series N] [--max-bins-per-group N] [--one-group]
 
-Figures only; no assertions on time (target: < 50 ms per evaluation of the drift group).
+Figures only; no assertions on time (target: < 50 ms per evaluation of each drift group).
 """
 
 from __future__ import annotations
@@ -97,8 +101,63 @@ models:
   - id: %s
     team: ml
     serving: {targets: ["127.0.0.1:1"], scrape_interval: %ds}
-    drift: {baseline: baseline.yaml, window: 1h}
+    drift: {baseline: baseline.yaml, window: 1h%s}
 """
+
+
+@dataclasses.dataclass
+class Sampled:
+    """What one sampling of the live drift groups saw."""
+
+    durations: dict[str, list[float]]  # group -> its evaluation time (s) in each sampled evaluation
+    during_gc: dict[str, list[bool]]  # group -> did Go collect garbage while each of those ran
+    by_rule: dict[str, list[float]]  # rule name -> its time in each sampled group evaluation (rules of one name in a group summed)
+    host: list[float]  # the fixed CPU loop's time after each poll
+
+
+def sample_groups(base: str, live: list[str], evaluations: int) -> Sampled:
+    """Poll once per evaluation until every group in ``live`` has ``evaluations`` new ones (or three
+    times as long has passed). Polls come half an interval after the last group's evaluation: the
+    bench's own API calls then run beside as few evaluations as the groups' offsets allow."""
+    out = Sampled({}, {}, {}, [])
+    seen: dict[str, str] = {}
+    gc_prev = gc_stats(get(base + "/metrics"))
+    end = time.monotonic() + evaluations * EVAL * 3
+    while min(len(out.durations.get(g, [])) for g in live) < evaluations and time.monotonic() < end:
+        api = json.loads(get(base + "/api/v1/rules"))["data"]["groups"]
+        metrics = get(base + "/metrics")
+        durations = group_durations(metrics, "drift")
+        gc_now = gc_stats(metrics)
+        for grp in api:
+            g = grp["name"]
+            if g not in live or g not in durations or seen.get(g) == grp["lastEvaluation"]:
+                continue
+            seen[g] = grp["lastEvaluation"]
+            out.durations.setdefault(g, []).append(durations[g])
+            out.during_gc.setdefault(g, []).append(overlaps_gc(grp["lastEvaluation"], gc_now[0] - gc_prev[0], gc_now[2]))
+            per_rule: dict[str, float] = {}
+            for r in grp["rules"]:
+                per_rule[r["name"]] = per_rule.get(r["name"], 0.0) + r.get("evaluationTime", 0.0)
+            for name, v in per_rule.items():
+                out.by_rule.setdefault(name, []).append(v)
+        gc_prev = gc_now
+        out.host.append(spin())
+        last = max((grp["lastEvaluation"] for grp in api if grp["name"] in live), default="")
+        time.sleep(until_mid_interval(last))
+    return out
+
+
+def reload(base: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(base + "/-/reload", method="POST"), timeout=10).read()
+
+
+def compile_model(b: B.Baseline, max_bins: int | None):
+    texts = {"baseline.yaml": B.dump_baseline(b)}
+    extra = "" if max_bins is None else f", max_bins_per_group: {max_bins}"
+    spec, diags = pipeline.check({"bench.yaml": SPEC % (MODEL, SCRAPE, extra)}, lambda _f, ref: (texts.get(ref), None if ref in texts else "missing"))
+    if spec is None:
+        raise SystemExit(f"spec failed: {diags}")
+    return spec, spec.models[0]
 
 
 class Counters:
@@ -366,6 +425,8 @@ def main() -> int:
         "server that holds more than this one model (e.g. 200000)",
     )
     ap.add_argument("--nice", type=int, default=None, help="run Prometheus under nice -n N (e.g. -10 on a busy machine; needs root)")
+    ap.add_argument("--max-bins-per-group", type=int, default=None, help="the drift section's max_bins_per_group (default: the spec's default)")
+    ap.add_argument("--one-group", action="store_true", help="then measure the same rules in one group (max_bins_per_group: 0) in the same server")
     args = ap.parse_args()
     SCRAPE = args.scrape_interval
     if args.nice is not None:
@@ -376,11 +437,7 @@ def main() -> int:
             return 0
 
     b = make_baseline(args.features, args.bins)
-    texts = {"baseline.yaml": B.dump_baseline(b)}
-    spec, diags = pipeline.check({"bench.yaml": SPEC % (MODEL, SCRAPE)}, lambda _f, ref: (texts.get(ref), None if ref in texts else "missing"))
-    if spec is None:
-        raise SystemExit(f"spec failed: {diags}")
-    model = spec.models[0]
+    spec, model = compile_model(b, args.max_bins_per_group)
     # the reference group (constants, absent-bin floors) runs every 2m in production; here at the bench's interval, so
     # scores exist from the first evaluations and its cost is measured too
     groups = [dataclasses.replace(g, interval=None) for g in drift.MONITOR.rule_groups(model, spec)]
@@ -463,7 +520,7 @@ def main() -> int:
             push_other_series(args.other_series, now - 60, base)
         if args.history == "head":
             (tmp / "prometheus.yml").write_text(config + rest)
-            urllib.request.urlopen(urllib.request.Request(base + "/-/reload", method="POST"), timeout=10).read()
+            reload(base)
         raw = query(base, f'count({C.FEATURE_BIN_TOTAL}{{model="{MODEL}"}})')
         expected = sum(len(f.bins) for f in b.features)
         if args.history != "none" and (not raw or int(raw[0]["value"][1]) != expected):
@@ -480,42 +537,11 @@ def main() -> int:
             # measurement below is the drift group's own evaluation cost
             prod = [dataclasses.replace(g, interval=format_duration(REFERENCE_INTERVAL)) if g is ref_group else g for g in groups]
             rules_file.write_text(prom_render.rules_file(prod, "drift bench"))
-            urllib.request.urlopen(urllib.request.Request(base + "/-/reload", method="POST"), timeout=10).read()
+            reload(base)
             time.sleep(EVAL)
+        live = [g.name for g in groups if g is not ref_group]
         gc0 = gc_stats(get(base + "/metrics"))
-        gc_prev = gc0
-        during_gc: list[bool] = []  # per sampled drift evaluation: did Go collect garbage while it ran
-        host: list[float] = []  # the fixed CPU loop's time after each poll
-        samples: dict[str, list[float]] = {}
-        by_kind: dict[str, list[float]] = {}  # rule name -> its evaluation time in each sampled evaluation
-        seen: dict[str, str] = {}
-        end = time.monotonic() + args.evaluations * EVAL * 3
-        drift_name = next(g.name for g in groups if g is not ref_group)
-        # one poll per evaluation, half an interval after it: the bench's own API calls then never
-        # run beside an evaluation (they would compete for the CPUs and add garbage to collect)
-        while len(samples.get(drift_name, [])) < args.evaluations and time.monotonic() < end:
-            api = json.loads(get(base + "/api/v1/rules"))["data"]["groups"]
-            metrics = get(base + "/metrics")
-            durations = group_durations(metrics, "drift")
-            gc_now = gc_stats(metrics)
-            for grp in api:
-                g = grp["name"]
-                if g not in durations or seen.get(g) == grp["lastEvaluation"]:
-                    continue
-                seen[g] = grp["lastEvaluation"]
-                samples.setdefault(g, []).append(durations[g])
-                if g == drift_name:
-                    during_gc.append(overlaps_gc(grp["lastEvaluation"], gc_now[0] - gc_prev[0], gc_now[2]))
-                    # the per-rule times of this evaluation (by rule name: sum over rules of that name)
-                    per_rule: dict[str, float] = {}
-                    for r in grp["rules"]:
-                        per_rule[r["name"]] = per_rule.get(r["name"], 0.0) + r.get("evaluationTime", 0.0)
-                    for name, v2 in per_rule.items():
-                        by_kind.setdefault(name, []).append(v2)
-            gc_prev = gc_now
-            host.append(spin())
-            last = next((grp["lastEvaluation"] for grp in api if grp["name"] == drift_name), "")
-            time.sleep(until_mid_interval(last))
+        seen = sample_groups(base, live, args.evaluations)
         gc1 = gc_stats(get(base + "/metrics"))
 
         # CPU time Prometheus spends per evaluation (robust to other load on the machine): CPU over a
@@ -534,8 +560,20 @@ def main() -> int:
         share = query(base, f'{C.DRIFT_DRIFTED_SHARE}{{model="{MODEL}"}}')
         firing = query(base, f'count by (alertname, severity) (ALERTS{{model="{MODEL}"}})')
         rules_api = json.loads(get(base + "/api/v1/rules"))["data"]["groups"]
+        one: Sampled | None = None
+        if args.one_group:
+            # the peer: the same rules in one group, on the same data in the same server
+            spec1, model1 = compile_model(b, 0)
+            whole = [
+                dataclasses.replace(g, interval=format_duration(REFERENCE_INTERVAL) if g.name.endswith("-reference") else None)
+                for g in drift.MONITOR.rule_groups(model1, spec1)
+            ]
+            rules_file.write_text(prom_render.rules_file(whole, "drift bench, one group"))
+            reload(base)
+            time.sleep(2 * EVAL)
+            one = sample_groups(base, [whole[-1].name], args.evaluations)
         rules_file.write_text("groups: []\n")
-        urllib.request.urlopen(urllib.request.Request(base + "/-/reload", method="POST"), timeout=10).read()
+        reload(base)
         time.sleep(EVAL)
         c0 = cpu()
         time.sleep(period)
@@ -565,45 +603,54 @@ def main() -> int:
         print(
             f"  reference group (constants, absent-bin floors), one evaluation: {ref_times[0] * 1000:.1f} ms ({len(ref_group.rules)} rules; every 2m in production)"
         )
-    for g in sorted(samples):
-        ms = [x * 1000 for x in samples[g]]
-        what = "reference" if g.endswith("-reference") else "target < 50 ms"
-        print(
-            f"  group {g}: prometheus_rule_group_last_duration_seconds over {len(ms)} evaluations: "
-            f"median {statistics.median(ms):.1f} ms, min {min(ms):.1f} ms, max {max(ms):.1f} ms ({what})"
-        )
-        if not g.endswith("-reference"):
-            extra = f", {args.other_series:,} unrelated series in the server" if args.other_series else ""
-            busy = f"; the host's loop at {statistics.median(host) / min(host):.2f}x its fastest meanwhile" if host else ""
-            figures.record(
-                f"drift group evaluation, {args.features} features x {args.bins} bins, {SCRAPE}s scrapes{extra}",
-                f"median {statistics.median(ms):.1f} ms of {len(ms)} evaluations (min {min(ms):.1f}, max {max(ms):.1f}){busy}",
-                "< 50 ms",
-            )
-    if not samples:
+    if not all(seen.durations.get(g) for g in live):
         print("  drift groups: no evaluations seen")
-    n_eval = len(next((v for g, v in samples.items() if not g.endswith("-reference")), [])) or 1
+        return 1
+
+    def med(xs: list[float]) -> str:
+        ms = [x * 1000 for x in xs]
+        return f"median {statistics.median(ms):.1f} ms, min {min(ms):.1f} ms, max {max(ms):.1f} ms" if ms else "none"
+
+    for g in live:
+        xs = seen.durations[g]
+        gc = seen.during_gc[g]
+        print(f"  group {g}: prometheus_rule_group_last_duration_seconds over {len(xs)} evaluations: {med(xs)} (target < 50 ms)")
+        print(
+            f"    during which Go collected garbage: {sum(gc)} ({med([x for x, c in zip(xs, gc) if c])}); "
+            f"without: {len(gc) - sum(gc)} ({med([x for x, c in zip(xs, gc) if not c])})"
+        )
+    medians = {g: statistics.median(seen.durations[g]) * 1000 for g in live}
+    slowest = max(live, key=lambda g: medians[g])
+    xs = [x * 1000 for x in seen.durations[slowest]]
+    peer = ""
+    if one is not None and one.durations:
+        ((g1, ys),) = one.durations.items()
+        m1 = statistics.median(ys) * 1000
+        print(
+            f"  the same rules in one group ({g1}), same server, {len(ys)} evaluations: {med(ys)}; the slowest split group takes {medians[slowest] / m1:.2f}x of it"
+        )
+        peer = f"; the same rules in one group: {m1:.1f} ms (ratio {medians[slowest] / m1:.2f})"
+    extra = f", {args.other_series:,} unrelated series in the server" if args.other_series else ""
+    busy = f"; the host's loop at {statistics.median(seen.host) / min(seen.host):.2f}x its fastest meanwhile" if seen.host else ""
+    figures.record(
+        f"drift groups' evaluation, {args.features} features x {args.bins} bins, {SCRAPE}s scrapes{extra}",
+        f"slowest of {len(live)} groups median {medians[slowest]:.1f} ms of {len(xs)} evaluations (min {min(xs):.1f}, max {max(xs):.1f}); "
+        f"all groups' medians {sum(medians.values()):.1f} ms{peer}{busy}",
+        "< 50 ms per group",
+    )
     print(
-        f"  Go GC in Prometheus while sampling: {gc1[0] - gc0[0]:.0f} cycles over {n_eval} evaluations, heap in use {gc1[1] / 1e6:.0f} MB"
+        f"  Go GC in Prometheus while sampling: {gc1[0] - gc0[0]:.0f} cycles over {max(len(v) for v in seen.durations.values())} evaluations, heap in use {gc1[1] / 1e6:.0f} MB"
         f" (GOGC={args.gogc if args.gogc is not None else 'default 100'})"
     )
-    own = [x * 1000 for x in samples.get(drift_name, [])]
-    if own and len(during_gc) == len(own):
-        with_gc = [x for x, gc in zip(own, during_gc) if gc]
-        without = [x for x, gc in zip(own, during_gc) if not gc]
-
-        def med(xs: list[float]) -> str:
-            return f"median {statistics.median(xs):.1f} ms, max {max(xs):.1f} ms" if xs else "none"
-
-        print(f"  drift evaluations during which Go collected garbage: {len(with_gc)} ({med(with_gc)}); without: {len(without)} ({med(without)})")
     evals = period / EVAL
-    if host:
+    if seen.host:
+        host = seen.host
         print(
             f"  host CPU speed while sampling: a fixed loop took median {statistics.median(host) * 1000:.2f} ms, fastest "
             f"{min(host) * 1000:.2f} ms (ratio {statistics.median(host) / min(host):.2f}; near 1.00 on an undisturbed host)"
         )
     print(
-        f"  Prometheus CPU time per drift evaluation{' (both groups)' if args.reference_every_evaluation else ''}: {(cpu_rules - cpu_idle) / evals * 1000:.1f} ms "
+        f"  Prometheus CPU time per evaluation of the drift groups{' (and the reference group)' if args.reference_every_evaluation else ''}: {(cpu_rules - cpu_idle) / evals * 1000:.1f} ms "
         f"(prometheus CPU {cpu_rules:.2f}s with the rules vs {cpu_idle:.2f}s without, over {period}s = {evals:.0f} evaluations)"
     )
     print(
@@ -614,11 +661,9 @@ def main() -> int:
         print(f"    {r['metric']['__name__']:<52} {r['value'][1]}")
     if scored:
         print(f"  features scored: {scored[0]['value'][1]}; drifted share: {float(share[0]['value'][1]) if share else float('nan'):.2f}")
-    print(
-        f"  drift group evaluation time by rule name (median over the {len(next(iter(by_kind.values()), []))} sampled evaluations; rules of one name summed):"
-    )
-    for name, times in sorted(by_kind.items(), key=lambda kv: -statistics.median(kv[1]))[:8]:
-        print(f"    {name:<52} {statistics.median(times) * 1000:7.2f} ms  x{n_of.get(name, 0)}")
+    print("  evaluation time by rule name (median over the sampled evaluations of the groups that hold it; rules of one name in a group summed):")
+    for name, times in sorted(seen.by_rule.items(), key=lambda kv: -statistics.median(kv[1]))[:8]:
+        print(f"    {name:<52} {statistics.median(times) * 1000:7.2f} ms  ({n_of.get(name, 0)} in all)")
     for r in firing:
         print(f"  alerts: {r['metric'].get('alertname')} {r['metric'].get('severity')}: {r['value'][1]}")
     return 0

@@ -1,11 +1,13 @@
 """The drift bench's bookkeeping: which evaluations may have run while Go collected garbage."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("drift_bench", REPO / "bench" / "drift_bench.py")
 bench = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("drift_bench", bench)  # its dataclasses resolve their module by name
 _spec.loader.exec_module(bench)
 
 START = "2026-11-26T17:00:00.123456789Z"  # as the rules API gives it (nanoseconds)

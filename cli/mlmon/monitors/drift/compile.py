@@ -59,6 +59,7 @@ class Drift:
     drifted_share: float | None  # None: no dataset-drift alert
     dataset_severity: str
     prediction: Dist | None
+    max_bins_per_group: int = D.BINS_PER_GROUP  # 0: every feature in one group
 
     @property
     def score_name(self) -> str:
@@ -231,4 +232,5 @@ def compile_section(raw: Any, ctx: CompileContext) -> Drift | None:
         share,
         dataset.get("severity", D.DATASET_SEVERITY),
         pred,
+        int(raw.get("max_bins_per_group", D.BINS_PER_GROUP)),
     )

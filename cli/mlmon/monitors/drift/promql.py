@@ -19,6 +19,11 @@ def model_matcher(model: Any) -> str:
     return f"{{{C.L_MODEL}={q(model.id)}}}"
 
 
+def set_matcher(model: Any, names: Sequence[str]) -> str:
+    """``{model="<id>",feature=~"<names>"}``: the series mlmon's rules record for these features."""
+    return f"{{{C.L_MODEL}={q(model.id)},feature=~{re_alt(names)}}}"
+
+
 def re_alt(names: Sequence[str]) -> str:
     """A PromQL regex literal matching exactly these names."""
     parts = ["".join("\\" + ch if ch in _REGEX_META else ch for ch in n) for n in names]

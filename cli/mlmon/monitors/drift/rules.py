@@ -14,7 +14,8 @@ from mlmon.artifacts import promql_string as q
 from mlmon.compiler.units import fmt_float, format_duration, le_matcher
 from mlmon.monitors.drift import alerts, scores
 from mlmon.monitors.drift.compile import Dist, Drift
-from mlmon.monitors.drift.promql import constants, contract_selector, framework_selector, model_matcher, re_alt
+from mlmon.monitors.drift.promql import constants, contract_selector, framework_selector, model_matcher, re_alt, set_matcher
+from mlmon.monitors.drift.sets import feature_sets
 
 REFERENCE_INTERVAL = 120.0  # seconds: evaluation interval of the constant reference/threshold group
 # recorded in the reference group: constants, and the rarely changing set of bins without a count
@@ -91,8 +92,9 @@ def histogram_bins(model: Any, d: Dist, w: str) -> str:
     return "\n or ".join(terms)
 
 
-def _counts(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bool) -> list[RecordingRule]:
-    """Reference fractions (one rule per distribution, a series per bin) and the counts per bin."""
+def _counts(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bool, m: str) -> list[RecordingRule]:
+    """Reference fractions (one rule per distribution, a series per bin) and the counts per bin;
+    ``m`` selects the recorded series of ``dists``."""
     mid = model.id
     w = format_duration(s.window)
     rules = [RecordingRule(n.baseline, constants("bin", zip(d.bins, d.fractions)), {C.L_MODEL: mid, **({"feature": d.name} if feature else {})}) for d in dists]
@@ -108,23 +110,22 @@ def _counts(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: boo
     for d in dists:
         if d.source is not None:
             rules.append(RecordingRule(n.increase, histogram_bins(model, d, w), {C.L_MODEL: mid, **({"feature": d.name} if feature else {})}))
-    rules.append(RecordingRule(n.samples, f"sum by ({n.by}) ({n.increase}{model_matcher(model)})", {C.L_MODEL: mid}))
+    rules.append(RecordingRule(n.samples, f"sum by ({n.by}) ({n.increase}{m})", {C.L_MODEL: mid}))
     return rules
 
 
-def folded(model: Any, n: _Names) -> str:
+def folded(n: _Names, m: str) -> str:
     """The counts per bin with every bin label the baseline lacks counted in ``__other__`` (kept
     apart by an ``unknown_bin`` label until the sum), so their observations stay in the score."""
-    m = model_matcher(model)
     known = f"(\n      {n.increase}{m}\n      unless on ({n.by_bin})\n      {n.unknown}{m}\n    )"
     moved = f'label_replace({n.increase}{m} and on ({n.by_bin}) {n.unknown}{m}, "unknown_bin", "$1", "bin", "(.*)")'
     return f'sum by ({n.by_bin}) (\n    {known}\n    or\n    label_replace({moved}, "bin", {q(C.DRIFT_OTHER_BIN)}, "", "")\n  )'
 
 
-def _current(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bool) -> list[RecordingRule]:
+def _current(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bool, m: str) -> list[RecordingRule]:
     """The current fraction p, floored (so the logarithms stay finite) once here rather than at
     each of its uses in the score."""
-    mid, m = model.id, model_matcher(model)
+    mid = model.id
     p_floor = fmt_float(scores.floor(s.method))
     counts = f"{n.increase}{m}"
     rules = []
@@ -136,7 +137,7 @@ def _current(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bo
         # are counted in __other__ (added to a numeric feature's bins with the floor as its
         # reference fraction), and the contract alert names them.
         rules.append(RecordingRule(n.unknown, f"{n.increase}{m}\nunless on ({n.by_bin})\n{n.baseline}{m}", {C.L_MODEL: mid}))
-        counts = folded(model, n)
+        counts = folded(n, m)
     cur = f"clamp_min(\n  {counts}\n  / on ({n.by}) group_left ()\n  ({n.samples}{m} > 0),\n  {p_floor}\n)"
     if counter_dists:
         # A bin whose counter has no count in the window (a lazy exporter creates a bin's counter
@@ -146,9 +147,9 @@ def _current(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bo
         # it instead of re-reading every reference bin at each evaluation. Only features with
         # counted bins are filled: a feature without any gets no score anyway (the sample gate),
         # and filling it would create (then leave stale) a series per bin at every start-up,
-        # which later reads would still have to look at. The feature matcher is needed only
-        # beside histogram-backed features.
-        mixed = feature and len(counter_dists) < len(dists)
+        # which later reads would still have to look at. The feature matcher is needed beside
+        # histogram-backed features, and when the features are split into sets (a group each).
+        mixed = feature and (len(counter_dists) < len(dists) or m != model_matcher(model))
         bsel = f"{C.L_MODEL}={q(mid)}" + (f",feature=~{re_alt([d.name for d in counter_dists])}" if mixed else "")
         absent = f"  (\n    {n.baseline}{{{bsel}}}\n    unless on ({n.by_bin})\n    {n.increase}{m}\n  )\n  and on ({n.by})\n  {n.samples}{m}"
         rules.append(RecordingRule(n.absent, f"clamp(\n{absent},\n  {p_floor}, {p_floor}\n)", {C.L_MODEL: mid}))
@@ -157,8 +158,7 @@ def _current(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bo
     return rules
 
 
-def _score(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bool) -> RecordingRule:
-    m = model_matcher(model)
+def _score(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bool, m: str) -> RecordingRule:
     p, qq, by = f"{n.current}{m}", f"{n.baseline}{m}", n.by
     # p and q are recorded by these rules with exactly the labels (by_bin), so plain one-to-one
     # matching pairs each bin with its reference (and costs less than on (...) here)
@@ -180,10 +180,12 @@ def _score(model: Any, s: Drift, dists: Sequence[Dist], n: _Names, feature: bool
     return RecordingRule(n.score, f"(\n{body}\n){gate}", {C.L_MODEL: model.id})
 
 
-def dist_rules(model: Any, s: Drift, dists: Sequence[Dist], feature: bool) -> list[RecordingRule]:
-    """Recording rules for features (feature=True) or the prediction, in dependency order."""
+def dist_rules(model: Any, s: Drift, dists: Sequence[Dist], feature: bool, m: str | None = None) -> list[RecordingRule]:
+    """Recording rules for features (feature=True) or the prediction, in dependency order. ``m``
+    selects their recorded series (a set of features; default: the model's)."""
     n = FEATURE if feature else PREDICTION
-    return [*_counts(model, s, dists, n, feature), *_current(model, s, dists, n, feature), _score(model, s, dists, n, feature)]
+    m = m or model_matcher(model)
+    return [*_counts(model, s, dists, n, feature, m), *_current(model, s, dists, n, feature, m), _score(model, s, dists, n, feature, m)]
 
 
 def _drifted(model: Any, s: Drift) -> list[RecordingRule]:
@@ -200,15 +202,34 @@ def _drifted(model: Any, s: Drift) -> list[RecordingRule]:
     ]
 
 
+def _slow(r: RecordingRule | AlertRule) -> bool:
+    return isinstance(r, RecordingRule) and r.record in SLOW
+
+
+def set_group(model: Any, i: int) -> str:
+    """The name of the group of the ``i``-th set of features (from 1)."""
+    return f"mlmon-{model.id}-drift-features-{i}"
+
+
 def rule_groups(model: Any, s: Drift) -> list[RuleGroup]:
-    rules: list[RecordingRule | AlertRule] = [*dist_rules(model, s, s.features, True), *_drifted(model, s)]
+    # Features with more bins in all than max_bins_per_group: their rules in a group per set of
+    # features (sets.py), each reading and recording only its features' series (so no two groups
+    # record the same series), and evaluated before the model-level group in rule tests.
+    sets = feature_sets(s.features, s.max_bins_per_group)
+    split = len(sets) > 1
+    per_set = [dist_rules(model, s, fs, True, set_matcher(model, [d.name for d in fs]) if split else None) for fs in sets]
+    model_level: list[RecordingRule | AlertRule] = [*_drifted(model, s)]
     if s.prediction is not None:
-        rules.extend(dist_rules(model, s, (s.prediction,), False))
-    rules.extend(alerts.alert_rules(model, s))
+        model_level.extend(dist_rules(model, s, (s.prediction,), False))
+    model_level.extend(alerts.alert_rules(model, s))
     # Constants (reference fractions, thresholds) and the rarely changing set of bins without a
     # count go to their own group, evaluated every 2m (inside Prometheus' 5m lookback), so the
-    # drift group's evaluations do not pay for re-emitting them.
-    ref = tuple(r for r in rules if isinstance(r, RecordingRule) and r.record in SLOW)
-    live = tuple(r for r in rules if not (isinstance(r, RecordingRule) and r.record in SLOW))
+    # drift groups' evaluations do not pay for re-emitting them.
+    ref = tuple(r for r in [*(r for rules in per_set for r in rules), *model_level] if _slow(r))
     interval = format_duration(REFERENCE_INTERVAL) if model.evaluation_interval < REFERENCE_INTERVAL else None
-    return [RuleGroup(f"mlmon-{model.id}-drift-reference", ref, interval, True), RuleGroup(f"mlmon-{model.id}-drift", live, shardable=True)]
+    groups = [RuleGroup(f"mlmon-{model.id}-drift-reference", ref, interval, True)]
+    live_sets = [tuple(r for r in rules if not _slow(r)) for rules in per_set]
+    if split:
+        groups += [RuleGroup(set_group(model, i), rules, shardable=True) for i, rules in enumerate(live_sets, 1)]
+    live = (() if split else live_sets[0]) + tuple(r for r in model_level if not _slow(r))
+    return [*groups, RuleGroup(f"mlmon-{model.id}-drift", live, shardable=True)]
