@@ -7,17 +7,16 @@ presets' normalised requests, error ratio, latency and replicas come out right."
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from mlmon import pipeline
-from tests.helpers.servers import free_port, start_prometheus
+from tests.helpers.servers import serve_text, start_prometheus
 
 pytestmark = pytest.mark.e2e
 
@@ -28,29 +27,18 @@ def serve(payload: str, seen: list[str]) -> tuple[ThreadingHTTPServer, int]:
     """Serve ``payload``; asked for ``metric`` parameters (azure-metrics-exporter's probes), only
     the series of those metrics, as the exporter answers one probe."""
 
-    def body(path: str) -> bytes:
+    def body(path: str) -> str:
         asked = [m.lower() for m in urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("metric", [])]
         if not asked:
-            return payload.encode()
+            return payload
         lines = [x for x in payload.splitlines() if not x.startswith("#") and any(f"_{m}_" in x.split("{")[0] for m in asked)]
-        return ("\n".join(lines) + "\n").encode()
+        return "\n".join(lines) + "\n"
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            seen.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.end_headers()
-            self.wfile.write(body(self.path))
+    def answer(path: str) -> str:
+        seen.append(path)
+        return body(path)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, port
+    return serve_text(answer)
 
 
 SPEC = """\

@@ -66,6 +66,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve_text(body: Callable[[str], str]) -> tuple[ThreadingHTTPServer, int]:
+    """A scrape target on 127.0.0.1 (a free port) that answers every GET of a path with
+    ``body(path)`` in the Prometheus text format. Call ``shutdown()`` on the server when done."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            data = body(self.path).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
 def _http_status(url: str, timeout: float = 0.5) -> int | None:
     parts = urlsplit(url)
     if parts.scheme == "https":  # readiness only: the certificate is the test's own

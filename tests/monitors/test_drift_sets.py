@@ -21,11 +21,9 @@ import random
 import re
 import shutil
 import subprocess
-import threading
 import time
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -41,7 +39,7 @@ from mlmon.monitors.drift.promql import model_matcher, re_alt
 from mlmon.monitors.drift.scores import fractions
 from mlmon.monitors.drift.sets import feature_sets
 from mlmon.render import prometheus, rule_tests
-from tests.helpers.servers import free_port, start_prometheus
+from tests.helpers.servers import serve_text, start_prometheus
 from tests.helpers.specs import spec
 from tests.monitors.test_drift import VARIANTS, compile_drift, make_baseline, messages, numpy_checks
 
@@ -314,21 +312,7 @@ def test_split_groups_in_a_real_prometheus_record_exact_scores_without_conflicts
     assert len(groups) == 5
     counters = LiveCounters(model.id, section)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = counters.text().encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    port = free_port()
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    httpd, port = serve_text(lambda _path: counters.text())
     config = (
         "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
         "rule_files: [mlmon/rules/*.rules.yml]\n"
