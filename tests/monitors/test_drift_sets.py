@@ -7,7 +7,8 @@
   reads every feature).
 - The scores stay exact: the generated cases and numpy's values pass the real promtool with the
   sets evaluated first, as `mlmon generate` orders them, for counted and histogram features, both
-  methods, counters that never appeared and an idle-ok model.
+  methods, counters that never appeared and an idle-ok model; and under a ruler's limit of rules
+  per group, with the sets' groups split further into shards.
 - In a real Prometheus on 127.0.0.1 scraping live counters, the split groups record every
   feature's exact score, every bin once, without a failed evaluation or a rejected sample.
 """
@@ -246,6 +247,29 @@ def test_generate_orders_the_sets_before_the_model_level_group(tmp_path, run_mlm
         *(f"mlmon-fraud-detector-drift-features-{i}" for i in (1, 2, 3)),
         "mlmon-fraud-detector-drift",
     ]
+    res = subprocess.run([PROMTOOL, "test", "rules", test_file.name], capture_output=True, text=True, cwd=test_file.parent)
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
+
+
+@needs_promtool
+def test_sets_under_a_rulers_rule_limit_are_split_further_and_still_pass(tmp_path, run_mlmon):
+    """With a ruler's limit of rules per group, a set's histogram-backed counts move to shards of
+    its group (written before it), the reference group's too; the tests evaluate them first."""
+    edges = {"amount": (5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 1000.0)}
+    (tmp_path / "baselines").mkdir()
+    (tmp_path / "baselines" / "fd.yaml").write_text(make_baseline(edges=edges))
+    drift_section = "    drift: {baseline: baselines/fd.yaml, max_bins_per_group: 18, source: {histogram: tx_values}}\n"
+    (tmp_path / "spec.yaml").write_text(spec(SERVING + drift_section) + "ruler: {max_rules_per_group: 4}\n")
+    res = run_mlmon("generate", "spec.yaml", "-o", "out", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    test_file = tmp_path / "out" / "prometheus" / "tests" / "fraud-detector.drift.test.yml"
+    order = yaml.safe_load(test_file.read_text())["group_eval_order"]
+    sets = [g for g in order if "-drift-features-" in g and "-shard-" not in g]
+    assert len(sets) == 2 and any(g.startswith(tuple(f"{x}-shard-" for x in sets)) for g in order), order
+    for g in order:  # every shard before the group it came from, every set before the model level
+        if "-shard-" in g:
+            assert order.index(g) < order.index(g.split("-shard-")[0])
+    assert all(order.index(g) < order.index("mlmon-fraud-detector-drift") for g in sets)
     res = subprocess.run([PROMTOOL, "test", "rules", test_file.name], capture_output=True, text=True, cwd=test_file.parent)
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
 
