@@ -79,10 +79,16 @@ def test_up_prints_urls_and_stops_after_duration():
     assert_gone(stopped_pids(r.stderr))
 
 
+DEFAULT_SIGINT = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+
+
 def signalled(*signals: signal.Signals, pause: float = 0.3) -> tuple[int, str]:
     """Start `mlmon up`, wait until the stack is up, send ``signals`` (``pause`` seconds apart, each
     only while mlmon still runs); returns its exit code and stderr."""
-    p = subprocess.Popen(up_argv(), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal's foreground job has it: a test run started in the background of a
+    # script (``make test &``) inherits SIGINT ignored, and Python then leaves it ignored. The
+    # wrapper resets it and execs `mlmon up` in the same process (same pid).
+    p = subprocess.Popen([sys.executable, "-c", DEFAULT_SIGINT, *up_argv()], env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 90
         for line in p.stdout:  # wait until the stack is up
