@@ -10,7 +10,7 @@ import os
 import time
 
 import pytest
-from e2e_harness import MODELS, build_spec
+from e2e_harness import start_stack
 
 from mlmon import stack as S
 
@@ -20,17 +20,7 @@ def e2e_stack(tmp_path_factory):
     missing = S.missing_binaries()
     if missing:
         pytest.skip(f"not installed: {', '.join(missing)} (make tools)")
-    root = tmp_path_factory.mktemp("e2e")
-    # fixed free ports for the demo models, so the spec's targets are the real addresses
-    ports = {m: S.free_port() for m in MODELS}
-    spec = build_spec(root / "spec", ports)
-    st = S.Stack(
-        [spec],
-        state_dir=root / "state",
-        ports=S.Ports(prometheus=0, alertmanager=0, sink=0, demo=0, models=ports),
-        demo=S.DemoOptions(rate=25, label_delay="2s", modes=MODELS),
-    )
-    st.start()
+    st = start_stack(lambda: tmp_path_factory.mktemp("e2e"))
     st.started_at = time.monotonic()
     try:
         # the `down` scenario: once Prometheus has scraped the model's traffic for a while (its
@@ -48,4 +38,4 @@ def e2e_stack(tmp_path_factory):
         for p in st.procs.values():
             assert not p.alive(), f"{p.name} (pid {p.pid}) still running"
         if os.environ.get("MLMON_E2E_KEEP"):
-            print(f"e2e state kept in {root}")
+            print(f"e2e state kept in {st.state.parent}")

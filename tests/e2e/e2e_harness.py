@@ -8,9 +8,12 @@ takes about as long as the slowest one. Every process is stopped by its PID at t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+
+from mlmon import stack as S
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "examples" / "demo" / "baseline.yaml"
@@ -107,3 +110,29 @@ def build_spec(directory: Path, ports: dict[str, int]) -> Path:
     path = directory / "e2e.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path
+
+
+START_ATTEMPTS = 3
+
+
+def start_stack(new_root: Callable[[], Path], free_port: Callable[[], int] = S.free_port) -> S.Stack:
+    """The stack for the test spec, started on free ports (fixed ones for the demo models, so the
+    spec's targets are the real addresses), in a fresh folder from ``new_root``. A free port can be
+    taken between its choice and its use, e.g. as the ephemeral port of another test's outgoing
+    connection, which comes from the same range: then the stack (which stops whatever it started
+    when it fails) starts again on new ports, up to START_ATTEMPTS times."""
+    for attempt in range(START_ATTEMPTS):
+        root = new_root()
+        ports = {m: free_port() for m in MODELS}
+        st = S.Stack(
+            [build_spec(root / "spec", ports)],
+            state_dir=root / "state",
+            ports=S.Ports(prometheus=0, alertmanager=0, sink=0, demo=0, models=ports),
+            demo=S.DemoOptions(rate=25, label_delay="2s", modes=MODELS),
+        )
+        try:
+            return st.start()
+        except S.StackError as exc:
+            if "already in use" not in str(exc) or attempt == START_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
