@@ -142,7 +142,8 @@ def sample_groups(base: str, live: list[str], evaluations: int) -> Sampled:
                 out.by_rule.setdefault(name, []).append(v)
         gc_prev = gc_now
         out.host.append(spin())
-        last = max((grp["lastEvaluation"] for grp in api if grp["name"] in live), default="")
+        # the latest by time (RFC 3339 strings with a varying number of decimals do not sort as text)
+        last = max((grp["lastEvaluation"] for grp in api if grp["name"] in live), key=evaluation_time, default="")
         time.sleep(until_mid_interval(last))
     return out
 
@@ -367,6 +368,14 @@ def overlaps_gc(started: str, cycles_since_last_poll: float, last_gc: float) -> 
         return last_gc >= datetime.fromisoformat(started).timestamp()
     except ValueError:
         return True
+
+
+def evaluation_time(started: str) -> float:
+    """Unix seconds of an evaluation's start as the rules API gives it (0 when unreadable)."""
+    try:
+        return datetime.fromisoformat(started).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def until_mid_interval(last_evaluation: str) -> float:

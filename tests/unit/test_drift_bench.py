@@ -45,3 +45,10 @@ def test_two_cycles_between_polls_count_as_overlapping():
 
 def test_an_unreadable_start_counts_as_overlapping():
     assert bench.overlaps_gc("", 1, T0)
+
+
+def test_the_latest_evaluation_is_found_by_time_not_by_text():
+    # the rules API drops trailing zeros of the nanoseconds: ".1Z" sorts after ".12Z" as text
+    earlier, later = "2026-11-26T17:00:00.1Z", "2026-11-26T17:00:00.12Z"
+    assert max([earlier, later], key=bench.evaluation_time) == later
+    assert bench.evaluation_time("") == 0.0
